@@ -1,0 +1,234 @@
+import { shaderSource } from './shader-source.ts';
+import { type DType, type Tensor, numel, describe } from './tensor.ts';
+
+/** What the layers above may rely on, resolved from the adapter's real limits at device creation. */
+export interface GpuLimits {
+  /** Largest single storage binding in bytes. Tensors above this are split by the model loader. */
+  maxStorageBindingBytes: number;
+  maxBufferBytes: number;
+  maxWorkgroupsPerDimension: number;
+  maxInvocationsPerWorkgroup: number;
+  maxWorkgroupStorageBytes: number;
+  maxStorageBuffersPerStage: number;
+}
+
+export interface GpuInfo {
+  platform: 'browser' | 'node';
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+}
+
+export interface GpuFeatures {
+  f16: boolean;
+  timestamps: boolean;
+  subgroups: boolean;
+}
+
+export class GpuAllocationError extends Error {
+  constructor(
+    readonly requestedBytes: number,
+    readonly limitBytes: number,
+    what: string,
+  ) {
+    super(
+      `Cannot allocate ${what}: ${formatBytes(requestedBytes)} asked for, this GPU allows ${formatBytes(limitBytes)}. ` +
+        'Use a shorter text, a smaller batch or a smaller model.',
+    );
+    this.name = 'GpuAllocationError';
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export interface KernelOptions {
+  /** `override` constants of the WGSL module (tile sizes, workgroup sizes). */
+  constants?: Record<string, number>;
+  /** `{{NAME}}` template values (see shader-source.ts). */
+  defines?: Record<string, string | number>;
+}
+
+// Read lazily: in Node the WebGPU globals exist only after the platform module installs them.
+const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+/**
+ * The engine's handle on one GPU device: pipelines (cached), tensors (accounted), uploads and
+ * readbacks. Dispatches are recorded into Programs (program.ts) and replayed, so nothing here is
+ * on the per-step hot path except `write` of small uniforms and the asynchronous readbacks.
+ */
+export class Gpu {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly stagingPool: GPUBuffer[] = [];
+  private liveBytes = 0;
+  private peak = 0;
+  private lostHandlers: ((reason: string) => void)[] = [];
+  private isLost = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly info: GpuInfo,
+    readonly limits: GpuLimits,
+    readonly features: GpuFeatures,
+  ) {
+    void device.lost.then((lost) => {
+      this.isLost = true;
+      const reason = `${lost.reason}: ${lost.message}`;
+      for (const h of this.lostHandlers) h(reason);
+    });
+  }
+
+  get lost(): boolean {
+    return this.isLost;
+  }
+
+  /** Called once if the device is lost (driver reset, `destroy()`); the owner decides how to recover. */
+  onLost(handler: (reason: string) => void): void {
+    this.lostHandlers.push(handler);
+  }
+
+  get bytesAllocated(): number {
+    return this.liveBytes;
+  }
+
+  get peakBytesAllocated(): number {
+    return this.peak;
+  }
+
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  kernel(shader: string, entryPoint: string, opts: KernelOptions = {}): GPUComputePipeline {
+    const key = `${shader}:${entryPoint}:${JSON.stringify(opts.constants ?? {})}:${JSON.stringify(opts.defines ?? {})}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.device.createShaderModule({ label: shader, code: shaderSource(shader, opts.defines) });
+      p = this.device.createComputePipeline({
+        label: `${shader}.${entryPoint}`,
+        layout: 'auto',
+        compute: { module, entryPoint, constants: opts.constants },
+      });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  createTensor(shape: readonly number[], dtype: DType = 'f32', label = 'tensor'): Tensor {
+    const bytes = Math.max(4, numel(shape) * 4);
+    if (bytes > this.limits.maxStorageBindingBytes) {
+      throw new GpuAllocationError(bytes, this.limits.maxStorageBindingBytes, `${label}[${shape.join('x')}]`);
+    }
+    // Storage bindings must be a multiple of 4 bytes; round to 16 so vec4 views stay legal.
+    const size = Math.ceil(bytes / 16) * 16;
+    const buffer = this.device.createBuffer({ label, size, usage: storageUsage() });
+    this.liveBytes += size;
+    this.peak = Math.max(this.peak, this.liveBytes);
+    return { buffer, shape: [...shape], dtype, label };
+  }
+
+  destroyTensor(t: Tensor): void {
+    this.liveBytes -= t.buffer.size;
+    t.buffer.destroy();
+  }
+
+  createUniform(data: ArrayBuffer, label: string): GPUBuffer {
+    const buffer = this.device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(buffer, 0, data);
+    this.liveBytes += buffer.size;
+    return buffer;
+  }
+
+  releaseUniform(b: GPUBuffer): void {
+    this.liveBytes -= b.size;
+    b.destroy();
+  }
+
+  write(t: Tensor, data: Float32Array | Uint32Array | Int32Array, elementOffset = 0): void {
+    if (elementOffset + data.length > numel(t.shape)) {
+      throw new Error(`write of ${data.length} elements at ${elementOffset} overflows ${describe(t)}`);
+    }
+    this.device.queue.writeBuffer(t.buffer, elementOffset * 4, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Reads tensors back in one submission. Only call off the hot path or every k steps. */
+  async readMany(tensors: readonly Tensor[]): Promise<(Float32Array | Uint32Array | Int32Array)[]> {
+    const encoder = this.device.createCommandEncoder({ label: 'readback' });
+    const stagings = tensors.map((t) => {
+      const bytes = numel(t.shape) * 4;
+      const s = this.takeStaging(bytes);
+      encoder.copyBufferToBuffer(t.buffer, 0, s, 0, Math.ceil(bytes / 4) * 4);
+      return s;
+    });
+    this.device.queue.submit([encoder.finish()]);
+    const out = await Promise.all(
+      tensors.map(async (t, i) => {
+        const s = stagings[i];
+        await s.mapAsync(GPUMapMode.READ);
+        const n = numel(t.shape);
+        const copy = new ArrayBuffer(n * 4);
+        new Uint8Array(copy).set(new Uint8Array(s.getMappedRange(0, n * 4)));
+        s.unmap();
+        this.stagingPool.push(s);
+        return t.dtype === 'f32' ? new Float32Array(copy) : t.dtype === 'u32' ? new Uint32Array(copy) : new Int32Array(copy);
+      }),
+    );
+    return out;
+  }
+
+  async read(t: Tensor): Promise<Float32Array> {
+    const [a] = await this.readMany([t]);
+    return a instanceof Float32Array ? a : new Float32Array(a.buffer);
+  }
+
+  async readU32(t: Tensor): Promise<Uint32Array> {
+    const [a] = await this.readMany([t]);
+    return a instanceof Uint32Array ? a : new Uint32Array(a.buffer);
+  }
+
+  /** Resolves validation or out-of-memory errors raised by the work inside `fn`. */
+  async checked<T>(what: string, fn: () => T): Promise<T> {
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      const validation = await this.device.popErrorScope();
+      const oom = await this.device.popErrorScope();
+      if (oom) throw new Error(`${what}: the GPU ran out of memory (${oom.message}). Use a shorter text, a smaller batch or a smaller model.`);
+      if (validation) throw new Error(`${what}: ${validation.message}`);
+    }
+    return result;
+  }
+
+  async idle(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  destroy(): void {
+    for (const s of this.stagingPool) s.destroy();
+    this.stagingPool.length = 0;
+    this.device.destroy();
+  }
+
+  private takeStaging(bytes: number): GPUBuffer {
+    const need = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const i = this.stagingPool.findIndex((b) => b.size >= need && b.size <= need * 4);
+    if (i >= 0) return this.stagingPool.splice(i, 1)[0];
+    return this.device.createBuffer({ label: 'staging', size: need, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+}
+
+/** Splits a 1-D count of workgroups into a 2-D grid within the per-dimension limit. */
+export function grid(workgroups: number, maxPerDim = 65535): [number, number, number] {
+  if (workgroups <= maxPerDim) return [Math.max(1, workgroups), 1, 1];
+  const y = Math.ceil(workgroups / maxPerDim);
+  return [Math.ceil(workgroups / y), y, 1];
+}
