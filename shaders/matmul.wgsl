@@ -21,7 +21,8 @@ struct Params {
   a_offset: u32, b_offset: u32, c_offset: u32,
   transpose_b: u32,  // 1: B is [N, K]; 0: B is [K, N]
   accumulate: u32,   // 1: C += A·op(B)
-  has_bias: u32,     // 1: add bias[n] (bias has N elements)
+  has_bias: u32,     // 1: add bias[bias_offset + n]
+  bias_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -70,7 +71,7 @@ fn matmul(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
     for (var j = 0u; j < 4u; j++) {
       if (col0 + j >= p.N) { break; }
       var v = acc[i][j];
-      if (p.has_bias == 1u) { v += bias[col0 + j]; }
+      if (p.has_bias == 1u) { v += bias[p.bias_offset + col0 + j]; }
       let idx = p.c_offset + (row0 + i) * p.ldc + col0 + j;
       if (p.accumulate == 1u) { v += C[idx]; }
       C[idx] = v;

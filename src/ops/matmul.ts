@@ -19,6 +19,8 @@ export interface MatmulArgs {
   aOffset?: number;
   bOffset?: number;
   cOffset?: number;
+  /** Element offset into bias (a row chunk of a split weight uses its slice of the bias). */
+  biasOffset?: number;
 }
 
 const WG = 8;
@@ -43,6 +45,7 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
       transpose_b: x.transposeB ? 1 : 0,
       accumulate: x.accumulate ? 1 : 0,
       has_bias: x.bias ? 1 : 0,
+      bias_offset: x.biasOffset ?? 0,
     }),
     // Without a bias the binding still needs a buffer; A is read-only and never indexed there.
     buffers: { 1: x.a, 2: x.b, 3: x.bias ?? x.a, 4: x.c },

@@ -1,0 +1,40 @@
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { UsageError } from './errors.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
+
+export interface TextInput {
+  text?: string;
+  'text-file'?: string;
+  ids?: string;
+}
+
+/** --text, --text-file or --ids (exactly one) → token ids, without special tokens. */
+export function readTokens(opts: TextInput, tokenizer: Tokenizer, vocabSize: number): { tokens: number[]; text: string | null } {
+  const given = (['text', 'text-file', 'ids'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length !== 1) throw new UsageError('Give exactly one of --text TEXT, --text-file FILE or --ids 1,2,3.');
+  if (opts.ids !== undefined) {
+    const parts = opts.ids.split(',').map((s) => s.trim());
+    const tokens = parts.map((s) => {
+      if (!/^\d+$/.test(s)) throw new UsageError(`--ids: "${s}" is not a token id; use comma-separated non-negative integers.`);
+      const n = Number(s);
+      if (n >= vocabSize) throw new UsageError(`--ids: ${n} is outside the model's vocabulary (0..${vocabSize - 1}).`);
+      return n;
+    });
+    return { tokens, text: null };
+  }
+  let text: string;
+  if (opts['text-file'] !== undefined) {
+    const f = opts['text-file'];
+    if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`--text-file: no file at ${f}.`);
+    const bytes = readFileSync(f);
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new UsageError(`--text-file: ${f} is not valid UTF-8 text.`);
+    }
+  } else {
+    text = opts.text!;
+  }
+  if (text.trim().length === 0) throw new UsageError('The text is empty; give some words to work on.');
+  return { tokens: tokenizer.encode(text), text };
+}

@@ -1,0 +1,33 @@
+import type { Gpu } from '../gpu/gpu.ts';
+import { parseConfig } from './config.ts';
+import { openWeights } from './shards.ts';
+import type { ModelSource } from './sources/source.ts';
+import { uploadWeights, type LoadProgress } from './weights.ts';
+import { Model } from './model.ts';
+
+/**
+ * config.json → spec, checkpoint → GPU. The fingerprint identifies the exact model a solution
+ * was made with: it hashes config.json and every tensor's name, dtype, shape and byte range
+ * (hashing gigabytes of weights on every load would cost more than the load itself).
+ */
+export async function loadModel(gpu: Gpu, source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<Model> {
+  if (!(await source.has('config.json'))) throw new Error(`${source.describe} has no config.json: point at a Hugging Face model folder.`);
+  const configText = await source.text('config.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(configText);
+  } catch (e) {
+    throw new Error(`${source.describe}/config.json is not valid JSON (${(e as Error).message}).`);
+  }
+  const spec = parseConfig(json);
+  const index = await openWeights(source);
+  const weights = await uploadWeights(gpu, spec, index, onProgress);
+  const layout = [...index.tensors.values()].map((t) => `${t.name}:${t.dtype}:${t.shape.join('x')}:${t.end - t.begin}`).sort();
+  const fingerprint = await sha256Hex(configText + '\n' + layout.join('\n'));
+  return new Model(gpu, spec, weights, source.describe, fingerprint);
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

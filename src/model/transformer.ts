@@ -1,0 +1,363 @@
+import type { Program } from '../gpu/program.ts';
+import type { Tensor } from '../gpu/tensor.ts';
+import type { Gpu } from '../gpu/gpu.ts';
+import { formatBytes } from '../gpu/gpu.ts';
+import type { Model } from './model.ts';
+import { ropeInvFreq } from './config.ts';
+import { linearForward, linearForwardAccumulate, linearBackward } from './linear.ts';
+import { normForward, normBackward, type NormStats } from './norms.ts';
+import { matmul } from '../ops/matmul.ts';
+import { ropeForward, ropeBackward, ropeTable } from '../ops/rope.ts';
+import { attentionForward, attentionBackward } from '../ops/attention.ts';
+import { swigluForward, swigluBackward, geluForward, geluBackward } from '../ops/activations.ts';
+import { ceReset, ceChunkForward, ceFinalize, ceChunkBackward, ceReduce } from '../ops/cross-entropy.ts';
+
+/** Target id meaning "this position is not scored". */
+export const NONE = 0xffffffff;
+
+export interface SessionOptions {
+  /** Independent sequences run together (restarts, texts sharing m). */
+  batch: number;
+  seqLen: number;
+  /** Allocate what backward needs (per-layer activations and gradient buffers). */
+  withGrad: boolean;
+  /** Keep the full [rows, vocab] logits (evaluation and tests; refused when too large). */
+  keepLogits?: boolean;
+  /** Upper bound for one vocabulary chunk of logits, in bytes. */
+  logitsChunkBytes?: number;
+}
+
+/** Activations one layer saves for its backward pass. */
+interface LayerActs {
+  h1: Tensor; // norm1 output [R, d]
+  n1: NormStats;
+  qkv: Tensor; // [R, (H + 2·Hkv)·hd], after rotary
+  att: Tensor; // attention output [R, H·hd]
+  lse: Tensor; // [R, H]
+  xm: Tensor | null; // residual after attention (sequential residual only) [R, d]
+  h2: Tensor; // norm2 output [R, d]
+  n2: NormStats;
+  u: Tensor; // MLP input projection [R, upOut] (Llama: gate | up)
+  a: Tensor; // MLP activation [R, I]
+}
+
+interface VocabPiece {
+  chunk: number;
+  local: number; // first row inside the weight chunk
+  rows: number;
+  v0: number; // first vocabulary id
+}
+
+/**
+ * One shape of work on a model: B sequences of N input embeddings in, per-position
+ * cross-entropy against targets out, and (with withGrad) the gradient of the summed loss with
+ * respect to every input embedding. It owns its buffers and records its forward and backward
+ * passes into Programs, which the caller wraps with whatever builds the inputs (proto-token
+ * layout, token embeddings) and consumes the gradient (AdamW).
+ *
+ * Layout of every activation: row-major [R, width] with R = B·N, row b·N + i = position i of
+ * sequence b. The residual stream x[l] is kept for every layer boundary.
+ */
+export class TransformerSession {
+  readonly B: number;
+  readonly N: number;
+  readonly R: number;
+  /** Input embeddings [R, d]: written by the caller before forward. */
+  readonly inputs: Tensor;
+  /** u32 [R]: the token each position must predict, NONE to skip. */
+  readonly targets: Tensor;
+  readonly loss: Tensor; // [R]
+  readonly argmax: Tensor; // u32 [R]
+  readonly itemLoss: Tensor; // [B]
+  readonly itemCorrect: Tensor; // u32 [B]
+  /** Gradient of the summed loss w.r.t. inputs [R, d] (withGrad only). */
+  readonly dInputs: Tensor | null;
+  readonly logits: Tensor | null;
+
+  private readonly owned: Tensor[] = [];
+  private readonly xs: Tensor[];
+  private readonly acts: LayerActs[];
+  private readonly xf: Tensor;
+  private readonly nf: NormStats;
+  private readonly ropeTab: Tensor;
+  private readonly ceState: Tensor;
+  private readonly scratch: Tensor; // one vocabulary chunk of logits (or all of them)
+  private readonly pieces: VocabPiece[];
+  private readonly grads: {
+    g: [Tensor, Tensor];
+    dxm: Tensor;
+    dh: Tensor;
+    da: Tensor;
+    du: Tensor;
+    dattn: Tensor;
+    dqkv: Tensor;
+    delta: Tensor;
+  } | null;
+
+  constructor(
+    readonly model: Model,
+    readonly opts: SessionOptions,
+  ) {
+    const { spec, gpu } = model;
+    const B = (this.B = opts.batch);
+    const N = (this.N = opts.seqLen);
+    if (!Number.isInteger(B) || B < 1) throw new Error(`batch must be a positive integer, got ${B}`);
+    if (!Number.isInteger(N) || N < 1) throw new Error(`sequence length must be a positive integer, got ${N}`);
+    if (N > spec.maxPositions) {
+      throw new Error(`${N} positions asked for, but this model handles at most ${spec.maxPositions} (max_position_embeddings). Use a shorter text.`);
+    }
+    const R = (this.R = B * N);
+    const d = spec.hidden;
+    const H = spec.heads;
+    const hd = spec.headDim;
+    const qkvW = (H + 2 * spec.kvHeads) * hd;
+    const upW = spec.arch === 'llama' ? 2 * spec.intermediate : spec.intermediate;
+    const I = spec.intermediate;
+    const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => this.alloc(gpu, shape, label, dtype);
+
+    this.inputs = t([R, d], 'inputs');
+    this.targets = t([R], 'targets', 'u32');
+    this.loss = t([R], 'loss');
+    this.argmax = t([R], 'argmax', 'u32');
+    this.itemLoss = t([B], 'item_loss');
+    this.itemCorrect = t([B], 'item_correct', 'u32');
+    this.ceState = t([R, 3], 'ce_state');
+
+    const stats = (label: string): NormStats => ({ rstd: t([R], `${label}.rstd`), mean: spec.norm === 'layernorm' ? t([R], `${label}.mean`) : null });
+    const makeActs = (l: number): LayerActs => ({
+      h1: t([R, d], `l${l}.h1`),
+      n1: stats(`l${l}.n1`),
+      qkv: t([R, qkvW], `l${l}.qkv`),
+      att: t([R, H * hd], `l${l}.att`),
+      lse: t([R, H], `l${l}.lse`),
+      xm: spec.parallelResidual ? null : t([R, d], `l${l}.xm`),
+      h2: t([R, d], `l${l}.h2`),
+      n2: stats(`l${l}.n2`),
+      u: t([R, upW], `l${l}.u`),
+      a: t([R, I], `l${l}.a`),
+    });
+    // Without backward, layers can share one set of activations and ping-pong the residual.
+    if (opts.withGrad) {
+      this.xs = [this.inputs];
+      for (let l = 0; l < spec.layers; l++) this.xs.push(t([R, d], `x${l + 1}`));
+      this.acts = Array.from({ length: spec.layers }, (_, l) => makeActs(l));
+    } else {
+      const shared = makeActs(0);
+      const pp = [t([R, d], 'x_a'), t([R, d], 'x_b')];
+      this.xs = [this.inputs, ...Array.from({ length: spec.layers }, (_, l) => pp[l % 2])];
+      this.acts = Array.from({ length: spec.layers }, () => shared);
+    }
+    this.xf = t([R, d], 'xf');
+    this.nf = stats('final');
+
+    this.ropeTab = t([N, spec.rotaryDim], 'rope_table');
+    gpu.write(this.ropeTab, ropeTable(ropeInvFreq(spec), N));
+
+    const V = spec.vocabSize;
+    const lm = model.weights.lmHead;
+    if (opts.keepLogits) {
+      if (lm.chunks.length > 1 || R * V * 4 > gpu.limits.maxStorageBindingBytes) {
+        throw new Error(`Full logits for ${R} positions x ${V} tokens (${formatBytes(R * V * 4)}) do not fit one GPU buffer; evaluate fewer positions at once.`);
+      }
+      this.pieces = [{ chunk: 0, local: 0, rows: V, v0: 0 }];
+    } else {
+      const budget = Math.min(opts.logitsChunkBytes ?? 64 << 20, gpu.limits.maxStorageBindingBytes);
+      const per = Math.max(1, Math.floor(budget / (R * 4)));
+      this.pieces = [];
+      lm.chunks.forEach((c, ci) => {
+        for (let s = 0; s < c.rows; s += per) this.pieces.push({ chunk: ci, local: s, rows: Math.min(per, c.rows - s), v0: c.rowStart + s });
+      });
+    }
+    const widest = Math.max(...this.pieces.map((pc) => pc.rows));
+    this.scratch = t([R, widest], 'logits');
+    this.logits = opts.keepLogits ? this.scratch : null;
+
+    if (opts.withGrad) {
+      this.dInputs = t([R, d], 'd_inputs');
+      this.grads = {
+        g: [t([R, d], 'g_a'), t([R, d], 'g_b')],
+        dxm: t([R, d], 'd_xm'),
+        dh: t([R, d], 'd_h'),
+        da: t([R, I], 'd_a'),
+        du: t([R, upW], 'd_u'),
+        dattn: t([R, H * hd], 'd_att'),
+        dqkv: t([R, qkvW], 'd_qkv'),
+        delta: t([R, H], 'attn_delta'),
+      };
+    } else {
+      this.dInputs = null;
+      this.grads = null;
+    }
+  }
+
+  /** Bytes of GPU memory this session holds (weights excluded). */
+  get bytes(): number {
+    return this.owned.reduce((s, x) => s + x.buffer.size, 0);
+  }
+
+  /** inputs → loss, argmax, per-sequence totals (and logits with keepLogits). */
+  recordForward(p: Program): void {
+    const { spec, weights } = this.model;
+    const { R, B, N } = this;
+    const H = spec.heads;
+    const hd = spec.headDim;
+    const qkvW = (H + 2 * spec.kvHeads) * hd;
+    for (let l = 0; l < spec.layers; l++) {
+      const w = weights.layers[l];
+      const a = this.acts[l];
+      const x = this.xs[l];
+      const xNext = this.xs[l + 1];
+      const L = `l${l}`;
+      normForward(p, `${L}.norm1`, spec, w.norm1, x, a.h1, a.n1, R);
+      linearForward(p, `${L}.qkv`, w.qkv, a.h1, a.qkv, R);
+      this.rope(p, ropeForward, `${L}.rope`, a.qkv, qkvW);
+      attentionForward(p, `${L}.attn`, this.attnArgs(a));
+      if (spec.parallelResidual) {
+        // x' = x + attn(ln1(x)) + mlp(ln2(x))
+        p.copy(`${L}.residual`, x, xNext);
+        linearForwardAccumulate(p, `${L}.o`, w.o, a.att, xNext, R);
+        normForward(p, `${L}.norm2`, spec, w.norm2, x, a.h2, a.n2, R);
+      } else {
+        // h = x + attn(norm1(x)); x' = h + mlp(norm2(h))
+        p.copy(`${L}.residual`, x, a.xm!);
+        linearForwardAccumulate(p, `${L}.o`, w.o, a.att, a.xm!, R);
+        normForward(p, `${L}.norm2`, spec, w.norm2, a.xm!, a.h2, a.n2, R);
+      }
+      linearForward(p, `${L}.up`, w.up, a.h2, a.u, R);
+      if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: a.u, h: a.a, rows: R, inter: spec.intermediate });
+      else geluForward(p, `${L}.gelu`, { x: a.u, y: a.a, n: R * spec.intermediate });
+      if (!spec.parallelResidual) p.copy(`${L}.residual2`, a.xm!, xNext);
+      linearForwardAccumulate(p, `${L}.down`, w.down, a.a, xNext, R);
+    }
+    normForward(p, 'final_norm', spec, weights.finalNorm, this.xs[spec.layers], this.xf, this.nf, R);
+
+    ceReset(p, 'ce.reset', { state: this.ceState, argmax: this.argmax, rows: R });
+    for (const piece of this.pieces) {
+      this.logitsPiece(p, piece);
+      ceChunkForward(p, `ce.fwd[${piece.v0}]`, { logits: this.scratch, targets: this.targets, state: this.ceState, argmax: this.argmax, rows: R, vc: piece.rows, v0: piece.v0, ldl: piece.rows });
+    }
+    ceFinalize(p, 'ce.finalize', { state: this.ceState, targets: this.targets, loss: this.loss, rows: R });
+    ceReduce(p, 'ce.reduce', { loss: this.loss, argmax: this.argmax, targets: this.targets, itemLoss: this.itemLoss, itemCorrect: this.itemCorrect, B, N });
+  }
+
+  /** Gradient of sum(loss) w.r.t. inputs into dInputs. Must follow recordForward in the same submission or a later one. */
+  recordBackward(p: Program): void {
+    const g = this.grads;
+    if (!g || !this.dInputs) throw new Error('This session was created without withGrad');
+    const { spec, weights } = this.model;
+    const R = this.R;
+    const d = spec.hidden;
+    const lm = weights.lmHead;
+    const H = spec.heads;
+    const hd = spec.headDim;
+    const qkvW = (H + 2 * spec.kvHeads) * hd;
+
+    // d loss / d xf, vocabulary chunk by chunk; a single chunk still holds its logits from forward.
+    this.pieces.forEach((piece, i) => {
+      if (this.pieces.length > 1) this.logitsPiece(p, piece);
+      ceChunkBackward(p, `ce.bwd[${piece.v0}]`, { logits: this.scratch, targets: this.targets, state: this.ceState, rows: R, vc: piece.rows, v0: piece.v0, ldl: piece.rows });
+      matmul(p, `lm_head.bwd[${piece.v0}]`, {
+        a: this.scratch,
+        b: lm.chunks[piece.chunk].w,
+        c: g.dh,
+        M: R,
+        N: d,
+        K: piece.rows,
+        transposeB: false,
+        bOffset: piece.local * d,
+        ldb: d,
+        accumulate: i > 0,
+      });
+    });
+    let dx = g.g[0];
+    normBackward(p, 'final_norm.bwd', spec, weights.finalNorm, this.xs[spec.layers], this.nf, g.dh, dx, R, false);
+
+    for (let l = spec.layers - 1; l >= 0; l--) {
+      const w = weights.layers[l];
+      const a = this.acts[l];
+      const x = this.xs[l];
+      const L = `l${l}`;
+      const dNext = dx === g.g[0] ? g.g[1] : g.g[0];
+      // MLP branch: dx flows into down(act(up(norm2(.))))
+      linearBackward(p, `${L}.down.bwd`, w.down, dx, g.da, R, false);
+      if (spec.activation === 'silu') swigluBackward(p, `${L}.swiglu.bwd`, { gu: a.u, dh: g.da, dgu: g.du, rows: R, inter: spec.intermediate });
+      else geluBackward(p, `${L}.gelu.bwd`, { x: a.u, dy: g.da, dx: g.du, n: R * spec.intermediate });
+      linearBackward(p, `${L}.up.bwd`, w.up, g.du, g.dh, R, false);
+      let dAttnOut: Tensor;
+      if (spec.parallelResidual) {
+        p.copy(`${L}.residual.bwd`, dx, dNext);
+        normBackward(p, `${L}.norm2.bwd`, spec, w.norm2, x, a.n2, g.dh, dNext, R, true);
+        dAttnOut = dx;
+      } else {
+        p.copy(`${L}.residual2.bwd`, dx, g.dxm);
+        normBackward(p, `${L}.norm2.bwd`, spec, w.norm2, a.xm!, a.n2, g.dh, g.dxm, R, true);
+        p.copy(`${L}.residual.bwd`, g.dxm, dNext);
+        dAttnOut = g.dxm;
+      }
+      // Attention branch: dAttnOut flows into o(attn(rope(qkv(norm1(x)))))
+      linearBackward(p, `${L}.o.bwd`, w.o, dAttnOut, g.dattn, R, false);
+      attentionBackward(p, `${L}.attn.bwd`, { ...this.attnArgs(a), dout: g.dattn, dqkv: g.dqkv, delta: g.delta });
+      this.rope(p, ropeBackward, `${L}.rope.bwd`, g.dqkv, qkvW);
+      linearBackward(p, `${L}.qkv.bwd`, w.qkv, g.dqkv, g.dh, R, false);
+      normBackward(p, `${L}.norm1.bwd`, spec, w.norm1, x, a.n1, g.dh, dNext, R, true);
+      dx = dNext;
+    }
+    p.copy('d_inputs', dx, this.dInputs);
+  }
+
+  destroy(): void {
+    for (const t of this.owned) this.model.gpu.destroyTensor(t);
+    this.owned.length = 0;
+  }
+
+  private alloc(gpu: Gpu, shape: number[], label: string, dtype: 'f32' | 'u32'): Tensor {
+    const t = gpu.createTensor(shape, dtype, label);
+    this.owned.push(t);
+    return t;
+  }
+
+  private logitsPiece(p: Program, piece: VocabPiece): void {
+    const { spec, weights } = this.model;
+    matmul(p, `lm_head[${piece.v0}]`, {
+      a: this.xf,
+      b: weights.lmHead.chunks[piece.chunk].w,
+      c: this.scratch,
+      M: this.R,
+      N: piece.rows,
+      K: spec.hidden,
+      transposeB: true,
+      bOffset: piece.local * spec.hidden,
+      ldc: piece.rows,
+    });
+  }
+
+  /** Rotary on the q heads and the k heads of a fused [R, q | k | v] buffer. */
+  private rope(p: Program, op: typeof ropeForward, label: string, buf: Tensor, ld: number): void {
+    const { spec } = this.model;
+    if (spec.rotaryDim === 0) return;
+    const common = { x: buf, table: this.ropeTab, rows: this.R, seqLen: this.N, posOffset: 0, ld, headDim: spec.headDim, rotDim: spec.rotaryDim };
+    op(p, `${label}.q`, { ...common, colOffset: 0, nHeads: spec.heads });
+    op(p, `${label}.k`, { ...common, colOffset: spec.heads * spec.headDim, nHeads: spec.kvHeads });
+  }
+
+  private attnArgs(a: LayerActs) {
+    const { spec } = this.model;
+    const H = spec.heads;
+    const hd = spec.headDim;
+    return {
+      qkv: a.qkv,
+      out: a.att,
+      lse: a.lse,
+      B: this.B,
+      N: this.N,
+      H,
+      Hkv: spec.kvHeads,
+      hd,
+      ldq: (H + 2 * spec.kvHeads) * hd,
+      qOff: 0,
+      kOff: H * hd,
+      vOff: (H + spec.kvHeads) * hd,
+      scale: 1 / Math.sqrt(hd),
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import type { ModelSpec } from './config.ts';
+
+/**
+ * Where each GPU weight comes from in a Hugging Face checkpoint. The engine fuses projections
+ * that read the same input (q/k/v; gate/up) into one matrix so each is one matmul; a plan lists,
+ * for every fused matrix, which rows of which checkpoint tensor land at which rows.
+ */
+export interface RowPart {
+  tensor: string;
+  srcRow: number;
+  rows: number;
+  dstRow: number;
+}
+
+export interface LinearPlan {
+  out: number;
+  in: number;
+  parts: RowPart[];
+  /** Same row mapping applied to 1-D bias tensors, or null when the layer has no bias. */
+  biasParts: RowPart[] | null;
+  /** The full shape each named tensor must have (checked before anything is uploaded). */
+  expect: Record<string, number[]>;
+}
+
+export interface NormPlan {
+  w: string;
+  b: string | null;
+  dim: number;
+}
+
+export interface LayerPlan {
+  norm1: NormPlan;
+  norm2: NormPlan;
+  qkv: LinearPlan;
+  o: LinearPlan;
+  up: LinearPlan;
+  down: LinearPlan;
+}
+
+export interface ModelPlan {
+  embed: LinearPlan;
+  layers: LayerPlan[];
+  finalNorm: NormPlan;
+  /** null when the output matrix is the input embedding (tied). */
+  lmHead: LinearPlan | null;
+}
+
+/** A plain matrix copied whole from one checkpoint tensor (plus its bias if any). */
+export function whole(name: string, out: number, inF: number, bias: string | null): LinearPlan {
+  return {
+    out,
+    in: inF,
+    parts: [{ tensor: name, srcRow: 0, rows: out, dstRow: 0 }],
+    biasParts: bias ? [{ tensor: bias, srcRow: 0, rows: out, dstRow: 0 }] : null,
+    expect: { [name]: [out, inF], ...(bias ? { [bias]: [out] } : {}) },
+  };
+}
+
+/** Matrices stacked by rows: [a; b; c] (Llama q/k/v, gate/up). */
+export function stacked(tensors: { name: string; rows: number; bias: string | null }[], inF: number): LinearPlan {
+  let dst = 0;
+  const parts: RowPart[] = [];
+  const biasParts: RowPart[] = [];
+  const expect: Record<string, number[]> = {};
+  for (const t of tensors) {
+    parts.push({ tensor: t.name, srcRow: 0, rows: t.rows, dstRow: dst });
+    expect[t.name] = [t.rows, inF];
+    if (t.bias) {
+      biasParts.push({ tensor: t.bias, srcRow: 0, rows: t.rows, dstRow: dst });
+      expect[t.bias] = [t.rows];
+    }
+    dst += t.rows;
+  }
+  const hasBias = tensors.some((t) => t.bias);
+  if (hasBias && biasParts.length !== tensors.length) throw new Error('stacked(): either every part has a bias or none');
+  return { out: dst, in: inF, parts, biasParts: hasBias ? biasParts : null, expect };
+}
+
+export function spec2qkvRows(spec: ModelSpec): { q: number; kv: number; total: number } {
+  const q = spec.heads * spec.headDim;
+  const kv = spec.kvHeads * spec.headDim;
+  return { q, kv, total: q + 2 * kv };
+}

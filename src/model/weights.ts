@@ -1,0 +1,202 @@
+import type { Gpu } from '../gpu/gpu.ts';
+import type { Tensor } from '../gpu/tensor.ts';
+import type { ModelSpec } from './config.ts';
+import { readTensorRows, type TensorInfo } from './safetensors.ts';
+import type { WeightIndex } from './shards.ts';
+import { type Linear, type WeightChunk, rowsPerChunk } from './linear.ts';
+import type { LinearPlan, ModelPlan, NormPlan, RowPart } from './weight-plan.ts';
+import { llamaPlan } from './llama.ts';
+import { gptNeoxPlan } from './gpt-neox.ts';
+
+export interface NormWeights {
+  w: Tensor;
+  b: Tensor | null;
+}
+
+export interface LayerWeights {
+  norm1: NormWeights;
+  norm2: NormWeights;
+  qkv: Linear;
+  o: Linear;
+  up: Linear;
+  down: Linear;
+}
+
+export interface ModelWeights {
+  embed: Linear;
+  layers: LayerWeights[];
+  finalNorm: NormWeights;
+  /** The output matrix; the same object as `embed` when embeddings are tied. */
+  lmHead: Linear;
+}
+
+export class WeightShapeError extends Error {
+  override name = 'WeightShapeError';
+}
+
+export interface LoadProgress {
+  loadedBytes: number;
+  totalBytes: number;
+  tensor: string;
+}
+
+export function modelPlan(spec: ModelSpec): ModelPlan {
+  return spec.arch === 'llama' ? llamaPlan(spec) : gptNeoxPlan(spec);
+}
+
+// Read at most this many bytes of a checkpoint tensor at once, so a big matrix streams to the GPU
+// in slices and the host never holds it twice.
+const SLICE_BYTES = 8 << 20;
+
+/**
+ * Uploads a checkpoint to the GPU following the architecture's plan. Every tensor's shape is
+ * checked against the config before the first byte moves, so a mismatched checkpoint fails with
+ * a message naming the tensor instead of producing garbage.
+ */
+export async function uploadWeights(
+  gpu: Gpu,
+  spec: ModelSpec,
+  index: WeightIndex,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<ModelWeights> {
+  const plan = modelPlan(spec);
+  const expected = expectedShapes(plan);
+  let totalBytes = 0;
+  for (const [name, shape] of expected) {
+    const info = index.tensors.get(name);
+    if (!info) throw new WeightShapeError(`The checkpoint has no tensor ${name}, which a ${spec.arch} model with this config.json needs.`);
+    if (info.shape.length !== shape.length || info.shape.some((s, i) => s !== shape[i])) {
+      throw new WeightShapeError(`Tensor ${name} has shape [${info.shape.join(', ')}] but config.json implies [${shape.join(', ')}]: the weights and the config do not belong together.`);
+    }
+    totalBytes += info.end - info.begin;
+  }
+  let loadedBytes = 0;
+  const maxBinding = gpu.limits.maxStorageBindingBytes;
+
+  const readRows = async (info: TensorInfo & { file: string }, srcRow: number, rows: number): Promise<Float32Array> => {
+    const src = await index.open(info.file);
+    return readTensorRows(src, info, srcRow, rows);
+  };
+
+  const uploadParts = async (parts: RowPart[], width: number, write: (dstRow: number, data: Float32Array) => void) => {
+    for (const part of parts) {
+      const info = index.tensors.get(part.tensor)!;
+      const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / (width * 4)));
+      for (let r = 0; r < part.rows; r += sliceRows) {
+        const n = Math.min(sliceRows, part.rows - r);
+        write(part.dstRow + r, await readRows(info, part.srcRow + r, n));
+        loadedBytes += (n * width * (info.end - info.begin)) / Math.max(1, numelOf(info.shape));
+        onProgress?.({ loadedBytes: Math.min(loadedBytes, totalBytes), totalBytes, tensor: part.tensor });
+      }
+    }
+  };
+
+  const linear = async (lp: LinearPlan, label: string): Promise<Linear> => {
+    const per = rowsPerChunk(lp.in, maxBinding);
+    const chunks: WeightChunk[] = [];
+    for (let r = 0; r < lp.out; r += per) {
+      const rows = Math.min(per, lp.out - r);
+      chunks.push({ w: gpu.createTensor([rows, lp.in], 'f32', `${label}.w${chunks.length}`), rowStart: r, rows });
+    }
+    await uploadParts(lp.parts, lp.in, (dstRow, data) => {
+      // A slice may straddle two chunks.
+      let row = dstRow;
+      let offset = 0;
+      while (offset < data.length) {
+        const c = chunks.find((ch) => row >= ch.rowStart && row < ch.rowStart + ch.rows)!;
+        const n = Math.min(c.rowStart + c.rows - row, (data.length - offset) / lp.in);
+        gpu.write(c.w, data.subarray(offset, offset + n * lp.in), (row - c.rowStart) * lp.in);
+        row += n;
+        offset += n * lp.in;
+      }
+    });
+    let bias: Tensor | null = null;
+    if (lp.biasParts) {
+      const b = gpu.createTensor([lp.out], 'f32', `${label}.b`);
+      await uploadParts(lp.biasParts, 1, (dstRow, data) => gpu.write(b, data, dstRow));
+      bias = b;
+    }
+    return { out: lp.out, in: lp.in, chunks, bias };
+  };
+
+  const norm = async (np: NormPlan, label: string): Promise<NormWeights> => {
+    const w = gpu.createTensor([np.dim], 'f32', `${label}.w`);
+    await uploadParts([{ tensor: np.w, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(w, d, r));
+    let b: Tensor | null = null;
+    if (np.b) {
+      const bt = gpu.createTensor([np.dim], 'f32', `${label}.b`);
+      await uploadParts([{ tensor: np.b, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(bt, d, r));
+      b = bt;
+    }
+    return { w, b };
+  };
+
+  const embed = await linear(plan.embed, 'embed');
+  const layers: LayerWeights[] = [];
+  for (let i = 0; i < plan.layers.length; i++) {
+    const lp = plan.layers[i];
+    layers.push({
+      norm1: await norm(lp.norm1, `l${i}.norm1`),
+      norm2: await norm(lp.norm2, `l${i}.norm2`),
+      qkv: await linear(lp.qkv, `l${i}.qkv`),
+      o: await linear(lp.o, `l${i}.o`),
+      up: await linear(lp.up, `l${i}.up`),
+      down: await linear(lp.down, `l${i}.down`),
+    });
+  }
+  const finalNorm = await norm(plan.finalNorm, 'final_norm');
+  const lmHead = plan.lmHead ? await linear(plan.lmHead, 'lm_head') : embed;
+  return { embed, layers, finalNorm, lmHead };
+}
+
+function numelOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function expectedShapes(plan: ModelPlan): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const addLinear = (lp: LinearPlan) => {
+    for (const [k, v] of Object.entries(lp.expect)) out.set(k, v);
+  };
+  const addNorm = (np: NormPlan) => {
+    out.set(np.w, [np.dim]);
+    if (np.b) out.set(np.b, [np.dim]);
+  };
+  addLinear(plan.embed);
+  for (const l of plan.layers) {
+    addNorm(l.norm1);
+    addNorm(l.norm2);
+    addLinear(l.qkv);
+    addLinear(l.o);
+    addLinear(l.up);
+    addLinear(l.down);
+  }
+  addNorm(plan.finalNorm);
+  if (plan.lmHead) addLinear(plan.lmHead);
+  return out;
+}
+
+export function destroyWeights(gpu: Gpu, w: ModelWeights): void {
+  const seen = new Set<Tensor>();
+  const drop = (t: Tensor | null) => {
+    if (t && !seen.has(t)) {
+      seen.add(t);
+      gpu.destroyTensor(t);
+    }
+  };
+  const dropLinear = (l: Linear) => {
+    l.chunks.forEach((c) => drop(c.w));
+    drop(l.bias);
+  };
+  dropLinear(w.embed);
+  for (const l of w.layers) {
+    drop(l.norm1.w);
+    drop(l.norm1.b);
+    drop(l.norm2.w);
+    drop(l.norm2.b);
+    [l.qkv, l.o, l.up, l.down].forEach(dropLinear);
+  }
+  drop(w.finalNorm.w);
+  drop(w.finalNorm.b);
+  dropLinear(w.lmHead);
+}
