@@ -5,6 +5,11 @@ export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Use `shader-f16` when the adapter has it (never required: every kernel has an f32 path). */
   allowF16?: boolean;
+  /**
+   * Treat storage bindings as at most this many bytes even if the adapter allows more: lets tests
+   * and users rehearse the 128 MiB per-binding limit of many real GPUs, where big matrices split.
+   */
+  maxBindingBytes?: number;
 }
 
 // Just under 1 GiB: SwiftShader advertises exactly 1 GiB but fails to allocate it (see WEBGPU.md).
@@ -41,7 +46,7 @@ export async function acquireGpu(gpu: GPU, platform: GpuInfo['platform'], opts: 
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'protolab' });
   const info = adapter.info;
   const limits: GpuLimits = {
-    maxStorageBindingBytes: device.limits.maxStorageBufferBindingSize,
+    maxStorageBindingBytes: Math.min(device.limits.maxStorageBufferBindingSize, opts.maxBindingBytes ?? Infinity),
     maxBufferBytes: device.limits.maxBufferSize,
     maxWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
     maxInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,

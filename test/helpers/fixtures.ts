@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** ../shared next to the repository (read-only data: models, fixtures, texts). */
+export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+export const FIXTURES = `${SHARED}fixtures/`;
+export const STORIES = `${SHARED}models/stories260k`;
+
+export interface Golden {
+  forward: { input_ids: number[]; logits_rows: number[]; logits: number[][]; argmax: number[]; sum_next_token_nll: number };
+  prototoken: {
+    N: number;
+    target_ids: number[];
+    e: number[];
+    m: number[];
+    loss_sum: number;
+    grad_e: number[];
+    grad_m: number[];
+    argmax: number[];
+    logits_last_row: number[];
+  };
+}
+
+export function golden(name: string): Golden {
+  return JSON.parse(readFileSync(`${FIXTURES}${name}/golden.json`, 'utf8')) as Golden;
+}
+
+export const FIXTURE_NAMES = ['stories260k', 'llama-gqa-untied', 'gpt-neox-tiny', 'gpt-neox-seq-bf16'] as const;
