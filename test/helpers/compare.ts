@@ -27,5 +27,7 @@ export function relNormError(got: ArrayLike<number>, want: ArrayLike<number>): n
 export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what = ''): void {
   const e = relMaxError(got, want);
   expect(e, `${what} relative max error ${e.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
-  for (let i = 0; i < got.length; i++) expect(Number.isFinite(got[i]), `${what}[${i}] is not finite`).toBe(true);
+  let firstBad = -1;
+  for (let i = 0; i < got.length && firstBad < 0; i++) if (!Number.isFinite(got[i])) firstBad = i;
+  expect(firstBad, `${what}[${firstBad}] is not finite`).toBe(-1);
 }
