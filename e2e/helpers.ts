@@ -1,0 +1,47 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import type { ComputeReply } from './compute-worker.ts';
+
+/** Keeps a screenshot under test-results/<test>/ next to the automatic end-of-test one. */
+export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Browser console errors and uncaught exceptions, so a test can show them when it fails. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  return errors;
+}
+
+export async function openLab(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Proto-token Lab');
+}
+
+/**
+ * Starts e2e/compute-worker.ts as a module worker in the page and waits for its answer.
+ * The path is absolute so the dev server transforms the TypeScript on request.
+ */
+export function computeInWorker(page: Page, n: number): Promise<ComputeReply> {
+  return page.evaluate(
+    (count) =>
+      new Promise<ComputeReply>((resolve, reject) => {
+        const worker = new Worker('/e2e/compute-worker.ts', { type: 'module' });
+        worker.onmessage = (event: MessageEvent<ComputeReply>) => {
+          worker.terminate();
+          resolve(event.data);
+        };
+        worker.onerror = (event) => {
+          worker.terminate();
+          reject(new Error(`worker failed to start: ${event.message || 'module load error'}`));
+        };
+        worker.postMessage({ n: count });
+      }),
+    n,
+  );
+}

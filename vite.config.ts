@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+import { modelRoots } from './src/devserver/model-roots.ts';
+import { modelsPlugin } from './src/devserver/vite-plugin.ts';
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  plugins: [react(), modelsPlugin(() => modelRoots(repoRoot))],
+  // The engine runs in a module worker; 'es' keeps its imports (and import.meta.glob'd WGSL) as modules.
+  worker: { format: 'es' },
+  // Only the app's own page: otherwise the dependency scan crawls playwright-report/ and bench HTML.
+  optimizeDeps: { entries: ['index.html'] },
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+  build: { target: 'es2022' },
+});
