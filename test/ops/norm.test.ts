@@ -1,0 +1,171 @@
+import { describe, it, beforeAll, expect } from 'vitest';
+import { Gpu } from '../../src/gpu/gpu.ts';
+import { rmsnormForward, rmsnormBackward, layernormForward, layernormBackward, normWorkgroupSize } from '../../src/ops/norm.ts';
+import { rmsnormRef, rmsnormBackwardRef, layernormRef, layernormBackwardRef } from '../../src/reference/norm.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
+import { relMaxError } from '../helpers/compare.ts';
+
+// f32 row reductions over up to 4099 terms plus one rsqrt: measured <= 1.8e-7 relative, 5x headroom.
+const TOL_FWD = 1e-6;
+// The backward subtracts the projection of g onto x (or x̂) from g; at dim >= 7 that costs little (measured <= 1.8e-7).
+const TOL_BWD = 1e-6;
+// dim 1 is the worst case of that cancellation: dx ∝ 1 - x²r² = eps·r², so f32 keeps only ~log10(x²/eps) digits (measured 1.5e-4).
+const TOL_BWD_DIM1 = 1e-3;
+// Float64 central differences with h = 1e-6 on O(1) data: truncation ~h², rounding ~1e-16/h.
+const TOL_FD = 1e-7;
+// A large eps in the FD checks keeps eps's own term in the gradient well above the FD noise.
+const EPS_FD = 0.05;
+
+const EPS = 1e-5;
+const DIMS = [1, 7, 64, 4099];
+const ROWS = [1, 2, 33];
+
+/** expectClose with one expect() per array: per-element expect() costs seconds at 1e5 elements. */
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  let finite = true;
+  for (let i = 0; i < got.length; i++) finite &&= Number.isFinite(got[i]);
+  expect(finite, `${what} has non-finite values`).toBe(true);
+  const e = relMaxError(got, want);
+  expect(e, `${what} relative max error ${e.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
+}
+
+/** Central differences of L(x) = Σ dy·f(x): the vector-Jacobian product the backward must return. */
+function fdGradient(f: (x: Float64Array) => Float64Array, x: Float64Array, dy: ArrayLike<number>, h = 1e-6): Float64Array {
+  const g = new Float64Array(x.length);
+  const loss = (xx: Float64Array): number => {
+    const y = f(xx);
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += dy[i] * y[i];
+    return s;
+  };
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    x[i] = xi + h;
+    const lp = loss(x);
+    x[i] = xi - h;
+    const lm = loss(x);
+    x[i] = xi;
+    g[i] = (lp - lm) / (2 * h);
+  }
+  return g;
+}
+
+function data(rows: number, dim: number, seed: number) {
+  const rng = new Rng(seed);
+  // A per-row offset makes LayerNorm's mean large against its spread (the two-pass case).
+  const x = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const off = 4 * (rng.next() - 0.5);
+    for (let j = 0; j < dim; j++) x[r * dim + j] = off + rng.normal();
+  }
+  return { x, w: rng.uniformArray(dim, 0.5, 1.5), b: rng.uniformArray(dim), dy: rng.normalArray(rows * dim), dx0: rng.normalArray(rows * dim) };
+}
+
+describe('norm (shaders/norm.wgsl) against float64', () => {
+  // The wrapper picks workgroup sizes per adapter; a second handle on the same device that claims
+  // to be a hardware GPU runs the hardware sizes (64-256 lanes) here too.
+  const gpus: Record<'cpu-tuned' | 'gpu-tuned', Gpu> = {} as Record<'cpu-tuned' | 'gpu-tuned', Gpu>;
+  beforeAll(async () => {
+    const g = await testGpu();
+    gpus['cpu-tuned'] = g;
+    gpus['gpu-tuned'] = new Gpu(g.device, { ...g.info, isFallbackAdapter: false, architecture: 'test', device: '', description: '' }, g.limits, g.features);
+  });
+
+  it('picks small workgroups on CPU emulators and wide ones on GPUs', () => {
+    expect(DIMS.map((d) => normWorkgroupSize(gpus['cpu-tuned'].info, d))).toEqual([4, 4, 4, 16]);
+    expect(DIMS.map((d) => normWorkgroupSize(gpus['gpu-tuned'].info, d))).toEqual([64, 64, 64, 256]);
+  });
+
+  for (const tuning of ['cpu-tuned', 'gpu-tuned'] as const) {
+    for (const dim of DIMS) {
+      for (const rows of ROWS) {
+        it(`rmsnorm ${tuning} rows=${rows} dim=${dim}`, async () => {
+          const gpu = gpus[tuning];
+          const d = data(rows, dim, rows * 7919 + dim);
+          const x = upload(gpu, [rows, dim], d.x);
+          const w = upload(gpu, [dim], d.w);
+          const dy = upload(gpu, [rows, dim], d.dy);
+          const y = gpu.createTensor([rows, dim]);
+          const rstd = gpu.createTensor([rows]);
+          const dx = gpu.createTensor([rows, dim]);
+          const dxAcc = upload(gpu, [rows, dim], d.dx0);
+          await runOnce(gpu, (p) => {
+            rmsnormForward(p, 'fwd', { x, w, y, rstd, rows, dim, eps: EPS });
+            rmsnormBackward(p, 'bwd', { x, w, rstd, dy, dx, rows, dim, accumulate: false });
+            rmsnormBackward(p, 'bwd+', { x, w, rstd, dy, dx: dxAcc, rows, dim, accumulate: true });
+          });
+          const ref = rmsnormRef(d.x, d.w, rows, dim, EPS);
+          expectClose(await gpu.read(y), ref.y, TOL_FWD, 'y');
+          expectClose(await gpu.read(rstd), ref.rstd, TOL_FWD, 'rstd');
+          const want = rmsnormBackwardRef(d.x, d.w, d.dy, rows, dim, EPS);
+          const tol = dim === 1 ? TOL_BWD_DIM1 : TOL_BWD;
+          expectClose(await gpu.read(dx), want, tol, 'dx');
+          expectClose(await gpu.read(dxAcc), want.map((v, i) => v + d.dx0[i]), tol, 'dx accumulated');
+        });
+
+        it(`layernorm ${tuning} rows=${rows} dim=${dim}`, async () => {
+          const gpu = gpus[tuning];
+          const d = data(rows, dim, rows * 104729 + dim);
+          const x = upload(gpu, [rows, dim], d.x);
+          const w = upload(gpu, [dim], d.w);
+          const b = upload(gpu, [dim], d.b);
+          const dy = upload(gpu, [rows, dim], d.dy);
+          const y = gpu.createTensor([rows, dim]);
+          const mean = gpu.createTensor([rows]);
+          const rstd = gpu.createTensor([rows]);
+          const dx = gpu.createTensor([rows, dim]);
+          const dxAcc = upload(gpu, [rows, dim], d.dx0);
+          await runOnce(gpu, (p) => {
+            layernormForward(p, 'fwd', { x, w, b, y, mean, rstd, rows, dim, eps: EPS });
+            layernormBackward(p, 'bwd', { x, w, mean, rstd, dy, dx, rows, dim, accumulate: false });
+            layernormBackward(p, 'bwd+', { x, w, mean, rstd, dy, dx: dxAcc, rows, dim, accumulate: true });
+          });
+          const ref = layernormRef(d.x, d.w, d.b, rows, dim, EPS);
+          expectClose(await gpu.read(y), ref.y, TOL_FWD, 'y');
+          expectClose(await gpu.read(mean), ref.mean, TOL_FWD, 'mean');
+          // dim 1: variance is exactly 0 and rstd = 1/sqrt(eps) in both.
+          expectClose(await gpu.read(rstd), ref.rstd, TOL_FWD, 'rstd');
+          const want = layernormBackwardRef(d.x, d.w, d.dy, rows, dim, EPS);
+          expectClose(await gpu.read(dx), want, TOL_BWD, 'dx');
+          expectClose(await gpu.read(dxAcc), want.map((v, i) => v + d.dx0[i]), TOL_BWD, 'dx accumulated');
+        });
+      }
+    }
+  }
+
+  it('uses a 2-D grid when rows exceed 65535 workgroups', async () => {
+    const gpu = gpus['cpu-tuned'];
+    const [rows, dim] = [65537, 64];
+    const d = data(rows, dim, 5);
+    const x = upload(gpu, [rows, dim], d.x);
+    const w = upload(gpu, [dim], d.w);
+    const b = upload(gpu, [dim], d.b);
+    const y = gpu.createTensor([rows, dim]);
+    const mean = gpu.createTensor([rows]);
+    const rstd = gpu.createTensor([rows]);
+    await runOnce(gpu, (p) => layernormForward(p, 'fwd', { x, w, b, y, mean, rstd, rows, dim, eps: EPS }));
+    const ref = layernormRef(d.x, d.w, d.b, rows, dim, EPS);
+    expectClose(await gpu.read(y), ref.y, TOL_FWD, 'y');
+    expectClose(await gpu.read(rstd), ref.rstd, TOL_FWD, 'rstd');
+  });
+
+  describe('float64 backward against central differences of the float64 forward', () => {
+    for (const dim of [1, 7, 64, 4099]) {
+      const rows = dim === 4099 ? 1 : 3;
+      it(`rmsnorm rows=${rows} dim=${dim}`, () => {
+        const d = data(rows, dim, 11 + dim);
+        const fd = fdGradient((xx) => rmsnormRef(xx, d.w, rows, dim, EPS_FD).y, Float64Array.from(d.x), d.dy);
+        expect(relMaxError(rmsnormBackwardRef(d.x, d.w, d.dy, rows, dim, EPS_FD), fd)).toBeLessThanOrEqual(TOL_FD);
+      });
+      it(`layernorm rows=${rows} dim=${dim}`, () => {
+        const d = data(rows, dim, 13 + dim);
+        const fd = fdGradient((xx) => layernormRef(xx, d.w, d.b, rows, dim, EPS_FD).y, Float64Array.from(d.x), d.dy);
+        const got = layernormBackwardRef(d.x, d.w, d.dy, rows, dim, EPS_FD);
+        // dim 1: the output is b whatever x is, so both gradients are (numerically) zero.
+        if (dim === 1) for (const v of [...got, ...fd]) expect(Math.abs(v)).toBeLessThan(1e-9);
+        else expect(relMaxError(got, fd)).toBeLessThanOrEqual(TOL_FD);
+      });
+    }
+  });
+});
