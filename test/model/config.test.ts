@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ModelConfigError, parseConfig, ropeInvFreq, type ModelSpec } from '../../src/model/config.ts';
+
+const fixture = (dir: string) => JSON.parse(readFileSync(`/work/shared/${dir}/config.json`, 'utf8')) as Record<string, unknown>;
+
+const llamaMinimal = { model_type: 'llama', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4 };
+const neoxMinimal = { model_type: 'gpt_neox', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4 };
+
+function refusal(json: unknown): ModelConfigError {
+  try {
+    parseConfig(json);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ModelConfigError);
+    return e as ModelConfigError;
+  }
+  throw new Error('parseConfig accepted the config');
+}
+
+describe('parseConfig on the shared models', () => {
+  it('gpt-neox-tiny: Pythia layout, quarter rotary, parallel residual', () => {
+    expect(parseConfig(fixture('fixtures/gpt-neox-tiny'))).toEqual<ModelSpec>({
+      arch: 'gpt_neox', vocabSize: 50304, hidden: 64, intermediate: 256, layers: 2, heads: 4, kvHeads: 4, headDim: 16,
+      rotaryDim: 4, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-5, norm: 'layernorm',
+      activation: 'gelu', parallelResidual: true, tiedEmbeddings: false, attentionBias: true, mlpBias: true,
+      bosTokenId: 0, eosTokenId: 0,
+    });
+  });
+
+  it('gpt-neox-seq-bf16: full rotary, sequential residual', () => {
+    const s = parseConfig(fixture('fixtures/gpt-neox-seq-bf16'));
+    expect(s).toMatchObject({ arch: 'gpt_neox', hidden: 48, heads: 3, headDim: 16, rotaryDim: 16, layers: 3, parallelResidual: false, vocabSize: 512, bosTokenId: 1, eosTokenId: 2 });
+  });
+
+  it('llama-gqa-untied: GQA, explicit head_dim, theta 5e5, eps 1e-6, untied', () => {
+    expect(parseConfig(fixture('fixtures/llama-gqa-untied'))).toEqual<ModelSpec>({
+      arch: 'llama', vocabSize: 512, hidden: 96, intermediate: 160, layers: 2, heads: 6, kvHeads: 2, headDim: 16,
+      rotaryDim: 16, ropeTheta: 500000, ropeScaling: null, maxPositions: 1024, normEps: 1e-6, norm: 'rmsnorm',
+      activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, mlpBias: false,
+      bosTokenId: 1, eosTokenId: 2,
+    });
+  });
+
+  it('stories260k (fixture copy and model folder agree): tied, GQA 8/4, head_dim 8', () => {
+    const a = parseConfig(fixture('fixtures/stories260k'));
+    expect(parseConfig(fixture('models/stories260k'))).toEqual(a);
+    expect(a).toMatchObject({ arch: 'llama', hidden: 64, intermediate: 172, layers: 5, heads: 8, kvHeads: 4, headDim: 8, rotaryDim: 8, tiedEmbeddings: true, normEps: 1e-5, maxPositions: 512, ropeScaling: null });
+  });
+});
+
+describe('parseConfig defaults follow the transformers config classes', () => {
+  it('LlamaConfig defaults', () => {
+    expect(parseConfig(llamaMinimal)).toEqual<ModelSpec>({
+      arch: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8,
+      rotaryDim: 8, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-6, norm: 'rmsnorm',
+      activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, mlpBias: false,
+      bosTokenId: 1, eosTokenId: 2,
+    });
+  });
+
+  it('GPTNeoXConfig defaults', () => {
+    expect(parseConfig(neoxMinimal)).toMatchObject({
+      rotaryDim: 2, ropeTheta: 10000, normEps: 1e-5, activation: 'gelu', parallelResidual: true, tiedEmbeddings: false,
+      attentionBias: true, mlpBias: true, bosTokenId: 0, eosTokenId: 2, maxPositions: 2048,
+    });
+  });
+
+  it('reads the alternative spellings', () => {
+    expect(parseConfig({ ...neoxMinimal, partial_rotary_factor: 0.5, rope_theta: 1e4 }).rotaryDim).toBe(4);
+    expect(parseConfig({ ...neoxMinimal, rotary_pct: 0.5, partial_rotary_factor: 0.5 }).rotaryDim).toBe(4);
+    // transformers v5 writes rope settings into rope_parameters.
+    const v5 = parseConfig({ ...neoxMinimal, rope_parameters: { rope_type: 'default', rope_theta: 5000, partial_rotary_factor: 1.0 } });
+    expect(v5).toMatchObject({ rotaryDim: 8, ropeTheta: 5000, ropeScaling: null });
+    const llamaV5 = parseConfig({ ...llamaMinimal, rope_parameters: { rope_type: 'llama3', rope_theta: 5e5, factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } });
+    expect(llamaV5.ropeScaling).toEqual({ type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 });
+    expect(llamaV5.ropeTheta).toBe(5e5);
+    expect(parseConfig({ ...llamaMinimal, eos_token_id: [128001, 128008], bos_token_id: null })).toMatchObject({ eosTokenId: 128001, bosTokenId: null });
+    expect(parseConfig({ ...llamaMinimal, hidden_act: 'swish', attention_bias: true, mlp_bias: true, tie_word_embeddings: true })).toMatchObject({ activation: 'silu', attentionBias: true, mlpBias: true, tiedEmbeddings: true });
+    expect(parseConfig({ ...llamaMinimal, rope_scaling: { rope_type: 'default' } }).ropeScaling).toBeNull();
+    expect(parseConfig({ ...neoxMinimal, use_parallel_residual: false, attention_bias: false, tie_word_embeddings: true })).toMatchObject({ parallelResidual: false, attentionBias: false, tiedEmbeddings: true });
+  });
+});
+
+describe('parseConfig refuses what the engine does not implement, naming the field', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['not an object', [1, 2], /JSON object/],
+    ['unknown model_type', { ...llamaMinimal, model_type: 'gpt2' }, /model_type "gpt2"/],
+    ['missing model_type', { ...llamaMinimal, model_type: undefined }, /model_type/],
+    ['missing hidden_size', { ...llamaMinimal, hidden_size: undefined }, /hidden_size is missing/],
+    ['fractional layer count', { ...llamaMinimal, num_hidden_layers: 2.5 }, /num_hidden_layers must be a positive integer/],
+    ['heads not dividing hidden', { ...llamaMinimal, num_attention_heads: 5 }, /num_attention_heads \(5\) must divide hidden_size/],
+    ['kv heads not dividing heads', { ...llamaMinimal, num_key_value_heads: 3 }, /num_key_value_heads \(3\)/],
+    ['GQA on NeoX', { ...neoxMinimal, num_key_value_heads: 2 }, /num_key_value_heads/],
+    ['NeoX head_dim mismatch', { ...neoxMinimal, head_dim: 4 }, /head_dim \(4\)/],
+    ['Llama partial rotary', { ...llamaMinimal, partial_rotary_factor: 0.5 }, /partial_rotary_factor \(0.5\) must be 1/],
+    ['odd rotary dims', { ...neoxMinimal, rotary_pct: 0.375 }, /rotary_pct gives 3 rotary dimensions/],
+    ['rotary_pct above 1', { ...neoxMinimal, rotary_pct: 2 }, /rotary_pct \(2\) must be at most 1/],
+    ['disagreeing spellings', { ...neoxMinimal, rotary_pct: 0.25, partial_rotary_factor: 0.5 }, /partial_rotary_factor \(0.5\) and rotary_pct \(0.25\) disagree|rotary_pct/],
+    ['disagreeing theta', { ...neoxMinimal, rotary_emb_base: 10000, rope_theta: 500 }, /rotary_emb_base .* rope_theta .* disagree/],
+    ['tanh GELU on NeoX', { ...neoxMinimal, hidden_act: 'gelu_new' }, /hidden_act "gelu_new"/],
+    ['relu on Llama', { ...llamaMinimal, hidden_act: 'relu' }, /hidden_act "relu"/],
+    ['linear rope scaling', { ...llamaMinimal, rope_scaling: { type: 'linear', factor: 2 } }, /rope_scaling type "linear"/],
+    ['dynamic rope scaling', { ...llamaMinimal, rope_scaling: { rope_type: 'dynamic', factor: 2 } }, /rope_scaling type "dynamic"/],
+    ['yarn rope scaling', { ...llamaMinimal, rope_scaling: { rope_type: 'yarn', factor: 4 } }, /rope_scaling type "yarn"/],
+    ['yarn in rope_parameters', { ...llamaMinimal, rope_parameters: { rope_type: 'yarn', factor: 4 } }, /rope_parameters type "yarn"/],
+    ['rope_scaling not an object', { ...llamaMinimal, rope_scaling: 'llama3' }, /rope_scaling must be an object/],
+    ['llama3 without factor', { ...llamaMinimal, rope_scaling: { rope_type: 'llama3', low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } }, /rope_scaling\.factor/],
+    ['llama3 without original length', { ...llamaMinimal, rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4 } }, /rope_scaling\.original_max_position_embeddings/],
+    ['llama3 inverted band', { ...llamaMinimal, rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 4, high_freq_factor: 1, original_max_position_embeddings: 8192 } }, /high_freq_factor/],
+    ['negative eps', { ...llamaMinimal, rms_norm_eps: -1 }, /rms_norm_eps must be a positive number/],
+    ['non-boolean tie', { ...llamaMinimal, tie_word_embeddings: 'yes' }, /tie_word_embeddings must be true or false/],
+    ['bad eos', { ...llamaMinimal, eos_token_id: 'x' }, /eos_token_id/],
+  ];
+  for (const [what, json, msg] of cases) {
+    it(what, () => expect(refusal(json).message).toMatch(msg));
+  }
+});
+
+describe('ropeInvFreq', () => {
+  it('is theta^(-2i/rotaryDim) without scaling, over the rotary part only', () => {
+    const spec = parseConfig(fixture('fixtures/gpt-neox-tiny'));
+    const f = ropeInvFreq(spec);
+    expect(f).toBeInstanceOf(Float64Array);
+    expect([...f]).toEqual([1, 1 / 10000 ** 0.5]);
+    const llama = ropeInvFreq(parseConfig(fixture('fixtures/llama-gqa-untied')));
+    expect(llama.length).toBe(8);
+    for (let i = 0; i < 8; i++) expect(llama[i]).toBeCloseTo(500000 ** (-i / 8), 15);
+  });
+
+  it('applies llama3 scaling as transformers does (Llama 3.2 1B settings)', () => {
+    const spec = parseConfig({
+      model_type: 'llama', vocab_size: 128256, hidden_size: 2048, intermediate_size: 8192, num_hidden_layers: 16,
+      num_attention_heads: 32, num_key_value_heads: 8, head_dim: 64, rope_theta: 500000, max_position_embeddings: 131072,
+      rope_scaling: { rope_type: 'llama3', factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 },
+    });
+    const got = ropeInvFreq(spec);
+    expect(got.length).toBe(32);
+    const kinds = new Set<string>();
+    for (let i = 0; i < 32; i++) {
+      const base = 1 / 500000 ** ((2 * i) / 64);
+      const wavelen = (2 * Math.PI) / base;
+      let want: number;
+      if (wavelen < 8192 / 4) {
+        want = base;
+        kinds.add('kept');
+      } else if (wavelen > 8192 / 1) {
+        want = base / 32;
+        kinds.add('divided');
+      } else {
+        const smooth = (8192 / wavelen - 1) / (4 - 1);
+        want = (1 - smooth) * (base / 32) + smooth * base;
+        kinds.add('blended');
+      }
+      expect(Math.abs(got[i] - want) / want).toBeLessThan(1e-14);
+    }
+    // The settings exercise all three bands.
+    expect(kinds).toEqual(new Set(['kept', 'divided', 'blended']));
+  });
+});
