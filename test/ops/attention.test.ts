@@ -1,0 +1,229 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { type Gpu, grid } from '../../src/gpu/gpu.ts';
+import { attentionForward, attentionBackward } from '../../src/ops/attention.ts';
+import { attentionForwardRef, attentionBackwardRef, type AttentionShape } from '../../src/reference/attention.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
+import { expectClose } from '../helpers/compare.ts';
+
+// f32 online softmax vs float64 over up to 300 keys: measured <= 5e-7 of the max; 1e-5 leaves room for other adapters.
+const TOL_FWD = 1e-5;
+// Backward forms dP - delta and sums up to N·H/Hkv terms per gradient: measured <= 1.5e-6 of the max.
+const TOL_BWD = 2e-5;
+// Central differences in float64 with eps 1e-5: truncation ~eps² and rounding ~1e-16/eps, both far below 1e-7.
+const TOL_FD = 1e-7;
+
+type Layout = 'gaps' | 'permuted' | 'packed';
+
+interface Case {
+  B: number;
+  N: number;
+  H: number;
+  Hkv: number;
+  hd: number;
+  layout: Layout;
+  scale?: number;
+}
+
+/** q, k, v column blocks inside a wider qkv row, so the kernels must honour offsets and stride. */
+function shapeOf(c: Case): AttentionShape {
+  const { B, N, H, Hkv, hd } = c;
+  const scale = c.scale ?? 1 / Math.sqrt(hd);
+  const [qw, kw] = [H * hd, Hkv * hd];
+  if (c.layout === 'packed') return { B, N, H, Hkv, hd, ldq: qw + 2 * kw, qOff: 0, kOff: qw, vOff: qw + kw, scale };
+  if (c.layout === 'gaps') {
+    const qOff = 3;
+    const kOff = qOff + qw + 5;
+    const vOff = kOff + kw + 2;
+    return { B, N, H, Hkv, hd, ldq: vOff + kw + 7, qOff, kOff, vOff, scale };
+  }
+  const vOff = 1;
+  const kOff = vOff + kw + 6;
+  const qOff = kOff + kw + 3;
+  return { B, N, H, Hkv, hd, ldq: qOff + qw + 4, qOff, kOff, vOff, scale };
+}
+
+/** Columns of qkv that belong to no q/k/v block. */
+function otherColumns(s: AttentionShape): number[] {
+  const cols: number[] = [];
+  const inBlock = (c: number, off: number, w: number): boolean => c >= off && c < off + w;
+  for (let c = 0; c < s.ldq; c++) {
+    if (!inBlock(c, s.qOff, s.H * s.hd) && !inBlock(c, s.kOff, s.Hkv * s.hd) && !inBlock(c, s.vOff, s.Hkv * s.hd)) cols.push(c);
+  }
+  return cols;
+}
+
+/** Reads a [R, width] column block out of an [R, ldq] buffer. */
+function block(buf: ArrayLike<number>, R: number, ldq: number, off: number, width: number): Float64Array {
+  const outBlock = new Float64Array(R * width);
+  for (let r = 0; r < R; r++) for (let c = 0; c < width; c++) outBlock[r * width + c] = buf[r * ldq + off + c];
+  return outBlock;
+}
+
+const cases: Case[] = [
+  { B: 1, N: 37, H: 4, Hkv: 4, hd: 16, layout: 'gaps' }, // MHA
+  { B: 3, N: 37, H: 6, Hkv: 2, hd: 16, layout: 'gaps' },
+  { B: 3, N: 300, H: 8, Hkv: 4, hd: 8, layout: 'permuted' }, // stories260k-like heads, long causal loops
+  { B: 1, N: 300, H: 4, Hkv: 2, hd: 64, layout: 'gaps' },
+  { B: 3, N: 5, H: 2, Hkv: 2, hd: 64, layout: 'packed' },
+  { B: 3, N: 1, H: 6, Hkv: 2, hd: 16, layout: 'gaps' },
+  { B: 1, N: 5, H: 8, Hkv: 4, hd: 8, layout: 'permuted' },
+  { B: 1, N: 37, H: 4, Hkv: 1, hd: 128, layout: 'packed' }, // multi-query, Llama 8B head size
+  { B: 1, N: 5, H: 2, Hkv: 1, hd: 256, layout: 'gaps' }, // largest supported head size
+  { B: 2, N: 64, H: 4, Hkv: 2, hd: 16, layout: 'gaps', scale: 1.5 }, // peaked softmax: the running max moves often
+];
+
+describe('attention (shaders/attention.wgsl) against float64', () => {
+  let gpu: Gpu;
+  beforeAll(async () => {
+    gpu = await testGpu();
+  });
+
+  for (const c of cases) {
+    const name = `B=${c.B} N=${c.N} H=${c.H} Hkv=${c.Hkv} hd=${c.hd} ${c.layout}${c.scale ? ` scale=${c.scale}` : ''}`;
+    it(name, async () => {
+      const s = shapeOf(c);
+      const { H, Hkv, hd, ldq } = s;
+      const R = s.B * s.N;
+      const rng = new Rng(R * 7919 + H * 131 + Hkv * 17 + hd);
+      const QKV = rng.normalArray(R * ldq);
+      const DOUT = rng.normalArray(R * H * hd);
+      const SENTINEL = rng.uniformArray(R * ldq);
+
+      const qkv = upload(gpu, [R, ldq], QKV, 'qkv');
+      const dout = upload(gpu, [R, H * hd], DOUT, 'dout');
+      const dqkv = upload(gpu, [R, ldq], SENTINEL, 'dqkv');
+      const out = gpu.createTensor([R, H * hd], 'f32', 'out');
+      const lse = gpu.createTensor([R, H], 'f32', 'lse');
+      const delta = gpu.createTensor([R, H], 'f32', 'delta');
+      const args = { qkv, out, lse, ...s };
+      await gpu.checked(name, () =>
+        runOnce(gpu, (p) => {
+          attentionForward(p, 'attn', args);
+          attentionBackward(p, 'attn.bwd', { ...args, dout, dqkv, delta });
+        }),
+      );
+
+      const ref = attentionForwardRef(QKV, s);
+      expectClose(await gpu.read(out), ref.out, TOL_FWD, 'out');
+      expectClose(await gpu.read(lse), ref.lse, TOL_FWD, 'lse');
+
+      const grads = attentionBackwardRef(QKV, DOUT, s);
+      const got = await gpu.read(dqkv);
+      expectClose(block(got, R, ldq, s.qOff, H * hd), grads.dq, TOL_BWD, 'dq');
+      expectClose(block(got, R, ldq, s.kOff, Hkv * hd), grads.dk, TOL_BWD, 'dk');
+      expectClose(block(got, R, ldq, s.vOff, Hkv * hd), grads.dv, TOL_BWD, 'dv');
+      const others = otherColumns(s);
+      for (let r = 0; r < R; r++) {
+        for (const col of others) {
+          if (got[r * ldq + col] !== SENTINEL[r * ldq + col]) expect.fail(`dqkv[${r}, ${col}] outside the q/k/v blocks was written`);
+        }
+      }
+    });
+  }
+
+  it('more than 65535 workgroups (2-D grid), checked on sampled sequences', async () => {
+    // B·H·N invocations just past 65535 workgroups of 64 for every entry point.
+    const s = shapeOf({ B: 1_048_600, N: 2, H: 2, Hkv: 2, hd: 1, layout: 'packed' });
+    const { B, N, H, hd, ldq } = s;
+    const R = B * N;
+    const rng = new Rng(65536);
+    const QKV = rng.normalArray(R * ldq);
+    const DOUT = rng.normalArray(R * H * hd);
+    const qkv = upload(gpu, [R, ldq], QKV, 'qkv');
+    const dout = upload(gpu, [R, H * hd], DOUT, 'dout');
+    const dqkv = gpu.createTensor([R, ldq], 'f32', 'dqkv');
+    const out = gpu.createTensor([R, H * hd], 'f32', 'out');
+    const lse = gpu.createTensor([R, H], 'f32', 'lse');
+    const delta = gpu.createTensor([R, H], 'f32', 'delta');
+    const args = { qkv, out, lse, ...s };
+    await gpu.checked('big grid', () =>
+      runOnce(gpu, (p) => {
+        attentionForward(p, 'attn', args);
+        attentionBackward(p, 'attn.bwd', { ...args, dout, dqkv, delta });
+      }),
+    );
+    const [gOut, gLse, gD] = await gpu.readMany([out, lse, dqkv]);
+    // Sequences on both sides of the first grid row's end, plus the first and last.
+    const rowEnd = (grid(Math.ceil((B * H * N) / 64))[0] * 64) / (H * N);
+    expect(grid(Math.ceil((B * H * N) / 64))[1]).toBe(2);
+    const one = { ...s, B: 1 };
+    for (const b of [0, Math.floor(rowEnd) - 1, Math.floor(rowEnd), Math.ceil(rowEnd), B - 1]) {
+      const seqQkv = QKV.subarray(b * N * ldq, (b + 1) * N * ldq);
+      const seqDout = DOUT.subarray(b * N * H * hd, (b + 1) * N * H * hd);
+      const ref = attentionForwardRef(seqQkv, one);
+      const grads = attentionBackwardRef(seqQkv, seqDout, one);
+      expectClose(gOut.subarray(b * N * H * hd, (b + 1) * N * H * hd), ref.out, TOL_FWD, `out of sequence ${b}`);
+      expectClose(gLse.subarray(b * N * H, (b + 1) * N * H), ref.lse, TOL_FWD, `lse of sequence ${b}`);
+      const seqD = gD.subarray(b * N * ldq, (b + 1) * N * ldq);
+      expectClose(block(seqD, N, ldq, s.qOff, H * hd), grads.dq, TOL_BWD, `dq of sequence ${b}`);
+      expectClose(block(seqD, N, ldq, s.kOff, s.Hkv * hd), grads.dk, TOL_BWD, `dk of sequence ${b}`);
+      expectClose(block(seqD, N, ldq, s.vOff, s.Hkv * hd), grads.dv, TOL_BWD, `dv of sequence ${b}`);
+    }
+    for (const t of [qkv, dout, dqkv, out, lse, delta]) gpu.destroyTensor(t);
+  });
+
+  it('backward is deterministic (no atomics): two runs agree bit for bit', async () => {
+    const s = shapeOf({ B: 2, N: 70, H: 6, Hkv: 2, hd: 16, layout: 'gaps' });
+    const R = s.B * s.N;
+    const rng = new Rng(99);
+    const qkv = upload(gpu, [R, s.ldq], rng.normalArray(R * s.ldq), 'qkv');
+    const dout = upload(gpu, [R, s.H * s.hd], rng.normalArray(R * s.H * s.hd), 'dout');
+    const out = gpu.createTensor([R, s.H * s.hd]);
+    const lse = gpu.createTensor([R, s.H]);
+    const delta = gpu.createTensor([R, s.H]);
+    const results: Float32Array[] = [];
+    for (let run = 0; run < 2; run++) {
+      const dqkv = gpu.createTensor([R, s.ldq]);
+      await runOnce(gpu, (p) => {
+        attentionForward(p, 'attn', { qkv, out, lse, ...s });
+        attentionBackward(p, 'attn.bwd', { qkv, out, lse, ...s, dout, dqkv, delta });
+      });
+      results.push(await gpu.read(dqkv));
+    }
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  it('rejects inconsistent shapes', async () => {
+    const s = shapeOf({ B: 1, N: 4, H: 6, Hkv: 4, hd: 8, layout: 'packed' });
+    const t = gpu.createTensor([4, s.ldq]);
+    await expect(runOnce(gpu, (p) => attentionForward(p, 'attn', { qkv: t, out: t, lse: t, ...s }))).rejects.toThrow(/multiple of Hkv/);
+  });
+});
+
+describe('attention float64 reference', () => {
+  it('backward matches central finite differences of the forward', () => {
+    const s = shapeOf({ B: 2, N: 5, H: 4, Hkv: 2, hd: 3, layout: 'gaps', scale: 0.7 });
+    const R = s.B * s.N;
+    const rng = new Rng(2024);
+    const qkv = Float64Array.from(rng.normalArray(R * s.ldq));
+    const dout = Float64Array.from(rng.normalArray(R * s.H * s.hd));
+    const loss = (x: Float64Array): number => {
+      const { out } = attentionForwardRef(x, s);
+      let l = 0;
+      for (let i = 0; i < out.length; i++) l += dout[i] * out[i];
+      return l;
+    };
+    const fd = (off: number, width: number): Float64Array => {
+      const g = new Float64Array(R * width);
+      const eps = 1e-5;
+      for (let r = 0; r < R; r++) {
+        for (let c = 0; c < width; c++) {
+          const idx = r * s.ldq + off + c;
+          const x0 = qkv[idx];
+          qkv[idx] = x0 + eps;
+          const up = loss(qkv);
+          qkv[idx] = x0 - eps;
+          const down = loss(qkv);
+          qkv[idx] = x0;
+          g[r * width + c] = (up - down) / (2 * eps);
+        }
+      }
+      return g;
+    };
+    const grads = attentionBackwardRef(qkv, dout, s);
+    expectClose(grads.dq, fd(s.qOff, s.H * s.hd), TOL_FD, 'dq');
+    expectClose(grads.dk, fd(s.kOff, s.Hkv * s.hd), TOL_FD, 'dk');
+    expectClose(grads.dv, fd(s.vOff, s.Hkv * s.hd), TOL_FD, 'dv');
+  });
+});
