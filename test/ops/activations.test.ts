@@ -1,0 +1,152 @@
+import { describe, it, beforeAll, expect } from 'vitest';
+import type { Gpu } from '../../src/gpu/gpu.ts';
+import { geluForward, geluBackward, swigluForward, swigluBackward } from '../../src/ops/activations.ts';
+import { geluRef, geluBackwardRef, swigluRef, swigluBackwardRef, erfRef, normalCdfRef } from '../../src/reference/activations.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
+import { expectClose, relMaxError } from '../helpers/compare.ts';
+
+// GELU pointwise: erf is within 8.5e-8 absolute, so Φ within ~4e-8, plus roundings: measured 1.0e-7·|x|.
+const TOL_GELU_Y = 2e-7; // times |x|
+// GELU' = Φ + xφ: Φ's error plus exp's (SwiftShader) on xφ <= 0.25: measured 1.7e-7·|dy|.
+const TOL_GELU_DX = 4e-7; // times |dy|
+// SwiGLU: exp, a division and three products in f32 (measured 1.1e-7 relative max for h); d gate
+// also passes through the cancellation in 1 + g(1 - σ(g)) near g = -1.28 (measured 3.6e-7).
+const TOL_SWIGLU = 2e-6;
+// Float64 central differences, h = 1e-6 on O(1)-O(10) values: truncation ~h², rounding ~1e-16/h.
+const TOL_FD = 1e-7;
+
+/** Central differences of L(x) = Σ dy·f(x): the vector-Jacobian product the backward must return. */
+function fdGradient(f: (x: Float64Array) => Float64Array, x: Float64Array, dy: ArrayLike<number>, h = 1e-6): Float64Array {
+  const g = new Float64Array(x.length);
+  const loss = (xx: Float64Array): number => {
+    const y = f(xx);
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += dy[i] * y[i];
+    return s;
+  };
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    x[i] = xi + h;
+    const lp = loss(x);
+    x[i] = xi - h;
+    const lm = loss(x);
+    x[i] = xi;
+    g[i] = (lp - lm) / (2 * h);
+  }
+  return g;
+}
+
+/** Values where GELU is hardest: ±10, near 0, and both sides of every erf branch point (|x| = √2·{1, 2.5, 4}). */
+function geluInputs(n: number, seed: number): Float32Array {
+  const special = [0, -0, 1e-20, -1e-20, 1e-6, -1e-6, 1e-3, -1e-3, 10, -10, 9.99, -9.99, 5.9, -5.9];
+  for (const b of [1, 2.5, 4]) for (const d of [-1e-6, 0, 1e-6]) special.push(Math.SQRT2 * b + d, -Math.SQRT2 * b - d);
+  const x = new Rng(seed).uniformArray(n, -10, 10);
+  x.set(special.slice(0, n));
+  return x;
+}
+
+describe('activations (shaders/activations.wgsl) against float64', () => {
+  let gpu: Gpu;
+  beforeAll(async () => {
+    gpu = await testGpu();
+  });
+
+  for (const n of [1, 100003]) {
+    it(`gelu n=${n}`, async () => {
+      const xs = geluInputs(n, n);
+      const dys = new Rng(n + 1).normalArray(n);
+      const x = upload(gpu, [n], xs);
+      const dy = upload(gpu, [n], dys);
+      const y = gpu.createTensor([n]);
+      const dx = gpu.createTensor([n]);
+      await runOnce(gpu, (p) => {
+        geluForward(p, 'gelu', { x, y, n });
+        geluBackward(p, 'gelu.back', { x, dy, dx, n });
+      });
+      const [gy, gdx] = [await gpu.read(y), await gpu.read(dx)];
+      const [ry, rdx] = [geluRef(xs), geluBackwardRef(xs, dys)];
+      expectClose(gy, ry, TOL_GELU_Y, 'y');
+      expectClose(gdx, rdx, TOL_GELU_DX, 'dx');
+      let worstY = 0;
+      let worstDx = 0;
+      for (let i = 0; i < n; i++) {
+        if (xs[i] !== 0) worstY = Math.max(worstY, Math.abs(gy[i] - ry[i]) / Math.abs(xs[i]));
+        else expect(gy[i] === 0, 'GELU(±0) = 0').toBe(true);
+        worstDx = Math.max(worstDx, Math.abs(gdx[i] - rdx[i]) / Math.abs(dys[i]));
+      }
+      expect(worstY, 'max |y - y_ref| / |x|').toBeLessThanOrEqual(TOL_GELU_Y);
+      expect(worstDx, 'max |dx - dx_ref| / |dy|').toBeLessThanOrEqual(TOL_GELU_DX);
+    });
+  }
+
+  it('gelu over n > 65535·256 uses the 2-D grid', async () => {
+    const n = 65535 * 256 + 300;
+    const xs = new Rng(3).uniformArray(n, -6, 6);
+    const x = upload(gpu, [n], xs);
+    const y = gpu.createTensor([n]);
+    await runOnce(gpu, (p) => geluForward(p, 'gelu', { x, y, n }));
+    const gy = await gpu.read(y);
+    // The head and the tail (only reachable through the grid's second row) against float64.
+    for (const [lo, hi] of [
+      [0, 1000],
+      [n - 100_000, n],
+    ]) {
+      expectClose(gy.subarray(lo, hi), geluRef(xs.subarray(lo, hi)), TOL_GELU_Y, `y[${lo}:${hi}]`);
+    }
+  });
+
+  for (const rows of [1, 3, 33]) {
+    for (const inter of [1, 7, 300]) {
+      it(`swiglu rows=${rows} inter=${inter}`, async () => {
+        const rng = new Rng(rows * 1000 + inter);
+        const gus = rng.normalArray(rows * 2 * inter, 4);
+        // Saturated gates: exp must neither overflow nor turn σ into NaN.
+        [100, -100, 1e4, -1e4, 0].forEach((v, k) => {
+          if (k < inter) gus[(rows - 1) * 2 * inter + k] = v;
+        });
+        const dhs = rng.normalArray(rows * inter);
+        const gu = upload(gpu, [rows, 2 * inter], gus);
+        const dh = upload(gpu, [rows, inter], dhs);
+        const h = gpu.createTensor([rows, inter]);
+        const dgu = upload(gpu, [rows, 2 * inter], new Float32Array(rows * 2 * inter).fill(Number.NaN)); // must be overwritten
+        await runOnce(gpu, (p) => {
+          swigluForward(p, 'swiglu', { gu, h, rows, inter });
+          swigluBackward(p, 'swiglu.back', { gu, dh, dgu, rows, inter });
+        });
+        expectClose(await gpu.read(h), swigluRef(gus, rows, inter), TOL_SWIGLU, 'h');
+        expectClose(await gpu.read(dgu), swigluBackwardRef(gus, dhs, rows, inter), TOL_SWIGLU, 'dgu');
+      });
+    }
+  }
+
+  describe('float64 references', () => {
+    it('erf and Φ match tabulated values', () => {
+      // erf(0.5), erf(1), erf(2), erf(3) and Φ(-5) to 15 digits (Abramowitz & Stegun; mpmath).
+      expect(erfRef(0.5)).toBeCloseTo(0.520499877813047, 14);
+      expect(erfRef(1)).toBeCloseTo(0.842700792949715, 14);
+      expect(erfRef(-2)).toBeCloseTo(-0.995322265018953, 14);
+      expect(erfRef(3)).toBeCloseTo(0.999977909503001, 14);
+      expect(Math.abs(normalCdfRef(-5) / 2.866515718791939e-7 - 1)).toBeLessThan(1e-12);
+    });
+
+    it('gelu backward matches central differences', () => {
+      const xs = Float64Array.from(geluInputs(2000, 9), (v) => v * 0.8); // keep x ± h inside ±10
+      const dys = new Rng(10).normalArray(xs.length);
+      // GELU is elementwise, so one pair of shifted evaluations gives every partial derivative.
+      const h = 1e-6;
+      const [yp, ym] = [geluRef(xs.map((v) => v + h)), geluRef(xs.map((v) => v - h))];
+      const fd = Float64Array.from(dys, (d, i) => (d * (yp[i] - ym[i])) / (2 * h));
+      expect(relMaxError(geluBackwardRef(xs, dys), fd)).toBeLessThanOrEqual(TOL_FD);
+    });
+
+    it('swiglu backward matches central differences', () => {
+      const [rows, inter] = [3, 5];
+      const rng = new Rng(11);
+      const gus = rng.normalArray(rows * 2 * inter, 3);
+      const dhs = rng.normalArray(rows * inter);
+      const fd = fdGradient((gu) => swigluRef(gu, rows, inter), Float64Array.from(gus), dhs);
+      expect(relMaxError(swigluBackwardRef(gus, dhs, rows, inter), fd)).toBeLessThanOrEqual(TOL_FD);
+    });
+  });
+});
