@@ -4,7 +4,7 @@ import { rmsnormForward, rmsnormBackward, layernormForward, layernormBackward, n
 import { rmsnormRef, rmsnormBackwardRef, layernormRef, layernormBackwardRef } from '../../src/reference/norm.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
-import { relMaxError } from '../helpers/compare.ts';
+import { expectClose, relMaxError } from '../helpers/compare.ts';
 
 // f32 row reductions over up to 4099 terms plus one rsqrt: measured <= 1.8e-7 relative, 5x headroom.
 const TOL_FWD = 1e-6;
@@ -20,15 +20,6 @@ const EPS_FD = 0.05;
 const EPS = 1e-5;
 const DIMS = [1, 7, 64, 4099];
 const ROWS = [1, 2, 33];
-
-/** expectClose with one expect() per array: per-element expect() costs seconds at 1e5 elements. */
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
-  let finite = true;
-  for (let i = 0; i < got.length; i++) finite &&= Number.isFinite(got[i]);
-  expect(finite, `${what} has non-finite values`).toBe(true);
-  const e = relMaxError(got, want);
-  expect(e, `${what} relative max error ${e.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
-}
 
 /** Central differences of L(x) = Σ dy·f(x): the vector-Jacobian product the backward must return. */
 function fdGradient(f: (x: Float64Array) => Float64Array, x: Float64Array, dy: ArrayLike<number>, h = 1e-6): Float64Array {
