@@ -82,6 +82,7 @@ export class TransformerSession {
   private readonly ropeTab: Tensor;
   private readonly ceState: Tensor;
   private readonly scratch: Tensor; // one vocabulary chunk of logits (or all of them)
+  private readonly dlogits: Tensor; // the scratch itself, or a copy when the logits must survive backward
   private readonly pieces: VocabPiece[];
   private readonly grads: {
     g: [Tensor, Tensor];
@@ -171,6 +172,8 @@ export class TransformerSession {
     const widest = Math.max(...this.pieces.map((pc) => pc.rows));
     this.scratch = t([R, widest], 'logits');
     this.logits = opts.keepLogits ? this.scratch : null;
+    // The backward turns logits into their gradient in place; kept logits need their own buffer.
+    this.dlogits = opts.keepLogits && opts.withGrad ? t([R, widest], 'd_logits') : this.scratch;
 
     if (opts.withGrad) {
       this.dInputs = t([R, d], 'd_inputs');
@@ -255,9 +258,10 @@ export class TransformerSession {
     // d loss / d xf, vocabulary chunk by chunk; a single chunk still holds its logits from forward.
     this.pieces.forEach((piece, i) => {
       if (this.pieces.length > 1) this.logitsPiece(p, piece);
-      ceChunkBackward(p, `ce.bwd[${piece.v0}]`, { logits: this.scratch, targets: this.targets, state: this.ceState, rows: R, vc: piece.rows, v0: piece.v0, ldl: piece.rows });
+      if (this.dlogits !== this.scratch) p.copy('logits.keep', this.scratch, this.dlogits);
+      ceChunkBackward(p, `ce.bwd[${piece.v0}]`, { logits: this.dlogits, targets: this.targets, state: this.ceState, rows: R, vc: piece.rows, v0: piece.v0, ldl: piece.rows });
       matmul(p, `lm_head.bwd[${piece.v0}]`, {
-        a: this.scratch,
+        a: this.dlogits,
         b: lm.chunks[piece.chunk].w,
         c: g.dh,
         M: R,
