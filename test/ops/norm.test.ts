@@ -135,10 +135,20 @@ describe('norm (shaders/norm.wgsl) against float64', () => {
     const y = gpu.createTensor([rows, dim]);
     const mean = gpu.createTensor([rows]);
     const rstd = gpu.createTensor([rows]);
-    await runOnce(gpu, (p) => layernormForward(p, 'fwd', { x, w, b, y, mean, rstd, rows, dim, eps: EPS }));
+    const dy = upload(gpu, [rows, dim], d.dy);
+    const yRms = gpu.createTensor([rows, dim]);
+    const rstdRms = gpu.createTensor([rows]);
+    const dx = gpu.createTensor([rows, dim]);
+    await runOnce(gpu, (p) => {
+      layernormForward(p, 'ln', { x, w, b, y, mean, rstd, rows, dim, eps: EPS });
+      rmsnormForward(p, 'rms', { x, w, y: yRms, rstd: rstdRms, rows, dim, eps: EPS });
+      rmsnormBackward(p, 'rms.back', { x, w, rstd: rstdRms, dy, dx, rows, dim, accumulate: false });
+    });
     const ref = layernormRef(d.x, d.w, d.b, rows, dim, EPS);
-    expectClose(await gpu.read(y), ref.y, TOL_FWD, 'y');
-    expectClose(await gpu.read(rstd), ref.rstd, TOL_FWD, 'rstd');
+    expectClose(await gpu.read(y), ref.y, TOL_FWD, 'layernorm y');
+    expectClose(await gpu.read(rstd), ref.rstd, TOL_FWD, 'layernorm rstd');
+    expectClose(await gpu.read(yRms), rmsnormRef(d.x, d.w, rows, dim, EPS).y, TOL_FWD, 'rmsnorm y');
+    expectClose(await gpu.read(dx), rmsnormBackwardRef(d.x, d.w, d.dy, rows, dim, EPS), TOL_BWD, 'rmsnorm dx');
   });
 
   describe('float64 backward against central differences of the float64 forward', () => {
