@@ -31,8 +31,9 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> item_loss: array<f32>;
 @group(0) @binding(7) var<storage, read_write> item_correct: array<u32>;
 
-// Threads per row in forward/backward; a power of two for the tree reduction.
-const WG_ROW = 256u;
+// Threads per row in forward/backward; a power of two for the tree reduction. Chosen per adapter:
+// CPU emulators pay a context switch per invocation at every barrier, so they get a few lanes.
+override WG_ROW: u32 = 256u;
 // Threads per workgroup of the per-row and per-sequence kernels.
 const WG = 64u;
 const NONE = 0xffffffffu;

@@ -84,6 +84,15 @@ export class Gpu {
     });
   }
 
+  /**
+   * A CPU emulator (SwiftShader, llvmpipe, lavapipe): every invocation is a CPU loop iteration and
+   * every barrier a context switch, so kernels pick narrow workgroups and register tiling here.
+   */
+  get cpuEmulated(): boolean {
+    const i = this.info;
+    return i.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
+  }
+
   get lost(): boolean {
     return this.isLost;
   }

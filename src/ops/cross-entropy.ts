@@ -7,6 +7,11 @@ import type { Tensor } from '../gpu/tensor.ts';
 // use one workgroup per row.
 const WG = 64;
 
+/** Threads per row for the chunk kernels (a power of two): few on CPU emulators, 256 on GPUs. */
+function rowThreads(p: Program): number {
+  return p.gpu.cpuEmulated ? 4 : 256;
+}
+
 interface Sizes {
   rows?: number;
   vc?: number;
@@ -44,7 +49,7 @@ export function ceChunkForward(
 ): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('cross_entropy', 'ce_chunk_forward'),
+    pipeline: p.gpu.kernel('cross_entropy', 'ce_chunk_forward', { constants: { WG_ROW: rowThreads(p) } }),
     params: params({ rows: a.rows, vc: a.vc, v0: a.v0, ldl: a.ldl }),
     buffers: { 1: a.logits, 2: a.targets, 3: a.state, 4: a.argmax },
     workgroups: groups(p, a.rows),
@@ -70,7 +75,7 @@ export function ceChunkBackward(
 ): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('cross_entropy', 'ce_chunk_backward'),
+    pipeline: p.gpu.kernel('cross_entropy', 'ce_chunk_backward', { constants: { WG_ROW: rowThreads(p) } }),
     params: params({ rows: a.rows, vc: a.vc, v0: a.v0, ldl: a.ldl }),
     buffers: { 1: a.logits, 2: a.targets, 3: a.state },
     workgroups: groups(p, a.rows),

@@ -23,12 +23,25 @@ export interface MatmulArgs {
   biasOffset?: number;
 }
 
-const WG = 8;
-const TILE = 4 * WG; // rows (and columns) of C per workgroup
+const THREADS = 64;
+
+const aligned = (...xs: number[]) => xs.every((v) => v % 4 === 0);
+
+/** The vec4 entry points need every float offset and stride along K (and N for dy·W) divisible by 4. */
+function entryFor(x: MatmulArgs, lda: number, ldb: number): string {
+  const offs = [x.aOffset ?? 0, x.bOffset ?? 0, lda, ldb, x.K];
+  if (x.transposeB) return aligned(...offs) ? 'matmul_nt_vec4' : 'matmul';
+  return aligned(...offs, x.N) ? 'matmul_nn_vec4' : 'matmul';
+}
 
 /** Records C = A·op(B) (+bias) (+C). See shaders/matmul.wgsl for the layout. */
 export function matmul(prog: Program, label: string, x: MatmulArgs): void {
-  const pipeline = prog.gpu.kernel('matmul', 'matmul', { constants: { WG_X: WG, WG_Y: WG } });
+  const lda = x.lda ?? x.K;
+  const ldb = x.ldb ?? (x.transposeB ? x.K : x.N);
+  // Few rows (a short text) would leave most of a square workgroup idle: give short, wide tiles.
+  const wgY = Math.min(8, Math.max(1, 2 ** Math.ceil(Math.log2(Math.ceil(x.M / 4)))));
+  const wgX = THREADS / wgY;
+  const pipeline = prog.gpu.kernel('matmul', entryFor(x, lda, ldb), { constants: { WG_X: wgX, WG_Y: wgY } });
   prog.dispatch({
     label,
     pipeline,
@@ -36,8 +49,8 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
       M: x.M,
       N: x.N,
       K: x.K,
-      lda: x.lda ?? x.K,
-      ldb: x.ldb ?? (x.transposeB ? x.K : x.N),
+      lda,
+      ldb,
       ldc: x.ldc ?? x.N,
       a_offset: x.aOffset ?? 0,
       b_offset: x.bOffset ?? 0,
@@ -49,6 +62,6 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
     }),
     // Without a bias the binding still needs a buffer; A is read-only and never indexed there.
     buffers: { 1: x.a, 2: x.b, 3: x.bias ?? x.a, 4: x.c },
-    workgroups: [Math.ceil(x.N / TILE), Math.ceil(x.M / TILE)],
+    workgroups: [Math.ceil(x.N / (4 * wgX)), Math.ceil(x.M / (4 * wgY))],
   });
 }

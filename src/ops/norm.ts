@@ -5,7 +5,7 @@ import { f32, packParams } from '../gpu/params.ts';
 
 /** True for software adapters (SwiftShader, llvmpipe), which run every invocation on a CPU core. */
 function isCpuAdapter(info: GpuInfo): boolean {
-  return info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.device} ${info.description}`);
+  return info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
 }
 
 /**

@@ -16,12 +16,16 @@ describe('matmul (shaders/matmul.wgsl) against float64', () => {
   });
 
   // Sizes off every tile multiple, and one long reduction (WEBGPU.md: emulators that cut loops).
+  // K (and N for dy·W) divisible by 4 select the vec4 entry points; the others the scalar one.
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [7, 13, 5],
     [33, 65, 17],
+    [33, 66, 20],
+    [3, 68, 4],
     [64, 172, 64],
     [5, 3, 70000],
+    [5, 8, 70000],
   ];
   for (const transposeB of [true, false]) {
     for (const [M, N, K] of shapes) {
