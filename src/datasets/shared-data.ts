@@ -1,0 +1,18 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** ../shared/data next to the repository (Node only; the browser fetches through the dev server). */
+export const SHARED_DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+
+export function readShared(relative: string): string {
+  return readFileSync(join(SHARED_DATA, relative), 'utf8');
+}
+
+export function gloveWords(): string[] {
+  return readShared('words/glove_top100k.txt').split('\n').filter(Boolean);
+}
+
+export function listShared(folder: string): string[] {
+  return readdirSync(join(SHARED_DATA, folder)).filter((f) => f.endsWith('.txt')).sort();
+}

@@ -1,0 +1,139 @@
+import { encodeSafetensors, readSafetensorsHeader, readTensor, bytesSource, type ByteSource } from '../model/safetensors.ts';
+import { isLayoutName, type FirstTarget, type LayoutName } from './layouts.ts';
+
+export const SOLUTION_FORMAT = 'protolab-solution/1';
+export const LAB_VERSION = '0.1.0';
+
+/** What produced a pair (e, m): enough to check it belongs to a model and to redo the run. */
+export interface SolutionMeta {
+  model: string;
+  modelFingerprint: string;
+  hidden: number;
+  layout: LayoutName;
+  firstTarget: FirstTarget;
+  targetIds: number[];
+  text: string;
+  seed: number;
+  lr: number;
+  init: string;
+  steps: number;
+  loss: number;
+  accuracy: number;
+  cTokens: number;
+  seconds: number;
+  createdAt: string;
+  labVersion: string;
+}
+
+export interface Solution {
+  e: Float32Array;
+  m: Float32Array;
+  meta: SolutionMeta;
+}
+
+export class SolutionFileError extends Error {
+  override name = 'SolutionFileError';
+}
+
+/**
+ * A solution is a standard safetensors file: tensors `e` and `m` (F32, shape [d]) and the
+ * metadata as strings in `__metadata__` (numbers and lists as JSON), so `safetensors.torch.load_file`
+ * reads it and `safe_open(...).metadata()` shows where it came from.
+ */
+export function encodeSolution(s: Solution): Uint8Array {
+  const m = s.meta;
+  return encodeSafetensors(
+    [
+      { name: 'e', shape: [s.e.length], data: s.e },
+      { name: 'm', shape: [s.m.length], data: s.m },
+    ],
+    {
+      format: SOLUTION_FORMAT,
+      model: m.model,
+      model_fingerprint: m.modelFingerprint,
+      hidden_size: String(m.hidden),
+      layout: m.layout,
+      first_target: m.firstTarget,
+      target_ids: JSON.stringify(m.targetIds),
+      text: m.text,
+      seed: String(m.seed),
+      lr: String(m.lr),
+      init: m.init,
+      steps: String(m.steps),
+      loss: String(m.loss),
+      accuracy: String(m.accuracy),
+      c_tokens: String(m.cTokens),
+      seconds: String(m.seconds),
+      created_at: m.createdAt,
+      lab_version: m.labVersion,
+    },
+  );
+}
+
+export async function decodeSolution(src: ByteSource): Promise<Solution> {
+  let header;
+  try {
+    header = await readSafetensorsHeader(src);
+  } catch (e) {
+    throw new SolutionFileError(`${src.describe} is not a readable solution file: ${(e as Error).message}`);
+  }
+  const md = header.metadata;
+  if (md.format !== SOLUTION_FORMAT) throw new SolutionFileError(`${src.describe} is a safetensors file but not a proto-token solution (no format "${SOLUTION_FORMAT}" in its metadata).`);
+  const e = header.tensors.get('e');
+  const m = header.tensors.get('m');
+  if (!e || !m || e.shape.length !== 1 || m.shape.length !== 1 || e.shape[0] !== m.shape[0]) {
+    throw new SolutionFileError(`${src.describe} must hold two vectors e and m of the same width.`);
+  }
+  const num = (k: string): number => {
+    const v = Number(md[k]);
+    if (md[k] === undefined || !Number.isFinite(v)) throw new SolutionFileError(`${src.describe}: metadata field ${k} is missing or not a number.`);
+    return v;
+  };
+  let targetIds: unknown;
+  try {
+    targetIds = JSON.parse(md.target_ids ?? 'null');
+  } catch {
+    targetIds = null;
+  }
+  if (!Array.isArray(targetIds) || !targetIds.every((t) => Number.isInteger(t) && t >= 0)) {
+    throw new SolutionFileError(`${src.describe}: metadata field target_ids must be a JSON list of token ids.`);
+  }
+  const layout = md.layout ?? '';
+  if (!isLayoutName(layout)) throw new SolutionFileError(`${src.describe}: unknown layout "${layout}".`);
+  const firstTarget = md.first_target === 'first-m' ? 'first-m' : 'e';
+  const meta: SolutionMeta = {
+    model: md.model ?? '',
+    modelFingerprint: md.model_fingerprint ?? '',
+    hidden: num('hidden_size'),
+    layout,
+    firstTarget,
+    targetIds: targetIds as number[],
+    text: md.text ?? '',
+    seed: num('seed'),
+    lr: num('lr'),
+    init: md.init ?? 'normal',
+    steps: num('steps'),
+    loss: num('loss'),
+    accuracy: num('accuracy'),
+    cTokens: num('c_tokens'),
+    seconds: num('seconds'),
+    createdAt: md.created_at ?? '',
+    labVersion: md.lab_version ?? '',
+  };
+  if (meta.hidden !== e.shape[0]) throw new SolutionFileError(`${src.describe}: hidden_size ${meta.hidden} disagrees with the vectors' width ${e.shape[0]}.`);
+  return { e: await readTensor(src, e), m: await readTensor(src, m), meta };
+}
+
+export function decodeSolutionBytes(bytes: Uint8Array, name: string): Promise<Solution> {
+  return decodeSolution(bytesSource(bytes, name));
+}
+
+/** Refuses a solution made for another model, naming both. */
+export function checkSolutionModel(s: Solution, model: { id: string; fingerprint: string; spec: { hidden: number } }): void {
+  if (s.meta.hidden !== model.spec.hidden) {
+    throw new SolutionFileError(`This solution has width ${s.meta.hidden} (made with ${s.meta.model}); the loaded model ${model.id} has width ${model.spec.hidden}. Load the model it was made with.`);
+  }
+  if (s.meta.modelFingerprint !== model.fingerprint) {
+    throw new SolutionFileError(`This solution was made with ${s.meta.model} (fingerprint ${s.meta.modelFingerprint.slice(0, 12)}), not with the loaded model ${model.id} (${model.fingerprint.slice(0, 12)}). Load the model it was made with.`);
+  }
+}
