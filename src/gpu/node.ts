@@ -2,7 +2,9 @@
  * Node platform entry: Dawn through the `webgpu` package. On machines without a GPU it uses
  * Chromium's SwiftShader Vulkan driver so Node and the browser run the same adapter.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { acquireGpu, type AcquireOptions } from './device.ts';
 import type { Gpu } from './gpu.ts';
 import { setShaderLoader } from './shader-source.ts';
@@ -18,6 +20,8 @@ async function dawnGpu(): Promise<GPU> {
   if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && process.env.PROTOLAB_VULKAN_ICD !== 'system' && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
+  // The Vulkan loader complains on stderr without one; give it a private 0700 folder.
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'protolab-xdg-'));
   const webgpu = (await import('webgpu')) as unknown as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   Object.assign(globalThis, webgpu.globals);
   dawn = webgpu.create([]);
