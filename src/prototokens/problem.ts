@@ -15,6 +15,8 @@ export interface ProtoProblem {
   P: number;
   /** Rows that are not trained (a reused m), with their fixed values. */
   fixed: Map<number, Float32Array>;
+  /** Starting values for some trainable rows instead of the seeded draw (resuming, tests). */
+  initial?: Map<number, Float32Array>;
 }
 
 export function singleText(targets: number[], seed: number): ProtoProblem {

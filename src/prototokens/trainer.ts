@@ -176,6 +176,13 @@ export class ProtoTrainer {
     };
   }
 
+  /** The current (e, m) of every item (after the last submitted step). */
+  async currentVectors(): Promise<ProtoVectors[]> {
+    const d = this.model.spec.hidden;
+    const all = await this.model.gpu.read(this.params);
+    return this.problem.eRow.map((e, b) => ({ e: all.slice(e * d, (e + 1) * d), m: all.slice(this.problem.mRow[b] * d, (this.problem.mRow[b] + 1) * d) }));
+  }
+
   /** The best (e, m) of every item. */
   async bestVectors(): Promise<ProtoVectors[]> {
     const d = this.model.spec.hidden;
@@ -211,7 +218,7 @@ function initialParams(problem: ProtoProblem, d: number, std: number): Float32Ar
       filled.add(problem.mRow[b]);
     }
   });
-  for (const [row, v] of problem.fixed) {
+  for (const [row, v] of [...(problem.initial ?? []), ...problem.fixed]) {
     if (v.length !== d) throw new Error(`The fixed vector has width ${v.length} but this model's embeddings have width ${d}.`);
     out.set(v, row * d);
   }
