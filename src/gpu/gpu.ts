@@ -48,6 +48,10 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
+// Freed tensors are kept for reuse up to this many bytes: repeated runs of the same shapes (200
+// short runs in a row, a sweep) then allocate nothing new.
+const POOL_BYTES = 256 << 20;
+
 export interface KernelOptions {
   /** `override` constants of the WGSL module (tile sizes, workgroup sizes). */
   constants?: Record<string, number>;
@@ -66,6 +70,9 @@ const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_
 export class Gpu {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly stagingPool: GPUBuffer[] = [];
+  /** Freed storage buffers by byte size, reused by the next tensor of that size. */
+  private readonly pool = new Map<number, GPUBuffer[]>();
+  private pooled = 0;
   private liveBytes = 0;
   private peak = 0;
   private lostHandlers: ((reason: string) => void)[] = [];
@@ -136,15 +143,45 @@ export class Gpu {
     }
     // Storage bindings must be a multiple of 4 bytes; round to 16 so vec4 views stay legal.
     const size = Math.ceil(bytes / 16) * 16;
-    const buffer = this.device.createBuffer({ label, size, usage: storageUsage() });
+    let buffer = this.pool.get(size)?.pop();
+    if (buffer) {
+      // Fresh WebGPU buffers are zeroed and the engine relies on it (optimiser moments); so do reused ones.
+      this.pooled -= size;
+      const enc = this.device.createCommandEncoder({ label: 'pool.clear' });
+      enc.clearBuffer(buffer);
+      this.device.queue.submit([enc.finish()]);
+    } else {
+      buffer = this.device.createBuffer({ label, size, usage: storageUsage() });
+    }
     this.liveBytes += size;
     this.peak = Math.max(this.peak, this.liveBytes);
     return { buffer, shape: [...shape], dtype, label };
   }
 
+  /** Returns a tensor's buffer to the pool (bounded by POOL_BYTES; beyond that it is destroyed). */
   destroyTensor(t: Tensor): void {
-    this.liveBytes -= t.buffer.size;
-    t.buffer.destroy();
+    const size = t.buffer.size;
+    this.liveBytes -= size;
+    if (this.pooled + size > POOL_BYTES) {
+      t.buffer.destroy();
+      return;
+    }
+    const list = this.pool.get(size) ?? [];
+    list.push(t.buffer);
+    this.pool.set(size, list);
+    this.pooled += size;
+  }
+
+  /** Bytes held in the pool for reuse (not in use by any tensor). */
+  get pooledBytes(): number {
+    return this.pooled;
+  }
+
+  /** Gives pooled buffers back to the driver. */
+  trimPool(): void {
+    for (const list of this.pool.values()) for (const b of list) b.destroy();
+    this.pool.clear();
+    this.pooled = 0;
   }
 
   createUniform(data: ArrayBuffer, label: string): GPUBuffer {
@@ -222,6 +259,7 @@ export class Gpu {
   }
 
   destroy(): void {
+    this.trimPool();
     for (const s of this.stagingPool) s.destroy();
     this.stagingPool.length = 0;
     this.device.destroy();
