@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 started=$SECONDS
+reports=.cache/test-reports
 step="setup"
 timings=()
 
@@ -17,6 +18,7 @@ finish() {
     echo "test.sh: FAIL in ${step} (exit ${rc}; ${timings[*]:-nothing finished}; total ${total}s)"
   fi
   [ -n "${xdg_dir:-}" ] && rm -rf "$xdg_dir"
+  node scripts/test-summary.mjs "$reports/vitest.json" "$reports/playwright.json" || true
   return "$rc"
 }
 trap finish EXIT
@@ -62,6 +64,9 @@ export XDG_RUNTIME_DIR=$xdg_dir
 run_step "system packages" install_system_packages
 run_step "npm packages" install_node_packages
 run_step "typecheck" npx tsc --noEmit -p .
-run_step "unit tests" npx vitest run
-run_step "browser tests" npx playwright test
+# JSON reports feed the closing "N passed, N failed" line (test-results/ is wiped by Playwright).
+rm -rf "$reports"
+mkdir -p "$reports"
+run_step "unit tests" npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
+run_step "browser tests" env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/playwright.json" npx playwright test --reporter=list,json
 step="done"
