@@ -1,0 +1,39 @@
+/**
+ * Browser side of `npm run bench`: the same suite as Node (bench/shared.ts) on navigator.gpu,
+ * with stories260k streamed from the dev server's /models/ middleware. bench/run.ts opens
+ * /bench/browser/index.html and calls window.protolabBench.run(input) with texts tokenized in Node.
+ */
+import { createBrowserGpu } from '../../src/gpu/browser.ts';
+import { loadModel } from '../../src/model/load.ts';
+import { httpSource } from '../../src/model/sources/http.ts';
+import { runSuite, type BenchInput, type SuiteResults } from '../shared.ts';
+
+export interface BrowserBench {
+  run(input: BenchInput, modelName: string): Promise<SuiteResults>;
+  userAgent: string;
+}
+
+declare global {
+  interface Window {
+    protolabBench?: BrowserBench;
+  }
+}
+
+const logEl = document.getElementById('log');
+const log = (line: string): void => {
+  console.log(`[chromium] ${line}`);
+  if (logEl) logEl.textContent += `\n${line}`;
+};
+
+window.protolabBench = {
+  userAgent: navigator.userAgent,
+  run: (input, modelName) =>
+    runSuite({
+      acquire: () => createBrowserGpu(),
+      // No Cache Storage: every run reads the files from the dev server, as a first visit would.
+      load: (gpu) => loadModel(gpu, httpSource(new URL(`/models/${modelName}/`, location.origin).href, { cache: null })),
+      input,
+      log,
+    }),
+};
+if (logEl) logEl.textContent = 'ready: call window.protolabBench.run(input, "stories260k")';

@@ -1,0 +1,367 @@
+/**
+ * `npm run bench`: the engine and compression benchmarks in Node (Dawn) and in Chromium (Playwright
+ * driving /usr/bin/chromium against a Vite dev server on a free 127.0.0.1 port), one after the
+ * other so they never share the two cores. Appends one run per platform to
+ * bench/results/engine.json and bench/results/compress.json and prints a table.
+ *
+ *   npm run bench                  both platforms, results saved
+ *   npm run bench -- --quick       a smoke run with tiny counts (not saved unless --save)
+ *   npm run bench -- --only=node   or --only=chromium
+ *   npm run bench -- --no-save     print only
+ *   npm run bench -- --head        measure the committed HEAD, not the working tree (see below)
+ *
+ * By default the working tree is measured and the run's commit is marked "+dirty" when it differs
+ * from HEAD. With --head the suite runs in a throwaway snapshot of HEAD (`git archive`, next to a
+ * link to ../shared and to node_modules), so someone's half-edited shader in a shared checkout
+ * neither breaks nor colours the numbers; results still go to this checkout's bench/results/.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchInput, MODEL_NAME } from './node-bench.ts';
+import type { AdapterInfo, BenchInput, KernelBreakdown, SuiteResults } from './shared.ts';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS = join(REPO, 'bench', 'results');
+
+/** Flags from ../shared/WEBGPU.md: WebGPU on the CPU adapter, no background networking, no Vulkan/ANGLE switches. */
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--headless=new',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+interface Args {
+  quick: boolean;
+  save: boolean;
+  head: boolean;
+  only: 'node' | 'chromium' | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { quick: false, save: true, head: false, only: null };
+  let saveGiven: boolean | null = null;
+  for (const x of argv) {
+    if (x === '--quick') a.quick = true;
+    else if (x === '--head') a.head = true;
+    else if (x === '--save') saveGiven = true;
+    else if (x === '--no-save') saveGiven = false;
+    else if (x === '--only=node') a.only = 'node';
+    else if (x === '--only=chromium' || x === '--only=browser') a.only = 'chromium';
+    else throw new Error(`unknown argument ${x}; see the header of bench/run.ts`);
+  }
+  a.save = saveGiven ?? !a.quick;
+  return a;
+}
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+}
+
+/** Short HEAD, "+dirty" when anything but bench/results/ differs from it (untracked files count: they can change what runs). */
+function commitId(): string {
+  const head = git('rev-parse', '--short', 'HEAD');
+  const changes = git('status', '--porcelain')
+    .split('\n')
+    .filter((l) => l.trim() && !l.slice(3).startsWith('bench/results/'));
+  return changes.length ? `${head}+dirty` : head;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The tree a run measures: this checkout, or a snapshot of HEAD. */
+interface Tree {
+  root: string;
+  /** Vite's dependency cache (kept out of the shared node_modules for snapshots). */
+  cacheDir?: string;
+  /** Extra folders the dev server may serve from (node_modules behind the snapshot's link). */
+  allow?: string[];
+}
+
+/**
+ * HEAD, exported into `work`/repo with `work`/shared linking to ../shared (models and data are
+ * found as <repo>/../shared) and repo/node_modules linking to this checkout's.
+ */
+function snapshotHead(work: string): Tree {
+  const root = join(work, 'repo');
+  mkdirSync(root);
+  execFileSync('sh', ['-c', 'git archive --format=tar HEAD | tar -x -C "$1"', 'sh', root], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(join(root, 'bench', 'node-bench.ts')) || !existsSync(join(root, 'bench', 'browser', 'main.ts'))) {
+    throw new Error('--head: HEAD has no bench/node-bench.ts or bench/browser/main.ts; commit the benchmark first');
+  }
+  symlinkSync(realpathSync(resolve(REPO, '..', 'shared')), join(work, 'shared'));
+  const modules = realpathSync(join(REPO, 'node_modules'));
+  if (!existsSync(join(root, 'node_modules'))) symlinkSync(modules, join(root, 'node_modules'));
+  return { root, cacheDir: join(work, 'vite-cache'), allow: [root, modules] };
+}
+
+/** Busy jiffies and all jiffies of the whole machine (Linux /proc/stat), or null elsewhere. */
+function cpuTicks(): { busy: number; all: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const all = f.reduce((a, b) => a + b, 0);
+    return { busy: all - f[3] - (f[4] ?? 0), all };
+  } catch {
+    return null;
+  }
+}
+
+/** Average busy cores over `ms` (other people's work, when sampled before a run). */
+async function busyCores(ms: number): Promise<number | null> {
+  const a = cpuTicks();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = cpuTicks();
+  if (!a || !b || b.all === a.all) return null;
+  return Number((((b.busy - a.busy) / (b.all - a.all)) * cpus().length).toFixed(2));
+}
+
+/**
+ * The machine should be idle before a platform is measured: on two cores any other job (a test
+ * run, another benchmark) shows straight up in the numbers. Waits up to `maxWaitMs` for fewer
+ * than 0.3 busy cores and returns the last reading, which is stored with the run.
+ */
+async function waitForQuiet(maxWaitMs: number): Promise<number | null> {
+  const start = performance.now();
+  for (;;) {
+    const busy = await busyCores(2000);
+    if (busy === null || busy < 0.3) return busy;
+    if (performance.now() - start > maxWaitMs) {
+      console.error(`!! the machine is busy (${busy} cores in use by other processes): these numbers will be slower than usual`);
+      return busy;
+    }
+    console.error(`.. waiting for the machine to go quiet (${busy} cores busy)`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function runNode(tree: Tree, input: BenchInput, work: string): Promise<SuiteResults> {
+  const inPath = join(work, 'input.json');
+  const outPath = join(work, 'node.json');
+  writeFileSync(inPath, JSON.stringify(input));
+  // A child process: Dawn's busy-polling wait must be gone before Chromium is measured.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(tree.root, 'bench', 'node-bench.ts'), inPath, outPath], {
+      cwd: tree.root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node benchmark exited with ${signal ?? code}`))));
+  });
+  return JSON.parse(readFileSync(outPath, 'utf8')) as SuiteResults;
+}
+
+async function runChromium(tree: Tree, input: BenchInput, work: string): Promise<{ results: SuiteResults; version: string }> {
+  const { createServer } = await import('vite');
+  const { chromium } = await import('@playwright/test');
+  const port = await freePort();
+  const server = await createServer({
+    configFile: join(tree.root, 'vite.config.ts'),
+    root: tree.root,
+    ...(tree.cacheDir ? { cacheDir: tree.cacheDir } : {}),
+    logLevel: 'warn',
+    clearScreen: false,
+    // No HMR and no watcher: a file saved by someone else mid-run must not reload the page under the benchmark.
+    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null, ...(tree.allow ? { fs: { allow: tree.allow } } : {}) },
+  });
+  await server.listen();
+  const xdg = join(work, 'xdg');
+  mkdirSync(xdg, { mode: 0o700 });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, XDG_RUNTIME_DIR: xdg },
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      const t = m.text();
+      if (t.startsWith('[chromium]')) console.error(t);
+      else if (m.type() === 'error') errors.push(t);
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${port}/bench/browser/index.html`, { timeout: 120_000 });
+    await page.waitForFunction(() => window.protolabBench !== undefined, null, { timeout: 120_000 });
+    const results = await page
+      .evaluate(({ input, model }) => window.protolabBench!.run(input, model), { input, model: MODEL_NAME })
+      .catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}${errors.length ? `\npage errors:\n${errors.join('\n')}` : ''}`);
+      });
+    return { results, version: browser.version() };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results files.
+
+interface Run {
+  date: string;
+  commit: string;
+  adapter: AdapterInfo;
+  host: Record<string, string | number>;
+  quick?: boolean;
+  results: unknown;
+}
+
+function append(file: string, runs: Run[]): void {
+  const path = join(RESULTS, file);
+  const doc = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { runs: Run[] }) : { runs: [] };
+  doc.runs.push(...runs);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path, JSON.stringify(doc, null, 2) + '\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing.
+
+/** A Markdown pipe table, padded so it also reads well in a terminal (docs/PERFORMANCE.md pastes these). */
+function table(title: string, head: string[], rows: (string | number)[][]): void {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(3, ...cells.map((r) => [...(r[i] ?? '')].length)));
+  const pad = (c: string, i: number) => (i === 0 ? c + ' '.repeat(w[i] - [...c].length) : ' '.repeat(w[i] - [...c].length) + c);
+  const line = (r: string[]) => `| ${r.map((c, i) => pad(c, i)).join(' | ')} |`;
+  console.log(`\n${title}\n`);
+  console.log(line(head));
+  console.log(`|${w.map((n, i) => (i === 0 ? ` ${'-'.repeat(n)} ` : ` ${'-'.repeat(n - 1)}: `)).join('|')}|`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+const mib = (b: number): string => `${(b / (1 << 20)).toFixed(2)} MiB`;
+
+function printAll(byPlatform: [string, SuiteResults][]): void {
+  const cols = byPlatform.map(([p]) => p);
+  const pick = (f: (r: SuiteResults) => string | number): (string | number)[] => byPlatform.map(([, r]) => f(r));
+  const first = byPlatform[0][1];
+
+  table('Engine (stories260k and f32 matmul)', ['measure', ...cols], [
+    ...first.engine.matmul.map((m, i) => [`matmul ${m.size}^3 x·Wᵀ GFLOP/s`, ...pick((r) => r.engine.matmul[i]?.gflops ?? '-')]),
+    ...first.engine.forwardBackward.map((f, i) => [`forward+backward N=${f.N} ms`, ...pick((r) => r.engine.forwardBackward[i]?.ms ?? '-')]),
+    ['device ms', ...pick((r) => r.engine.firstStep.deviceMs)],
+    ['model load ms', ...pick((r) => r.engine.firstStep.loadMs)],
+    ['first step ms (set-up + compile + run)', ...pick((r) => r.engine.firstStep.firstStepMs)],
+    ['time to first step ms', ...pick((r) => r.engine.firstStep.totalMs)],
+    ['peak GPU bytes, stories260k', ...pick((r) => mib(r.engine.peakBytesStories))],
+    ['peak GPU bytes, whole suite', ...pick((r) => mib(r.engine.peakBytes))],
+  ]);
+
+  const kb = byPlatform.filter(([, r]) => 'groups' in r.engine.kernels) as [string, SuiteResults & { engine: { kernels: KernelBreakdown } }][];
+  if (kb.length) {
+    const names = kb[0][1].engine.kernels.groups.map((g) => g.kernel);
+    const k0 = kb[0][1].engine.kernels;
+    table(
+      `Kernels of one optimisation step, N=${k0.N} (timestamp queries, ms per step; ${k0.dispatches} dispatches)`,
+      ['kernel', 'count', ...kb.flatMap(([p]) => [`${p} ms`, `${p} %`])],
+      [
+        ...names.map((n) => {
+          const g0 = k0.groups.find((g) => g.kernel === n)!;
+          return [n, g0.count, ...kb.flatMap(([, r]) => {
+            const g = r.engine.kernels.groups.find((x) => x.kernel === n);
+            return g ? [g.ms.toFixed(2), g.pct.toFixed(1)] : ['-', '-'];
+          })];
+        }),
+        ['sum of kernels', '', ...kb.flatMap(([, r]) => [r.engine.kernels.kernelMs.toFixed(2), ''])],
+        ['wall, profiled submission', '', ...kb.flatMap(([, r]) => [r.engine.kernels.profiledWallMs.toFixed(2), ''])],
+        ['wall, plain submission', '', ...kb.flatMap(([, r]) => [r.engine.kernels.plainWallMs.toFixed(2), ''])],
+      ],
+    );
+    for (const [p, r] of kb) if (r.engine.kernels.note) console.log(`  ${p}: ${r.engine.kernels.note}`);
+  }
+
+  table('Compression (stories260k, PAPER_SETTINGS)', ['measure', ...cols], [
+    ...first.compress.stepMs.map((s, i) => [`ms per step, N=${s.N}`, ...pick((r) => (r.compress.stepMs[i] ? `${r.compress.stepMs[i].msPerStep} (${r.compress.stepMs[i].steps} steps)` : '-'))]),
+    ...first.compress.solve.map((s, i) => [
+      `to accuracy 1.0: ${s.id} (N=${s.N})`,
+      ...pick((r) => {
+        const x = r.compress.solve[i];
+        return x ? `${x.seconds.toFixed(1)} s, ${x.steps} steps${x.solved ? '' : ` (${x.stoppedBy}, ${x.bestCorrect}/${x.N})`}` : '-';
+      }),
+    ]),
+  ]);
+  for (const [p, r] of byPlatform) {
+    const t = r.compress.target;
+    if (t.appliesHere) console.log(`\nTarget (${t.text}): ${p} measured ${t.measuredMs} ms per step -> ${t.met ? 'MET' : 'NOT MET'}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  const commit = args.head ? git('rev-parse', '--short', 'HEAD') : commitId();
+  const date = new Date().toISOString();
+  const input = await benchInput(args.quick);
+  const work = mkdtempSync(join(tmpdir(), 'protolab-bench-'));
+  const host = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
+  const done: [string, SuiteResults, Record<string, string | number>][] = [];
+  try {
+    const tree: Tree = args.head ? snapshotHead(work) : { root: REPO };
+    if (args.head) console.error(`== measuring a snapshot of HEAD (${commit}) in ${tree.root}`);
+    // busyCoresBefore: other work on the machine just before the platform started (0 is clean);
+    // loadAvg1After: the 1-minute load average when it finished (our own work included).
+    if (args.only !== 'chromium') {
+      const busy = await waitForQuiet(args.quick ? 0 : 120_000);
+      console.error('== Node (Dawn)');
+      const results = await runNode(tree, input, work);
+      done.push(['node', results, { ...host, busyCoresBefore: busy ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
+    }
+    if (args.only !== 'node') {
+      const busy = await waitForQuiet(args.quick ? 0 : 120_000);
+      console.error('== Chromium');
+      const { results, version } = await runChromium(tree, input, work);
+      done.push(['chromium', results, { ...host, chromium: version, busyCoresBefore: busy ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  console.log(`\nnpm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}: ${date}, commit ${commit}`);
+  for (const [p, r, h] of done) {
+    const a = r.adapter;
+    console.log(`  ${p}: ${a.vendor} / ${a.architecture} (${a.description}), ${h.cpus} x ${h.cpu}, busy cores before: ${h.busyCoresBefore}`);
+  }
+  printAll(done.map(([p, r]) => [p, r]));
+  if (args.save) {
+    const run = (r: SuiteResults, h: Record<string, string | number>, results: unknown): Run => ({
+      date,
+      commit,
+      adapter: r.adapter,
+      host: h,
+      ...(args.quick ? { quick: true } : {}),
+      results,
+    });
+    append('engine.json', done.map(([, r, h]) => run(r, h, r.engine)));
+    append('compress.json', done.map(([, r, h]) => run(r, h, r.compress)));
+    console.log(`\nappended ${done.length} run(s) to bench/results/engine.json and compress.json (commit ${commit})`);
+  }
+  console.log(`bench: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

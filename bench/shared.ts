@@ -1,0 +1,488 @@
+/**
+ * Benchmark bodies shared by Node (bench/node-bench.ts) and Chromium (bench/browser/main.ts).
+ * Pure functions of a Gpu and a Model: no platform imports, so both runners measure exactly the
+ * same work. Every timing waits for the queue (`gpu.idle()` / a readback), never just for the
+ * submit call, because submission is asynchronous.
+ */
+import type { Gpu } from '../src/gpu/gpu.ts';
+import { Program } from '../src/gpu/program.ts';
+import type { Tensor } from '../src/gpu/tensor.ts';
+import type { Model } from '../src/model/model.ts';
+import { TransformerSession } from '../src/model/transformer.ts';
+import { matmul } from '../src/ops/matmul.ts';
+import { optimise } from '../src/prototokens/optimise.ts';
+import { singleText } from '../src/prototokens/problem.ts';
+import { PAPER_SETTINGS } from '../src/prototokens/settings.ts';
+import { ProtoTrainer } from '../src/prototokens/trainer.ts';
+import { Rng } from '../src/util/rng.ts';
+
+const now = (): number => performance.now();
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** How many timed repetitions: at least minReps, then more until budgetMs is spent or maxReps reached. */
+export interface RepPolicy {
+  minReps: number;
+  maxReps: number;
+  budgetMs: number;
+}
+
+/** Times `once` (which must wait for the GPU) after `warmup` untimed calls, following `policy`. */
+async function repeat(once: () => Promise<void>, warmup: number, policy: RepPolicy): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await once();
+  const times: number[] = [];
+  const start = now();
+  while (times.length < policy.maxReps && (times.length < policy.minReps || now() - start < policy.budgetMs)) {
+    const t0 = now();
+    await once();
+    times.push(now() - t0);
+  }
+  return times;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the runners exchange (plain JSON: it crosses page.evaluate and a child process).
+
+export interface BenchText {
+  id: string;
+  tokens: number[];
+}
+
+export interface BenchInput {
+  /** Three 16-token texts (threeSamples, tokenized in Node) for the time-to-solve runs. */
+  samples: BenchText[];
+  /** A long token run; its first N tokens are the text of the ms-per-step runs. */
+  longTokens: number[];
+  /** Smaller counts for a quick smoke run (`npm run bench -- --quick`). */
+  quick?: boolean;
+}
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  platform: string;
+}
+
+export function adapterOf(gpu: Gpu): AdapterInfo {
+  const i = gpu.info;
+  return { vendor: i.vendor, architecture: i.architecture, description: i.description || i.device, platform: i.platform };
+}
+
+export interface FirstStep {
+  /** requestAdapter + requestDevice. */
+  deviceMs: number;
+  /** config, safetensors header, weight upload (from disk in Node, over HTTP from the dev server in the browser). */
+  loadMs: number;
+  /** Trainer set-up (buffers, recording, pipeline creation) + the first optimisation step until the GPU has finished it. */
+  firstStepMs: number;
+  /** All three: from nothing to the first finished step. */
+  totalMs: number;
+  /** Pipelines compiled by then. */
+  pipelines: number;
+}
+
+/**
+ * Cold start, measured on a fresh device (pipelines are cached per Gpu, so this must run before
+ * any other benchmark on it): model load, then one optimisation step of a 16-token text.
+ * `acquire` creates the Gpu; `load` loads stories260k on it.
+ */
+export async function firstStep(
+  acquire: () => Promise<Gpu>,
+  load: (gpu: Gpu) => Promise<Model>,
+  text: number[],
+): Promise<{ gpu: Gpu; model: Model; timing: FirstStep }> {
+  const t0 = now();
+  const gpu = await acquire();
+  const t1 = now();
+  const model = await load(gpu);
+  await gpu.idle();
+  const t2 = now();
+  const trainer = await ProtoTrainer.create(model, singleText(text, 0), { ...PAPER_SETTINGS, maxSteps: 1 });
+  trainer.submitSteps(1);
+  await trainer.report();
+  const t3 = now();
+  trainer.destroy();
+  return {
+    gpu,
+    model,
+    timing: { deviceMs: round(t1 - t0), loadMs: round(t2 - t1), firstStepMs: round(t3 - t2), totalMs: round(t3 - t0), pipelines: gpu.pipelineCount },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine: matmul, forward+backward, per-kernel breakdown.
+
+export interface MatmulResult {
+  size: number;
+  reps: number;
+  msPerRun: number;
+  gflops: number;
+}
+
+/**
+ * C = A·Bᵀ (f32, the forward of a linear layer) at size³: `warmup` untimed runs, then `reps`
+ * timed runs, each one submission timed from submit to queue completion; mean of the reps.
+ */
+export async function benchMatmul(gpu: Gpu, size: number, policy: RepPolicy, warmup = 1): Promise<MatmulResult> {
+  const rng = new Rng(size);
+  const tensor = (label: string): Tensor => {
+    const t = gpu.createTensor([size, size], 'f32', label);
+    gpu.write(t, rng.normalArray(size * size));
+    return t;
+  };
+  const a = tensor('bench.a');
+  const b = tensor('bench.b');
+  const c = gpu.createTensor([size, size], 'f32', 'bench.c');
+  const p = new Program(gpu, `bench.matmul${size}`);
+  matmul(p, 'matmul', { a, b, c, M: size, N: size, K: size, transposeB: true });
+  const times = await repeat(
+    async () => {
+      p.run();
+      await gpu.idle();
+    },
+    warmup,
+    policy,
+  );
+  p.destroy();
+  for (const t of [a, b, c]) gpu.destroyTensor(t);
+  const ms = mean(times);
+  return { size, reps: times.length, msPerRun: round(ms), gflops: round((2 * size ** 3) / (ms * 1e6), 3) };
+}
+
+export interface ForwardBackwardResult {
+  N: number;
+  reps: number;
+  /** Mean ms of one forward+backward (one submission, waited for). */
+  ms: number;
+  /** Fastest rep. */
+  minMs: number;
+  dispatches: number;
+  /** GPU bytes the session (activations, gradients) holds, weights excluded. */
+  sessionBytes: number;
+}
+
+/** Session for one sequence of N random input embeddings with random targets: forward + backward in one Program. */
+function fwdBwdProgram(model: Model, N: number): { session: TransformerSession; program: Program } {
+  const gpu = model.gpu;
+  const d = model.spec.hidden;
+  const rng = new Rng(1000 + N);
+  const session = new TransformerSession(model, { batch: 1, seqLen: N, withGrad: true });
+  gpu.write(session.inputs, rng.normalArray(N * d));
+  gpu.write(session.targets, Uint32Array.from({ length: N }, () => rng.int(model.spec.vocabSize)));
+  const program = new Program(gpu, `bench.fwdbwd${N}`);
+  session.recordForward(program);
+  session.recordBackward(program);
+  return { session, program };
+}
+
+export async function benchForwardBackward(model: Model, N: number, policy: RepPolicy, warmup = 1): Promise<ForwardBackwardResult> {
+  const gpu = model.gpu;
+  const { session, program } = fwdBwdProgram(model, N);
+  const times = await repeat(
+    async () => {
+      program.run();
+      await gpu.idle();
+    },
+    warmup,
+    policy,
+  );
+  const result = { N, reps: times.length, ms: round(mean(times)), minMs: round(Math.min(...times)), dispatches: program.dispatchCount, sessionBytes: session.bytes };
+  program.destroy();
+  session.destroy();
+  return result;
+}
+
+export interface KernelGroup {
+  /** Dispatch label with the layer prefix (`l3.`) and vocabulary-chunk suffix (`[0]`) removed. */
+  kernel: string;
+  /** Dispatches of this group in one step. */
+  count: number;
+  /** GPU ms per step: over the group's dispatches, the sum of each one's median timestamp interval. */
+  ms: number;
+  /** Share of the summed kernel time. */
+  pct: number;
+}
+
+export interface KernelBreakdown {
+  what: string;
+  N: number;
+  reps: number;
+  dispatches: number;
+  /** Sum over all dispatches of their median timestamp interval. */
+  kernelMs: number;
+  /** Wall time of the profiled submission (one compute pass per dispatch adds overhead). */
+  profiledWallMs: number;
+  /** Wall time of the same step submitted normally. */
+  plainWallMs: number;
+  groups: KernelGroup[];
+  note?: string;
+}
+
+export function kernelGroupName(label: string): string {
+  return label.replace(/^l\d+\./, '').replace(/\[\d+\]/g, '');
+}
+
+/**
+ * Per-kernel GPU time of one optimisation step (layout + forward + keep-best + backward + AdamW)
+ * of an N-token text: each dispatch in its own compute pass with begin/end timestamps; the
+ * first profiled submission is a warm-up, then each dispatch's median over `reps` submissions.
+ */
+export async function kernelBreakdown(model: Model, tokens: number[], reps: number): Promise<KernelBreakdown | { N: number; unavailable: string }> {
+  const gpu = model.gpu;
+  const N = tokens.length;
+  if (!gpu.features.timestamps) return { N, unavailable: 'this adapter has no timestamp-query' };
+  const trainer = await ProtoTrainer.create(model, singleText(tokens, 0), { ...PAPER_SETTINGS, maxSteps: 1_000_000 });
+  // The step Program is the trainer's own (what submitSteps replays); `private` is a compile-time
+  // wall only, and bracket access is TypeScript's sanctioned way through it for tooling like this.
+  const program = trainer['stepProgram'];
+  // Program.encode numbers timestamp queries by dispatch (2q, 2q+1); copies and clears get none.
+  const dispatchLabels = program['items'].filter((item) => item.kind === 'dispatch').map((item) => item.label);
+  const dispatches = dispatchLabels.length;
+  const querySet = gpu.device.createQuerySet({ type: 'timestamp', count: 2 * dispatches });
+  const resolve = gpu.device.createBuffer({ size: 16 * dispatches, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const read = gpu.device.createBuffer({ size: 16 * dispatches, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+
+  // Warm up and time the plain step.
+  trainer.submitSteps(3);
+  await gpu.idle();
+  const plain: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = now();
+    trainer.submitSteps(1);
+    await gpu.idle();
+    plain.push(now() - t0);
+  }
+
+  const perRep: number[][] = [];
+  const wall: number[] = [];
+  for (let r = 0; r < reps + 1; r++) {
+    const t0 = now();
+    const encoder = gpu.device.createCommandEncoder({ label: 'bench.profile' });
+    program.encode(encoder, querySet);
+    encoder.resolveQuerySet(querySet, 0, 2 * dispatches, resolve, 0);
+    encoder.copyBufferToBuffer(resolve, 0, read, 0, 16 * dispatches);
+    gpu.device.queue.submit([encoder.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const t1 = now();
+    const ts = new BigUint64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    if (r === 0) continue; // first profiled submission: warm-up
+    wall.push(t1 - t0);
+    const durations: number[] = [];
+    for (let q = 0; q < dispatches; q++) {
+      const begin = ts[2 * q];
+      const end = ts[2 * q + 1];
+      durations.push(end > begin ? Number(end - begin) / 1e6 : 0);
+    }
+    perRep.push(durations);
+  }
+  trainer.destroy();
+  querySet.destroy();
+  resolve.destroy();
+  read.destroy();
+
+  const perDispatch = Array.from({ length: dispatches }, (_, q) => median(perRep.map((d) => d[q])));
+  const groups = new Map<string, { count: number; ms: number }>();
+  perDispatch.forEach((ms, q) => {
+    const name = kernelGroupName(dispatchLabels[q] ?? `#${q}`);
+    const g = groups.get(name) ?? { count: 0, ms: 0 };
+    g.count++;
+    g.ms += ms;
+    groups.set(name, g);
+  });
+  const total = perDispatch.reduce((a, b) => a + b, 0);
+  const zero = perDispatch.filter((x) => x === 0).length;
+  return {
+    what: 'one optimisation step (ProtoTrainer step program): layout, forward, keep-best, backward, AdamW',
+    N,
+    reps,
+    dispatches,
+    kernelMs: round(total, 3),
+    profiledWallMs: round(median(wall)),
+    plainWallMs: round(median(plain)),
+    groups: [...groups.entries()]
+      .map(([kernel, g]) => ({ kernel, count: g.count, ms: round(g.ms, 3), pct: round((100 * g.ms) / (total || 1), 1) }))
+      .sort((a, b) => b.ms - a.ms),
+    ...(zero > dispatches / 2 ? { note: `${zero} of ${dispatches} dispatches read 0 ns: timestamps are quantised on this platform` } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compression: the proto-token optimiser.
+
+export interface StepResult {
+  N: number;
+  warmup: number;
+  steps: number;
+  /** Steady-state ms per optimisation step: `steps` steps queued back to back, timed to completion. */
+  msPerStep: number;
+  dispatchesPerStep: number;
+}
+
+/**
+ * ms per trainer step for an N-token text, the way optimise() drives it (submissions queued
+ * ahead, no readback in between): `warmup` steps, then a count of steps sized from the warm-up
+ * to take about budgetMs (between minSteps and maxSteps), queued back to back and timed to completion.
+ */
+export async function benchSteps(model: Model, tokens: number[], o: { warmup: number; minSteps: number; maxSteps: number; budgetMs: number }): Promise<StepResult> {
+  const gpu = model.gpu;
+  const trainer = await ProtoTrainer.create(model, singleText(tokens, 0), { ...PAPER_SETTINGS, maxSteps: o.warmup + o.maxSteps + 1 });
+  trainer.submitSteps(1); // compiles anything new
+  await trainer.report();
+  const w0 = now();
+  trainer.submitSteps(o.warmup);
+  await trainer.report();
+  const estimate = (now() - w0) / Math.max(1, o.warmup);
+  const steps = Math.max(o.minSteps, Math.min(o.maxSteps, Math.round(o.budgetMs / Math.max(estimate, 1e-3))));
+  const t0 = now();
+  trainer.submitSteps(steps);
+  await gpu.idle();
+  const ms = (now() - t0) / steps;
+  const result = { N: tokens.length, warmup: o.warmup + 1, steps, msPerStep: round(ms), dispatchesPerStep: trainer.dispatchesPerStep };
+  trainer.destroy();
+  return result;
+}
+
+export interface SolveResult {
+  id: string;
+  N: number;
+  solved: boolean;
+  stoppedBy: string;
+  /** Steps until every token was first right (optimise()'s `steps`). */
+  steps: number;
+  stepsExecuted: number;
+  /** optimise() wall time (set-up excluded). */
+  seconds: number;
+  /** Trainer creation + optimise(). */
+  totalSeconds: number;
+  bestCorrect: number;
+}
+
+/** Time to accuracy 1.0 with PAPER_SETTINGS, seed 0, at most maxSteps steps. */
+export async function benchSolve(model: Model, text: BenchText, maxSteps: number): Promise<SolveResult> {
+  const t0 = now();
+  const trainer = await ProtoTrainer.create(model, singleText(text.tokens, 0), { ...PAPER_SETTINGS, seed: 0, maxSteps });
+  const r = await optimise(trainer);
+  const t1 = now();
+  trainer.destroy();
+  return {
+    id: text.id,
+    N: text.tokens.length,
+    solved: r.stoppedBy === 'solved',
+    stoppedBy: r.stoppedBy,
+    steps: r.steps,
+    stepsExecuted: r.stepsExecuted,
+    seconds: round(r.seconds, 3),
+    totalSeconds: round((t1 - t0) / 1000, 3),
+    bestCorrect: Math.max(...r.last.bestCorrect),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole suite for one platform.
+
+export const TARGET = { N: 64, maxMsPerStep: 50, platform: 'browser', text: 'N = 64 no slower than 50 ms per optimisation step in Chromium' } as const;
+
+export interface EngineResults {
+  firstStep: FirstStep;
+  matmul: MatmulResult[];
+  forwardBackward: ForwardBackwardResult[];
+  /** Weights of stories260k on the GPU. */
+  modelBytes: number;
+  /** Peak GPU bytes while running stories260k (load, first step, forward+backward up to N = 256). */
+  peakBytesStories: number;
+  /** Peak GPU bytes over the whole engine suite (the 1024³ matmul's three 4 MiB matrices included). */
+  peakBytes: number;
+  kernels: KernelBreakdown | { N: number; unavailable: string };
+}
+
+export interface CompressResults {
+  stepMs: StepResult[];
+  solve: SolveResult[];
+  target: { text: string; N: number; maxMsPerStep: number; measuredMs: number | null; met: boolean | null; appliesHere: boolean };
+}
+
+export interface SuiteResults {
+  adapter: AdapterInfo;
+  engine: EngineResults;
+  compress: CompressResults;
+}
+
+export interface SuiteOptions {
+  acquire: () => Promise<Gpu>;
+  load: (gpu: Gpu) => Promise<Model>;
+  input: BenchInput;
+  log?: (line: string) => void;
+}
+
+const QUICK: RepPolicy = { minReps: 1, maxReps: 1, budgetMs: 0 };
+
+export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
+  const log = o.log ?? (() => {});
+  const q = o.input.quick ?? false;
+  const tokens = (n: number): number[] => {
+    if (o.input.longTokens.length < n) throw new Error(`bench text has ${o.input.longTokens.length} tokens, ${n} needed`);
+    return o.input.longTokens.slice(0, n);
+  };
+
+  log('first step (cold: device, load, compile, run)');
+  const { gpu, model, timing } = await firstStep(o.acquire, o.load, o.input.samples[0].tokens);
+  const adapter = adapterOf(gpu);
+  const modelBytes = gpu.bytesAllocated;
+
+  const forwardBackward: ForwardBackwardResult[] = [];
+  for (const N of [16, 32, 64, 128, 256]) {
+    log(`forward+backward N=${N}`);
+    forwardBackward.push(await benchForwardBackward(model, N, q ? QUICK : { minReps: 3, maxReps: 10, budgetMs: 3000 }));
+  }
+  const peakBytesStories = gpu.peakBytesAllocated;
+
+  log('kernel breakdown N=64');
+  const kernels = await kernelBreakdown(model, tokens(64), q ? 1 : 5);
+
+  const stepMs: StepResult[] = [];
+  for (const N of [16, 32, 64, 128]) {
+    log(`optimisation steps N=${N}`);
+    stepMs.push(await benchSteps(model, tokens(N), q ? { warmup: 1, minSteps: 2, maxSteps: 2, budgetMs: 0 } : { warmup: 3, minSteps: 5, maxSteps: 30, budgetMs: 6000 }));
+  }
+
+  const solve: SolveResult[] = [];
+  for (const text of o.input.samples) {
+    log(`time to accuracy 1.0: ${text.id}`);
+    solve.push(await benchSolve(model, text, q ? 50 : 2000));
+  }
+
+  const matmuls: MatmulResult[] = [];
+  for (const size of [512, 1024]) {
+    log(`matmul ${size}^3`);
+    matmuls.push(await benchMatmul(gpu, size, q ? QUICK : { minReps: 3, maxReps: 10, budgetMs: 3000 }));
+  }
+
+  const at64 = stepMs.find((s) => s.N === TARGET.N)?.msPerStep ?? null;
+  const appliesHere = adapter.platform === TARGET.platform;
+  const result: SuiteResults = {
+    adapter,
+    engine: { firstStep: timing, matmul: matmuls, forwardBackward, modelBytes, peakBytesStories, peakBytes: gpu.peakBytesAllocated, kernels },
+    compress: {
+      stepMs,
+      solve,
+      target: {
+        text: TARGET.text,
+        N: TARGET.N,
+        maxMsPerStep: TARGET.maxMsPerStep,
+        measuredMs: at64,
+        met: appliesHere && at64 !== null ? at64 <= TARGET.maxMsPerStep : null,
+        appliesHere,
+      },
+    },
+  };
+  model.destroy();
+  gpu.destroy();
+  return result;
+}
