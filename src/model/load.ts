@@ -7,8 +7,8 @@ import { Model } from './model.ts';
 
 /**
  * config.json → spec, checkpoint → GPU. The fingerprint identifies the exact model a solution
- * was made with: it hashes config.json and every tensor's name, dtype, shape and byte range
- * (hashing gigabytes of weights on every load would cost more than the load itself).
+ * was made with: SHA-256 of config.json, every tensor's name, dtype, shape and byte size, and a
+ * hash of a fixed sample of the weight values taken while they stream to the GPU.
  */
 export async function loadModel(gpu: Gpu, source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<Model> {
   if (!(await source.has('config.json'))) throw new Error(`${source.describe} has no config.json: point at a Hugging Face model folder.`);
@@ -23,7 +23,7 @@ export async function loadModel(gpu: Gpu, source: ModelSource, onProgress?: (p: 
   const index = await openWeights(source);
   const weights = await uploadWeights(gpu, spec, index, onProgress);
   const layout = [...index.tensors.values()].map((t) => `${t.name}:${t.dtype}:${t.shape.join('x')}:${t.end - t.begin}`).sort();
-  const fingerprint = await sha256Hex(configText + '\n' + layout.join('\n'));
+  const fingerprint = await sha256Hex(configText + '\n' + layout.join('\n') + '\nvalues:' + weights.valueHash);
   return new Model(gpu, spec, weights, source.describe, fingerprint);
 }
 

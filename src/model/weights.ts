@@ -7,6 +7,7 @@ import { type Linear, type WeightChunk, rowsPerChunk } from './linear.ts';
 import type { LinearPlan, ModelPlan, NormPlan, RowPart } from './weight-plan.ts';
 import { llamaPlan } from './llama.ts';
 import { gptNeoxPlan } from './gpt-neox.ts';
+import { Fnv64 } from '../util/fnv.ts';
 
 export interface NormWeights {
   w: Tensor;
@@ -28,7 +29,13 @@ export interface ModelWeights {
   finalNorm: NormWeights;
   /** The output matrix; the same object as `embed` when embeddings are tied. */
   lmHead: Linear;
+  /** Hash of a fixed sample of the weight values (every SAMPLE_STRIDE-th value of every tensor). */
+  valueHash: string;
 }
+
+// Hashing every value would add a full pass over gigabytes; a fixed stride still changes with
+// any retraining or fine-tune (which moves essentially all weights).
+const SAMPLE_STRIDE = 61;
 
 export class WeightShapeError extends Error {
   override name = 'WeightShapeError';
@@ -71,6 +78,7 @@ export async function uploadWeights(
     totalBytes += info.end - info.begin;
   }
   let loadedBytes = 0;
+  const hash = new Fnv64();
   const maxBinding = gpu.limits.maxStorageBindingBytes;
 
   const readRows = async (info: TensorInfo & { file: string }, srcRow: number, rows: number): Promise<Float32Array> => {
@@ -84,7 +92,10 @@ export async function uploadWeights(
       const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / (width * 4)));
       for (let r = 0; r < part.rows; r += sliceRows) {
         const n = Math.min(sliceRows, part.rows - r);
-        write(part.dstRow + r, await readRows(info, part.srcRow + r, n));
+        const data = await readRows(info, part.srcRow + r, n);
+        const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
+        for (let i = 0; i < words.length; i += SAMPLE_STRIDE) hash.word(words[i]);
+        write(part.dstRow + r, data);
         loadedBytes += (n * width * (info.end - info.begin)) / Math.max(1, numelOf(info.shape));
         onProgress?.({ loadedBytes: Math.min(loadedBytes, totalBytes), totalBytes, tensor: part.tensor });
       }
@@ -146,7 +157,7 @@ export async function uploadWeights(
   }
   const finalNorm = await norm(plan.finalNorm, 'final_norm');
   const lmHead = plan.lmHead ? await linear(plan.lmHead, 'lm_head') : embed;
-  return { embed, layers, finalNorm, lmHead };
+  return { embed, layers, finalNorm, lmHead, valueHash: hash.hex() };
 }
 
 function numelOf(shape: number[]): number {
