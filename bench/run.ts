@@ -9,6 +9,7 @@
  *   npm run bench -- --only=node   or --only=chromium
  *   npm run bench -- --no-save     print only
  *   npm run bench -- --head        measure the committed HEAD, not the working tree (see below)
+ *   npm run bench -- --wait=600    wait up to 600 s (default 120) for the machine to go idle first
  *
  * By default the working tree is measured and the run's commit is marked "+dirty" when it differs
  * from HEAD. With --head the suite runs in a throwaway snapshot of HEAD (`git archive`, next to a
@@ -16,7 +17,7 @@
  * neither breaks nor colours the numbers; results still go to this checkout's bench/results/.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,17 +41,20 @@ export const CHROMIUM_ARGS = [
 
 interface Args {
   quick: boolean;
+  /** Seconds to wait for other work on the machine to finish before each platform. */
+  waitS: number;
   save: boolean;
   head: boolean;
   only: 'node' | 'chromium' | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, save: true, head: false, only: null };
+  const a: Args = { quick: false, waitS: 120, save: true, head: false, only: null };
   let saveGiven: boolean | null = null;
   for (const x of argv) {
     if (x === '--quick') a.quick = true;
     else if (x === '--head') a.head = true;
+    else if (/^--wait=\d+$/.test(x)) a.waitS = Number(x.slice(7));
     else if (x === '--save') saveGiven = true;
     else if (x === '--no-save') saveGiven = false;
     else if (x === '--only=node') a.only = 'node';
@@ -115,12 +119,75 @@ function snapshotHead(work: string): Tree {
 /** Busy jiffies and all jiffies of the whole machine (Linux /proc/stat), or null elsewhere. */
 function cpuTicks(): { busy: number; all: number } | null {
   try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
     const all = f.reduce((a, b) => a + b, 0);
     return { busy: all - f[3] - (f[4] ?? 0), all };
   } catch {
     return null;
   }
+}
+
+/** Fields 3.. of /proc/<pid>/stat (f[0] is the state, field 3), or null if the process is gone. */
+function procStat(pid: number | 'self'): number[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime + cutime + cstime: the process and its children already reaped. */
+const ticksOf = (f: number[]): number => f[11] + f[12] + f[13] + f[14];
+
+/**
+ * CPU ticks used by this process and all its descendants, live (Chromium and its helpers while
+ * the browser is open) or reaped (the Node child after it exited), or null off Linux.
+ */
+function ownTicks(): number | null {
+  const self = procStat('self');
+  if (!self) return null;
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const f = procStat(Number(name));
+    if (!f) continue;
+    parent.set(Number(name), f[1]);
+    ticks.set(Number(name), ticksOf(f));
+  }
+  let total = ticksOf(self);
+  const queue = [process.pid];
+  while (queue.length) {
+    const p = queue.pop()!;
+    for (const [child, pp] of parent) {
+      if (pp !== p) continue;
+      total += ticks.get(child) ?? 0;
+      queue.push(child);
+    }
+  }
+  return total;
+}
+
+/**
+ * Measures how many cores other processes kept busy while `fn` ran: machine-wide busy time minus
+ * ours and our descendants' (all in USER_HZ ticks), over the elapsed time. `fn` may call `stop`
+ * to end the measurement early (before closing the browser, whose helpers are not all reaped by us).
+ */
+async function withOthersCores<T>(fn: (stop: () => void) => Promise<T>): Promise<{ value: T; otherCores: number | null }> {
+  const m0 = cpuTicks();
+  const o0 = ownTicks();
+  let end: { m: ReturnType<typeof cpuTicks>; o: number | null } | null = null;
+  const stop = () => {
+    end ??= { m: cpuTicks(), o: ownTicks() };
+  };
+  const value = await fn(stop);
+  stop();
+  const { m: m1, o: o1 } = end!;
+  if (!m0 || !m1 || o0 === null || o1 === null || m1.all === m0.all) return { value, otherCores: null };
+  const others = m1.busy - m0.busy - (o1 - o0);
+  return { value, otherCores: Number(Math.max(0, (others / (m1.all - m0.all)) * cpus().length).toFixed(2)) };
 }
 
 /** Average busy cores over `ms` (other people's work, when sampled before a run). */
@@ -139,18 +206,21 @@ async function busyCores(ms: number): Promise<number | null> {
  */
 async function waitForQuiet(maxWaitMs: number): Promise<number | null> {
   const start = performance.now();
-  for (;;) {
+  for (let i = 0; ; i++) {
     const busy = await busyCores(2000);
     if (busy === null || busy < 0.3) return busy;
     if (performance.now() - start > maxWaitMs) {
       console.error(`!! the machine is busy (${busy} cores in use by other processes): these numbers will be slower than usual`);
       return busy;
     }
-    console.error(`.. waiting for the machine to go quiet (${busy} cores busy)`);
+    if (i % 10 === 0) console.error(`.. waiting up to ${Math.round(maxWaitMs / 1000)} s for the machine to go quiet (${busy} cores busy)`);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Child processes to stop if the run is interrupted. */
+const children = new Set<ReturnType<typeof spawn>>();
 
 async function runNode(tree: Tree, input: BenchInput, work: string): Promise<SuiteResults> {
   const inPath = join(work, 'input.json');
@@ -162,13 +232,18 @@ async function runNode(tree: Tree, input: BenchInput, work: string): Promise<Sui
       cwd: tree.root,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
+    children.add(child);
     child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`node benchmark exited with ${signal ?? code}`))));
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (code === 0) resolve();
+      else reject(new Error(`node benchmark exited with ${signal ?? code}`));
+    });
   });
   return JSON.parse(readFileSync(outPath, 'utf8')) as SuiteResults;
 }
 
-async function runChromium(tree: Tree, input: BenchInput, work: string): Promise<{ results: SuiteResults; version: string }> {
+async function runChromium(tree: Tree, input: BenchInput, work: string, beforeClose: () => void = () => {}): Promise<{ results: SuiteResults; version: string }> {
   const { createServer } = await import('vite');
   const { chromium } = await import('@playwright/test');
   const port = await freePort();
@@ -205,6 +280,7 @@ async function runChromium(tree: Tree, input: BenchInput, work: string): Promise
       .catch((e: unknown) => {
         throw new Error(`${(e as Error).message}${errors.length ? `\npage errors:\n${errors.join('\n')}` : ''}`);
       });
+    beforeClose();
     return { results, version: browser.version() };
   } finally {
     await browser.close();
@@ -313,24 +389,32 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const input = await benchInput(args.quick);
   const work = mkdtempSync(join(tmpdir(), 'protolab-bench-'));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const c of children) c.kill('SIGTERM');
+      rmSync(work, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   const host = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
   const done: [string, SuiteResults, Record<string, string | number>][] = [];
   try {
     const tree: Tree = args.head ? snapshotHead(work) : { root: REPO };
     if (args.head) console.error(`== measuring a snapshot of HEAD (${commit}) in ${tree.root}`);
     // busyCoresBefore: other work on the machine just before the platform started (0 is clean);
+    // otherCoresDuring: cores other processes used while it ran (0 is clean; 1 = half of a 2-core machine);
     // loadAvg1After: the 1-minute load average when it finished (our own work included).
     if (args.only !== 'chromium') {
-      const busy = await waitForQuiet(args.quick ? 0 : 120_000);
+      const busy = await waitForQuiet(args.quick ? 0 : args.waitS * 1000);
       console.error('== Node (Dawn)');
-      const results = await runNode(tree, input, work);
-      done.push(['node', results, { ...host, busyCoresBefore: busy ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
+      const { value: results, otherCores } = await withOthersCores(() => runNode(tree, input, work));
+      done.push(['node', results, { ...host, busyCoresBefore: busy ?? 'unknown', otherCoresDuring: otherCores ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
     }
     if (args.only !== 'node') {
-      const busy = await waitForQuiet(args.quick ? 0 : 120_000);
+      const busy = await waitForQuiet(args.quick ? 0 : args.waitS * 1000);
       console.error('== Chromium');
-      const { results, version } = await runChromium(tree, input, work);
-      done.push(['chromium', results, { ...host, chromium: version, busyCoresBefore: busy ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
+      const { value, otherCores } = await withOthersCores((stop) => runChromium(tree, input, work, stop));
+      done.push(['chromium', value.results, { ...host, chromium: value.version, busyCoresBefore: busy ?? 'unknown', otherCoresDuring: otherCores ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -339,7 +423,7 @@ async function main(): Promise<void> {
   console.log(`\nnpm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}: ${date}, commit ${commit}`);
   for (const [p, r, h] of done) {
     const a = r.adapter;
-    console.log(`  ${p}: ${a.vendor} / ${a.architecture} (${a.description}), ${h.cpus} x ${h.cpu}, busy cores before: ${h.busyCoresBefore}`);
+    console.log(`  ${p}: ${a.vendor} / ${a.architecture} (${a.description}), ${h.cpus} x ${h.cpu}; cores used by other processes: ${h.busyCoresBefore} before, ${h.otherCoresDuring} during`);
   }
   printAll(done.map(([p, r]) => [p, r]));
   if (args.save) {
