@@ -25,8 +25,19 @@ export function rowsPerChunk(inFeatures: number, maxBindingBytes: number): numbe
   return Math.max(1, Math.floor(maxBindingBytes / (inFeatures * 4)));
 }
 
-/** y[:, cols] = x·Wᵀ + b for rows of x; y has row stride ldy (defaults to W's out). */
-export function linearForward(p: Program, label: string, lin: Linear, x: Tensor, y: Tensor, rows: number, ldy = lin.out, yOffset = 0): void {
+/**
+ * y[:, cols] (+)= x·Wᵀ + b for rows of x; y has row stride ldy (default W's out). With accumulate
+ * the branch adds straight into y (a residual stream), which saves a separate add.
+ */
+export function linearForward(
+  p: Program,
+  label: string,
+  lin: Linear,
+  x: Tensor,
+  y: Tensor,
+  rows: number,
+  opts: { ldy?: number; yOffset?: number; accumulate?: boolean } = {},
+): void {
   for (const c of lin.chunks) {
     matmul(p, `${label}[${c.rowStart}]`, {
       a: x,
@@ -38,28 +49,9 @@ export function linearForward(p: Program, label: string, lin: Linear, x: Tensor,
       N: c.rows,
       K: lin.in,
       transposeB: true,
-      ldc: ldy,
-      cOffset: yOffset + c.rowStart,
-    });
-  }
-}
-
-/** y += x·Wᵀ + b (a residual branch written straight into the residual stream). */
-export function linearForwardAccumulate(p: Program, label: string, lin: Linear, x: Tensor, y: Tensor, rows: number): void {
-  for (const c of lin.chunks) {
-    matmul(p, `${label}[${c.rowStart}]`, {
-      a: x,
-      b: c.w,
-      c: y,
-      bias: lin.bias ?? undefined,
-      biasOffset: c.rowStart,
-      M: rows,
-      N: c.rows,
-      K: lin.in,
-      transposeB: true,
-      ldc: lin.out,
-      cOffset: c.rowStart,
-      accumulate: true,
+      ldc: opts.ldy ?? lin.out,
+      cOffset: (opts.yOffset ?? 0) + c.rowStart,
+      accumulate: opts.accumulate,
     });
   }
 }

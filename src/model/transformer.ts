@@ -4,7 +4,7 @@ import type { Gpu } from '../gpu/gpu.ts';
 import { formatBytes } from '../gpu/gpu.ts';
 import type { Model } from './model.ts';
 import { ropeInvFreq } from './config.ts';
-import { linearForward, linearForwardAccumulate, linearBackward } from './linear.ts';
+import { linearForward, linearBackward } from './linear.ts';
 import { normForward, normBackward, type NormStats } from './norms.ts';
 import { matmul } from '../ops/matmul.ts';
 import { ropeForward, ropeBackward, ropeTable } from '../ops/rope.ts';
@@ -218,19 +218,19 @@ export class TransformerSession {
       if (spec.parallelResidual) {
         // x' = x + attn(ln1(x)) + mlp(ln2(x))
         p.copy(`${L}.residual`, x, xNext);
-        linearForwardAccumulate(p, `${L}.o`, w.o, a.att, xNext, R);
+        linearForward(p, `${L}.o`, w.o, a.att, xNext, R, { accumulate: true });
         normForward(p, `${L}.norm2`, spec, w.norm2, x, a.h2, a.n2, R);
       } else {
         // h = x + attn(norm1(x)); x' = h + mlp(norm2(h))
         p.copy(`${L}.residual`, x, a.xm!);
-        linearForwardAccumulate(p, `${L}.o`, w.o, a.att, a.xm!, R);
+        linearForward(p, `${L}.o`, w.o, a.att, a.xm!, R, { accumulate: true });
         normForward(p, `${L}.norm2`, spec, w.norm2, a.xm!, a.h2, a.n2, R);
       }
       linearForward(p, `${L}.up`, w.up, a.h2, a.u, R);
       if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: a.u, h: a.a, rows: R, inter: spec.intermediate });
       else geluForward(p, `${L}.gelu`, { x: a.u, y: a.a, n: R * spec.intermediate });
       if (!spec.parallelResidual) p.copy(`${L}.residual2`, a.xm!, xNext);
-      linearForwardAccumulate(p, `${L}.down`, w.down, a.a, xNext, R);
+      linearForward(p, `${L}.down`, w.down, a.a, xNext, R, { accumulate: true });
     }
     normForward(p, 'final_norm', spec, weights.finalNorm, this.xs[spec.layers], this.xf, this.nf, R);
 
