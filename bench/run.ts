@@ -243,7 +243,12 @@ async function runNode(tree: Tree, input: BenchInput, work: string): Promise<Sui
   return JSON.parse(readFileSync(outPath, 'utf8')) as SuiteResults;
 }
 
-async function runChromium(tree: Tree, input: BenchInput, work: string, beforeClose: () => void = () => {}): Promise<{ results: SuiteResults; version: string }> {
+async function runChromium(
+  tree: Tree,
+  input: BenchInput,
+  work: string,
+  beforeClose: () => void = () => {},
+): Promise<{ results: SuiteResults; version: string; modelRequests: number }> {
   const { createServer } = await import('vite');
   const { chromium } = await import('@playwright/test');
   const port = await freePort();
@@ -273,6 +278,11 @@ async function runChromium(tree: Tree, input: BenchInput, work: string, beforeCl
       else if (m.type() === 'error') errors.push(t);
     });
     page.on('pageerror', (e) => errors.push(e.message));
+    // Model files travel as Range requests (no Cache Storage): their count explains most of the load time.
+    let modelRequests = 0;
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/models/')) modelRequests++;
+    });
     await page.goto(`http://127.0.0.1:${port}/bench/browser/index.html`, { timeout: 120_000 });
     await page.waitForFunction(() => window.protolabBench !== undefined, null, { timeout: 120_000 });
     const results = await page
@@ -281,7 +291,7 @@ async function runChromium(tree: Tree, input: BenchInput, work: string, beforeCl
         throw new Error(`${(e as Error).message}${errors.length ? `\npage errors:\n${errors.join('\n')}` : ''}`);
       });
     beforeClose();
-    return { results, version: browser.version() };
+    return { results, version: browser.version(), modelRequests };
   } finally {
     await browser.close();
     await server.close();
@@ -335,6 +345,7 @@ function printAll(byPlatform: [string, SuiteResults][]): void {
     ...first.engine.forwardBackward.map((f, i) => [`forward+backward N=${f.N} ms`, ...pick((r) => r.engine.forwardBackward[i]?.ms ?? '-')]),
     ['device ms', ...pick((r) => r.engine.firstStep.deviceMs)],
     ['model load ms', ...pick((r) => r.engine.firstStep.loadMs)],
+    ['model load HTTP requests', ...pick((r) => r.engine.firstStep.modelHttpRequests ?? '-')],
     ['first step ms (set-up + compile + run)', ...pick((r) => r.engine.firstStep.firstStepMs)],
     ['time to first step ms', ...pick((r) => r.engine.firstStep.totalMs)],
     ['peak GPU bytes, stories260k', ...pick((r) => mib(r.engine.peakBytesStories))],
@@ -414,6 +425,7 @@ async function main(): Promise<void> {
       const busy = await waitForQuiet(args.quick ? 0 : args.waitS * 1000);
       console.error('== Chromium');
       const { value, otherCores } = await withOthersCores((stop) => runChromium(tree, input, work, stop));
+      value.results.engine.firstStep.modelHttpRequests = value.modelRequests;
       done.push(['chromium', value.results, { ...host, chromium: value.version, busyCoresBefore: busy ?? 'unknown', otherCoresDuring: otherCores ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
     }
   } finally {

@@ -85,6 +85,8 @@ export interface FirstStep {
   totalMs: number;
   /** Pipelines compiled by then. */
   pipelines: number;
+  /** Browser only: HTTP requests for model files during the load (filled in by bench/run.ts). */
+  modelHttpRequests?: number;
 }
 
 /**
