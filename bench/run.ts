@@ -22,7 +22,6 @@ import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchInput, MODEL_NAME } from './node-bench.ts';
 import type { AdapterInfo, BenchInput, KernelBreakdown, SuiteResults } from './shared.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -222,13 +221,10 @@ async function waitForQuiet(maxWaitMs: number): Promise<number | null> {
 /** Child processes to stop if the run is interrupted. */
 const children = new Set<ReturnType<typeof spawn>>();
 
-async function runNode(tree: Tree, input: BenchInput, work: string): Promise<SuiteResults> {
-  const inPath = join(work, 'input.json');
-  const outPath = join(work, 'node.json');
-  writeFileSync(inPath, JSON.stringify(input));
-  // A child process: Dawn's busy-polling wait must be gone before Chromium is measured.
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(tree.root, 'bench', 'node-bench.ts'), inPath, outPath], {
+/** Runs bench/node-bench.ts of the tree under test in a child process. */
+function nodeBench(tree: Tree, args: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(tree.root, 'bench', 'node-bench.ts'), ...args], {
       cwd: tree.root,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -237,9 +233,22 @@ async function runNode(tree: Tree, input: BenchInput, work: string): Promise<Sui
     child.once('exit', (code, signal) => {
       children.delete(child);
       if (code === 0) resolve();
-      else reject(new Error(`node benchmark exited with ${signal ?? code}`));
+      else reject(new Error(`bench/node-bench.ts ${args[0]} exited with ${signal ?? code}`));
     });
   });
+}
+
+/** The texts, tokenized by the tree under test. */
+async function makeInput(tree: Tree, work: string, quick: boolean): Promise<BenchInput> {
+  const path = join(work, 'input.json');
+  await nodeBench(tree, ['input', path, ...(quick ? ['quick'] : [])]);
+  return JSON.parse(readFileSync(path, 'utf8')) as BenchInput;
+}
+
+/** The suite in Node, in a child process: Dawn's busy-polling wait must be gone before Chromium is measured. */
+async function runNode(tree: Tree, work: string): Promise<SuiteResults> {
+  const outPath = join(work, 'node.json');
+  await nodeBench(tree, ['run', join(work, 'input.json'), outPath]);
   return JSON.parse(readFileSync(outPath, 'utf8')) as SuiteResults;
 }
 
@@ -286,7 +295,7 @@ async function runChromium(
     await page.goto(`http://127.0.0.1:${port}/bench/browser/index.html`, { timeout: 120_000 });
     await page.waitForFunction(() => window.protolabBench !== undefined, null, { timeout: 120_000 });
     const results = await page
-      .evaluate(({ input, model }) => window.protolabBench!.run(input, model), { input, model: MODEL_NAME })
+      .evaluate((input) => window.protolabBench!.run(input), input)
       .catch((e: unknown) => {
         throw new Error(`${(e as Error).message}${errors.length ? `\npage errors:\n${errors.join('\n')}` : ''}`);
       });
@@ -398,7 +407,6 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const commit = args.head ? git('rev-parse', '--short', 'HEAD') : commitId();
   const date = new Date().toISOString();
-  const input = await benchInput(args.quick);
   const work = mkdtempSync(join(tmpdir(), 'protolab-bench-'));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
@@ -412,13 +420,14 @@ async function main(): Promise<void> {
   try {
     const tree: Tree = args.head ? snapshotHead(work) : { root: REPO };
     if (args.head) console.error(`== measuring a snapshot of HEAD (${commit}) in ${tree.root}`);
+    const input = await makeInput(tree, work, args.quick);
     // busyCoresBefore: other work on the machine just before the platform started (0 is clean);
     // otherCoresDuring: cores other processes used while it ran (0 is clean; 1 = half of a 2-core machine);
     // loadAvg1After: the 1-minute load average when it finished (our own work included).
     if (args.only !== 'chromium') {
       const busy = await waitForQuiet(args.quick ? 0 : args.waitS * 1000);
       console.error('== Node (Dawn)');
-      const { value: results, otherCores } = await withOthersCores(() => runNode(tree, input, work));
+      const { value: results, otherCores } = await withOthersCores(() => runNode(tree, work));
       done.push(['node', results, { ...host, busyCoresBefore: busy ?? 'unknown', otherCoresDuring: otherCores ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
     }
     if (args.only !== 'node') {

@@ -54,6 +54,8 @@ export interface BenchText {
 }
 
 export interface BenchInput {
+  /** Model folder name under ../shared/models (served at /models/<name>/ by the dev server). */
+  model: string;
   /** Three 16-token texts (threeSamples, tokenized in Node) for the time-to-solve runs. */
   samples: BenchText[];
   /** A long token run; its first N tokens are the text of the ms-per-step runs. */

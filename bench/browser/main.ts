@@ -9,7 +9,7 @@ import { httpSource } from '../../src/model/sources/http.ts';
 import { runSuite, type BenchInput, type SuiteResults } from '../shared.ts';
 
 export interface BrowserBench {
-  run(input: BenchInput, modelName: string): Promise<SuiteResults>;
+  run(input: BenchInput): Promise<SuiteResults>;
   userAgent: string;
 }
 
@@ -27,13 +27,13 @@ const log = (line: string): void => {
 
 window.protolabBench = {
   userAgent: navigator.userAgent,
-  run: (input, modelName) =>
+  run: (input) =>
     runSuite({
       acquire: () => createBrowserGpu(),
       // No Cache Storage: every run reads the files from the dev server, as a first visit would.
-      load: (gpu) => loadModel(gpu, httpSource(new URL(`/models/${modelName}/`, location.origin).href, { cache: null })),
+      load: (gpu) => loadModel(gpu, httpSource(new URL(`/models/${input.model}/`, location.origin).href, { cache: null })),
       input,
       log,
     }),
 };
-if (logEl) logEl.textContent = 'ready: call window.protolabBench.run(input, "stories260k")';
+if (logEl) logEl.textContent = 'ready: call window.protolabBench.run(input) (input: bench/node-bench.ts input)';
