@@ -1,0 +1,164 @@
+/**
+ * Text sources over files (Node only: CLI, tests, benchmarks; browser code must not import this).
+ * The shared data under ../shared/data (pg19/, recent/, words/) and user folders of .txt files.
+ */
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { SHARED_DATA } from '../shared-data.ts';
+import { decodeUtf8Strict, NotUtf8Error } from '../utf8.ts';
+import {
+  SourceError,
+  generatedSource,
+  parseWordList,
+  plainTextsSource,
+  randomWordsSource,
+  sentenceRunSource,
+  type GeneratedSourceOptions,
+  type PlainSourceOptions,
+  type SentenceSourceOptions,
+  type SourceDocument,
+  type TextSource,
+} from '../sources.ts';
+
+/** Reads a file as strict UTF-8; a SourceError naming the file otherwise. */
+export async function readUtf8File(path: string, what = path): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new SourceError(`${what} could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  try {
+    return decodeUtf8Strict(bytes, what);
+  } catch (e) {
+    if (e instanceof NotUtf8Error) throw new SourceError(e.message);
+    throw e;
+  }
+}
+
+function fileDocument(path: string, id: string, title?: string): SourceDocument {
+  return { id, title, load: () => readUtf8File(path, id) };
+}
+
+function dataDir(dir?: string): string {
+  return resolve(dir ?? SHARED_DATA);
+}
+
+/** manifest.jsonl of a shared-data folder: `file` → record (lines that do not parse are ignored). */
+function readManifest(path: string): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  if (!existsSync(path)) return out;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const rec = JSON.parse(line) as Record<string, unknown>;
+      if (typeof rec.file === 'string') out.set(rec.file, rec);
+    } catch {
+      // a damaged line loses only its title
+    }
+  }
+  return out;
+}
+
+function txtFiles(dir: string, what: string): string[] {
+  if (!existsSync(dir)) throw new SourceError(`${what}: ${dir} does not exist.`);
+  if (!statSync(dir).isDirectory()) throw new SourceError(`${what}: ${dir} is not a folder.`);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.txt') && statSync(join(dir, f)).isFile())
+    .sort();
+}
+
+export interface SharedDataOptions {
+  /** The shared data folder (default ../shared/data next to the repository). */
+  dataDir?: string;
+}
+
+/** PG-19 books present under pg19/<split>/ (the manifest lists held-out ones too; only files that are here count). */
+export function pg19Documents(opts: SharedDataOptions & { splits?: readonly ('test' | 'extra')[] } = {}): SourceDocument[] {
+  const root = dataDir(opts.dataDir);
+  const manifest = readManifest(join(root, 'pg19/manifest.jsonl'));
+  return (opts.splits ?? ['test']).flatMap((split) =>
+    txtFiles(join(root, 'pg19', split), 'pg19').map((f) => {
+      const rel = `pg19/${split}/${f}`;
+      const title = manifest.get(rel)?.title;
+      return fileDocument(join(root, rel), `pg19/${f.replace(/\.txt$/u, '')}`, typeof title === 'string' ? title : undefined);
+    }),
+  );
+}
+
+/** Recent posts under recent/<blog>/, id 'recent/<blog>/<file>'. */
+export function recentDocuments(opts: SharedDataOptions = {}): SourceDocument[] {
+  const root = dataDir(opts.dataDir);
+  const manifest = readManifest(join(root, 'recent/manifest.jsonl'));
+  const blogs = readdirSync(join(root, 'recent'))
+    .filter((d) => statSync(join(root, 'recent', d)).isDirectory())
+    .sort();
+  return blogs.flatMap((blog) =>
+    txtFiles(join(root, 'recent', blog), 'recent').map((f) => {
+      const rel = `recent/${blog}/${f}`;
+      const title = manifest.get(rel)?.title;
+      return fileDocument(join(root, rel), rel, typeof title === 'string' ? title : undefined);
+    }),
+  );
+}
+
+export function gloveWordList(opts: SharedDataOptions = {}): Promise<string[]> {
+  return readUtf8File(join(dataDir(opts.dataDir), 'words/glove_top100k.txt'), 'words/glove_top100k.txt').then(parseWordList);
+}
+
+export function pg19Source(opts: SharedDataOptions & SentenceSourceOptions & { splits?: readonly ('test' | 'extra')[] } = {}): TextSource {
+  return sentenceRunSource('pg19', pg19Documents(opts), opts);
+}
+
+export function recentSource(opts: SharedDataOptions & SentenceSourceOptions = {}): TextSource {
+  return sentenceRunSource('recent', recentDocuments(opts), opts);
+}
+
+export function randomSource(opts: SharedDataOptions = {}): TextSource {
+  return randomWordsSource(() => gloveWordList(opts));
+}
+
+export function generatedPg19Source(opts: SharedDataOptions & GeneratedSourceOptions = {}): TextSource {
+  return generatedSource(pg19Source(opts), opts);
+}
+
+/** A folder of .txt files: each file one text, identified by its file name, used from its start (sorted by name). */
+export function folderSource(dir: string, opts: PlainSourceOptions = {}): TextSource {
+  const root = resolve(dir);
+  const files = txtFiles(root, 'folder source');
+  if (files.length === 0) {
+    const others = readdirSync(root).length;
+    throw new SourceError(`${root} has no .txt files${others ? ` (it holds ${others} other entr${others === 1 ? 'y' : 'ies'})` : ' (it is empty)'}; put one text per .txt file there.`);
+  }
+  return plainTextsSource(dir, files.map((f) => fileDocument(join(root, f), f)), opts);
+}
+
+/** One file as one text, identified by its file name. */
+export function fileSource(path: string, opts: PlainSourceOptions = {}): TextSource {
+  const name = basename(path);
+  return plainTextsSource(path, [fileDocument(resolve(path), name)], opts);
+}
+
+export const SOURCE_NAMES = ['pg19', 'random', 'generated', 'recent'] as const;
+
+/**
+ * `--source pg19|random|generated|recent|DIR|FILE` of the CLI. A name that is none of the four is
+ * a folder of .txt files, or a single text file.
+ */
+export function sourceByName(name: string, opts: SharedDataOptions & SentenceSourceOptions & GeneratedSourceOptions = {}): TextSource {
+  switch (name) {
+    case 'pg19':
+      return pg19Source(opts);
+    case 'random':
+      return randomSource(opts);
+    case 'generated':
+      return generatedPg19Source(opts);
+    case 'recent':
+      return recentSource(opts);
+  }
+  if (!existsSync(name)) {
+    throw new SourceError(`Unknown text source "${name}": use ${SOURCE_NAMES.join(', ')}, a folder of .txt files or a text file.`);
+  }
+  return statSync(name).isDirectory() ? folderSource(name) : fileSource(name);
+}
