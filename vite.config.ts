@@ -10,8 +10,13 @@ export default defineConfig({
   plugins: [react(), modelsPlugin(() => modelRoots(repoRoot))],
   // The engine runs in a module worker; 'es' keeps its imports (and import.meta.glob'd WGSL) as modules.
   worker: { format: 'es' },
-  // Only the app's own page: otherwise the dependency scan crawls playwright-report/ and bench HTML.
-  optimizeDeps: { entries: ['index.html'] },
+  // Only the app's own page and the engine worker: otherwise the dependency scan crawls playwright-report/
+  // and bench HTML. The worker's tokenizer library is imported lazily; listing it (and the UI's libraries)
+  // here pre-bundles them at start-up instead of re-optimising and reloading the page on first use.
+  optimizeDeps: {
+    entries: ['index.html', 'src/worker/engine-worker.ts'],
+    include: ['react', 'react-dom/client', 'zustand', 'zustand/vanilla', 'd3', '@huggingface/transformers'],
+  },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   build: { target: 'es2022' },

@@ -1,5 +1,9 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { ComputeReply } from './compute-worker.ts';
+import type { Lab } from '../src/ui/lab.ts';
+
+/** What the page exposes as globalThis.__protolab (its engine client, store and actions). */
+export type PageLab = Lab;
 
 /** Keeps a screenshot under test-results/<test>/ next to the automatic end-of-test one. */
 export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
@@ -44,4 +48,16 @@ export function computeInWorker(page: Page, n: number): Promise<ComputeReply> {
       }),
     n,
   );
+}
+
+/** Picks a served model in the model panel (the page may already be loading it) and waits until it is ready. */
+export async function loadServedModel(page: Page, name: string): Promise<void> {
+  const status = page.getByTestId('model-status');
+  const ready = async () => (await status.getAttribute('data-state')) === 'ready' && (await status.textContent())?.includes(name);
+  if (!(await ready())) {
+    const state = await status.getAttribute('data-state');
+    if (state !== 'loading') await page.locator(`li[data-model="${name}"] button`).click();
+  }
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await expect(status).toContainText(name);
 }

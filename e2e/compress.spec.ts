@@ -1,0 +1,141 @@
+import { expect, test, type Page } from '@playwright/test';
+import { collectPageErrors, loadServedModel, openLab, snap } from './helpers.ts';
+
+// 16 tokens of stories260k; seed 0 solves it in about 330 steps (Node), several seconds in Chromium.
+const TEXT = 'The cat sat on the mat and looked at the';
+const N = 16;
+
+interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/** Records every long task of the main thread from the first script on. */
+async function watchLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+const pageNow = (page: Page) => page.evaluate(() => performance.now());
+const longTasks = (page: Page) => page.evaluate(() => (globalThis as unknown as { __longTasks: LongTask[] }).__longTasks);
+const stepOf = async (page: Page) => Number(await page.getByTestId('run-step').textContent());
+
+async function typeText(page: Page, text: string): Promise<void> {
+  await page.getByTestId('text-input').fill(text);
+}
+
+test.describe('compress a pasted text live', () => {
+  test('compresses 16 tokens to 100 %, saves, reloads and decodes the file', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await watchLongTasks(page);
+    await openLab(page);
+    await loadServedModel(page, 'stories260k');
+
+    await typeText(page, TEXT);
+    await expect(page.getByTestId('token-count')).toHaveAttribute('data-count', String(N));
+    await expect(page.getByTestId('token-chips').locator('li')).toHaveCount(N);
+    await expect(page.getByTestId('compress')).toBeEnabled();
+
+    const t0 = await pageNow(page);
+    await page.getByTestId('compress').click();
+    const panel = page.getByTestId('run-panel');
+    // Mid-training: the first reports are in and the run is still going.
+    await expect.poll(() => stepOf(page)).toBeGreaterThan(0);
+    await snap(page, testInfo, '01-training');
+    const midPhase = await panel.getAttribute('data-phase');
+    testInfo.annotations.push({ type: 'phase at the mid-training screenshot', description: `${midPhase} at step ${await stepOf(page)}` });
+
+    await expect(panel).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+    const t1 = await pageNow(page);
+    await snap(page, testInfo, '02-solved');
+
+    await expect(page.getByTestId('accuracy')).toHaveText('100 %');
+    await expect(page.getByTestId('c-tokens')).toHaveText(`${N} / ${N}`);
+    const strip = page.getByTestId('token-strip').locator('li');
+    await expect(strip).toHaveCount(N);
+    await expect(page.getByTestId('token-strip').locator('li[data-ok="true"]')).toHaveCount(N);
+    await expect(page.getByTestId('decoded-text')).toHaveText(TEXT);
+    await expect(page.getByTestId('run-result')).toContainText('solved');
+    const speed = await page.getByTestId('steps-per-sec').textContent();
+    const elapsed = await page.getByTestId('elapsed').textContent();
+    testInfo.annotations.push({ type: 'run', description: `${await stepOf(page)} steps, ${elapsed}, ${speed}` });
+
+    // The main thread stayed responsive: no task over 100 ms between Compress and the result.
+    const during = (await longTasks(page)).filter((t) => t.start >= t0 && t.start <= t1);
+    testInfo.annotations.push({ type: 'long tasks during training', description: JSON.stringify(during) });
+    expect(during.filter((t) => t.duration > 100)).toEqual([]);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save').click()]);
+    expect(download.suggestedFilename()).toMatch(/^stories260k-16tok-seed0\.safetensors$/);
+    const saved = testInfo.outputPath(download.suggestedFilename());
+    await download.saveAs(saved);
+
+    // The URL carries the settings and the text, so the reloaded page has them again.
+    expect(new URL(page.url()).searchParams.get('text')).toBe(TEXT);
+    await page.reload();
+    await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
+    await loadServedModel(page, 'stories260k');
+    await page.getByTestId('solution-file').setInputFiles(saved);
+    await expect(page.getByTestId('solution-text')).toHaveText(TEXT);
+    await expect(page.getByTestId('solution-strip').locator('li[data-ok="true"]')).toHaveCount(N);
+    await expect(page.getByTestId('solution-meta')).toContainText(`${N} / ${N} tokens match`);
+    await snap(page, testInfo, '03-decoded-after-reload');
+    expect(errors).toEqual([]);
+  });
+
+  test('pauses, steps and resumes from the keyboard', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await openLab(page);
+    await loadServedModel(page, 'stories260k');
+    await typeText(page, TEXT);
+    await expect(page.getByTestId('token-count')).toHaveAttribute('data-count', String(N));
+    await page.locator('h1').click(); // keys go to the page, not the text box
+
+    const panel = page.getByTestId('run-panel');
+    await page.keyboard.press('Space');
+    await expect.poll(() => stepOf(page)).toBeGreaterThan(0);
+    await page.keyboard.press('Space');
+    await expect(panel).toHaveAttribute('data-phase', 'paused');
+    const paused = await stepOf(page);
+    await page.waitForTimeout(500);
+    expect(await stepOf(page)).toBe(paused);
+    await snap(page, testInfo, '01-paused');
+
+    await page.keyboard.press('s');
+    await expect(page.getByTestId('run-step')).toHaveText(String(paused + 1));
+    await expect(panel).toHaveAttribute('data-phase', 'paused');
+    await page.getByTestId('step').click();
+    await expect(page.getByTestId('run-step')).toHaveText(String(paused + 2));
+
+    // Space on a focused button presses that button; the shortcut needs the focus elsewhere.
+    await page.locator('h1').click();
+    await page.keyboard.press('Space');
+    await expect(panel).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+    await expect(page.getByTestId('accuracy')).toHaveText('100 %');
+    await snap(page, testInfo, '02-done');
+    expect(errors).toEqual([]);
+  });
+
+  test('flags an over-long text before any work and stops a run on request', async ({ page }) => {
+    await openLab(page);
+    await loadServedModel(page, 'stories260k');
+    await typeText(page, 'Once upon a time there was a cat. '.repeat(80));
+    await expect(page.getByTestId('too-long')).toBeVisible();
+    await expect(page.getByTestId('too-long')).toContainText('at most 512 tokens');
+    await expect(page.getByTestId('compress')).toBeDisabled();
+
+    await typeText(page, TEXT);
+    await expect(page.getByTestId('too-long')).toHaveCount(0);
+    await page.getByTestId('compress').click();
+    await expect.poll(() => stepOf(page)).toBeGreaterThan(0);
+    await page.getByTestId('stop').click();
+    await expect(page.getByTestId('run-panel')).toHaveAttribute('data-phase', 'done');
+    await expect(page.getByTestId('run-result')).toContainText('stopped');
+    await expect(page.getByTestId('save')).toBeEnabled();
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The page's controller: creates the store (from the URL) and the engine client, routes worker
+ * messages into the store, mirrors the settings to the URL, tokenizes as the text changes, and
+ * offers the user's actions. The only UI module that talks to the worker.
+ */
+import { createEngineClient, type EngineClient } from '../worker/client.ts';
+import type { ToWorker } from '../worker/protocol.ts';
+import { formatModelRef, modelRefLabel, parseModelRef, type ModelRef } from './model-ref.ts';
+import { probeGpu, fetchModels, errorText } from './probes.ts';
+import { dismissError, modelLoading, runRequested, solutionRequested, tokenizeRequested, updateSettings } from './reducers.ts';
+import { runActive, initialState, type LabState } from './state.ts';
+import { compressBlocker } from './selectors.ts';
+import { apply, batchedDispatcher, createLabStore, setAppStore, type LabStore } from './store.ts';
+import { settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings } from './url-state.ts';
+
+export const DEFAULT_MODEL = 'stories260k';
+
+export interface LabActions {
+  setSettings(patch: Partial<LabSettings>): void;
+  loadServed(name: string): void;
+  loadHub(repo: string, revision: string): void;
+  loadFiles(files: File[], folder?: string | null): void;
+  compress(): void;
+  pause(): void;
+  resume(): void;
+  step(): void;
+  stop(): void;
+  /** Space: start, pause or resume, whichever fits. */
+  toggleRun(): void;
+  save(): void;
+  loadSolution(file: File): void;
+  dismissError(): void;
+}
+
+export interface Lab {
+  store: LabStore;
+  client: EngineClient;
+  actions: LabActions;
+}
+
+function download(bytes: ArrayBuffer, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function debounce(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+
+export function startLab(): Lab {
+  const fromUrl = settingsFromQuery(location.search);
+  const store = createLabStore(initialState(fromUrl.settings, fromUrl.problems));
+  setAppStore(store);
+  const client = createEngineClient();
+  client.subscribe(batchedDispatcher(store));
+  const get = () => store.getState();
+
+  const load = (ref: ModelRef, source: Extract<ToWorker, { type: 'loadModel' }>) => {
+    if (runActive(get().run.phase)) client.send({ type: 'stop' });
+    apply(store, modelLoading, formatModelRef(ref), modelRefLabel(ref));
+    client.send(source);
+  };
+
+  const actions: LabActions = {
+    setSettings: (patch) => apply(store, updateSettings, patch),
+    loadServed(name) {
+      const ref: ModelRef = { kind: 'served', name };
+      load(ref, { type: 'loadModel', label: name, source: { kind: 'url', url: new URL(`/models/${encodeURIComponent(name)}/`, location.href).href } });
+    },
+    loadHub(repo, revision) {
+      const ref: ModelRef = { kind: 'hub', repo: repo.trim(), revision: revision.trim() || 'main' };
+      load(ref, { type: 'loadModel', label: modelRefLabel(ref), source: { kind: 'hub', repo: ref.repo, revision: ref.revision } });
+    },
+    loadFiles(files, folder) {
+      const first = files[0] as (File & { webkitRelativePath?: string }) | undefined;
+      const label = folder || first?.webkitRelativePath?.split('/')[0] || 'picked files';
+      load({ kind: 'local', label }, { type: 'loadModel', label, source: { kind: 'files', files } });
+    },
+    compress() {
+      const s = get();
+      if (compressBlocker(s) !== null || s.model.state !== 'ready' || !s.tokens.current) return;
+      apply(store, runRequested, s.tokens.current, s.model.info.label);
+      client.send({ type: 'start', ids: s.tokens.current.ids, text: s.tokens.current.text, settings: toProtoSettings(s.settings) });
+    },
+    pause: () => client.send({ type: 'pause' }),
+    resume: () => client.send({ type: 'resume' }),
+    stop: () => client.send({ type: 'stop' }),
+    step() {
+      const s = get();
+      if (runActive(s.run.phase)) {
+        client.send({ type: 'step' });
+        return;
+      }
+      // From idle: start a run paused and take its first step.
+      if (compressBlocker(s) !== null || s.model.state !== 'ready' || !s.tokens.current) return;
+      apply(store, runRequested, s.tokens.current, s.model.info.label);
+      client.send({ type: 'start', ids: s.tokens.current.ids, text: s.tokens.current.text, settings: toProtoSettings(s.settings), begin: 'step' });
+    },
+    toggleRun() {
+      const phase = get().run.phase;
+      if (phase === 'running' || phase === 'starting') actions.pause();
+      else if (phase === 'paused') actions.resume();
+      else if (!runActive(phase)) actions.compress();
+    },
+    save() {
+      const r = get().run.result;
+      if (r?.solution) download(r.solution, r.fileName);
+    },
+    loadSolution(file) {
+      file.arrayBuffer().then(
+        (bytes) => {
+          const requestId = client.newRequestId();
+          apply(store, solutionRequested, file.name, requestId);
+          client.send({ type: 'decode', requestId, name: file.name, bytes });
+        },
+        (e: unknown) => store.setState({ solution: { state: 'error', name: file.name, message: `Could not read ${file.name}: ${errorText(e)}` } }),
+      );
+    },
+    dismissError: () => apply(store, dismissError),
+  };
+
+  // Settings → URL (replaceState: editing a field should not add history entries).
+  const writeUrl = debounce(() => {
+    const q = settingsToQuery(get().settings);
+    const url = `${location.pathname}${q ? `?${q}` : ''}${location.hash}`;
+    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
+  }, 250);
+  // Text, layout or model changed → tokenize again (the latest answer wins).
+  const tokenize = debounce(() => {
+    const s = get();
+    if (s.model.state !== 'ready') return;
+    const requestId = client.newRequestId();
+    apply(store, tokenizeRequested, requestId);
+    client.send({ type: 'tokenize', requestId, text: s.settings.text, layout: s.settings.layout, firstTarget: s.settings.firstTarget });
+  }, 120);
+  const tokenKey = (s: LabState) => (s.model.state === 'ready' ? `${s.model.info.fingerprint}|${s.settings.layout}|${s.settings.firstTarget}|${s.settings.text}` : '');
+  store.subscribe((s, prev) => {
+    if (s.settings !== prev.settings) writeUrl();
+    const key = tokenKey(s);
+    if (key !== '' && key !== tokenKey(prev)) tokenize();
+  });
+
+  // A file dropped outside the model panel must not navigate away from the lab.
+  for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (ev) => ev.preventDefault());
+
+  probeGpu().then(
+    (gpu) => store.setState({ gpu }),
+    (e: unknown) => store.setState({ gpu: { state: 'unavailable', reason: errorText(e) } }),
+  );
+  fetchModels().then(
+    (models) => {
+      store.setState({ catalog: { state: 'ready', models } });
+      const ref = parseModelRef(get().settings.model) ?? (models.some((m) => m.name === DEFAULT_MODEL) ? { kind: 'served' as const, name: DEFAULT_MODEL } : null);
+      if (ref?.kind === 'served' && models.some((m) => m.name === ref.name)) actions.loadServed(ref.name);
+    },
+    (e: unknown) => store.setState({ catalog: { state: 'error', reason: errorText(e) } }),
+  );
+
+  // For the browser tests and the console: the page's own client and store.
+  (globalThis as { __protolab?: Lab }).__protolab = { store, client, actions };
+  return { store, client, actions };
+}

@@ -1,0 +1,120 @@
+/**
+ * The lab's settings: one typed object, mirrored to the page URL so a link reproduces a run
+ * (model, text and every setting that changes the result). Pure functions; tested in Node.
+ */
+import { isLayoutName, PAPER_SETTINGS, type FirstTarget, type LayoutName, type ProtoSettings } from '../worker/protocol.ts';
+
+export interface LabSettings {
+  /** A model reference (see model-ref.ts); '' until one is chosen. */
+  model: string;
+  text: string;
+  steps: number;
+  lr: number;
+  seed: number;
+  reportEvery: number;
+  layout: LayoutName;
+  firstTarget: FirstTarget;
+}
+
+export const DEFAULT_SETTINGS: LabSettings = {
+  model: '',
+  text: '',
+  steps: PAPER_SETTINGS.maxSteps,
+  lr: PAPER_SETTINGS.lr,
+  seed: PAPER_SETTINGS.seed,
+  reportEvery: PAPER_SETTINGS.reportEvery,
+  layout: PAPER_SETTINGS.layout,
+  firstTarget: PAPER_SETTINGS.firstTarget,
+};
+
+/** URL parameter of each field. */
+const KEYS: Record<keyof LabSettings, string> = {
+  model: 'model',
+  text: 'text',
+  steps: 'steps',
+  lr: 'lr',
+  seed: 'seed',
+  reportEvery: 'report',
+  layout: 'layout',
+  firstTarget: 'target',
+};
+
+export const MAX_STEPS = 100_000;
+export const MAX_REPORT_EVERY = 10_000;
+
+/** Why a value is not acceptable for a field, or null when it is. */
+export function checkField<K extends keyof LabSettings>(key: K, value: LabSettings[K]): string | null {
+  const v = value as unknown;
+  switch (key) {
+    case 'steps':
+      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_STEPS ? null : `steps must be a whole number from 1 to ${MAX_STEPS}`;
+    case 'lr':
+      return typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 10 ? null : 'lr must be a positive number (at most 10)';
+    case 'seed':
+      return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff ? null : 'seed must be a whole number from 0 to 4294967295';
+    case 'reportEvery':
+      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_REPORT_EVERY ? null : `report interval must be a whole number from 1 to ${MAX_REPORT_EVERY}`;
+    case 'layout':
+      return typeof v === 'string' && isLayoutName(v) ? null : `unknown layout ${JSON.stringify(v)}`;
+    case 'firstTarget':
+      return v === 'e' || v === 'first-m' ? null : 'first target must be "e" or "first-m"';
+    default:
+      return typeof v === 'string' ? null : `${key} must be text`;
+  }
+}
+
+/** Query string (without "?") for the settings; the text is left out when empty. */
+export function settingsToQuery(s: LabSettings): string {
+  const q = new URLSearchParams();
+  for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
+    const v = s[key];
+    if ((key === 'text' || key === 'model') && v === '') continue;
+    q.set(KEYS[key], String(v));
+  }
+  return q.toString();
+}
+
+function parseNumber(raw: string): number {
+  return raw.trim() === '' ? NaN : Number(raw);
+}
+
+/**
+ * Settings from a query string; missing fields take `defaults`, unusable ones too, with one
+ * message each in `problems` so the page can say what it ignored.
+ */
+export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT_SETTINGS): { settings: LabSettings; problems: string[] } {
+  const q = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
+  const out: LabSettings = { ...defaults };
+  const problems: string[] = [];
+  const put = <K extends keyof LabSettings>(key: K, value: LabSettings[K]) => {
+    const why = checkField(key, value);
+    if (why) problems.push(`ignored ${KEYS[key]}=${q.get(KEYS[key])}: ${why}`);
+    else out[key] = value;
+  };
+  for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
+    const raw = q.get(KEYS[key]);
+    if (raw === null) continue;
+    switch (key) {
+      case 'steps':
+      case 'lr':
+      case 'seed':
+      case 'reportEvery':
+        put(key, parseNumber(raw));
+        break;
+      case 'layout':
+        put(key, raw as LayoutName);
+        break;
+      case 'firstTarget':
+        put(key, raw as FirstTarget);
+        break;
+      default:
+        put(key, raw);
+    }
+  }
+  return { settings: out, problems };
+}
+
+/** The engine settings of a run: the paper's, with the lab's fields on top. */
+export function toProtoSettings(s: LabSettings): ProtoSettings {
+  return { ...PAPER_SETTINGS, maxSteps: s.steps, lr: s.lr, seed: s.seed, reportEvery: s.reportEvery, layout: s.layout, firstTarget: s.firstTarget };
+}

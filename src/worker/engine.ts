@@ -1,0 +1,191 @@
+/**
+ * The engine behind the worker: owns the GPU device, the model, its tokenizer and at most one
+ * running optimisation, and answers protocol messages. Heavy requests wait for a model load in
+ * progress; pause/resume/step/stop act at once.
+ */
+import { createBrowserGpu } from '../gpu/browser.ts';
+import type { Gpu } from '../gpu/gpu.ts';
+import { evaluateTokens } from '../model/evaluate.ts';
+import { loadModel } from '../model/load.ts';
+import type { Model } from '../model/model.ts';
+import { loadTokenizer, type Tokenizer } from '../model/tokenizer.ts';
+import { decodeOnePass } from '../prototokens/decode.ts';
+import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution-file.ts';
+import { maxTokensFor, type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
+import { openSource, sourceLabel } from './model-source.ts';
+import { ActiveRun } from './run.ts';
+
+type Post = (msg: FromWorker) => void;
+
+interface Loaded {
+  model: Model;
+  tokenizer: Tokenizer;
+  label: string;
+}
+
+/** At most one progress message per interval per phase, plus the final one. */
+function throttled(post: Post, everyMs = 100): Post {
+  let lastAt = 0;
+  return (msg) => {
+    const now = performance.now();
+    const final = msg.type === 'modelProgress' && msg.loaded >= msg.total;
+    if (final || now - lastAt >= everyMs) {
+      lastAt = now;
+      post(msg);
+    }
+  };
+}
+
+export class Engine {
+  private gpu: Gpu | null = null;
+  private loaded: Loaded | null = null;
+  /** The latest model load (or a settled promise); requests that need the model wait on it. */
+  private loading: Promise<void> = Promise.resolve();
+  private run: ActiveRun | null = null;
+  private lastStep = 0;
+
+  constructor(private readonly post: Post) {}
+
+  handle(msg: ToWorker): void {
+    const fail = (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      this.post({ type: 'error', op: msg.type, message, ...('requestId' in msg ? { requestId: msg.requestId } : {}) });
+    };
+    try {
+      switch (msg.type) {
+        case 'loadModel':
+          this.loading = this.loadModel(msg.source, msg.label).catch(fail);
+          return;
+        case 'tokenize':
+          void this.withModel((m) => this.tokenize(m, msg)).catch(fail);
+          return;
+        case 'start':
+          void this.withModel((m) => this.start(m, msg)).catch(fail);
+          return;
+        case 'pause':
+        case 'resume':
+        case 'step':
+        case 'stop':
+          if (!this.run) throw new Error(`Nothing is running to ${msg.type}.`);
+          this.run.command(msg.type, this.lastStep);
+          return;
+        case 'decode':
+          void this.withModel((m) => this.decode(m, msg)).catch(fail);
+          return;
+        case 'evaluate':
+          void this.withModel((m) => this.evaluate(m, msg)).catch(fail);
+          return;
+        default:
+          throw new Error(`Unknown message ${JSON.stringify((msg as { type?: unknown }).type)}.`);
+      }
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  private async withModel<T>(fn: (m: Loaded) => Promise<T> | T): Promise<T> {
+    await this.loading;
+    if (!this.loaded) throw new Error('No model is loaded: pick a model first.');
+    return fn(this.loaded);
+  }
+
+  private async stopRun(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    run.command('stop', this.lastStep);
+    await run.finished.catch(() => undefined);
+  }
+
+  private async loadModel(spec: ModelSourceSpec, given?: string): Promise<void> {
+    await this.loading.catch(() => undefined);
+    const label = given || sourceLabel(spec);
+    const started = performance.now();
+    await this.stopRun();
+    if (this.loaded) {
+      this.loaded.model.destroy();
+      this.loaded = null;
+    }
+    const progress = throttled(this.post);
+    const source = openSource(spec, (p) => progress({ type: 'modelProgress', label, phase: 'download', file: p.file, loaded: p.loaded, total: p.total }));
+    const gpu = await this.device();
+    const tokenizer = await loadTokenizer(source);
+    const model = await loadModel(gpu, source, (p) =>
+      progress({ type: 'modelProgress', label, phase: 'upload', file: p.tensor, loaded: p.loadedBytes, total: p.totalBytes }),
+    );
+    this.loaded = { model, tokenizer, label };
+    const { spec: s } = model;
+    const i = gpu.info;
+    this.post({
+      type: 'modelReady',
+      id: model.id,
+      label,
+      fingerprint: model.fingerprint,
+      spec: {
+        arch: s.arch,
+        vocabSize: s.vocabSize,
+        hidden: s.hidden,
+        layers: s.layers,
+        heads: s.heads,
+        kvHeads: s.kvHeads,
+        maxPositions: s.maxPositions,
+        parameterCount: model.parameterCount,
+        bosTokenId: tokenizer.bosTokenId ?? s.bosTokenId,
+      },
+      adapter: { vendor: i.vendor, architecture: i.architecture, description: i.description, isFallbackAdapter: i.isFallbackAdapter, cpuEmulated: gpu.cpuEmulated },
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
+
+  private async device(): Promise<Gpu> {
+    if (this.gpu && !this.gpu.lost) return this.gpu;
+    const gpu = await createBrowserGpu();
+    gpu.onLost((reason) => {
+      if (this.gpu !== gpu) return;
+      this.gpu = null;
+      this.loaded = null;
+      this.run?.control.command('stop');
+      this.post({ type: 'deviceLost', reason });
+    });
+    this.gpu = gpu;
+    return gpu;
+  }
+
+  private tokenize({ tokenizer, model }: Loaded, msg: Extract<ToWorker, { type: 'tokenize' }>): void {
+    const ids = msg.text.length > 0 ? tokenizer.encode(msg.text) : [];
+    const maxTokens = maxTokensFor(model.spec.maxPositions, msg.layout, msg.firstTarget);
+    this.post({ type: 'tokens', requestId: msg.requestId, text: msg.text, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: ids.length > maxTokens });
+  }
+
+  private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {
+    if (this.run) throw new Error('A compression is already running: stop it first.');
+    const { ids, settings } = msg;
+    if (ids.length === 0) throw new Error('The text has no tokens: paste some text first.');
+    const maxTokens = maxTokensFor(loaded.model.spec.maxPositions, settings.layout, settings.firstTarget);
+    if (ids.length > maxTokens) throw new Error(`The text has ${ids.length} tokens but ${loaded.label} takes at most ${maxTokens} with this layout; shorten it.`);
+    this.lastStep = 0;
+    const run = new ActiveRun(loaded.model, loaded.tokenizer, ids, msg.text, settings, (m) => {
+      if (m.type === 'progress' || m.type === 'runState') this.lastStep = m.step;
+      this.post(m);
+    }, loaded.label, msg.begin ?? 'run');
+    this.run = run;
+    run.finished
+      .catch((e: unknown) => this.post({ type: 'error', op: 'run', message: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        if (this.run === run) this.run = null;
+      });
+  }
+
+  private async decode({ model, tokenizer }: Loaded, msg: Extract<ToWorker, { type: 'decode' }>): Promise<void> {
+    const solution = await decodeSolutionBytes(new Uint8Array(msg.bytes), msg.name);
+    checkSolutionModel(solution, model);
+    const { meta } = solution;
+    const ids = await decodeOnePass(model, solution, meta.layout, meta.firstTarget, meta.targetIds.length);
+    const cTokens = ids.filter((t, i) => t === meta.targetIds[i]).length;
+    this.post({ type: 'decoded', requestId: msg.requestId, name: msg.name, meta, ids, pieces: tokenizer.tokenStrings(ids), text: tokenizer.decode(ids), cTokens });
+  }
+
+  private async evaluate({ model }: Loaded, msg: Extract<ToWorker, { type: 'evaluate' }>): Promise<void> {
+    const r = await evaluateTokens(model, msg.ids);
+    this.post({ type: 'evaluated', requestId: msg.requestId, ids: msg.ids, nll: r.nll, argmax: r.argmax, hLm: r.hLm });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The typed message protocol between the UI (main thread) and the engine worker: the only bridge
+ * between them. Every message is a discriminated union member with a `type` field. Requests that
+ * expect one answer (tokenize, evaluate, decode) carry a `requestId` the answer echoes; errors
+ * caused by a request echo it too, so the client can reject the right promise.
+ *
+ * The UI may import this file (types, and the pure setting constants re-exported at the bottom),
+ * never src/gpu, src/model or src/prototokens directly.
+ */
+import type { ProtoSettings } from '../prototokens/settings.ts';
+import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
+import type { SolutionMeta } from '../prototokens/solution-file.ts';
+import { LAYOUTS } from '../prototokens/layouts.ts';
+
+export type { ProtoSettings, FirstTarget, LayoutName, SolutionMeta };
+export { PAPER_SETTINGS, validateSettings } from '../prototokens/settings.ts';
+export { LAYOUTS, LAYOUT_NAMES, DEFAULT_LAYOUT, isLayoutName } from '../prototokens/layouts.ts';
+export { LAB_VERSION } from '../prototokens/solution-file.ts';
+
+// ---------------------------------------------------------------- UI → worker
+
+export type ModelSourceSpec =
+  | { kind: 'url'; url: string }
+  | { kind: 'hub'; repo: string; revision: string }
+  | { kind: 'files'; files: File[] };
+
+export type ToWorker =
+  | { type: 'loadModel'; source: ModelSourceSpec; label?: string }
+  | { type: 'tokenize'; requestId: number; text: string; layout: LayoutName; firstTarget: FirstTarget }
+  /** `begin`: 'run' (default), 'paused' (wait for resume or step), or 'step' (take one step, then pause). */
+  | { type: 'start'; ids: number[]; text: string; settings: ProtoSettings; begin?: 'run' | 'paused' | 'step' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** One step while paused (report, stay paused); while running it pauses at the next report. */
+  | { type: 'step' }
+  | { type: 'stop' }
+  | { type: 'decode'; requestId: number; bytes: ArrayBuffer; name: string }
+  | { type: 'evaluate'; requestId: number; ids: number[] };
+
+// ---------------------------------------------------------------- worker → UI
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  cpuEmulated: boolean;
+}
+
+export interface ModelSummary {
+  arch: string;
+  vocabSize: number;
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  maxPositions: number;
+  parameterCount: number;
+  bosTokenId: number | null;
+}
+
+export type LoadPhase = 'download' | 'upload';
+
+export type RunPhase = 'running' | 'paused' | 'stopping' | 'finishing';
+
+export type StoppedBy = 'solved' | 'max-steps' | 'patience' | 'stopped' | 'non-finite';
+
+export type FromWorker =
+  | { type: 'modelProgress'; label: string; phase: LoadPhase; file: string; loaded: number; total: number }
+  | { type: 'modelReady'; id: string; label: string; fingerprint: string; spec: ModelSummary; adapter: AdapterSummary; seconds: number }
+  | { type: 'tokens'; requestId: number; text: string; ids: number[]; pieces: string[]; maxTokens: number; tooLong: boolean }
+  | { type: 'runState'; phase: RunPhase; step: number }
+  | {
+      type: 'progress';
+      step: number;
+      N: number;
+      /** Loss (nats, summed over the N positions) and correct tokens of the current parameters. */
+      loss: number;
+      accuracy: number;
+      cTokens: number;
+      /** Best so far (the kept solution). */
+      bestCorrect: number;
+      bestLoss: number;
+      stepsPerSec: number;
+      /** Time spent running, pauses excluded. */
+      elapsedMs: number;
+      /** One-pass argmax of the current parameters at every text position, and its text. */
+      argmax: number[];
+      decodedText: string;
+    }
+  | {
+      type: 'done';
+      /** The .safetensors solution (transferred), or null when no step was taken. */
+      solution: ArrayBuffer | null;
+      fileName: string;
+      meta: SolutionMeta | null;
+      /** One-pass decoding of the kept (best) vectors. */
+      decodedIds: number[];
+      decodedText: string;
+      stoppedBy: StoppedBy;
+      steps: number;
+      seconds: number;
+    }
+  | {
+      type: 'decoded';
+      requestId: number;
+      name: string;
+      meta: SolutionMeta;
+      ids: number[];
+      pieces: string[];
+      text: string;
+      cTokens: number;
+    }
+  | { type: 'evaluated'; requestId: number; ids: number[]; nll: number[]; argmax: number[]; hLm: number }
+  | { type: 'error'; message: string; op: ToWorker['type'] | 'run' | 'worker'; requestId?: number }
+  | { type: 'deviceLost'; reason: string };
+
+/** Requests with exactly one answer, and the answer's type. */
+export interface ReplyTypes {
+  tokenize: 'tokens';
+  evaluate: 'evaluated';
+  decode: 'decoded';
+}
+export type RequestType = keyof ReplyTypes;
+export type RequestOf<T extends RequestType> = Extract<ToWorker, { type: T }>;
+export type ReplyOf<T extends RequestType> = Extract<FromWorker, { type: ReplyTypes[T] }>;
+
+/** What must be transferred (not copied) with a message. */
+export function transferablesOf(msg: ToWorker | FromWorker): Transferable[] {
+  if (msg.type === 'decode') return [msg.bytes];
+  if (msg.type === 'done' && msg.solution) return [msg.solution];
+  return [];
+}
+
+/** The longest text (in tokens) a layout fits into a model of `maxPositions` input positions. */
+export function maxTokensFor(maxPositions: number, layout: LayoutName, firstTarget: FirstTarget): number {
+  const offset = firstTarget === 'e' ? 0 : 1;
+  return Math.max(0, maxPositions - Math.max(LAYOUTS[layout].extra, offset));
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings } from '../../src/ui/url-state.ts';
+import { LAYOUT_NAMES, PAPER_SETTINGS } from '../../src/worker/protocol.ts';
+
+const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
+  model: fc.oneof(fc.constant(''), fc.constant('stories260k'), fc.constant('hf:EleutherAI/pythia-70m@main'), fc.string()),
+  text: fc.string({ unit: 'grapheme' }),
+  steps: fc.integer({ min: 1, max: 100_000 }),
+  lr: fc.double({ min: 1e-6, max: 10, noNaN: true, noDefaultInfinity: true }).filter((x) => x > 0),
+  seed: fc.integer({ min: 0, max: 0xffffffff }),
+  reportEvery: fc.integer({ min: 1, max: 10_000 }),
+  layout: fc.constantFrom(...LAYOUT_NAMES),
+  firstTarget: fc.constantFrom('e' as const, 'first-m' as const),
+});
+
+describe('settings in the URL', () => {
+  it('round-trips every valid settings object exactly', () => {
+    fc.assert(
+      fc.property(settingsArb, (s) => {
+        const { settings, problems } = settingsFromQuery(settingsToQuery(s));
+        expect(problems).toEqual([]);
+        expect(settings).toEqual(s);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('round-trips through a real URL, with or without the leading "?"', () => {
+    const s: LabSettings = { ...DEFAULT_SETTINGS, model: 'stories260k', text: 'Once upon a time, "quotes" & ampersands\n+ a newline', lr: 0.003, seed: 7, layout: '(e,m)*N/2' };
+    const url = new URL(`http://127.0.0.1/?${settingsToQuery(s)}`);
+    expect(settingsFromQuery(url.search).settings).toEqual(s);
+    expect(settingsFromQuery(url.search.slice(1)).settings).toEqual(s);
+  });
+
+  it('names every setting of a run and leaves out an empty text and model', () => {
+    const q = new URLSearchParams(settingsToQuery(DEFAULT_SETTINGS));
+    expect([...q.keys()]).toEqual(['steps', 'lr', 'seed', 'report', 'layout', 'target']);
+    expect(q.get('layout')).toBe('e,m*(N-1)');
+  });
+
+  it('an empty query gives the defaults: the paper settings', () => {
+    expect(settingsFromQuery('')).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
+    expect(DEFAULT_SETTINGS).toMatchObject({ steps: 5000, lr: 0.01, seed: 0, reportEvery: 10, layout: 'e,m*(N-1)', firstTarget: 'e' });
+  });
+
+  it('ignores unusable values, keeps the rest and says what it ignored', () => {
+    const { settings, problems } = settingsFromQuery('steps=0&lr=-1&seed=1.5&report=x&layout=zigzag&target=m&model=stories260k&text=hi&unknown=1');
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, model: 'stories260k', text: 'hi' });
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).toMatch(/steps=0/);
+    expect(problems.join('\n')).toMatch(/layout=zigzag: unknown layout/);
+  });
+
+  it('an empty number is not zero', () => {
+    expect(settingsFromQuery('seed=').problems).toHaveLength(1);
+  });
+
+  it('maps to the engine settings on top of the paper ones', () => {
+    const p = toProtoSettings({ ...DEFAULT_SETTINGS, steps: 300, lr: 0.02, seed: 3, reportEvery: 5, layout: 'e*N', firstTarget: 'first-m' });
+    expect(p).toEqual({ ...PAPER_SETTINGS, maxSteps: 300, lr: 0.02, seed: 3, reportEvery: 5, layout: 'e*N', firstTarget: 'first-m' });
+  });
+});
