@@ -56,7 +56,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx vite --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // No HMR: other work on the tree (a shader being tuned) would otherwise reload pages mid-test.
+    command: `PROTOLAB_HMR=off npx vite --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `${BASE_URL}/models/index.json`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

@@ -17,7 +17,8 @@ export default defineConfig({
     entries: ['index.html', 'src/worker/engine-worker.ts'],
     include: ['react', 'react-dom/client', 'zustand', 'zustand/vanilla', 'd3', '@huggingface/transformers'],
   },
-  server: { host: '127.0.0.1' },
+  // PROTOLAB_HMR=off (the browser tests): edits to the tree while a test runs must not reload its page.
+  server: { host: '127.0.0.1', hmr: process.env.PROTOLAB_HMR === 'off' ? false : undefined },
   preview: { host: '127.0.0.1' },
   build: { target: 'es2022' },
 });
