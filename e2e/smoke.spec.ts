@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { collectPageErrors, loadServedModel, openLab, snap, type PageLab } from './helpers.ts';
 
@@ -43,4 +44,19 @@ test('refuses a malformed Hub repo id before any download', async ({ page }) => 
   await expect(status).toHaveAttribute('data-state', 'error');
   await expect(status).toContainText('invalid Hugging Face repo id');
   await expect(page.getByTestId('compress')).toBeDisabled();
+});
+
+test('loads a model from a picked local folder', async ({ page }) => {
+  const errors = collectPageErrors(page);
+  await openLab(page);
+  await loadServedModel(page, 'stories260k');
+  const folder = fileURLToPath(new URL('../../shared/fixtures/stories260k', import.meta.url));
+  await page.getByTestId('model-folder').setInputFiles(folder);
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await expect(status).toContainText('stories260k');
+  await expect.poll(() => new URL(page.url()).searchParams.get('model')).toBe('local:stories260k');
+  await page.getByTestId('text-input').fill('Once upon a time');
+  await expect(page.getByTestId('token-count')).toHaveAttribute('data-count', '4');
+  expect(errors).toEqual([]);
 });

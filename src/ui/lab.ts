@@ -162,6 +162,15 @@ export function startLab(): Lab {
       store.setState({ catalog: { state: 'ready', models } });
       const ref = parseModelRef(get().settings.model) ?? (models.some((m) => m.name === DEFAULT_MODEL) ? { kind: 'served' as const, name: DEFAULT_MODEL } : null);
       if (ref?.kind === 'served' && models.some((m) => m.name === ref.name)) actions.loadServed(ref.name);
+      else if (ref) {
+        const why =
+          ref.kind === 'hub'
+            ? `model ${ref.repo}@${ref.revision} comes from the Hub: press Load from Hub to download it`
+            : ref.kind === 'local'
+              ? `model ${ref.label} was a folder on the author's disk: pick or drop it`
+              : `this server has no model ${ref.name}`;
+        store.setState({ urlProblems: [...get().urlProblems, why] });
+      }
     },
     (e: unknown) => store.setState({ catalog: { state: 'error', reason: errorText(e) } }),
   );
