@@ -16,179 +16,286 @@
 //   out  [R, H·HD]  head h at columns h·HD (what o_proj reads);  dout has the same layout
 //   lse  [R, H]     and delta [R, H]: one value per (row, query head)
 //   dqkv [R, ldq]   the backward overwrites exactly the q, k and v column blocks of qkv's layout
+// The row buffers are read as array<vt>, vt = vec4<f32> (V = 4) when HD, ldq and the three offsets
+// are multiples of 4, else f32 (V = 1); Params holds ldq and the offsets in units of vt.
 //
-// Work split (no float atomics, so results are deterministic):
-//   attention_forward      one invocation per (b, h, query i): online softmax over keys j <= i
-//   attention_backward_dq  one invocation per (b, h, query i): delta_i (written for the next pass)
-//                          and dq_i, looping over keys j <= i
-//   attention_backward_dkv one invocation per (b, g, key j): dk_j and dv_j, looping over the group's
-//                          query heads and queries i >= j; runs after backward_dq (reads delta)
-// Invocations are ordered query-fastest, so the lanes of a workgroup read the same key/value rows
-// and have nearly equal causal loop lengths.
+// Work split (no float atomics, every output element written by one invocation in a fixed order,
+// so results are deterministic):
+//   attention_forward      one invocation per (b, block of QB queries, HG query heads of one kv
+//                          group): RB = QB·HG rows of q and of the output accumulator in registers;
+//                          each key row k_j, v_j (j up to the block's last query) is loaded once and
+//                          serves all RB rows. Online softmax without branches: m' = max(m, s),
+//                          acc = acc·exp(m - m') + exp(s - m')·v_j.
+//   attention_backward_dq  same split; rows hold q, dout, dq, lse, delta (computed here from
+//                          dout·out and written for the next pass); per key: s, dP, dS, dq += dS·k_j
+//   attention_backward_dkv one invocation per (b, kv head g, block of KB keys): k, v, dk, dv of the
+//                          KB keys in registers; loops over the group's query heads and queries
+//                          i >= the block's first key, loading q_i, dout_i, lse_i, delta_i once for
+//                          all KB keys; runs after backward_dq (reads delta)
+// Causal masking inside a block is arithmetic, not control flow: a later key scores NEG_BIG (weight
+// exactly 0) in the forward and gets dS = P = 0 in the backward. Rows of a block past N load row
+// N - 1 (clamped) and are never written. Invocations are ordered block-fastest, so the SIMD lanes of
+// a workgroup read the same key/value rows and have nearly equal causal loop lengths; the dk/dv
+// pass starts every lane of a LANES-wide group at the same query for the same reason.
 //
-// HD (head size) is a {{HD}} template value, not an override constant: each invocation keeps q,
-// the output accumulator (and in the backward dk, dv) in function-scope arrays, whose size WGSL
-// requires to be a const-expression. One pipeline per head size is compiled and cached; the
-// constant loop bound also lets the compiler unroll the per-dimension loops. Keeping these rows in
-// registers (not workgroup memory) follows WEBGPU.md: register tiling wins on CPU emulators.
-// (Blocking 2..8 queries or keys per invocation to share k/v loads measured no clear gain on
-// SwiftShader and multiplies register pressure on real GPUs, so one row per invocation it is.)
+// Templates and constants (chosen per adapter in src/ops/attention.ts, attentionTiling):
+//   template values HD, V / VT / VDOT (vec4 or scalar rows), QB, HG, KB: function-scope arrays
+//   need const sizes, so one pipeline per combination is compiled and cached.
+//   override WG (workgroup size), LANES (SIMD width the dk/dv query loop aligns to).
+// Loops marked unroll (block rows, head dimension) are expanded by the wrapper before compiling
+// (WGSL has no unroll hint and neither Tint nor SwiftShader unrolls): with constant indices the
+// per-row arrays become registers instead of memory behind dynamic indices, 5-20x faster on
+// SwiftShader. Row loads/stores (unroll:io) stay loops above a few elements, because bounds-checked
+// storage accesses are slow to compile there. CPU emulators get blocks (QB·HG up to 8 rows, KB up to
+// 8 keys, fewer for large HD to bound compile time); real GPUs one row per invocation (QB = HG =
+// KB = 1), where occupancy and register pressure come first.
 //
 // Every `var` has an explicit initializer: Dawn/Tint on SwiftShader zero-initialises a `var x: T;`
 // only once per invocation, not each time a loop body re-enters its declaration.
 
 const HD: u32 = {{HD}}u;
-// Below any finite score, so the first key always becomes the running max; exp(NEG_BIG - s) is 0.
+const V: u32 = {{V}}u;  // floats per vt
+const HDV: u32 = HD / V;  // vt elements per head row
+alias vt = {{VT}};
+alias row = array<vt, HDV>;
+const QB: u32 = {{QB}}u;  // queries per forward / dq invocation
+const HG: u32 = {{HG}}u;  // query heads (of one kv group) per forward / dq invocation
+const RB: u32 = QB * HG;  // rows per forward / dq invocation: r = head (r / QB), query (r % QB)
+const KB: u32 = {{KB}}u;  // keys per dk/dv invocation
+// Below any finite score, so the first key always becomes the running max; exp(NEG_BIG - m) is 0.
 const NEG_BIG: f32 = -3.0e38;
+
+// s + a·b (a dot product for vec4 rows).
+fn vdot(s: f32, a: vt, b: vt) -> f32 { return {{VDOT}}; }
 
 struct Params {
   B: u32, N: u32, H: u32, Hkv: u32,
-  ldq: u32, q_off: u32, k_off: u32, v_off: u32,
+  ldq: u32, q_off: u32, k_off: u32, v_off: u32,  // in units of vt
   group: u32,  // H / Hkv: query heads per kv head
   scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> qkv: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> qkv: array<vt>;
+@group(0) @binding(2) var<storage, read_write> out: array<vt>;
 @group(0) @binding(3) var<storage, read_write> lse: array<f32>;
-@group(0) @binding(4) var<storage, read> dout: array<f32>;
+@group(0) @binding(4) var<storage, read> dout: array<vt>;
 @group(0) @binding(5) var<storage, read_write> delta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dqkv: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dqkv: array<vt>;
 
 override WG: u32 = 64;
+override LANES: u32 = 1;
 
 // The wrapper may spread workgroups over a 2-D grid (more than 65535 of them); flatten it.
 fn flat_id(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }
 
+// One head row in and out of the storage buffers.
+fn qkv_row(base: u32) -> row {
+  var x = row();
+  /*unroll:io*/ for (var d = 0u; d < HDV; d++) { x[d] = qkv[base + d]; }
+  return x;
+}
+
+fn dout_row(base: u32) -> row {
+  var x = row();
+  /*unroll:io*/ for (var d = 0u; d < HDV; d++) { x[d] = dout[base + d]; }
+  return x;
+}
+
+fn out_row(base: u32) -> row {
+  var x = row();
+  /*unroll:io*/ for (var d = 0u; d < HDV; d++) { x[d] = out[base + d]; }
+  return x;
+}
+
+fn store_out(base: u32, x: row) {
+  /*unroll:io*/ for (var d = 0u; d < HDV; d++) { out[base + d] = x[d]; }
+}
+
+fn store_dqkv(base: u32, x: row) {
+  /*unroll:io*/ for (var d = 0u; d < HDV; d++) { dqkv[base + d] = x[d]; }
+}
+
 @compute @workgroup_size(WG)
 fn attention_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let nqb = (p.N + QB - 1u) / QB;
+  let nhb = p.H / HG;
   let t = flat_id(gid, nwg);
-  if (t >= p.B * p.H * p.N) { return; }
-  let i = t % p.N;
-  let h = (t / p.N) % p.H;
-  let row0 = (t / (p.N * p.H)) * p.N;  // first row of this sequence
-  let r = row0 + i;
-  let kcol = p.k_off + (h / p.group) * HD;
-  let vcol = p.v_off + (h / p.group) * HD;
+  if (t >= p.B * nhb * nqb) { return; }
+  let i0 = (t % nqb) * QB;
+  let h0 = ((t / nqb) % nhb) * HG;
+  let row0 = (t / (nqb * nhb)) * p.N;
+  let g = h0 / p.group;
+  let kcol = p.k_off + g * HDV;
+  let vcol = p.v_off + g * HDV;
 
   // q is pre-scaled so S costs one fma per dimension; the backward scales identically, so the
-  // scores it recomputes match the ones lse was taken over bit for bit.
-  var q = array<f32, HD>();
-  let qb = r * p.ldq + p.q_off + h * HD;
-  for (var d = 0u; d < HD; d++) { q[d] = qkv[qb + d] * p.scale; }
+  // scores it recomputes match the ones lse was taken over.
+  var q = array<row, RB>();
+  /*unroll*/ for (var r = 0u; r < RB; r++) {
+    let x = qkv_row((row0 + min(i0 + r % QB, p.N - 1u)) * p.ldq + p.q_off + (h0 + r / QB) * HDV);
+    /*unroll*/ for (var d = 0u; d < HDV; d++) { q[r][d] = x[d] * p.scale; }
+  }
+  var acc = array<row, RB>();
+  var m = array<f32, RB>();
+  var l = array<f32, RB>();
+  /*unroll*/ for (var r = 0u; r < RB; r++) { m[r] = NEG_BIG; }
 
-  var acc = array<f32, HD>();
-  var m = NEG_BIG;
-  var l = 0.0;
-  for (var j = 0u; j <= i; j++) {
-    let kb = (row0 + j) * p.ldq + kcol;
-    var s = 0.0;
-    for (var d = 0u; d < HD; d++) { s = fma(q[d], qkv[kb + d], s); }
-    // Rescale only when the max moves: most keys after the first few do not move it.
-    if (s > m) {
-      let c = exp(m - s);
-      l *= c;
-      for (var d = 0u; d < HD; d++) { acc[d] *= c; }
-      m = s;
+  let jend = min(i0 + QB, p.N);
+  for (var j = 0u; j < jend; j++) {
+    let rb = (row0 + j) * p.ldq;
+    let kr = qkv_row(rb + kcol);
+    let vr = qkv_row(rb + vcol);
+    /*unroll*/ for (var r = 0u; r < RB; r++) {
+      var s = 0.0;
+      /*unroll*/ for (var d = 0u; d < HDV; d++) { s = vdot(s, q[r][d], kr[d]); }
+      s = select(s, NEG_BIG, j > i0 + r % QB);  // a key after this row's query
+      let mn = max(m[r], s);
+      let c = exp(m[r] - mn);
+      let e = exp(s - mn);
+      m[r] = mn;
+      l[r] = fma(l[r], c, e);
+      /*unroll*/ for (var d = 0u; d < HDV; d++) { acc[r][d] = fma(vt(e), vr[d], acc[r][d] * c); }
     }
-    let e = exp(s - m);
-    l += e;
-    let vb = (row0 + j) * p.ldq + vcol;
-    for (var d = 0u; d < HD; d++) { acc[d] = fma(e, qkv[vb + d], acc[d]); }
   }
 
-  // l >= 1 (the max key contributes exp(0)), so the division and log are safe.
-  let inv = 1.0 / l;
-  let ob = r * p.H * HD + h * HD;
-  for (var d = 0u; d < HD; d++) { out[ob + d] = acc[d] * inv; }
-  lse[r * p.H + h] = m + log(l);
+  let hw = p.H * HDV;
+  /*unroll*/ for (var r = 0u; r < RB; r++) {
+    let i = i0 + r % QB;
+    if (i < p.N) {
+      let h = h0 + r / QB;
+      // l >= 1 (the max key contributes exp(0)), so the division and log are safe.
+      let inv = 1.0 / l[r];
+      var o = row();
+      /*unroll*/ for (var d = 0u; d < HDV; d++) { o[d] = acc[r][d] * inv; }
+      store_out((row0 + i) * hw + h * HDV, o);
+      lse[(row0 + i) * p.H + h] = m[r] + log(l[r]);
+    }
+  }
 }
 
 @compute @workgroup_size(WG)
 fn attention_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let nqb = (p.N + QB - 1u) / QB;
+  let nhb = p.H / HG;
   let t = flat_id(gid, nwg);
-  if (t >= p.B * p.H * p.N) { return; }
-  let i = t % p.N;
-  let h = (t / p.N) % p.H;
-  let row0 = (t / (p.N * p.H)) * p.N;
-  let r = row0 + i;
-  let kcol = p.k_off + (h / p.group) * HD;
-  let vcol = p.v_off + (h / p.group) * HD;
+  if (t >= p.B * nhb * nqb) { return; }
+  let i0 = (t % nqb) * QB;
+  let h0 = ((t / nqb) % nhb) * HG;
+  let row0 = (t / (nqb * nhb)) * p.N;
+  let g = h0 / p.group;
+  let kcol = p.k_off + g * HDV;
+  let vcol = p.v_off + g * HDV;
+  let hw = p.H * HDV;
 
-  var q = array<f32, HD>();
-  let qb = r * p.ldq + p.q_off + h * HD;
-  for (var d = 0u; d < HD; d++) { q[d] = qkv[qb + d] * p.scale; }
-
-  var go = array<f32, HD>();
-  let ob = r * p.H * HD + h * HD;
-  var dl = 0.0;
-  for (var d = 0u; d < HD; d++) {
-    go[d] = dout[ob + d];
-    dl = fma(go[d], out[ob + d], dl);
-  }
-  delta[r * p.H + h] = dl;
-  let L = lse[r * p.H + h];
-
-  var dq = array<f32, HD>();
-  for (var j = 0u; j <= i; j++) {
-    let kb = (row0 + j) * p.ldq + kcol;
-    let vb = (row0 + j) * p.ldq + vcol;
-    var s = 0.0;
-    var dp = 0.0;
-    for (var d = 0u; d < HD; d++) {
-      s = fma(q[d], qkv[kb + d], s);
-      dp = fma(go[d], qkv[vb + d], dp);
+  var q = array<row, RB>();
+  var go = array<row, RB>();
+  var L = array<f32, RB>();
+  var dl = array<f32, RB>();
+  /*unroll*/ for (var r = 0u; r < RB; r++) {
+    let i = min(i0 + r % QB, p.N - 1u);
+    let h = h0 + r / QB;
+    let x = qkv_row((row0 + i) * p.ldq + p.q_off + h * HDV);
+    let ob = (row0 + i) * hw + h * HDV;
+    let gx = dout_row(ob);
+    let ox = out_row(ob);
+    var dd = 0.0;
+    /*unroll*/ for (var d = 0u; d < HDV; d++) {
+      q[r][d] = x[d] * p.scale;
+      go[r][d] = gx[d];
+      dd = vdot(dd, gx[d], ox[d]);
     }
-    let ds = exp(s - L) * (dp - dl);
-    for (var d = 0u; d < HD; d++) { dq[d] = fma(ds, qkv[kb + d], dq[d]); }
+    dl[r] = dd;
+    L[r] = lse[(row0 + i) * p.H + h];
+    if (i0 + r % QB < p.N) { delta[(row0 + i) * p.H + h] = dd; }
   }
-  for (var d = 0u; d < HD; d++) { dqkv[qb + d] = dq[d] * p.scale; }
+
+  var dq = array<row, RB>();
+  let jend = min(i0 + QB, p.N);
+  for (var j = 0u; j < jend; j++) {
+    let rb = (row0 + j) * p.ldq;
+    let kr = qkv_row(rb + kcol);
+    let vr = qkv_row(rb + vcol);
+    /*unroll*/ for (var r = 0u; r < RB; r++) {
+      var s = 0.0;
+      var dp = 0.0;
+      /*unroll*/ for (var d = 0u; d < HDV; d++) {
+        s = vdot(s, q[r][d], kr[d]);
+        dp = vdot(dp, go[r][d], vr[d]);
+      }
+      let ds = select(exp(s - L[r]) * (dp - dl[r]), 0.0, j > i0 + r % QB);
+      /*unroll*/ for (var d = 0u; d < HDV; d++) { dq[r][d] = fma(vt(ds), kr[d], dq[r][d]); }
+    }
+  }
+  /*unroll*/ for (var r = 0u; r < RB; r++) {
+    let i = i0 + r % QB;
+    if (i < p.N) {
+      var o = row();
+      /*unroll*/ for (var d = 0u; d < HDV; d++) { o[d] = dq[r][d] * p.scale; }
+      store_dqkv((row0 + i) * p.ldq + p.q_off + (h0 + r / QB) * HDV, o);
+    }
+  }
 }
 
 @compute @workgroup_size(WG)
 fn attention_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let nkb = (p.N + KB - 1u) / KB;
   let t = flat_id(gid, nwg);
-  if (t >= p.B * p.Hkv * p.N) { return; }
-  let j = t % p.N;
-  let g = (t / p.N) % p.Hkv;
-  let row0 = (t / (p.N * p.Hkv)) * p.N;
-  let kb = (row0 + j) * p.ldq + p.k_off + g * HD;
-  let vb = (row0 + j) * p.ldq + p.v_off + g * HD;
+  if (t >= p.B * p.Hkv * nkb) { return; }
+  let j0 = (t % nkb) * KB;
+  let g = (t / nkb) % p.Hkv;
+  let row0 = (t / (nkb * p.Hkv)) * p.N;
+  let hw = p.H * HDV;
 
-  var k = array<f32, HD>();
-  var v = array<f32, HD>();
-  for (var d = 0u; d < HD; d++) {
-    k[d] = qkv[kb + d];
-    v[d] = qkv[vb + d];
+  var k = array<row, KB>();
+  var v = array<row, KB>();
+  /*unroll*/ for (var c = 0u; c < KB; c++) {
+    let rb = (row0 + min(j0 + c, p.N - 1u)) * p.ldq;
+    k[c] = qkv_row(rb + p.k_off + g * HDV);
+    v[c] = qkv_row(rb + p.v_off + g * HDV);
   }
-  var dk = array<f32, HD>();
-  var dv = array<f32, HD>();
+  var dk = array<row, KB>();
+  var dv = array<row, KB>();
+  // Queries before j0 are fully masked; starting at the LANES-aligned block keeps SIMD lanes
+  // (consecutive key blocks) on the same q_i / dout_i rows at the same time.
+  let istart = j0 - j0 % (LANES * KB);
   for (var hh = 0u; hh < p.group; hh++) {
     let h = g * p.group + hh;
-    for (var i = j; i < p.N; i++) {
+    for (var i = istart; i < p.N; i++) {
       let r = row0 + i;
-      let qb = r * p.ldq + p.q_off + h * HD;
-      let ob = r * p.H * HD + h * HD;
-      var s = 0.0;
-      var dp = 0.0;
-      // (scale·q)·k in the forward's order, so P here equals the forward's P exactly.
-      for (var d = 0u; d < HD; d++) {
-        s = fma(qkv[qb + d] * p.scale, k[d], s);
-        dp = fma(dout[ob + d], v[d], dp);
-      }
-      let pij = exp(s - lse[r * p.H + h]);
-      let ds = pij * (dp - delta[r * p.H + h]);
-      for (var d = 0u; d < HD; d++) {
-        dv[d] = fma(pij, dout[ob + d], dv[d]);
-        dk[d] = fma(ds, qkv[qb + d], dk[d]);
+      let qx = qkv_row(r * p.ldq + p.q_off + h * HDV);
+      let gx = dout_row(r * hw + h * HDV);
+      let L = lse[r * p.H + h];
+      let dl = delta[r * p.H + h];
+      // (scale·q)·k as in the forward, so P here equals the forward's P.
+      var qs = row();
+      /*unroll*/ for (var d = 0u; d < HDV; d++) { qs[d] = qx[d] * p.scale; }
+      /*unroll*/ for (var c = 0u; c < KB; c++) {
+        var s = 0.0;
+        var dp = 0.0;
+        /*unroll*/ for (var d = 0u; d < HDV; d++) {
+          s = vdot(s, qs[d], k[c][d]);
+          dp = vdot(dp, gx[d], v[c][d]);
+        }
+        let pij = select(exp(s - L), 0.0, i < j0 + c);
+        let ds = pij * (dp - dl);
+        /*unroll*/ for (var d = 0u; d < HDV; d++) {
+          dv[c][d] = fma(vt(pij), gx[d], dv[c][d]);
+          dk[c][d] = fma(vt(ds), qx[d], dk[c][d]);
+        }
       }
     }
   }
-  for (var d = 0u; d < HD; d++) {
-    dqkv[kb + d] = dk[d] * p.scale;
-    dqkv[vb + d] = dv[d];
+  /*unroll*/ for (var c = 0u; c < KB; c++) {
+    let j = j0 + c;
+    if (j < p.N) {
+      let rb = (row0 + j) * p.ldq;
+      var o = row();
+      /*unroll*/ for (var d = 0u; d < HDV; d++) { o[d] = dk[c][d] * p.scale; }
+      store_dqkv(rb + p.k_off + g * HDV, o);
+      store_dqkv(rb + p.v_off + g * HDV, dv[c]);
+    }
   }
 }

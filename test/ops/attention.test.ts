@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { type Gpu, grid } from '../../src/gpu/gpu.ts';
-import { attentionForward, attentionBackward } from '../../src/ops/attention.ts';
+import { attentionForward, attentionBackward, attentionTiling, setAttentionTiling, type AttentionTiling } from '../../src/ops/attention.ts';
 import { attentionForwardRef, attentionBackwardRef, type AttentionShape } from '../../src/reference/attention.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
@@ -13,7 +13,7 @@ const TOL_BWD = 2e-5;
 // Central differences in float64 with eps 1e-5: truncation ~eps² and rounding ~1e-16/eps, both far below 1e-7.
 const TOL_FD = 1e-7;
 
-type Layout = 'gaps' | 'permuted' | 'packed';
+type Layout = 'gaps' | 'permuted' | 'packed' | 'aligned';
 
 interface Case {
   B: number;
@@ -25,12 +25,22 @@ interface Case {
   scale?: number;
 }
 
-/** q, k, v column blocks inside a wider qkv row, so the kernels must honour offsets and stride. */
+/**
+ * q, k, v column blocks inside a wider qkv row, so the kernels must honour offsets and stride.
+ * 'gaps' and 'permuted' have odd offsets (the scalar path); 'packed' (the model's layout) and
+ * 'aligned' (gaps of whole vec4s) allow the vec4 path when hd is a multiple of 4.
+ */
 function shapeOf(c: Case): AttentionShape {
   const { B, N, H, Hkv, hd } = c;
   const scale = c.scale ?? 1 / Math.sqrt(hd);
   const [qw, kw] = [H * hd, Hkv * hd];
   if (c.layout === 'packed') return { B, N, H, Hkv, hd, ldq: qw + 2 * kw, qOff: 0, kOff: qw, vOff: qw + kw, scale };
+  if (c.layout === 'aligned') {
+    const qOff = 4;
+    const kOff = qOff + qw + 8;
+    const vOff = kOff + kw + 4;
+    return { B, N, H, Hkv, hd, ldq: vOff + kw + 12, qOff, kOff, vOff, scale };
+  }
   if (c.layout === 'gaps') {
     const qOff = 3;
     const kOff = qOff + qw + 5;
@@ -71,6 +81,30 @@ const cases: Case[] = [
   { B: 1, N: 37, H: 4, Hkv: 1, hd: 128, layout: 'packed' }, // multi-query, Llama 8B head size
   { B: 1, N: 5, H: 2, Hkv: 1, hd: 256, layout: 'gaps' }, // largest supported head size
   { B: 2, N: 64, H: 4, Hkv: 2, hd: 16, layout: 'gaps', scale: 1.5 }, // peaked softmax: the running max moves often
+  // vec4 path (hd, ldq and offsets multiples of 4), with N not a multiple of any block size.
+  { B: 2, N: 37, H: 8, Hkv: 4, hd: 8, layout: 'packed' }, // stories260k's layout
+  { B: 1, N: 130, H: 8, Hkv: 4, hd: 8, layout: 'aligned' },
+  { B: 3, N: 13, H: 6, Hkv: 2, hd: 16, layout: 'aligned', scale: 1.5 },
+  { B: 1, N: 1, H: 8, Hkv: 4, hd: 8, layout: 'packed' },
+  { B: 2, N: 19, H: 6, Hkv: 3, hd: 32, layout: 'aligned' },
+  { B: 1, N: 67, H: 3, Hkv: 3, hd: 64, layout: 'aligned' },
+  { B: 1, N: 21, H: 2, Hkv: 1, hd: 256, layout: 'aligned' },
+];
+
+/**
+ * Forced tilings (the per-adapter choice is covered by the cases above): odd block sizes that
+ * divide nothing, one row per invocation as on real GPUs, workgroups that split SIMD groups, row
+ * loads unrolled or not.
+ */
+const tilings: Partial<AttentionTiling>[] = [
+  { qb: 1, hg: 1, kb: 1, wg: 64, lanes: 1, unrollIo: 64 },
+  { qb: 3, hg: 1, kb: 5, wg: 16, lanes: 4, unrollIo: 1 },
+  { qb: 2, hg: 3, kb: 3, wg: 7, lanes: 3, unrollIo: 64 },
+  { qb: 5, hg: 2, kb: 7, wg: 4, lanes: 2, unrollIo: 2 },
+];
+const tilingCases: Case[] = [
+  { B: 2, N: 23, H: 6, Hkv: 2, hd: 8, layout: 'aligned' },
+  { B: 2, N: 23, H: 6, Hkv: 2, hd: 12, layout: 'gaps' },
 ];
 
 describe('attention (shaders/attention.wgsl) against float64', () => {
@@ -79,52 +113,75 @@ describe('attention (shaders/attention.wgsl) against float64', () => {
     gpu = await testGpu();
   });
 
-  for (const c of cases) {
-    const name = `B=${c.B} N=${c.N} H=${c.H} Hkv=${c.Hkv} hd=${c.hd} ${c.layout}${c.scale ? ` scale=${c.scale}` : ''}`;
-    it(name, async () => {
-      const s = shapeOf(c);
-      const { H, Hkv, hd, ldq } = s;
-      const R = s.B * s.N;
-      const rng = new Rng(R * 7919 + H * 131 + Hkv * 17 + hd);
-      const QKV = rng.normalArray(R * ldq);
-      const DOUT = rng.normalArray(R * H * hd);
-      const SENTINEL = rng.uniformArray(R * ldq);
+  const caseName = (c: Case): string => `B=${c.B} N=${c.N} H=${c.H} Hkv=${c.Hkv} hd=${c.hd} ${c.layout}${c.scale ? ` scale=${c.scale}` : ''}`;
 
-      const qkv = upload(gpu, [R, ldq], QKV, 'qkv');
-      const dout = upload(gpu, [R, H * hd], DOUT, 'dout');
-      const dqkv = upload(gpu, [R, ldq], SENTINEL, 'dqkv');
-      const out = gpu.createTensor([R, H * hd], 'f32', 'out');
-      const lse = gpu.createTensor([R, H], 'f32', 'lse');
-      const delta = gpu.createTensor([R, H], 'f32', 'delta');
-      const args = { qkv, out, lse, ...s };
-      await gpu.checked(name, () =>
-        runOnce(gpu, (p) => {
-          attentionForward(p, 'attn', args);
-          attentionBackward(p, 'attn.bwd', { ...args, dout, dqkv, delta });
-        }),
-      );
+  /** Runs forward and backward on random data and compares everything with the float64 reference. */
+  async function check(c: Case, name: string): Promise<void> {
+    const s = shapeOf(c);
+    const { H, Hkv, hd, ldq } = s;
+    const R = s.B * s.N;
+    const rng = new Rng(R * 7919 + H * 131 + Hkv * 17 + hd);
+    const QKV = rng.normalArray(R * ldq);
+    const DOUT = rng.normalArray(R * H * hd);
+    const SENTINEL = rng.uniformArray(R * ldq);
 
-      const ref = attentionForwardRef(QKV, s);
-      expectClose(await gpu.read(out), ref.out, TOL_FWD, 'out');
-      expectClose(await gpu.read(lse), ref.lse, TOL_FWD, 'lse');
+    const qkv = upload(gpu, [R, ldq], QKV, 'qkv');
+    const dout = upload(gpu, [R, H * hd], DOUT, 'dout');
+    const dqkv = upload(gpu, [R, ldq], SENTINEL, 'dqkv');
+    const out = gpu.createTensor([R, H * hd], 'f32', 'out');
+    const lse = gpu.createTensor([R, H], 'f32', 'lse');
+    const delta = gpu.createTensor([R, H], 'f32', 'delta');
+    const args = { qkv, out, lse, ...s };
+    await gpu.checked(name, () =>
+      runOnce(gpu, (p) => {
+        attentionForward(p, 'attn', args);
+        attentionBackward(p, 'attn.bwd', { ...args, dout, dqkv, delta });
+      }),
+    );
 
-      const grads = attentionBackwardRef(QKV, DOUT, s);
-      const got = await gpu.read(dqkv);
-      expectClose(block(got, R, ldq, s.qOff, H * hd), grads.dq, TOL_BWD, 'dq');
-      expectClose(block(got, R, ldq, s.kOff, Hkv * hd), grads.dk, TOL_BWD, 'dk');
-      expectClose(block(got, R, ldq, s.vOff, Hkv * hd), grads.dv, TOL_BWD, 'dv');
-      const others = otherColumns(s);
-      for (let r = 0; r < R; r++) {
-        for (const col of others) {
-          if (got[r * ldq + col] !== SENTINEL[r * ldq + col]) expect.fail(`dqkv[${r}, ${col}] outside the q/k/v blocks was written`);
-        }
+    const ref = attentionForwardRef(QKV, s);
+    expectClose(await gpu.read(out), ref.out, TOL_FWD, 'out');
+    expectClose(await gpu.read(lse), ref.lse, TOL_FWD, 'lse');
+
+    const grads = attentionBackwardRef(QKV, DOUT, s);
+    const got = await gpu.read(dqkv);
+    expectClose(block(got, R, ldq, s.qOff, H * hd), grads.dq, TOL_BWD, 'dq');
+    expectClose(block(got, R, ldq, s.kOff, Hkv * hd), grads.dk, TOL_BWD, 'dk');
+    expectClose(block(got, R, ldq, s.vOff, Hkv * hd), grads.dv, TOL_BWD, 'dv');
+    const others = otherColumns(s);
+    for (let r = 0; r < R; r++) {
+      for (const col of others) {
+        if (got[r * ldq + col] !== SENTINEL[r * ldq + col]) expect.fail(`dqkv[${r}, ${col}] outside the q/k/v blocks was written`);
       }
-    });
+    }
+    for (const t of [qkv, dout, dqkv, out, lse, delta]) gpu.destroyTensor(t);
+  }
+
+  for (const c of cases) {
+    const name = caseName(c);
+    it(name, () => check(c, name));
+  }
+
+  for (const t of tilings) {
+    for (const c of tilingCases) {
+      const name = `${caseName(c)} tiling ${JSON.stringify(t)}`;
+      it(name, async () => {
+        setAttentionTiling(t);
+        try {
+          await check(c, name);
+        } finally {
+          setAttentionTiling(null);
+        }
+      });
+    }
   }
 
   it('more than 65535 workgroups (2-D grid), checked on sampled sequences', async () => {
-    // B·H·N invocations just past 65535 workgroups of 64 for every entry point.
-    const s = shapeOf({ B: 1_048_600, N: 2, H: 2, Hkv: 2, hd: 1, layout: 'packed' });
+    // Just past 65535 workgroups for every entry point with this adapter's tiling.
+    const base = { N: 2, H: 2, Hkv: 2, hd: 1, layout: 'packed' as const };
+    const t = attentionTiling(gpu, shapeOf({ ...base, B: 1 }));
+    const perSeq = [(base.H / t.hg) * Math.ceil(base.N / t.qb), base.Hkv * Math.ceil(base.N / t.kb)];
+    const s = shapeOf({ ...base, B: Math.ceil((65535 * t.wg + 1) / Math.min(...perSeq)) + 5 });
     const { B, N, H, hd, ldq } = s;
     const R = B * N;
     const rng = new Rng(65536);
@@ -144,11 +201,16 @@ describe('attention (shaders/attention.wgsl) against float64', () => {
       }),
     );
     const [gOut, gLse, gD] = await gpu.readMany([out, lse, dqkv]);
-    // Sequences on both sides of the first grid row's end, plus the first and last.
-    const rowEnd = (grid(Math.ceil((B * H * N) / 64))[0] * 64) / (H * N);
-    expect(grid(Math.ceil((B * H * N) / 64))[1]).toBe(2);
+    // Sequences on both sides of the first grid row's end of each entry point, plus the first and last.
+    const sampled = new Set([0, B - 1]);
+    for (const n of perSeq) {
+      const g = grid(Math.ceil((B * n) / t.wg));
+      expect(g[1]).toBe(2);
+      const rowEnd = (g[0] * t.wg) / n;
+      for (const b of [Math.floor(rowEnd) - 1, Math.floor(rowEnd), Math.ceil(rowEnd)]) sampled.add(b);
+    }
     const one = { ...s, B: 1 };
-    for (const b of [0, Math.floor(rowEnd) - 1, Math.floor(rowEnd), Math.ceil(rowEnd), B - 1]) {
+    for (const b of sampled) {
       const seqQkv = QKV.subarray(b * N * ldq, (b + 1) * N * ldq);
       const seqDout = DOUT.subarray(b * N * H * hd, (b + 1) * N * H * hd);
       const ref = attentionForwardRef(seqQkv, one);
