@@ -50,6 +50,33 @@ export function computeInWorker(page: Page, n: number): Promise<ComputeReply> {
   );
 }
 
+/**
+ * Resolves once the page's run reaches `phase` (and at least `minStep` steps were reported), by
+ * subscribing to the page's store: one round trip and no polling, so the wait itself puts no load
+ * on the main thread that a long-task check would then see.
+ */
+export async function waitForRun(page: Page, phase: string | null, minStep = 0, timeoutMs = 90_000): Promise<void> {
+  await page.evaluate(
+    ({ phase, minStep, timeoutMs }) =>
+      new Promise<void>((resolve, reject) => {
+        const { store } = (globalThis as unknown as { __protolab: PageLab }).__protolab;
+        const ok = (s: ReturnType<typeof store.getState>) => (phase === null || s.run.phase === phase) && (s.run.latest?.step ?? 0) >= minStep;
+        if (ok(store.getState())) return resolve();
+        const timer = setTimeout(() => {
+          stop();
+          reject(new Error(`the run did not reach ${phase ?? 'step'} ${minStep} in ${timeoutMs} ms (phase ${store.getState().run.phase})`));
+        }, timeoutMs);
+        const stop = store.subscribe((s) => {
+          if (!ok(s)) return;
+          clearTimeout(timer);
+          stop();
+          resolve();
+        });
+      }),
+    { phase, minStep, timeoutMs },
+  );
+}
+
 /** Picks a served model in the model panel (the page may already be loading it) and waits until it is ready. */
 export async function loadServedModel(page: Page, name: string): Promise<void> {
   const status = page.getByTestId('model-status');

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { useLab } from '../store.ts';
 import { LineChart, type Series } from './LineChart.tsx';
 
@@ -6,7 +6,7 @@ const percent = (v: number) => `${Math.round(v)} %`;
 const ACCURACY_DOMAIN: [number, number] = [0, 100];
 
 /** Loss and token accuracy against the step, live (current parameters and the best kept so far). */
-export function Charts() {
+export const Charts = memo(function Charts() {
   const points = useLab((s) => s.run.points);
   const loss = useMemo<Series[]>(
     () => [
@@ -28,4 +28,4 @@ export function Charts() {
       <LineChart title="Token accuracy" xLabel="step" yLabel="accuracy (%)" series={accuracy} yDomain={ACCURACY_DOMAIN} yFormat={percent} testId="accuracy-chart" />
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { useActions } from '../context.ts';
 import { formatDuration, formatPercent } from '../format.ts';
 import { useLab } from '../store.ts';
@@ -17,7 +17,7 @@ const STOPPED: Record<string, string> = {
 
 // Each part subscribes to its own slice, so a progress report re-renders only what it changes.
 
-function Stats() {
+const Stats = memo(function Stats() {
   const latest = useLab((s) => s.run.latest);
   const result = useLab((s) => s.run.result);
   const N = useLab((s) => s.run.ids.length);
@@ -39,10 +39,10 @@ function Stats() {
       <dd data-testid="elapsed">{result ? formatDuration(result.seconds * 1000) : latest ? formatDuration(latest.elapsedMs) : '–'}</dd>
     </dl>
   );
-}
+});
 
 /** Target tokens; green where the one-pass decoding matches (the kept best when done, else the current argmax). */
-function Strip() {
+const Strip = memo(function Strip() {
   const ids = useLab((s) => s.run.ids);
   const pieces = useLab((s) => s.run.pieces);
   const latestArgmax = useLab((s) => s.run.latest?.argmax);
@@ -66,9 +66,9 @@ function Strip() {
       )}
     </>
   );
-}
+});
 
-function Decoded() {
+const Decoded = memo(function Decoded() {
   const latest = useLab((s) => s.run.latest?.decodedText);
   const done = useLab((s) => s.run.result?.decodedText);
   return (
@@ -76,9 +76,9 @@ function Decoded() {
       {done ?? latest ?? ''}
     </p>
   );
-}
+});
 
-function Result() {
+const Result = memo(function Result() {
   const result = useLab((s) => s.run.result);
   const actions = useActions();
   if (!result) return null;
@@ -92,7 +92,7 @@ function Result() {
       </button>
     </p>
   );
-}
+});
 
 export function RunPanel() {
   const phase = useLab((s) => s.run.phase);

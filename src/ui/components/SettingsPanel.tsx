@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useActions } from '../context.ts';
 import { useLab } from '../store.ts';
 import { runActive } from '../state.ts';
@@ -7,8 +7,8 @@ import { LAYOUT_NAMES, LAYOUTS, type FirstTarget, type LayoutName } from '../../
 
 type NumberKey = 'steps' | 'lr' | 'seed' | 'reportEvery';
 
-/** A number field that keeps what is typed and commits it to the settings only when valid. */
-function NumberField({ name, label, step, disabled }: { name: NumberKey; label: string; step: string; disabled: boolean }) {
+/** A number field that keeps what is typed and commits it to the settings only when valid (disabled by its fieldset). */
+const NumberField = memo(function NumberField({ name, label, step }: { name: NumberKey; label: string; step: string }) {
   const value = useLab((s) => s.settings[name]);
   const actions = useActions();
   const [raw, setRaw] = useState(String(value));
@@ -24,7 +24,6 @@ function NumberField({ name, label, step, disabled }: { name: NumberKey; label: 
         value={raw}
         step={step}
         min={0}
-        disabled={disabled}
         aria-invalid={problem !== null}
         title={problem ?? undefined}
         onChange={(e) => {
@@ -35,7 +34,7 @@ function NumberField({ name, label, step, disabled }: { name: NumberKey; label: 
       />
     </label>
   );
-}
+});
 
 export function SettingsPanel() {
   const layout = useLab((s) => s.settings.layout);
@@ -45,10 +44,10 @@ export function SettingsPanel() {
   return (
     <fieldset className="settings" disabled={disabled}>
       <legend>Settings</legend>
-      <NumberField name="steps" label="max steps" step="100" disabled={disabled} />
-      <NumberField name="lr" label="learning rate" step="0.001" disabled={disabled} />
-      <NumberField name="seed" label="seed" step="1" disabled={disabled} />
-      <NumberField name="reportEvery" label="report every (steps)" step="1" disabled={disabled} />
+      <NumberField name="steps" label="max steps" step="100" />
+      <NumberField name="lr" label="learning rate" step="0.001" />
+      <NumberField name="seed" label="seed" step="1" />
+      <NumberField name="reportEvery" label="report every (steps)" step="1" />
       <label>
         layout
         <select data-testid="setting-layout" value={layout} onChange={(e) => actions.setSettings({ layout: e.target.value as LayoutName })}>
