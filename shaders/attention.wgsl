@@ -44,7 +44,7 @@
 //   override WG (workgroup size), LANES (SIMD width the dk/dv query loop aligns to).
 // Loops marked unroll (block rows, head dimension) are expanded by the wrapper before compiling
 // (WGSL has no unroll hint and neither Tint nor SwiftShader unrolls): with constant indices the
-// per-row arrays become registers instead of memory behind dynamic indices, 5-20x faster on
+// per-row arrays become registers instead of memory behind dynamic indices, 3-8x faster on
 // SwiftShader. Row loads/stores (unroll:io) stay loops above a few elements, because bounds-checked
 // storage accesses are slow to compile there. CPU emulators get blocks (QB·HG up to 8 rows, KB up to
 // 8 keys, fewer for large HD to bound compile time); real GPUs one row per invocation (QB = HG =
