@@ -8,7 +8,9 @@
  * recipes make the inputs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDir } from '../src/util/shared-dir.ts';
 import { threeSamples } from '../src/datasets/samples.ts';
 import { readShared } from '../src/datasets/shared-data.ts';
 import { createNodeGpu } from '../src/gpu/node.ts';
@@ -18,7 +20,7 @@ import { loadTokenizer } from '../src/model/tokenizer.ts';
 import { runSuite, type BenchInput } from './shared.ts';
 
 const MODEL_NAME = 'stories260k';
-const MODEL_DIR = fileURLToPath(new URL(`../../shared/models/${MODEL_NAME}/`, import.meta.url));
+const MODEL_DIR = join(sharedDir(), 'models', MODEL_NAME) + '/';
 
 /** The three 16-token texts of threeSamples and a 256-token book run for the ms-per-step texts. */
 export async function benchInput(quick = false): Promise<BenchInput> {

@@ -22,6 +22,7 @@ import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDir } from '../src/util/shared-dir.ts';
 import type { AdapterInfo, BenchInput, KernelBreakdown, SuiteResults } from './shared.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -109,7 +110,7 @@ function snapshotHead(work: string): Tree {
   if (!existsSync(join(root, 'bench', 'node-bench.ts')) || !existsSync(join(root, 'bench', 'browser', 'main.ts'))) {
     throw new Error('--head: HEAD has no bench/node-bench.ts or bench/browser/main.ts; commit the benchmark first');
   }
-  symlinkSync(realpathSync(resolve(REPO, '..', 'shared')), join(work, 'shared'));
+  symlinkSync(realpathSync(sharedDir(REPO)), join(work, 'shared'));
   const modules = realpathSync(join(REPO, 'node_modules'));
   if (!existsSync(join(root, 'node_modules'))) symlinkSync(modules, join(root, 'node_modules'));
   return { root, cacheDir: join(work, 'vite-cache'), allow: [root, modules] };

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { sharedDir } from '../src/util/shared-dir.ts';
 import { expect, test } from '@playwright/test';
 import { collectPageErrors, loadServedModel, openLab, snap, type PageLab } from './helpers.ts';
 
@@ -50,7 +51,7 @@ test('loads a model from a picked local folder', async ({ page }) => {
   const errors = collectPageErrors(page);
   await openLab(page);
   await loadServedModel(page, 'stories260k');
-  const folder = fileURLToPath(new URL('../../shared/fixtures/stories260k', import.meta.url));
+  const folder = join(sharedDir(), 'fixtures', 'stories260k');
   await page.getByTestId('model-folder').setInputFiles(folder);
   const status = page.getByTestId('model-status');
   await expect(status).toHaveAttribute('data-state', 'ready');

@@ -1,9 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-/** ../shared/data next to the repository (Node only; the browser fetches through the dev server). */
-export const SHARED_DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+import { sharedDir } from '../util/shared-dir.ts';
+
+/** The shared folder's data/ (Node only; the browser fetches through the dev server). */
+export const SHARED_DATA = join(sharedDir(), 'data') + '/';
 
 export function readShared(relative: string): string {
   return readFileSync(join(SHARED_DATA, relative), 'utf8');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sharedDir } from '../../src/util/shared-dir.ts';
 
-/** ../shared next to the repository (read-only data: models, fixtures, texts). */
-export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+/** The shared folder (read-only data: models, fixtures, texts), normally ../shared. */
+export const SHARED = sharedDir() + '/';
 export const FIXTURES = `${SHARED}fixtures/`;
 export const STORIES = `${SHARED}models/stories260k`;
 

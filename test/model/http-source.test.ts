@@ -1,3 +1,4 @@
+import { SHARED } from '../helpers/fixtures.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +12,8 @@ import { ModelFileNotFoundError, ModelSourceError, type DownloadProgress } from 
 import { loadTokenizer } from '../../src/model/tokenizer.ts';
 import { MemoryCache, startHubServer, type HubServer } from '../helpers/hub-server.ts';
 
-const STORIES = '/work/shared/models/stories260k';
-const NEOX = '/work/shared/fixtures/gpt-neox-tiny';
+const STORIES = `${SHARED}models/stories260k`;
+const NEOX = `${SHARED}fixtures/gpt-neox-tiny`;
 const fast = { retryDelayMs: 5 } as const;
 
 let hub: HubServer;

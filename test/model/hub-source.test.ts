@@ -1,3 +1,4 @@
+import { SHARED } from '../helpers/fixtures.ts';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/model/config.ts';
@@ -8,8 +9,8 @@ import { ModelFileNotFoundError, ModelSourceError } from '../../src/model/source
 import { loadTokenizer } from '../../src/model/tokenizer.ts';
 import { MemoryCache, startHubServer, type HubServer } from '../helpers/hub-server.ts';
 
-const STORIES = '/work/shared/models/stories260k';
-const NEOX = '/work/shared/fixtures/gpt-neox-tiny';
+const STORIES = `${SHARED}models/stories260k`;
+const NEOX = `${SHARED}fixtures/gpt-neox-tiny`;
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 describe('repo id and revision validation', () => {
