@@ -183,6 +183,15 @@ export class ProtoTrainer {
     return this.problem.eRow.map((e, b) => ({ e: all.slice(e * d, (e + 1) * d), m: all.slice(this.problem.mRow[b] * d, (this.problem.mRow[b] + 1) * d) }));
   }
 
+  /**
+   * The gradient of the summed loss with respect to every params row at the last executed step,
+   * [P, d] flattened (the step's forward used the params as they were before that step's update).
+   * Shows where each item's gradient is routed: a shared row holds the sum over its items.
+   */
+  async lastGradients(): Promise<Float32Array> {
+    return this.model.gpu.read(this.dparams);
+  }
+
   /** The best (e, m) of every item. */
   async bestVectors(): Promise<ProtoVectors[]> {
     const d = this.model.spec.hidden;
