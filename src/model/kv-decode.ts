@@ -1,0 +1,266 @@
+import { Program } from '../gpu/program.ts';
+import type { Tensor } from '../gpu/tensor.ts';
+import type { Model } from './model.ts';
+import { ropeInvFreq } from './config.ts';
+import { linearForward } from './linear.ts';
+import { normForward, type NormStats } from './norms.ts';
+import { NONE } from './transformer.ts';
+import { ropeForward, ropeTable } from '../ops/rope.ts';
+import { embeddingForward } from '../ops/embedding.ts';
+import { swigluForward, geluForward } from '../ops/activations.ts';
+import { ceReset, ceChunkForward } from '../ops/cross-entropy.ts';
+import { kvAppend, attentionDecode, decodeAdvance, type KvShape } from '../ops/kv-cache.ts';
+
+export interface KvDecoderOptions {
+  /** Sequences decoded together. */
+  batch: number;
+  /** Prefix positions per sequence: memory vectors, or prompt tokens with `tokenPrefix`. */
+  prefix: number;
+  /** Tokens generated per sequence. */
+  count: number;
+  /** The prefix is token ids (written to `prefixIds`, embedded on the GPU) rather than embeddings. */
+  tokenPrefix?: boolean;
+}
+
+/**
+ * Greedy autoregressive decoding with a key/value cache (the baseline the paper's one-pass decoding
+ * is compared against, Figure 4). Two recorded programs:
+ *   prefill  the B·P prefix rows through every layer at once (keys and values appended to the
+ *            cache), logits of each sequence's last row only, argmax = the first generated token;
+ *   step     the B previous tokens' embeddings (gathered on the GPU from the last argmax) through
+ *            every layer as one new row per sequence against the cache, then the next argmax.
+ * The position lives in a GPU buffer (shaders/kv_cache.wgsl), so the step program is the same for
+ * every token and a whole decode is queued without any CPU round trip: the tokens are read back once
+ * at the end. Layer math mirrors TransformerSession.recordForward (sequential or parallel residual,
+ * RMSNorm or LayerNorm, SwiGLU or GELU, partial rotary); tests compare both token for token.
+ */
+export class KvDecoder {
+  readonly B: number;
+  readonly P: number;
+  readonly count: number;
+  /** Cache positions: the prefix plus every generated token but the last, which is never fed back. */
+  readonly maxLen: number;
+  /** Prefix embeddings [B·P, d] (written by the caller unless tokenPrefix). */
+  readonly inputs: Tensor;
+  /** u32 [B·P] prefix token ids (tokenPrefix only). */
+  readonly prefixIds: Tensor | null;
+  /** u32 [B, count]: the generated tokens. */
+  readonly tokens: Tensor;
+  /** [B, vocab]: logits of the last prefill or step. */
+  readonly logits: Tensor;
+  /** u32 [2]: cache position, tokens emitted. */
+  readonly state: Tensor;
+  private readonly owned: Tensor[] = [];
+  private readonly prefillProgram: Program;
+  private readonly stepProgram: Program;
+
+  constructor(
+    readonly model: Model,
+    opts: KvDecoderOptions,
+  ) {
+    const { spec, gpu, weights } = model;
+    const B = (this.B = opts.batch);
+    const P = (this.P = opts.prefix);
+    const count = (this.count = opts.count);
+    for (const [k, v] of [['batch', B], ['prefix', P], ['count', count]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new Error(`KV decoding: ${k} must be a positive whole number, got ${v}.`);
+    }
+    const maxLen = (this.maxLen = P + count - 1);
+    if (maxLen > spec.maxPositions) {
+      throw new Error(`Decoding ${count} tokens after ${P} prefix positions needs ${maxLen} positions, but this model handles at most ${spec.maxPositions}.`);
+    }
+    const d = spec.hidden;
+    const H = spec.heads;
+    const Hkv = spec.kvHeads;
+    const hd = spec.headDim;
+    const qkvW = (H + 2 * Hkv) * hd;
+    const I = spec.intermediate;
+    const upW = spec.arch === 'llama' ? 2 * I : I;
+    const V = spec.vocabSize;
+    const Rmax = B * P;
+    const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => {
+      const x = gpu.createTensor(shape, dtype, label);
+      this.owned.push(x);
+      return x;
+    };
+    if (B * V * 4 > gpu.limits.maxStorageBindingBytes) throw new Error(`Logits of ${B} sequences x ${V} tokens do not fit one GPU buffer; decode fewer sequences at once.`);
+
+    this.inputs = t([Rmax, d], 'kv.inputs');
+    this.prefixIds = opts.tokenPrefix ? t([Rmax], 'kv.prefix_ids', 'u32') : null;
+    this.tokens = t([B, count], 'kv.tokens', 'u32');
+    this.logits = t([B, V], 'kv.logits');
+    this.state = t([2], 'kv.state', 'u32');
+    const stepIn = t([B, d], 'kv.step_in');
+    const xs = [t([Rmax, d], 'kv.x_a'), t([Rmax, d], 'kv.x_b')];
+    const stats = (rows: number, label: string): NormStats => ({ rstd: t([rows], `${label}.rstd`), mean: spec.norm === 'layernorm' ? t([rows], `${label}.mean`) : null });
+    const h1 = t([Rmax, d], 'kv.h1');
+    const n1 = stats(Rmax, 'kv.n1');
+    const qkv = t([Rmax, qkvW], 'kv.qkv');
+    const att = t([Rmax, H * hd], 'kv.att');
+    const lse = t([Rmax, H], 'kv.lse');
+    const xm = spec.parallelResidual ? null : t([Rmax, d], 'kv.xm');
+    const h2 = t([Rmax, d], 'kv.h2');
+    const n2 = stats(Rmax, 'kv.n2');
+    const u = t([Rmax, upW], 'kv.u');
+    const a = t([Rmax, I], 'kv.a');
+    const xlast = t([B, d], 'kv.x_last');
+    const xf = t([B, d], 'kv.xf');
+    const nf = stats(B, 'kv.nf');
+    const ceState = t([B, 3], 'kv.ce_state');
+    const targets = t([B], 'kv.targets', 'u32');
+    gpu.write(targets, new Uint32Array(B).fill(NONE));
+    const argmax = t([B], 'kv.argmax', 'u32');
+    const ropeTab = t([maxLen, spec.rotaryDim], 'kv.rope_table');
+    gpu.write(ropeTab, ropeTable(ropeInvFreq(spec), maxLen));
+    const ropeRow = t([1, spec.rotaryDim], 'kv.rope_row');
+    const caches = weights.layers.map((_, l) => ({ kc: t([B, Hkv, maxLen, hd], `kv.l${l}.k`), vc: t([B, Hkv, maxLen, hd], `kv.l${l}.v`) }));
+    const shape = (n: number): KvShape => ({ B, n, maxLen, H, Hkv, hd, ldq: qkvW, qOff: 0, kOff: H * hd, vOff: (H + Hkv) * hd, scale: 1 / Math.sqrt(hd) });
+
+    /** Every layer over B·n rows whose rotary tables are already chosen; returns the last residual. */
+    const layers = (p: Program, x0: Tensor, n: number, rope: (p: Program, label: string) => void): Tensor => {
+      const R = B * n;
+      let x = x0;
+      weights.layers.forEach((w, l) => {
+        const L = `kv.l${l}`;
+        const xNext = xs[l % 2];
+        normForward(p, `${L}.norm1`, spec, w.norm1, x, h1, n1, R);
+        linearForward(p, `${L}.qkv`, w.qkv, h1, qkv, R);
+        rope(p, `${L}.rope`);
+        const kv = { ...shape(n), state: this.state, qkv, ...caches[l] };
+        kvAppend(p, `${L}.kv_append`, kv);
+        attentionDecode(p, `${L}.attn`, { ...kv, out: att, lse });
+        if (spec.parallelResidual) {
+          p.copy(`${L}.residual`, x, xNext, R * d * 4);
+          linearForward(p, `${L}.o`, w.o, att, xNext, R, { accumulate: true });
+          normForward(p, `${L}.norm2`, spec, w.norm2, x, h2, n2, R);
+        } else {
+          p.copy(`${L}.residual`, x, xm!, R * d * 4);
+          linearForward(p, `${L}.o`, w.o, att, xm!, R, { accumulate: true });
+          normForward(p, `${L}.norm2`, spec, w.norm2, xm!, h2, n2, R);
+        }
+        linearForward(p, `${L}.up`, w.up, h2, u, R);
+        if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: u, h: a, rows: R, inter: I });
+        else geluForward(p, `${L}.gelu`, { x: u, y: a, n: R * I });
+        if (!spec.parallelResidual) p.copy(`${L}.residual2`, xm!, xNext, R * d * 4);
+        linearForward(p, `${L}.down`, w.down, a, xNext, R, { accumulate: true });
+        x = xNext;
+      });
+      return x;
+    };
+    const ropeOn = (p: Program, label: string, table: Tensor, rows: number, seqLen: number) => {
+      const common = { x: qkv, table, rows, seqLen, posOffset: 0, ld: qkvW, headDim: hd, rotDim: spec.rotaryDim };
+      ropeForward(p, `${label}.q`, { ...common, colOffset: 0, nHeads: H });
+      ropeForward(p, `${label}.k`, { ...common, colOffset: H * hd, nHeads: Hkv });
+    };
+    /** final norm → logits [B, V] → argmax → emit; n = rows per sequence this program added. */
+    const head = (p: Program, x: Tensor, n: number) => {
+      normForward(p, 'kv.final_norm', spec, weights.finalNorm, x, xf, nf, B);
+      linearForward(p, 'kv.lm_head', weights.lmHead, xf, this.logits, B);
+      ceReset(p, 'kv.ce.reset', { state: ceState, argmax, rows: B });
+      ceChunkForward(p, 'kv.ce.argmax', { logits: this.logits, targets, state: ceState, argmax, rows: B, vc: V, v0: 0, ldl: V });
+      decodeAdvance(p, 'kv.advance', { state: this.state, next: argmax, tokens: this.tokens, B, n, count, hd });
+    };
+
+    const pre = (this.prefillProgram = new Program(gpu, 'kv.prefill'));
+    if (this.prefixIds) {
+      for (const c of weights.embed.chunks) {
+        embeddingForward(pre, `kv.embed_prefix[${c.rowStart}]`, { ids: this.prefixIds, table: c.w, rowStart: c.rowStart, chunkRows: c.rows, out: this.inputs, rows: Rmax, dim: d });
+      }
+    }
+    // The prefix sits at positions 0..P-1: the rotary angles are static here.
+    const xp = layers(pre, this.inputs, P, (p, label) => ropeOn(p, label, ropeTab, Rmax, P));
+    // Only each sequence's last prefix row predicts (the first generated token).
+    for (let b = 0; b < B; b++) pre.copy(`kv.last_row[${b}]`, xp, xlast, d * 4, ((b + 1) * P - 1) * d * 4, b * d * 4);
+    head(pre, xlast, P);
+
+    const step = (this.stepProgram = new Program(gpu, 'kv.step'));
+    for (const c of weights.embed.chunks) {
+      embeddingForward(step, `kv.embed[${c.rowStart}]`, { ids: argmax, table: c.w, rowStart: c.rowStart, chunkRows: c.rows, out: stepIn, rows: B, dim: d });
+    }
+    // This step's position is state[0]: gather its row of the rotary table (state[0] read as an id).
+    embeddingForward(step, 'kv.rope_row', { ids: this.state, table: ropeTab, rowStart: 0, chunkRows: maxLen, out: ropeRow, rows: 1, dim: spec.rotaryDim });
+    const xsOut = layers(step, stepIn, 1, (p, label) => ropeOn(p, label, ropeRow, B, 1));
+    head(step, xsOut, 1);
+  }
+
+  /** Dispatches recorded for one step (one token of every sequence). */
+  get dispatchesPerStep(): number {
+    return this.stepProgram.dispatchCount;
+  }
+
+  /** Rewinds the cache (its contents are overwritten before they are read again). */
+  reset(): void {
+    this.model.gpu.write(this.state, new Uint32Array([0, 0]));
+  }
+
+  /** Queues the prefill: afterwards `logits` are the last prefix row's and token 0 is emitted. */
+  submitPrefill(): void {
+    this.prefillProgram.run();
+  }
+
+  /** Queues one step: feeds the last emitted tokens, emits the next. */
+  submitStep(): void {
+    this.stepProgram.run();
+  }
+
+  /**
+   * Queues a whole decode (reset, prefill, count - 1 steps) in one command buffer, without waiting:
+   * the best case for autoregressive decoding, no CPU work between tokens.
+   */
+  submitAll(): void {
+    const { gpu } = this.model;
+    this.reset();
+    const encoder = gpu.device.createCommandEncoder({ label: 'kv.decode' });
+    this.prefillProgram.encode(encoder);
+    for (let s = 1; s < this.count; s++) this.stepProgram.encode(encoder);
+    gpu.device.queue.submit([encoder.finish()]);
+  }
+
+  /** The generated tokens, [B][count] (waits for the queued work). */
+  async readTokens(): Promise<number[][]> {
+    const all = await this.model.gpu.readU32(this.tokens);
+    return Array.from({ length: this.B }, (_, b) => Array.from(all.subarray(b * this.count, (b + 1) * this.count)));
+  }
+
+  /** Decodes from whatever the prefix holds now. */
+  async run(): Promise<number[][]> {
+    this.submitAll();
+    return this.readTokens();
+  }
+
+  destroy(): void {
+    this.prefillProgram.destroy();
+    this.stepProgram.destroy();
+    for (const x of this.owned) this.model.gpu.destroyTensor(x);
+    this.owned.length = 0;
+  }
+}
+
+/** Greedy decoding of `count` tokens after B prefixes of P input embeddings each ([B·P, d] flattened). */
+export async function kvDecodeEmbeddings(model: Model, inputs: Float32Array, batch: number, count: number): Promise<number[][]> {
+  const d = model.spec.hidden;
+  const P = inputs.length / (batch * d);
+  if (!Number.isInteger(P) || P < 1) throw new Error(`${inputs.length} values are not ${batch} prefixes of whole ${d}-wide embeddings.`);
+  const dec = new KvDecoder(model, { batch, prefix: P, count });
+  try {
+    model.gpu.write(dec.inputs, inputs);
+    return await dec.run();
+  } finally {
+    dec.destroy();
+  }
+}
+
+/** KV-cached greedy generation after a token prompt; the same tokens as greedyGenerate in generate.ts. */
+export async function kvGreedyGenerate(model: Model, prompt: readonly number[], count: number): Promise<number[]> {
+  if (prompt.length === 0) throw new Error('Greedy generation needs at least one prompt token (e.g. BOS).');
+  for (const t of prompt) {
+    if (!Number.isInteger(t) || t < 0 || t >= model.spec.vocabSize) throw new Error(`Token id ${t} is outside this model's vocabulary (0..${model.spec.vocabSize - 1}).`);
+  }
+  const dec = new KvDecoder(model, { batch: 1, prefix: prompt.length, count, tokenPrefix: true });
+  try {
+    model.gpu.write(dec.prefixIds!, Uint32Array.from(prompt));
+    return (await dec.run())[0];
+  } finally {
+    dec.destroy();
+  }
+}
