@@ -1,15 +1,30 @@
-import type { ProtoReport, ProtoTrainer, ProtoVectors } from './trainer.ts';
+import type { ProtoReport, ProtoVectors } from './trainer.ts';
+import type { ProtoSettings } from './settings.ts';
 
 export type StopReason = 'solved' | 'max-steps' | 'patience' | 'stopped' | 'non-finite';
 
-export interface OptimiseResult {
+/**
+ * What optimise() drives: a batch of items stepped on the GPU with keep-best bookkeeping.
+ * ProtoTrainer (vectors e, m) and MemoryTrainer (src/memory/, K memory vectors) both are one.
+ */
+export interface Optimisable<V> {
+  /** Tokens per item: an item is solved when its best correct count reaches N. */
+  readonly N: number;
+  readonly settings: Pick<ProtoSettings, 'maxSteps' | 'reportEvery' | 'patience'>;
+  readonly stepsSubmitted: number;
+  submitSteps(k: number): void;
+  report(): Promise<ProtoReport>;
+  bestVectors(): Promise<V[]>;
+}
+
+export interface OptimiseResult<V = ProtoVectors> {
   /** Updates after which every item first reached its best (the reported "steps run"). */
   steps: number;
   /** Steps actually executed on the GPU (a few more than `steps` once solved mid-batch). */
   stepsExecuted: number;
   seconds: number;
   stoppedBy: StopReason;
-  best: ProtoVectors[];
+  best: V[];
   last: ProtoReport;
 }
 
@@ -29,7 +44,7 @@ export interface OptimiseHooks {
  * The optimisation loop: keeps one batch of steps queued ahead of the metrics being read, so the
  * GPU never idles waiting for the CPU and the CPU never blocks a step.
  */
-export async function optimise(trainer: ProtoTrainer, hooks: OptimiseHooks = {}): Promise<OptimiseResult> {
+export async function optimise<V = ProtoVectors>(trainer: Optimisable<V>, hooks: OptimiseHooks = {}): Promise<OptimiseResult<V>> {
   const now = hooks.now ?? (() => performance.now());
   const s = trainer.settings;
   const k = hooks.batch ?? s.reportEvery;
