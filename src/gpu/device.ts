@@ -40,7 +40,7 @@ export async function acquireGpu(gpu: GPU, platform: GpuInfo['platform'], opts: 
     maxComputeWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
     maxStorageBuffersPerShaderStage: a.maxStorageBuffersPerShaderStage,
   };
-  const wanted: GPUFeatureName[] = ['timestamp-query'];
+  const wanted: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName];
   if (opts.allowF16) wanted.push('shader-f16');
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'protolab' });
@@ -67,7 +67,7 @@ export async function acquireGpu(gpu: GPU, platform: GpuInfo['platform'], opts: 
     {
       f16: device.features.has('shader-f16'),
       timestamps: device.features.has('timestamp-query'),
-      subgroups: adapter.features.has('subgroups'),
+      subgroups: device.features.has('subgroups'),
     },
   );
 }

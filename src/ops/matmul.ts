@@ -1,6 +1,7 @@
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import { packParams } from '../gpu/params.ts';
+import type { Gpu } from '../gpu/gpu.ts';
 
 export interface MatmulArgs {
   a: Tensor;
@@ -21,27 +22,67 @@ export interface MatmulArgs {
   cOffset?: number;
   /** Element offset into bias (a row chunk of a split weight uses its slice of the bias). */
   biasOffset?: number;
+  /** Force a kernel (tests, benchmarks); 'auto' by default. */
+  path?: MatmulPath;
 }
 
 const THREADS = 64;
 
+/**
+ * Which kernel computes the product. 'scalar': matmul.wgsl's any-shape path; 'vec4': its vec4
+ * paths (alignment needed); 'quad': matmul_quad.wgsl (vec4 alignment, the subgroups feature, and a
+ * CPU emulator, where a quad is one SIMD group). 'auto' takes the fastest one the shapes allow.
+ */
+export type MatmulPath = 'auto' | 'scalar' | 'vec4' | 'quad';
+
 const aligned = (...xs: number[]) => xs.every((v) => v % 4 === 0);
 
-/** The vec4 entry points need every float offset and stride along K (and N for dy·W) divisible by 4. */
-function entryFor(x: MatmulArgs, lda: number, ldb: number): string {
+/** The vec4 and quad entry points need every float offset and stride along K (and N for dy·W) divisible by 4. */
+function vec4Ok(x: MatmulArgs, lda: number, ldb: number): boolean {
   const offs = [x.aOffset ?? 0, x.bOffset ?? 0, lda, ldb, x.K];
-  if (x.transposeB) return aligned(...offs) ? 'matmul_nt_vec4' : 'matmul';
-  return aligned(...offs, x.N) ? 'matmul_nn_vec4' : 'matmul';
+  return x.transposeB ? aligned(...offs) : aligned(...offs, x.N);
+}
+
+function quadOk(gpu: Gpu): boolean {
+  return gpu.features.subgroups && gpu.cpuEmulated;
+}
+
+function choosePath(gpu: Gpu, x: MatmulArgs, lda: number, ldb: number): Exclude<MatmulPath, 'auto'> {
+  const want = x.path ?? 'auto';
+  const v4 = vec4Ok(x, lda, ldb);
+  if (want === 'scalar') return 'scalar';
+  if (want !== 'auto' && !v4) throw new Error(`matmul path '${want}' needs K, strides and offsets (and N for dy·W) divisible by 4`);
+  if (want === 'quad' && !quadOk(gpu)) throw new Error("matmul path 'quad' needs the subgroups feature on a CPU-emulated adapter");
+  if (want !== 'auto') return want;
+  if (!v4) return 'scalar';
+  return quadOk(gpu) ? 'quad' : 'vec4';
+}
+
+/** Rows per workgroup as a power of two: few rows (a short text) get short, wide workgroups. */
+function rowsPow2(M: number, unit: number, max: number): number {
+  return Math.min(max, Math.max(1, 2 ** Math.ceil(Math.log2(Math.ceil(M / unit)))));
 }
 
 /** Records C = A·op(B) (+bias) (+C). See shaders/matmul.wgsl for the layout. */
 export function matmul(prog: Program, label: string, x: MatmulArgs): void {
   const lda = x.lda ?? x.K;
   const ldb = x.ldb ?? (x.transposeB ? x.K : x.N);
-  // Few rows (a short text) would leave most of a square workgroup idle: give short, wide tiles.
-  const wgY = Math.min(8, Math.max(1, 2 ** Math.ceil(Math.log2(Math.ceil(x.M / 4)))));
-  const wgX = THREADS / wgY;
-  const pipeline = prog.gpu.kernel('matmul', entryFor(x, lda, ldb), { constants: { WG_X: wgX, WG_Y: wgY } });
+  const path = choosePath(prog.gpu, x, lda, ldb);
+  let pipeline: GPUComputePipeline;
+  let workgroups: [number, number];
+  if (path === 'quad') {
+    // 16 quads of 8 x 8 outputs, QY x QX of them.
+    const qy = rowsPow2(x.M, 8, 16);
+    const qx = 16 / qy;
+    pipeline = prog.gpu.kernel('matmul_quad', x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad', { constants: { QX: qx } });
+    workgroups = [Math.ceil(x.N / (8 * qx)), Math.ceil(x.M / (8 * qy))];
+  } else {
+    const wgY = rowsPow2(x.M, 4, 8);
+    const wgX = THREADS / wgY;
+    const entry = path === 'scalar' ? 'matmul' : x.transposeB ? 'matmul_nt_vec4' : 'matmul_nn_vec4';
+    pipeline = prog.gpu.kernel('matmul', entry, { constants: { WG_X: wgX, WG_Y: wgY } });
+    workgroups = [Math.ceil(x.N / (4 * wgX)), Math.ceil(x.M / (4 * wgY))];
+  }
   prog.dispatch({
     label,
     pipeline,
@@ -62,6 +103,6 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
     }),
     // Without a bias the binding still needs a buffer; A is read-only and never indexed there.
     buffers: { 1: x.a, 2: x.b, 3: x.bias ?? x.a, 4: x.c },
-    workgroups: [Math.ceil(x.N / (4 * wgX)), Math.ceil(x.M / (4 * wgY))],
+    workgroups,
   });
 }

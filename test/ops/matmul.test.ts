@@ -1,6 +1,6 @@
 import { describe, it, beforeAll } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu.ts';
-import { matmul } from '../../src/ops/matmul.ts';
+import { matmul, type MatmulPath } from '../../src/ops/matmul.ts';
 import { matmulRef } from '../../src/reference/matmul.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
@@ -27,36 +27,65 @@ describe('matmul (shaders/matmul.wgsl) against float64', () => {
     [5, 3, 70000],
     [5, 8, 70000],
   ];
-  for (const transposeB of [true, false]) {
-    for (const [M, N, K] of shapes) {
-      it(`${transposeB ? 'x·Wᵀ' : 'dy·W'} M=${M} N=${N} K=${K}`, async () => {
-        const rng = new Rng(M * 1000 + N * 10 + K);
-        const A = rng.uniformArray(M * K);
-        const B = rng.uniformArray(N * K);
-        const bias = rng.uniformArray(N);
-        const a = upload(gpu, [M, K], A);
-        const b = upload(gpu, transposeB ? [N, K] : [K, N], B);
-        const bi = upload(gpu, [N], bias);
-        const c = gpu.createTensor([M, N]);
-        await runOnce(gpu, (p) => matmul(p, 'mm', { a, b, c, bias: bi, M, N, K, transposeB }));
-        expectClose(await gpu.read(c), matmulRef(A, B, M, N, K, transposeB, bias), TOL, 'C');
-      });
+  // Every kernel the wrapper can pick, on every shape it accepts ('auto' is what the engine runs).
+  const paths: MatmulPath[] = ['auto', 'scalar', 'vec4', 'quad'];
+  const accepts = (path: MatmulPath, N: number, K: number, transposeB: boolean) =>
+    path === 'auto' || path === 'scalar' || (K % 4 === 0 && (transposeB || N % 4 === 0));
+  for (const path of paths) {
+    for (const transposeB of [true, false]) {
+      for (const [M, N, K] of shapes) {
+        if (!accepts(path, N, K, transposeB)) continue;
+        it(`${path}: ${transposeB ? 'x·Wᵀ' : 'dy·W'} M=${M} N=${N} K=${K}`, async () => {
+          if (path === 'quad' && !(gpu.features.subgroups && gpu.cpuEmulated)) throw new Error('the quad path needs SwiftShader with subgroups (the adapter tests run on)');
+          const rng = new Rng(M * 1000 + N * 10 + K);
+          const A = rng.uniformArray(M * K);
+          const B = rng.uniformArray(N * K);
+          const bias = rng.uniformArray(N);
+          const a = upload(gpu, [M, K], A);
+          const b = upload(gpu, transposeB ? [N, K] : [K, N], B);
+          const bi = upload(gpu, [N], bias);
+          const c = gpu.createTensor([M, N]);
+          await runOnce(gpu, (p) => matmul(p, 'mm', { a, b, c, bias: bi, M, N, K, transposeB, path }));
+          expectClose(await gpu.read(c), matmulRef(A, B, M, N, K, transposeB, bias), TOL, 'C');
+        });
+      }
     }
   }
 
-  it('accumulates into a column block of a wider C (strides and offsets)', async () => {
-    const [M, N, K, ldc, cOffset] = [9, 6, 11, 20, 5];
-    const rng = new Rng(7);
-    const A = rng.uniformArray(M * K);
-    const B = rng.uniformArray(K * N);
-    const C0 = rng.uniformArray(M * ldc);
-    const a = upload(gpu, [M, K], A);
-    const b = upload(gpu, [K, N], B);
-    const c = upload(gpu, [M, ldc], C0);
-    await runOnce(gpu, (p) => matmul(p, 'mm', { a, b, c, M, N, K, transposeB: false, accumulate: true, ldc, cOffset }));
-    const want = Float64Array.from(C0);
-    const prod = matmulRef(A, B, M, N, K, false);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[cOffset + i * ldc + j] += prod[i * N + j];
-    expectClose(await gpu.read(c), want, TOL, 'C');
+  it('refuses a forced vec4 or quad path on unaligned shapes', async () => {
+    const a = gpu.createTensor([3, 5]);
+    const c = gpu.createTensor([3, 3]);
+    for (const path of ['vec4', 'quad'] as const) {
+      await expectRejects(runOnce(gpu, (p) => matmul(p, 'mm', { a, b: a, c, M: 3, N: 3, K: 5, transposeB: true, path })), /divisible by 4/);
+    }
   });
+
+  for (const path of paths) {
+    it(`${path}: accumulates into a column block of a wider C (strides and offsets)`, async () => {
+      // Aligned sizes so every path takes it; the offset of C is not a multiple of 4 (C is scalar).
+      const [M, N, K, ldc, cOffset] = path === 'scalar' || path === 'auto' ? [9, 6, 11, 20, 5] : [9, 8, 12, 20, 5];
+      const rng = new Rng(7);
+      const A = rng.uniformArray(M * K);
+      const B = rng.uniformArray(K * N);
+      const C0 = rng.uniformArray(M * ldc);
+      const a = upload(gpu, [M, K], A);
+      const b = upload(gpu, [K, N], B);
+      const c = upload(gpu, [M, ldc], C0);
+      await runOnce(gpu, (p) => matmul(p, 'mm', { a, b, c, M, N, K, transposeB: false, accumulate: true, ldc, cOffset, path }));
+      const want = Float64Array.from(C0);
+      const prod = matmulRef(A, B, M, N, K, false);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[cOffset + i * ldc + j] += prod[i * N + j];
+      expectClose(await gpu.read(c), want, TOL, 'C');
+    });
+  }
 });
+
+async function expectRejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+  let err: unknown = null;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  if (!(err instanceof Error) || !re.test(err.message)) throw new Error(`expected an error matching ${re}, got ${String(err)}`);
+}
