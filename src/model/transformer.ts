@@ -335,13 +335,14 @@ export class TransformerSession {
     });
   }
 
-  /** Rotary on the q heads and the k heads of a fused [R, q | k | v] buffer. */
+  /**
+   * Rotary on the q heads and the k heads of a fused [R, q | k | v] buffer. The k heads follow the
+   * q heads with the same head size, so one dispatch rotates all H + Hkv of them.
+   */
   private rope(p: Program, op: typeof ropeForward, label: string, buf: Tensor, ld: number): void {
     const { spec } = this.model;
     if (spec.rotaryDim === 0) return;
-    const common = { x: buf, table: this.ropeTab, rows: this.R, seqLen: this.N, posOffset: 0, ld, headDim: spec.headDim, rotDim: spec.rotaryDim };
-    op(p, `${label}.q`, { ...common, colOffset: 0, nHeads: spec.heads });
-    op(p, `${label}.k`, { ...common, colOffset: spec.heads * spec.headDim, nHeads: spec.kvHeads });
+    op(p, label, { x: buf, table: this.ropeTab, rows: this.R, seqLen: this.N, posOffset: 0, ld, headDim: spec.headDim, rotDim: spec.rotaryDim, colOffset: 0, nHeads: spec.heads + spec.kvHeads });
   }
 
   private attnArgs(a: LayerActs) {
