@@ -15,6 +15,11 @@
 // Weights are frozen: no dw or db. With accumulate = 1 the backward adds into dx, because the
 // residual stream there already holds the gradient of the skip path.
 //
+// The *_rows entry points compute the same with one invocation per row and ROWS_WG rows per
+// workgroup: no workgroup memory and no barriers. On CPU emulators a barrier suspends and resumes
+// every SIMD group of the workgroup and each workgroup has a fixed start-up cost, so for the model
+// widths there (up to a few thousand) a serial loop per row is faster (src/ops/norm.ts picks).
+//
 // Bindings per entry point (the same number names different buffers in different entry points):
 //   rmsnorm_forward    1 x, 2 w, 3 y, 4 rstd
 //   layernorm_forward  1 x, 2 w, 3 y, 4 rstd, 5 b, 6 mean
@@ -152,6 +157,95 @@ fn layernorm_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgro
   }
   let sums = block_sum2(acc, lid) / n;
   for (var j = lid; j < p.dim; j += WG) {
+    let i = base + j;
+    let xh = (x[i] - m) * r;
+    store_dx(i, r * (dy[i] * w[j] - sums.x - xh * sums.y));
+  }
+}
+
+// ---- one invocation per row ----
+
+override ROWS_WG: u32 = 16;
+
+fn row_of(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+  return (wg.y * nwg.x + wg.x) * ROWS_WG + lid;
+}
+
+@compute @workgroup_size(ROWS_WG)
+fn rmsnorm_forward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+  let row = row_of(wg, nwg, lid);
+  if (row >= p.rows) { return; }
+  let base = row * p.dim;
+  var ss = 0.0;
+  for (var j = 0u; j < p.dim; j++) {
+    let v = x[base + j];
+    ss = fma(v, v, ss);
+  }
+  let r = inverseSqrt(ss / f32(p.dim) + p.eps);
+  for (var j = 0u; j < p.dim; j++) {
+    y[base + j] = (x[base + j] * r) * w[j];
+  }
+  rstd_out[row] = r;
+}
+
+@compute @workgroup_size(ROWS_WG)
+fn rmsnorm_backward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                         @builtin(local_invocation_index) lid: u32) {
+  let row = row_of(wg, nwg, lid);
+  if (row >= p.rows) { return; }
+  let base = row * p.dim;
+  let r = rstd_in[row];
+  var gx = 0.0;
+  for (var j = 0u; j < p.dim; j++) {
+    gx = fma(dy[base + j] * w[j], x[base + j], gx);
+  }
+  let c = r * r * gx / f32(p.dim);
+  for (var j = 0u; j < p.dim; j++) {
+    let i = base + j;
+    store_dx(i, r * (dy[i] * w[j] - x[i] * c));
+  }
+}
+
+@compute @workgroup_size(ROWS_WG)
+fn layernorm_forward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                          @builtin(local_invocation_index) lid: u32) {
+  let row = row_of(wg, nwg, lid);
+  if (row >= p.rows) { return; }
+  let base = row * p.dim;
+  let n = f32(p.dim);
+  var s = 0.0;
+  for (var j = 0u; j < p.dim; j++) { s += x[base + j]; }
+  let m = s / n;
+  var ss = 0.0;
+  for (var j = 0u; j < p.dim; j++) {
+    let d = x[base + j] - m;
+    ss = fma(d, d, ss);
+  }
+  let r = inverseSqrt(ss / n + p.eps);
+  for (var j = 0u; j < p.dim; j++) {
+    y[base + j] = fma((x[base + j] - m) * r, w[j], b[j]);
+  }
+  mean_out[row] = m;
+  rstd_out[row] = r;
+}
+
+@compute @workgroup_size(ROWS_WG)
+fn layernorm_backward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+  let row = row_of(wg, nwg, lid);
+  if (row >= p.rows) { return; }
+  let base = row * p.dim;
+  let n = f32(p.dim);
+  let m = mean_in[row];
+  let r = rstd_in[row];
+  var acc = vec2<f32>(0.0, 0.0);  // (sum g, sum g xh)
+  for (var j = 0u; j < p.dim; j++) {
+    let g = dy[base + j] * w[j];
+    acc += vec2<f32>(g, g * ((x[base + j] - m) * r));
+  }
+  let sums = acc / n;
+  for (var j = 0u; j < p.dim; j++) {
     let i = base + j;
     let xh = (x[i] - m) * r;
     store_dx(i, r * (dy[i] * w[j] - sums.x - xh * sums.y));
