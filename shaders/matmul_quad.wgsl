@@ -45,6 +45,10 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
 override QX: u32 = 4u;
+// The epilogue's options as pipeline constants (they mirror p.has_bias and p.accumulate): emulators
+// run both sides of a branch they cannot prove uniform, so the store loop is specialised instead.
+override HAS_BIAS: bool = false;
+override ACCUMULATE: bool = false;
 
 struct Quad {
   row0: u32,  // first row of the quad's block
@@ -68,9 +72,9 @@ fn a_row(r: u32) -> u32 {
 fn store(r: u32, c: u32, value: f32) {
   if (r >= p.M || c >= p.N) { return; }
   var v = value;
-  if (p.has_bias == 1u) { v += bias[p.bias_offset + c]; }
+  if (HAS_BIAS) { v += bias[p.bias_offset + c]; }
   let idx = p.c_offset + r * p.ldc + c;
-  if (p.accumulate == 1u) { v += C[idx]; }
+  if (ACCUMULATE) { v += C[idx]; }
   C[idx] = v;
 }
 

@@ -74,7 +74,9 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
     // 16 quads of 8 x 8 outputs, QY x QX of them.
     const qy = rowsPow2(x.M, 8, 16);
     const qx = 16 / qy;
-    pipeline = prog.gpu.kernel('matmul_quad', x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad', { constants: { QX: qx } });
+    pipeline = prog.gpu.kernel('matmul_quad', x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad', {
+      constants: { QX: qx, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
+    });
     workgroups = [Math.ceil(x.N / (8 * qx)), Math.ceil(x.M / (8 * qy))];
   } else {
     const wgY = rowsPow2(x.M, 4, 8);
