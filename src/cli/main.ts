@@ -8,6 +8,11 @@ import { runCompress, printCompress } from './commands/compress.ts';
 import { runDecode } from './commands/decode.ts';
 import { PAPER_SETTINGS, type ProtoSettings } from '../prototokens/settings.ts';
 import { isLayoutName, LAYOUT_NAMES } from '../prototokens/layouts.ts';
+import { runSweepCommand, printSweep, sweepJson, checkOut, SweepAborted } from './commands/sweep.ts';
+import { runReport } from './commands/report.ts';
+import { sourceByName } from '../datasets/node/sources.ts';
+import { SourceError } from '../datasets/sources.ts';
+import { methodByName, MethodUnavailableError } from '../experiments/methods.ts';
 
 const USAGE = `protolab — proto-token lab on the command line
 
@@ -17,6 +22,11 @@ const USAGE = `protolab — proto-token lab on the command line
                     [--lr X] [--seed K] [--layout NAME] [--first-target e|first-m] [--init normal|embedding-std]
                     [--report-every K] [--out FILE] [--json]
   protolab decode --model DIR --solution FILE [--json]
+  protolab sweep --model DIR --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
+                 [--share m|e --group G] [--method oneshot|memory] [--layout NAME] [--first-target e|first-m]
+                 [--steps S] [--lr X] [--init normal|embedding-std] [--lengths 4,5,8 | --max-length N]
+                 [--keep-going] [--all-seeds] [--pack P] [--text-seed K] [--seed K] [--out results.jsonl] [--json]
+  protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
 
 DIR is a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json).`;
 
@@ -42,6 +52,11 @@ function positiveNumber(flag: string, v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}".`);
   return n;
+}
+
+function nonNegativeInt(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new UsageError(`${flag} must be a whole number from 0 to 4294967295, got "${v}".`);
+  return Number(v);
 }
 
 function compressSettings(v: Values): ProtoSettings {
@@ -135,8 +150,146 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write((values.json ? JSON.stringify({ tokens: r.tokens, text: r.text }) : `${r.text}\n(${(100 * r.accuracy).toFixed(1)} % of the saved target)`) + '\n');
       return 0;
     }
+    case 'sweep': {
+      const { values } = parse(rest, {
+        ...COMMON,
+        source: { type: 'string' },
+        texts: { type: 'string' },
+        seeds: { type: 'string' },
+        share: { type: 'string' },
+        group: { type: 'string' },
+        method: { type: 'string' },
+        steps: { type: 'string' },
+        lr: { type: 'string' },
+        layout: { type: 'string' },
+        'first-target': { type: 'string' },
+        init: { type: 'string' },
+        'report-every': { type: 'string' },
+        lengths: { type: 'string' },
+        'max-length': { type: 'string' },
+        'keep-going': { type: 'boolean' },
+        'all-seeds': { type: 'boolean' },
+        pack: { type: 'string' },
+        'text-seed': { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+      });
+      const need = (flag: string, what: string) => {
+        if (values[flag] === undefined) throw new UsageError(`--${flag} ${what} is required (see protolab --help).`);
+        return values[flag] as string;
+      };
+      need('model', 'DIR');
+      const sourceName = need('source', 'pg19|random|generated|recent|DIR');
+      const texts = positiveInt('--texts', need('texts', 'K (number of texts)'));
+      const seeds = positiveInt('--seeds', need('seeds', 'S (restarts per text)'));
+      if (values.share !== undefined && values.share !== 'm' && values.share !== 'e') throw new UsageError(`--share must be m or e, got "${values.share}".`);
+      const share = (values.share as 'm' | 'e' | undefined) ?? 'none';
+      if (share !== 'none' && values.group === undefined) throw new UsageError(`--share ${share} needs --group G: how many texts share one ${share}.`);
+      if (share === 'none' && values.group !== undefined) throw new UsageError('--group needs --share m or --share e (which vector the group shares).');
+      const group = values.group !== undefined ? positiveInt('--group', values.group as string) : 1;
+      if (share !== 'none' && values.pack !== undefined) throw new UsageError('--pack is for texts that share nothing; with --share the group is the batch.');
+      const pack = values.pack !== undefined ? positiveInt('--pack', values.pack as string) : 1;
+      if (values.lengths !== undefined && values['max-length'] !== undefined) throw new UsageError('Give --lengths or --max-length, not both.');
+      const lengths = values.lengths !== undefined ? (values.lengths as string).split(',').map((x) => positiveInt('--lengths', x.trim())) : undefined;
+      const maxLength = values['max-length'] !== undefined ? positiveInt('--max-length', values['max-length'] as string) : undefined;
+      const settings = compressSettings(values);
+      if (values.seed !== undefined) settings.seed = 0; // --seed is the base of the restart seeds here, not one run's seed
+      let method;
+      try {
+        method = methodByName((values.method as string | undefined) ?? 'oneshot');
+      } catch (e) {
+        if (e instanceof MethodUnavailableError) throw new UsageError(e.message);
+        throw e;
+      }
+      const out = (values.out as string | undefined) ?? 'results.jsonl';
+      checkOut(out);
+      let source;
+      try {
+        source = sourceByName(sourceName);
+      } catch (e) {
+        if (e instanceof SourceError) throw new UsageError(`--source: ${e.message}`);
+        throw e;
+      }
+      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      progress('');
+      const ctl = new AbortController();
+      const onSignal = () => ctl.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const r = await runSweepCommand(
+          loaded,
+          {
+            source,
+            sourceName,
+            texts,
+            seeds,
+            share,
+            group,
+            method,
+            settings,
+            lengths,
+            maxLength,
+            keepGoing: values['keep-going'] === true,
+            stop: values['all-seeds'] ? 'all-seeds' : 'text',
+            pack,
+            textSeed: values['text-seed'] !== undefined ? nonNegativeInt('--text-seed', values['text-seed'] as string) : 0,
+            seedBase: values.seed !== undefined ? nonNegativeInt('--seed', values.seed as string) : 0,
+            out,
+          },
+          ctl.signal,
+        );
+        process.stdout.write((values.json ? JSON.stringify(sweepJson(r)) : printSweep(r, out)) + '\n');
+        return 0;
+      } catch (e) {
+        if (e instanceof SweepAborted) {
+          process.stderr.write(`protolab: interrupted; what finished is in ${out}: run the same command again to continue.\n`);
+          return 130;
+        }
+        if (e instanceof SourceError) throw new UsageError(`--source: ${e.message.split('\n')[0]}`);
+        throw e;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
+    case 'report': {
+      let parsed;
+      try {
+        parsed = parseArgs({
+          args: rest,
+          options: {
+            json: { type: 'boolean' },
+            markdown: { type: 'boolean' },
+            plots: { type: 'string' },
+            'no-plots': { type: 'boolean' },
+            method: { type: 'string' },
+            source: { type: 'string' },
+            help: { type: 'boolean', short: 'h' },
+          },
+          strict: true,
+          allowPositionals: true,
+        });
+      } catch (e) {
+        throw new UsageError(`${(e as Error).message.split('\n')[0]} (see protolab --help).`);
+      }
+      const { values, positionals } = parsed;
+      if (positionals.length !== 1) throw new UsageError('Give exactly one results file: protolab report results.jsonl [--json] [--markdown] [--plots DIR].');
+      if (values.plots !== undefined && values['no-plots']) throw new UsageError('Give --plots DIR or --no-plots, not both.');
+      if (values.json && values.markdown) throw new UsageError('Give --json or --markdown, not both.');
+      const r = runReport({
+        file: positionals[0],
+        json: values.json === true,
+        format: values.markdown ? 'markdown' : 'text',
+        plots: values['no-plots'] ? null : values.plots,
+        method: values.method,
+        source: values.source,
+      });
+      process.stdout.write(r.stdout + '\n');
+      return 0;
+    }
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode (see protolab --help).`);
+      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode, sweep, report (see protolab --help).`);
   }
 }
 

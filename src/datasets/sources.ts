@@ -57,6 +57,12 @@ export interface TextsOptions {
   model?: Model;
   /** Told about every document left out, with the reason (too short, not UTF-8, ...). */
   onSkip?: (skipped: SkippedText) => void;
+  /**
+   * Plain sources (user texts, folders): keep a text that has fewer than `length` tokens whole
+   * instead of skipping it, so `length` is an upper bound (the capacity sweep uses each file from
+   * its start as far as it goes). Other sources ignore it.
+   */
+  upTo?: boolean;
 }
 
 export interface TextSource {
@@ -68,6 +74,8 @@ export interface TextSource {
    * a SourceError says why when fewer than `count` texts (or none) could be made.
    */
   texts(opts: TextsOptions): Promise<SourceText[]>;
+  /** The longest text it can give for this tokenizer and model, where that is limited (generated: context and continuation must fit the model's positions). */
+  maxLength?(tokenizer: Tokenizer, model: Model): number;
 }
 
 /** Bad input to a text source: the message is meant for the user as it stands. */
@@ -306,7 +314,7 @@ export function plainTextsSource(name: string, docs: readonly SourceDocument[], 
         const text = opts.collapse ? collapseWhitespace(raw) : raw;
         if (text.trim().length === 0) return { skip: 'it is empty' };
         const tokens = o.tokenizer.encode(text);
-        if (tokens.length < length) return { skip: `it has only ${tokens.length} tokens; ${length} were asked for` };
+        if (tokens.length < length && !o.upTo) return { skip: `it has only ${tokens.length} tokens; ${length} were asked for` };
         return make(o.tokenizer, doc.id, name, tokens.slice(0, length), { title: doc.title, charStart: 0 });
       });
     },
@@ -333,6 +341,7 @@ export function generatedSource(contexts: TextSource, opts: GeneratedSourceOptio
   return {
     name,
     describe: `${name}: continuations sampled by the model (temperature ${temperature}) after ${contexts.name} contexts of the same length`,
+    maxLength: (tk, model) => Math.floor((model.spec.maxPositions - (tk.addBos && tk.bosTokenId !== null ? 1 : 0)) / 2),
     async texts(o) {
       const { length, count, seed } = checkOptions(o, name, true);
       const model = o.model;

@@ -140,16 +140,20 @@ export function fileSource(path: string, opts: PlainSourceOptions = {}): TextSou
   return plainTextsSource(path, [fileDocument(resolve(path), name)], opts);
 }
 
-export const SOURCE_NAMES = ['pg19', 'random', 'generated', 'recent'] as const;
+export const SOURCE_NAMES = ['pg19', 'random', 'generated', 'recent', 'pg19-all'] as const;
 
 /**
- * `--source pg19|random|generated|recent|DIR|FILE` of the CLI. A name that is none of the four is
+ * `--source pg19|random|generated|recent|pg19-all|DIR|FILE` of the CLI ('pg19-all': test and extra
+ * books). A name that is none of these is
  * a folder of .txt files, or a single text file.
  */
 export function sourceByName(name: string, opts: SharedDataOptions & SentenceSourceOptions & GeneratedSourceOptions = {}): TextSource {
   switch (name) {
     case 'pg19':
       return pg19Source(opts);
+    case 'pg19-all':
+      // The 44 test-split books and the 50 other PG-19 books (pg19/extra), for experiments that need more than 44 texts.
+      return sentenceRunSource('pg19-all', pg19Documents({ ...opts, splits: ['test', 'extra'] }), opts);
     case 'random':
       return randomSource(opts);
     case 'generated':

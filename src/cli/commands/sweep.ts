@@ -1,0 +1,91 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { LoadedCliModel } from '../model-dir.ts';
+import { UsageError } from '../errors.ts';
+import { progressLine, clearProgress } from '../progress-bar.ts';
+import type { TextSource } from '../../datasets/sources.ts';
+import { runSweep, SweepAborted, type SweepProgress, type SweepResult } from '../../experiments/sweep.ts';
+import { jsonlStore } from '../../experiments/node/jsonl-store.ts';
+import type { SweepMethod } from '../../experiments/methods.ts';
+import type { StopRule } from '../../experiments/records.ts';
+import { summarise, reportJson, renderTable } from '../../experiments/report.ts';
+import type { Share } from '../../prototokens/problem.ts';
+import type { ProtoSettings } from '../../prototokens/settings.ts';
+
+export interface SweepArgs {
+  source: TextSource;
+  sourceName: string;
+  texts: number;
+  seeds: number;
+  share: Share;
+  group: number;
+  method: SweepMethod;
+  settings: ProtoSettings;
+  lengths?: number[];
+  maxLength?: number;
+  keepGoing: boolean;
+  stop: StopRule;
+  pack: number;
+  textSeed: number;
+  seedBase: number;
+  out: string;
+}
+
+/** Checks --out before anything is loaded. */
+export function checkOut(out: string): string {
+  const path = resolve(out);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out: ${path} is a folder; give a file for the results, e.g. --out ${out.replace(/\/$/u, '')}/results.jsonl.`);
+  return path;
+}
+
+function describeProgress(p: SweepProgress): string {
+  if (p.phase === 'texts') return 'preparing texts';
+  if (p.phase === 'entropy') return `H_LM of ${p.texts[0]}`;
+  const who = p.texts.length === 1 ? p.texts[0] : `${p.texts.length} texts`;
+  return `${who} N=${p.length} step ${p.step}/${p.maxSteps} acc ${p.accuracy.toFixed(2)}`;
+}
+
+export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: SweepArgs, signal: AbortSignal): Promise<SweepResult> {
+  try {
+    return await runSweep({
+      model,
+      tokenizer,
+      source: a.source,
+      sourceName: a.sourceName,
+      texts: a.texts,
+      seeds: a.seeds,
+      share: a.share,
+      group: a.group,
+      method: a.method,
+      settings: a.settings,
+      lengths: a.lengths,
+      maxLength: a.maxLength,
+      keepGoing: a.keepGoing,
+      stop: a.stop,
+      pack: a.pack,
+      textSeed: a.textSeed,
+      seedBase: a.seedBase,
+      store: jsonlStore(a.out),
+      signal,
+      onProgress: (p) => progressLine(p.attempts, p.maxAttempts, describeProgress(p)),
+    });
+  } finally {
+    clearProgress();
+  }
+}
+
+export { SweepAborted };
+
+/** The sweep's per-text outcome, printed at the end. */
+export function printSweep(r: SweepResult, out: string): string {
+  const [sum] = summarise(r.records);
+  const rows = (sum?.texts ?? []).map((t) => [t.text, String(t.capacity), String(t.cTokens), t.hLm.toFixed(1), t.tried.join(' '), t.complete ? '' : 'unfinished']);
+  return [
+    renderTable(['text', 'capacity', 'C_tokens', 'H_LM (nats)', 'lengths tried', ''], rows, 'text'),
+    `${r.ran} attempts run, ${r.reused} found in ${out} (sweep ${r.sweep}).`,
+  ].join('\n');
+}
+
+export function sweepJson(r: SweepResult): Record<string, unknown> {
+  return { ...reportJson(summarise(r.records)), ran: r.ran, reused: r.reused };
+}
