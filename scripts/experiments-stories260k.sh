@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The experiments of docs/RESULTS.md on stories260k (one-shot method), sized for a 2-core machine
+# whose WebGPU adapter is SwiftShader: few texts, one or two seeds, 300 steps instead of 5000.
+# Usage: bash scripts/experiments-stories260k.sh [OUT_DIR] [PART...]
+#   OUT_DIR defaults to results/stories260k; PART is any of table3 table1 table2 (default: all, in that order).
+# Every sweep appends to OUT_DIR/<table>.jsonl and is resumable: rerunning skips what is recorded.
+# The wall time of each command is appended to OUT_DIR/times.txt.
+set -u
+cd "$(dirname "$0")/.."
+OUT=${1:-results/stories260k}
+shift || true
+PARTS=${*:-table3 table1 table2}
+M=../shared/models/stories260k
+mkdir -p "$OUT"
+
+run() {
+  local file=$1
+  shift
+  local start=$SECONDS
+  node bin/protolab.mjs sweep --model "$M" "$@" --out "$OUT/$file.jsonl" >>"$OUT/$file.out" 2>>"$OUT/$file.err"
+  local rc=$?
+  printf '%s\trc=%s\t%ss\tprotolab sweep --model %s %s --out %s\n' "$(date -u +%FT%TZ)" "$rc" "$((SECONDS - start))" "$M" "$*" "$OUT/$file.jsonl" >>"$OUT/times.txt"
+}
+
+LAYOUTS=('e*N' 'e*N/2,m*N/2' '(e,m)*N/2' 'e,m*N' 'e,m*(N-1)')
+
+for part in $PARTS; do
+  case $part in
+    table3)
+      # Capacity on every text source: 4 texts, 1 seed, the ladder up to 64 tokens, not shared and m shared by all 4.
+      for src in pg19 random generated recent; do
+        run table3 --source "$src" --texts 4 --seeds 1 --steps 300 --max-length 64
+        run table3 --source "$src" --texts 4 --seeds 1 --steps 300 --max-length 64 --share m --group 4
+      done
+      ;;
+    table1)
+      # Layouts: 50 PG-19 texts at N = 1, 2, 4 (one batch of 50), then 8 of them at N = 16; 1 seed, 300 steps.
+      for lay in "${LAYOUTS[@]}"; do
+        run table1 --source pg19-all --texts 50 --seeds 1 --steps 300 --lengths 1,2,4 --keep-going --pack 50 --layout "$lay"
+      done
+      run table1 --source pg19-all --texts 50 --seeds 1 --steps 300 --lengths 1,2,4 --keep-going --pack 50 --layout 'e,m*(N-1)' --first-target first-m
+      for lay in "${LAYOUTS[@]}"; do
+        run table1 --source pg19-all --texts 8 --seeds 1 --steps 300 --lengths 16 --keep-going --pack 8 --layout "$lay"
+      done
+      run table1 --source pg19-all --texts 8 --seeds 1 --steps 300 --lengths 16 --keep-going --pack 8 --layout 'e,m*(N-1)' --first-target first-m
+      ;;
+    table2)
+      # Sharing: 16 PG-19 texts at N = 8, 2 seeds each (every seed runs to its end), groups of 1, 4 and 16.
+      run table2 --source pg19-all --texts 16 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --pack 16
+      for g in 4 16; do
+        run table2 --source pg19-all --texts 16 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share m --group "$g"
+        run table2 --source pg19-all --texts 16 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share e --group "$g"
+      done
+      ;;
+    *)
+      echo "unknown part $part (use table3, table1, table2)" >&2
+      exit 2
+      ;;
+  esac
+done
