@@ -27,6 +27,8 @@ enable subgroups;
 // Entry points (same preconditions as their matmul.wgsl counterparts):
 //   matmul_nt_quad  transpose_b = 1, K, lda, ldb and the A/B offsets multiples of 4
 //   matmul_nn_quad  transpose_b = 0, also N a multiple of 4
+//   swiglu_up_quad / swiglu_down_bwd_quad: the SwiGLU MLP's two matmuls with the activation fused
+//                   into their epilogue (below), saving its two elementwise dispatches per layer.
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -115,9 +117,8 @@ fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   }
 }
 
-@compute @workgroup_size(64)
-fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let t = quad_of(wg, li);
+// The nn product for the quad's block: acc[i] = row rows_of(t)[i], columns 4b..4b+3.
+fn nn_block(t: Quad) -> array<vec4<f32>, 4> {
   let ra = t.row0 + 4u * t.a + 2u * t.b;
   let a0 = a_row(ra);
   let a1 = a_row(ra + 1u);
@@ -148,12 +149,128 @@ fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
     acc[2] += x2.x * y0 + x2.y * y1 + x2.z * y2 + x2.w * y3;
     acc[3] += x3.x * y0 + x3.y * y1 + x3.z * y2 + x3.w * y3;
   }
+  return acc;
+}
+
+// Rows of acc[0..3]: own rows (4a + 2b, +1), then the X partner's (4a + 2(1-b), +1).
+fn rows_of(t: Quad) -> array<u32, 4> {
+  let ra = t.row0 + 4u * t.a + 2u * t.b;
   let rp = t.row0 + 4u * t.a + 2u * (1u - t.b);
-  let rows = array<u32, 4>(ra, ra + 1u, rp, rp + 1u);
+  return array<u32, 4>(ra, ra + 1u, rp, rp + 1u);
+}
+
+@compute @workgroup_size(64)
+fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = quad_of(wg, li);
+  let acc = nn_block(t);
+  let rows = rows_of(t);
   let c0 = t.col0 + 4u * t.b;
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       store(rows[i], c0 + j, acc[i][j]);
+    }
+  }
+}
+
+// ---- SwiGLU fused into the MLP's matmuls (Llama; activations.wgsl holds the unfused ops) ----
+//
+// Forward. W_up is the fused [gate; up] weight [2I, K] (rows 0..I-1 gate, I..2I-1 up). For the
+// I columns j of the activation: g = x·W[j], u = x·W[I+j], h = silu(g)·u. The kernel writes
+// gu [M, 2I] (g | u, saved for the backward, as the unfused up matmul does) and h [M, I]. Each
+// invocation computes the gate and the up column of its 4 x 4 block: 6 vec4 loads for 32 dot
+// products. Params: N = I, ldb = K, ldc = 2I (gu), h has row stride I; bias (Llama's mlp_bias)
+// indexed like the weight rows.
+// Backward. dh = dy·W_down (nn, [M, K'] x [K', I]); in the epilogue, with g, u from gu:
+//   dg = dh·u·σ(g)·(1 + g(1 - σ(g))),  du = dh·silu(g),  written into dgu [M, 2I] (dg | du).
+
+@group(0) @binding(5) var<storage, read_write> H: array<f32>;
+@group(0) @binding(5) var<storage, read> GU: array<f32>;
+
+// σ(g) as activations.wgsl computes it (exp never overflows).
+fn sigmoid(g: f32) -> f32 {
+  let e = exp(-min(abs(g), 80.0));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), g >= 0.0);
+}
+
+fn store_swiglu(r: u32, c: u32, g0: f32, u0: f32) {
+  if (r >= p.M || c >= p.N) { return; }
+  var g = g0;
+  var u = u0;
+  if (HAS_BIAS) {
+    g += bias[p.bias_offset + c];
+    u += bias[p.bias_offset + p.N + c];
+  }
+  let idx = p.c_offset + r * p.ldc + c;
+  C[idx] = g;
+  C[idx + p.N] = u;
+  H[r * p.N + c] = g * sigmoid(g) * u;
+}
+
+@compute @workgroup_size(64)
+fn swiglu_up_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = quad_of(wg, li);
+  let ra = t.row0 + 4u * t.a + 2u * t.b;
+  let cb = t.col0 + 4u * t.b + 2u * t.a;
+  let a0 = a_row(ra);
+  let a1 = a_row(ra + 1u);
+  let g0 = (p.b_offset + min(cb, p.N - 1u) * p.ldb) / 4u;
+  let g1 = (p.b_offset + min(cb + 1u, p.N - 1u) * p.ldb) / 4u;
+  let up = p.N * p.ldb / 4u;  // the up half starts I rows further
+  var ag = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  var au = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+  for (var k = 0u; k < p.K / 4u; k++) {
+    let x0 = A4[a0 + k];
+    let x1 = A4[a1 + k];
+    let y0 = B4[g0 + k];
+    let y1 = B4[g1 + k];
+    let z0 = B4[up + g0 + k];
+    let z1 = B4[up + g1 + k];
+    let x2 = quadSwapX(x0);
+    let x3 = quadSwapX(x1);
+    let y2 = quadSwapY(y0);
+    let y3 = quadSwapY(y1);
+    let z2 = quadSwapY(z0);
+    let z3 = quadSwapY(z1);
+    ag[0] += vec4<f32>(dot(x0, y0), dot(x0, y1), dot(x0, y2), dot(x0, y3));
+    ag[1] += vec4<f32>(dot(x1, y0), dot(x1, y1), dot(x1, y2), dot(x1, y3));
+    ag[2] += vec4<f32>(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3));
+    ag[3] += vec4<f32>(dot(x3, y0), dot(x3, y1), dot(x3, y2), dot(x3, y3));
+    au[0] += vec4<f32>(dot(x0, z0), dot(x0, z1), dot(x0, z2), dot(x0, z3));
+    au[1] += vec4<f32>(dot(x1, z0), dot(x1, z1), dot(x1, z2), dot(x1, z3));
+    au[2] += vec4<f32>(dot(x2, z0), dot(x2, z1), dot(x2, z2), dot(x2, z3));
+    au[3] += vec4<f32>(dot(x3, z0), dot(x3, z1), dot(x3, z2), dot(x3, z3));
+  }
+  let rp = t.row0 + 4u * t.a + 2u * (1u - t.b);
+  let cp = t.col0 + 4u * t.b + 2u * (1u - t.a);
+  let rows = array<u32, 4>(ra, ra + 1u, rp, rp + 1u);
+  let cols = array<u32, 4>(cb, cb + 1u, cp, cp + 1u);
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      store_swiglu(rows[i], cols[j], ag[i][j], au[i][j]);
+    }
+  }
+}
+
+fn store_swiglu_grad(r: u32, c: u32, dh: f32) {
+  if (r >= p.M || c >= p.N) { return; }
+  let gi = r * 2u * p.N + c;
+  let g = GU[gi];
+  let u = GU[gi + p.N];
+  let s = sigmoid(g);
+  let idx = p.c_offset + r * p.ldc + c;
+  C[idx] = dh * u * s * fma(g, 1.0 - s, 1.0);
+  C[idx + p.N] = dh * g * s;
+}
+
+@compute @workgroup_size(64)
+fn swiglu_down_bwd_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = quad_of(wg, li);
+  let acc = nn_block(t);
+  let rows = rows_of(t);
+  let c0 = t.col0 + 4u * t.b;
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      store_swiglu_grad(rows[i], c0 + j, acc[i][j]);
     }
   }
 }

@@ -10,6 +10,7 @@ import { matmul } from '../ops/matmul.ts';
 import { ropeForward, ropeBackward, ropeTable } from '../ops/rope.ts';
 import { attentionForward, attentionBackward } from '../ops/attention.ts';
 import { swigluForward, swigluBackward, geluForward, geluBackward } from '../ops/activations.ts';
+import { swigluFusable, swigluUp, swigluDownBackward } from '../ops/swiglu-matmul.ts';
 import { ceReset, ceChunkForward, ceFinalize, ceChunkBackward, ceReduce } from '../ops/cross-entropy.ts';
 
 /** Target id meaning "this position is not scored". */
@@ -84,6 +85,8 @@ export class TransformerSession {
   private readonly scratch: Tensor; // one vocabulary chunk of logits (or all of them)
   private readonly dlogits: Tensor; // the scratch itself, or a copy when the logits must survive backward
   private readonly pieces: VocabPiece[];
+  /** SwiGLU fused into the MLP matmuls (swiglu-matmul.ts) where those kernels run and the weights are one chunk each. */
+  private readonly fusedSwiglu: boolean;
   private readonly grads: {
     g: [Tensor, Tensor];
     dxm: Tensor;
@@ -115,6 +118,9 @@ export class TransformerSession {
     const upW = spec.arch === 'llama' ? 2 * spec.intermediate : spec.intermediate;
     const I = spec.intermediate;
     const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => this.alloc(gpu, shape, label, dtype);
+    const w0 = model.weights.layers[0];
+    this.fusedSwiglu =
+      spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, spec.intermediate, spec.hidden);
 
     this.inputs = t([R, d], 'inputs');
     this.targets = t([R], 'targets', 'u32');
@@ -226,9 +232,12 @@ export class TransformerSession {
         linearForward(p, `${L}.o`, w.o, a.att, a.xm!, R, { accumulate: true });
         normForward(p, `${L}.norm2`, spec, w.norm2, a.xm!, a.h2, a.n2, R);
       }
-      linearForward(p, `${L}.up`, w.up, a.h2, a.u, R);
-      if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: a.u, h: a.a, rows: R, inter: spec.intermediate });
-      else geluForward(p, `${L}.gelu`, { x: a.u, y: a.a, n: R * spec.intermediate });
+      if (this.fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: a.h2, w: w.up.chunks[0].w, bias: w.up.bias ?? undefined, gu: a.u, h: a.a, M: R, I: spec.intermediate, K: spec.hidden });
+      else {
+        linearForward(p, `${L}.up`, w.up, a.h2, a.u, R);
+        if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: a.u, h: a.a, rows: R, inter: spec.intermediate });
+        else geluForward(p, `${L}.gelu`, { x: a.u, y: a.a, n: R * spec.intermediate });
+      }
       if (!spec.parallelResidual) p.copy(`${L}.residual2`, a.xm!, xNext);
       linearForward(p, `${L}.down`, w.down, a.a, xNext, R, { accumulate: true });
     }
@@ -283,9 +292,12 @@ export class TransformerSession {
       const L = `l${l}`;
       const dNext = dx === g.g[0] ? g.g[1] : g.g[0];
       // MLP branch: dx flows into down(act(up(norm2(.))))
-      linearBackward(p, `${L}.down.bwd`, w.down, dx, g.da, R, false);
-      if (spec.activation === 'silu') swigluBackward(p, `${L}.swiglu.bwd`, { gu: a.u, dh: g.da, dgu: g.du, rows: R, inter: spec.intermediate });
-      else geluBackward(p, `${L}.gelu.bwd`, { x: a.u, dy: g.da, dx: g.du, n: R * spec.intermediate });
+      if (this.fusedSwiglu) swigluDownBackward(p, `${L}.down.bwd+swiglu`, { dy: dx, wDown: w.down.chunks[0].w, gu: a.u, dgu: g.du, M: R, I: spec.intermediate, K: d });
+      else {
+        linearBackward(p, `${L}.down.bwd`, w.down, dx, g.da, R, false);
+        if (spec.activation === 'silu') swigluBackward(p, `${L}.swiglu.bwd`, { gu: a.u, dh: g.da, dgu: g.du, rows: R, inter: spec.intermediate });
+        else geluBackward(p, `${L}.gelu.bwd`, { x: a.u, dy: g.da, dx: g.du, n: R * spec.intermediate });
+      }
       linearBackward(p, `${L}.up.bwd`, w.up, g.du, g.dh, R, false);
       let dAttnOut: Tensor;
       if (spec.parallelResidual) {

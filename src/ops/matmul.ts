@@ -43,7 +43,8 @@ function vec4Ok(x: MatmulArgs, lda: number, ldb: number): boolean {
   return x.transposeB ? aligned(...offs) : aligned(...offs, x.N);
 }
 
-function quadOk(gpu: Gpu): boolean {
+/** The quad kernels run here (a CPU emulator with subgroups, where a quad is one SIMD group). */
+export function quadOk(gpu: Gpu): boolean {
   return gpu.features.subgroups && gpu.cpuEmulated;
 }
 
@@ -59,8 +60,15 @@ function choosePath(gpu: Gpu, x: MatmulArgs, lda: number, ldb: number): Exclude<
 }
 
 /** Rows per workgroup as a power of two: few rows (a short text) get short, wide workgroups. */
-function rowsPow2(M: number, unit: number, max: number): number {
+export function rowsPow2(M: number, unit: number, max: number): number {
   return Math.min(max, Math.max(1, 2 ** Math.ceil(Math.log2(Math.ceil(M / unit)))));
+}
+
+/** matmul_quad.wgsl's workgroups: 16 quads of 8 x 8 outputs each, QY x QX of them. */
+export function quadGrid(M: number, N: number): { qx: number; workgroups: [number, number] } {
+  const qy = rowsPow2(M, 8, 16);
+  const qx = 16 / qy;
+  return { qx, workgroups: [Math.ceil(N / (8 * qx)), Math.ceil(M / (8 * qy))] };
 }
 
 /** Records C = A·op(B) (+bias) (+C). See shaders/matmul.wgsl for the layout. */
@@ -71,13 +79,11 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
   let pipeline: GPUComputePipeline;
   let workgroups: [number, number];
   if (path === 'quad') {
-    // 16 quads of 8 x 8 outputs, QY x QX of them.
-    const qy = rowsPow2(x.M, 8, 16);
-    const qx = 16 / qy;
+    const g = quadGrid(x.M, x.N);
     pipeline = prog.gpu.kernel('matmul_quad', x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad', {
-      constants: { QX: qx, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
+      constants: { QX: g.qx, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
     });
-    workgroups = [Math.ceil(x.N / (8 * qx)), Math.ceil(x.M / (8 * qy))];
+    workgroups = g.workgroups;
   } else {
     const wgY = rowsPow2(x.M, 4, 8);
     const wgX = THREADS / wgY;

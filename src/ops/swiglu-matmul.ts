@@ -1,0 +1,69 @@
+import type { Program } from '../gpu/program.ts';
+import type { Tensor } from '../gpu/tensor.ts';
+import { packParams } from '../gpu/params.ts';
+import { quadGrid, quadOk } from './matmul.ts';
+
+/**
+ * The SwiGLU MLP's two matmuls with the activation fused into their epilogue
+ * (shaders/matmul_quad.wgsl, swiglu_up_quad and swiglu_down_bwd_quad). They replace
+ * up matmul + swigluForward and down backward matmul + swigluBackward with one dispatch each.
+ * Only the quad kernels have them, so they run where those do (CPU emulators with subgroups);
+ * elsewhere the engine keeps the separate ops.
+ */
+export function swigluFusable(gpu: Program['gpu'], inter: number, hidden: number): boolean {
+  return quadOk(gpu) && inter % 4 === 0 && hidden % 4 === 0;
+}
+
+function params(M: number, N: number, K: number, ldb: number, transposeB: boolean, hasBias: boolean): ArrayBuffer {
+  return packParams({
+    M,
+    N,
+    K,
+    lda: K,
+    ldb,
+    ldc: 2 * N,
+    a_offset: 0,
+    b_offset: 0,
+    c_offset: 0,
+    transpose_b: transposeB ? 1 : 0,
+    accumulate: 0,
+    has_bias: hasBias ? 1 : 0,
+    bias_offset: 0,
+  });
+}
+
+function check(label: string, ok: boolean, why: string): void {
+  if (!ok) throw new Error(`${label}: ${why}`);
+}
+
+/**
+ * gu = x·Wᵀ (+ bias) with W the fused [gate; up] weight [2I, K], and h = silu(gate)·up:
+ * x [M, K], gu [M, 2I] (kept for the backward), h [M, I].
+ */
+export function swigluUp(p: Program, label: string, a: { x: Tensor; w: Tensor; bias?: Tensor; gu: Tensor; h: Tensor; M: number; I: number; K: number }): void {
+  check(label, swigluFusable(p.gpu, a.I, a.K), `needs the quad kernels and I, K divisible by 4 (I=${a.I}, K=${a.K})`);
+  const g = quadGrid(a.M, a.I);
+  p.dispatch({
+    label,
+    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_up_quad', { constants: { QX: g.qx, HAS_BIAS: a.bias ? 1 : 0 } }),
+    params: params(a.M, a.I, a.K, a.K, true, !!a.bias),
+    buffers: { 1: a.x, 2: a.w, 3: a.bias ?? a.x, 4: a.gu, 5: a.h },
+    workgroups: g.workgroups,
+  });
+}
+
+/**
+ * dgu = SwiGLU backward of dh = dy·W_down: dy [M, K'], W_down [K', I] (Hugging Face [out, in]),
+ * gu [M, 2I] from the forward, dgu [M, 2I] overwritten with (d gate | d up).
+ */
+export function swigluDownBackward(p: Program, label: string, a: { dy: Tensor; wDown: Tensor; gu: Tensor; dgu: Tensor; M: number; I: number; K: number }): void {
+  check(label, swigluFusable(p.gpu, a.I, a.K), `needs the quad kernels and I, K divisible by 4 (I=${a.I}, K=${a.K})`);
+  const g = quadGrid(a.M, a.I);
+  p.dispatch({
+    label,
+    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_down_bwd_quad', { constants: { QX: g.qx } }),
+    params: params(a.M, a.I, a.K, a.I, false, false),
+    buffers: { 1: a.dy, 2: a.wDown, 4: a.dgu, 5: a.gu },
+    workgroups: g.workgroups,
+  });
+}
