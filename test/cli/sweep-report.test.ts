@@ -1,0 +1,194 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { protolab, errorLine } from '../helpers/cli.ts';
+import { STORIES, SHARED } from '../helpers/fixtures.ts';
+import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
+import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
+import { parseRecords, type SweepRecord } from '../../src/experiments/records.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/protolab.mjs', import.meta.url));
+const SMALL = ['--seeds', '1', '--steps', '40', '--report-every', '10', '--max-length', '8'];
+const outcome = (r: SweepRecord) => [r.text, r.length, r.tokens, r.correct, r.steps, r.stepsRun, r.passed, r.hLm];
+const read = (f: string) => parseRecords(readFileSync(f, 'utf8')).records;
+
+/** protolab in a child process, asynchronously (so argument checks can run side by side). */
+function protolabAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('protolab sweep and report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'protolab-sweep-cli-'));
+  let tokenizer: Tokenizer;
+  beforeAll(async () => {
+    tokenizer = await loadTokenizer(nodeFolderSource(STORIES));
+  });
+
+  it('refuses every wrong argument with one line and a non-zero exit, before any work', async () => {
+    const m = ['--model', STORIES];
+    const ok = ['--source', 'random', '--texts', '2', '--seeds', '1'];
+    const cases: [string[], RegExp][] = [
+      [['sweep', ...ok], /--model DIR is required/],
+      [['sweep', ...m, '--texts', '2', '--seeds', '1'], /--source .* is required/],
+      [['sweep', ...m, '--source', 'random', '--seeds', '1'], /--texts K .* is required/],
+      [['sweep', ...m, '--source', 'random', '--texts', '2'], /--seeds S .* is required/],
+      [['sweep', ...m, ...ok.slice(0, 4), '--seeds', '0'], /--seeds must be a positive whole number/],
+      [['sweep', ...m, '--source', 'random', '--texts', 'two', '--seeds', '1'], /--texts must be a positive whole number/],
+      [['sweep', ...m, '--source', 'no-such-source', '--texts', '2', '--seeds', '1'], /Unknown text source "no-such-source"/],
+      [['sweep', ...m, ...ok, '--share', 'x', '--group', '2'], /--share must be m or e/],
+      [['sweep', ...m, ...ok, '--share', 'm'], /--share m needs --group G/],
+      [['sweep', ...m, ...ok, '--group', '4'], /--group needs --share m or --share e/],
+      [['sweep', ...m, ...ok, '--share', 'e', '--group', '0'], /--group must be a positive whole number/],
+      [['sweep', ...m, ...ok, '--share', 'm', '--group', '2', '--pack', '4'], /--pack is for texts that share nothing/],
+      [['sweep', ...m, ...ok, '--method', 'memory'], /memory-token method .* --method oneshot/],
+      [['sweep', ...m, ...ok, '--method', 'zip'], /Unknown method "zip"/],
+      [['sweep', ...m, ...ok, '--layout', 'zigzag'], /--layout must be one of/],
+      [['sweep', ...m, ...ok, '--steps', '0'], /--steps must be a positive whole number/],
+      [['sweep', ...m, ...ok, '--lengths', '4,x'], /--lengths must be a positive whole number, got "x"/],
+      [['sweep', ...m, ...ok, '--lengths', '4', '--max-length', '8'], /--lengths or --max-length, not both/],
+      [['sweep', ...m, ...ok, '--out', dir], /--out: .* is a folder/],
+      [['sweep', ...m, ...ok, '--colour'], /Unknown option '--colour'/],
+      [['sweep', '--model', join(dir, 'nope'), ...ok], /--model: no folder/],
+      [['report'], /Give exactly one results file/],
+      [['report', 'a.jsonl', 'b.jsonl'], /Give exactly one results file/],
+      [['report', join(dir, 'missing.jsonl')], /No results file at/],
+      [['report', dir], /is a folder/],
+      [['report', join(SHARED, 'data/pg19/manifest.jsonl')], /holds no sweep results/],
+      [['report', 'x.jsonl', '--json', '--markdown'], /--json or --markdown, not both/],
+      [['report', 'x.jsonl', '--plots', dir, '--no-plots'], /--plots DIR or --no-plots, not both/],
+    ];
+    const results: Awaited<ReturnType<typeof protolabAsync>>[] = [];
+    for (let i = 0; i < cases.length; i += 4) results.push(...(await Promise.all(cases.slice(i, i + 4).map(([args]) => protolabAsync(args)))));
+    for (const [k, [args, want]] of cases.entries()) {
+      const r = results[k];
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.code, args.join(' ')).not.toBe(-1);
+      const line = errorLine(r);
+      expect(line, `${args.join(' ')}\n${r.stderr}`).toMatch(want);
+      expect(line.split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+  });
+
+  it('a folder of texts: each file from its start, named by its file name; report prints Table 3 and writes SVG plots', () => {
+    const texts = join(dir, 'texts');
+    mkdirSync(texts);
+    const post = readFileSync(join(SHARED, 'data/recent/go_blog', readdirSync(join(SHARED, 'data/recent/go_blog')).sort()[0]), 'utf8');
+    writeFileSync(join(texts, 'post.txt'), post);
+    writeFileSync(join(texts, 'short.txt'), 'Once upon a time');
+    writeFileSync(join(texts, 'notes.md'), 'not a .txt file, not a text of the folder');
+    const shortTokens = tokenizer.encode('Once upon a time').length;
+    expect(shortTokens).toBeGreaterThanOrEqual(4);
+    expect(shortTokens).toBeLessThan(8);
+    const out = join(dir, 'folder.jsonl');
+    const s = protolab(['sweep', '--model', STORIES, '--source', texts, '--texts', '2', ...SMALL, '--out', out]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stderr).toBe(''); // no progress bar when stderr is not a terminal
+    expect(s.stdout).toMatch(/post\.txt/);
+    const recs = read(out);
+    expect(new Set(recs.map((r) => r.text))).toEqual(new Set(['post.txt', 'short.txt']));
+    const post0 = tokenizer.encode(post).slice(0, 8);
+    recs.filter((r) => r.text === 'post.txt').forEach((r) => expect(r.tokens).toEqual(post0.slice(0, r.length)));
+    recs.filter((r) => r.text === 'short.txt').forEach((r) => expect(r.length).toBeLessThanOrEqual(shortTokens));
+    expect(recs.every((r) => r.source === texts)).toBe(true);
+
+    const plots = join(dir, 'plots');
+    const j = protolab(['report', out, '--json', '--plots', plots]);
+    expect(j.code, j.stderr).toBe(0);
+    const rep = JSON.parse(j.stdout);
+    expect(Object.keys(rep.capacity).sort()).toEqual(['post.txt', 'short.txt']);
+    for (const id of ['post.txt', 'short.txt']) {
+      const rs = recs.filter((r) => r.text === id).sort((a, b) => a.length - b.length);
+      const firstFail = rs.findIndex((r) => !r.passed);
+      const passed = firstFail < 0 ? rs : rs.slice(0, firstFail);
+      expect(rep.capacity[id]).toBe(passed.length ? passed[passed.length - 1].length : 0);
+    }
+    const svgs = readdirSync(plots).sort();
+    expect(svgs).toEqual(['folder-capacity.svg', 'folder-hlm.svg']);
+    for (const f of svgs) {
+      const svg = readFileSync(join(plots, f), 'utf8');
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+      expect(svg).toMatch(/text source/); // x axis
+      expect(svg).toMatch(f.includes('capacity') ? /tokens \(log scale\)/ : /H_LM .*\(nats\)/); // y axis with unit
+      expect(svg).toMatch(/oneshot not shared/); // legend
+      expect((svg.match(/<circle /g) ?? []).length).toBe(2 + 1 + 1); // two texts, one mean, one legend dot
+    }
+    const t = protolab(['report', out, '--no-plots']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/Capacity \(Table 3 style\), stories260k/);
+    expect(t.stdout).toMatch(/C_tokens max/);
+    expect(t.stdout).toMatch(/H_LM \(nats\)/);
+    expect(t.stdout).not.toMatch(/Plots:/);
+    const md = protolab(['report', out, '--markdown', '--no-plots']);
+    expect(md.stdout).toMatch(/^\| source \| measure \| oneshot not shared \|$/m);
+  });
+
+  it('a sweep killed mid-run and started again gives the results of an uninterrupted one', async () => {
+    const args = ['sweep', '--model', STORIES, '--source', 'random', '--texts', '2', ...SMALL];
+    const whole = join(dir, 'whole.jsonl');
+    const a = protolab([...args, '--out', whole]);
+    expect(a.code, a.stderr).toBe(0);
+
+    const cut = join(dir, 'cut.jsonl');
+    const child = spawn(process.execPath, [BIN, ...args, '--out', cut], { stdio: 'ignore' });
+    const killed = await new Promise<string | null>((done) => {
+      const poll = setInterval(() => {
+        if (existsSync(cut) && readFileSync(cut, 'utf8').includes('\n')) {
+          child.kill('SIGKILL');
+          clearInterval(poll);
+        }
+      }, 50);
+      child.on('exit', (_code, signal) => {
+        clearInterval(poll);
+        done(signal);
+      });
+    });
+    expect(killed).toBe('SIGKILL');
+    const before = read(cut).length;
+    expect(before).toBeGreaterThanOrEqual(1);
+    expect(before).toBeLessThan(read(whole).length);
+
+    const b = protolab([...args, '--out', cut, '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    const j = JSON.parse(b.stdout);
+    expect(j.reused).toBe(before);
+    expect(read(cut).map(outcome)).toEqual(read(whole).map(outcome));
+    // Both give the same report.
+    const ra = JSON.parse(protolab(['report', whole, '--json', '--no-plots']).stdout);
+    const rb = JSON.parse(protolab(['report', cut, '--json', '--no-plots']).stdout);
+    expect(rb.capacity).toEqual(ra.capacity);
+  });
+
+  it('Ctrl-C stops a sweep with exit 130 and says how to continue', async () => {
+    const out = join(dir, 'int.jsonl');
+    const child = spawn(process.execPath, [BIN, 'sweep', '--model', STORIES, '--source', 'random', '--texts', '2', ...SMALL, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((done) => {
+      const poll = setInterval(() => {
+        if (existsSync(out) && readFileSync(out, 'utf8').includes('\n')) {
+          child.kill('SIGINT');
+          clearInterval(poll);
+        }
+      }, 50);
+      child.on('exit', (c) => {
+        clearInterval(poll);
+        done(c);
+      });
+    });
+    expect(code).toBe(130);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^protolab: interrupted; what finished is in .*int\.jsonl: run the same command again to continue\./);
+  });
+});
