@@ -7,7 +7,13 @@ import { parseRecords, type RecordStore, type SweepRecord } from '../records.ts'
  * A JSON-lines file: records are read from it and appended to it. A last line without its newline
  * (the process was killed while writing it) is cut off before anything new is appended.
  */
-export function jsonlStore(path: string): RecordStore & { path: string; load(): SweepRecord[] } {
+export interface JsonlStore extends RecordStore {
+  path: string;
+  load(): SweepRecord[];
+  append(records: SweepRecord[]): void;
+}
+
+export function jsonlStore(path: string): JsonlStore {
   const file = resolve(path);
   return {
     path: file,
