@@ -53,6 +53,8 @@ function rec(key: Partial<SweepKey>, text: string, length: number, correct: numb
     hLmFirstToken: true,
     textLength: 64,
     lengths: LADDER.filter((L) => L <= 64),
+    adapter: 'test',
+    date: '2026-01-01T00:00:00.000Z',
   };
 }
 
