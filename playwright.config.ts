@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.ts';
 
 const PORT = 4173;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
@@ -40,18 +41,8 @@ export default defineConfig({
     navigationTimeout: 120_000,
     actionTimeout: 60_000,
     launchOptions: {
-      // Debian's chromium; Playwright's own download is unreachable here (never `npx playwright install`).
-      executablePath: '/usr/bin/chromium',
-      // No Vulkan/ANGLE switches: with them requestAdapter() can hang (see ../shared/WEBGPU.md).
-      args: [
-        '--enable-unsafe-webgpu',
-        '--headless=new',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
       env: { ...process.env, XDG_RUNTIME_DIR: privateRuntimeDir() },
     },
   },

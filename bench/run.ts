@@ -24,20 +24,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedDir } from '../src/util/shared-dir.ts';
 import type { AdapterInfo, BenchInput, KernelBreakdown, SuiteResults } from './shared.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(REPO, 'bench', 'results');
-
-/** Flags from ../shared/WEBGPU.md: WebGPU on the CPU adapter, no background networking, no Vulkan/ANGLE switches. */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--headless=new',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 interface Args {
   quick: boolean;
@@ -286,7 +276,7 @@ async function runChromium(
   const xdg = join(work, 'xdg');
   mkdirSync(xdg, { mode: 0o700 });
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
     env: { ...process.env, XDG_RUNTIME_DIR: xdg },
   });

@@ -80,36 +80,54 @@ fn store(r: u32, c: u32, value: f32) {
   C[idx] = v;
 }
 
+// One step of 4 along K for the nt 4 x 4 block: acc[i][j] += dot(x_i, y_j), where x0, x1 / y0, y1
+// are this invocation's loads and x2, x3 / y2, y3 its partners' (swapped in here).
+fn nt_step(acc: array<vec4<f32>, 4>, x0: vec4<f32>, x1: vec4<f32>, y0: vec4<f32>, y1: vec4<f32>) -> array<vec4<f32>, 4> {
+  let x2 = quadSwapX(x0);
+  let x3 = quadSwapX(x1);
+  let y2 = quadSwapY(y0);
+  let y3 = quadSwapY(y1);
+  return array<vec4<f32>, 4>(
+    acc[0] + vec4<f32>(dot(x0, y0), dot(x0, y1), dot(x0, y2), dot(x0, y3)),
+    acc[1] + vec4<f32>(dot(x1, y0), dot(x1, y1), dot(x1, y2), dot(x1, y3)),
+    acc[2] + vec4<f32>(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3)),
+    acc[3] + vec4<f32>(dot(x3, y0), dot(x3, y1), dot(x3, y2), dot(x3, y3)),
+  );
+}
+
+// Rows of the block's acc[0..3]: own rows (4a + 2b, +1), then the X partner's (4a + 2(1-b), +1).
+fn rows_of(t: Quad) -> array<u32, 4> {
+  let ra = t.row0 + 4u * t.a + 2u * t.b;
+  let rp = t.row0 + 4u * t.a + 2u * (1u - t.b);
+  return array<u32, 4>(ra, ra + 1u, rp, rp + 1u);
+}
+
+// nt columns of acc[i][0..3]: own B rows (4b + 2a, +1), then the Y partner's (4b + 2(1-a), +1).
+fn cols_of(t: Quad) -> array<u32, 4> {
+  let cb = t.col0 + 4u * t.b + 2u * t.a;
+  let cp = t.col0 + 4u * t.b + 2u * (1u - t.a);
+  return array<u32, 4>(cb, cb + 1u, cp, cp + 1u);
+}
+
+// Vec4 index of B row `n` (a column of C in the nt product) at the start of K, clamped.
+fn b_row(n: u32) -> u32 {
+  return (p.b_offset + min(n, p.N - 1u) * p.ldb) / 4u;
+}
+
 @compute @workgroup_size(64)
 fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
+  let rows = rows_of(t);
+  let cols = cols_of(t);
   // Own rows of A and own rows of B (= columns of C); the partners hold the other halves.
-  let ra = t.row0 + 4u * t.a + 2u * t.b;
-  let cb = t.col0 + 4u * t.b + 2u * t.a;
-  let a0 = a_row(ra);
-  let a1 = a_row(ra + 1u);
-  let b0 = (p.b_offset + min(cb, p.N - 1u) * p.ldb) / 4u;
-  let b1 = (p.b_offset + min(cb + 1u, p.N - 1u) * p.ldb) / 4u;
+  let a0 = a_row(rows[0]);
+  let a1 = a_row(rows[1]);
+  let b0 = b_row(cols[0]);
+  let b1 = b_row(cols[1]);
   var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   for (var k = 0u; k < p.K / 4u; k++) {
-    let x0 = A4[a0 + k];
-    let x1 = A4[a1 + k];
-    let y0 = B4[b0 + k];
-    let y1 = B4[b1 + k];
-    let x2 = quadSwapX(x0);
-    let x3 = quadSwapX(x1);
-    let y2 = quadSwapY(y0);
-    let y3 = quadSwapY(y1);
-    acc[0] += vec4<f32>(dot(x0, y0), dot(x0, y1), dot(x0, y2), dot(x0, y3));
-    acc[1] += vec4<f32>(dot(x1, y0), dot(x1, y1), dot(x1, y2), dot(x1, y3));
-    acc[2] += vec4<f32>(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3));
-    acc[3] += vec4<f32>(dot(x3, y0), dot(x3, y1), dot(x3, y2), dot(x3, y3));
+    acc = nt_step(acc, A4[a0 + k], A4[a1 + k], B4[b0 + k], B4[b1 + k]);
   }
-  // acc[i][j]: row (own, own+1, partner, partner+1)[i], column (own, own+1, partner, partner+1)[j].
-  let rp = t.row0 + 4u * t.a + 2u * (1u - t.b);
-  let cp = t.col0 + 4u * t.b + 2u * (1u - t.a);
-  let rows = array<u32, 4>(ra, ra + 1u, rp, rp + 1u);
-  let cols = array<u32, 4>(cb, cb + 1u, cp, cp + 1u);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       store(rows[i], cols[j], acc[i][j]);
@@ -119,9 +137,9 @@ fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
 
 // The nn product for the quad's block: acc[i] = row rows_of(t)[i], columns 4b..4b+3.
 fn nn_block(t: Quad) -> array<vec4<f32>, 4> {
-  let ra = t.row0 + 4u * t.a + 2u * t.b;
-  let a0 = a_row(ra);
-  let a1 = a_row(ra + 1u);
+  let rows = rows_of(t);
+  let a0 = a_row(rows[0]);
+  let a1 = a_row(rows[1]);
   // This invocation's 4 columns as one vec4 of a row of B (clamped to the last vec4 of the row).
   let c4 = min(t.col0 + 4u * t.b, p.N - 4u) / 4u;
   let bstride = p.ldb / 4u;
@@ -152,12 +170,6 @@ fn nn_block(t: Quad) -> array<vec4<f32>, 4> {
   return acc;
 }
 
-// Rows of acc[0..3]: own rows (4a + 2b, +1), then the X partner's (4a + 2(1-b), +1).
-fn rows_of(t: Quad) -> array<u32, 4> {
-  let ra = t.row0 + 4u * t.a + 2u * t.b;
-  let rp = t.row0 + 4u * t.a + 2u * (1u - t.b);
-  return array<u32, 4>(ra, ra + 1u, rp, rp + 1u);
-}
 
 @compute @workgroup_size(64)
 fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
@@ -209,41 +221,22 @@ fn store_swiglu(r: u32, c: u32, g0: f32, u0: f32) {
 @compute @workgroup_size(64)
 fn swiglu_up_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
-  let ra = t.row0 + 4u * t.a + 2u * t.b;
-  let cb = t.col0 + 4u * t.b + 2u * t.a;
-  let a0 = a_row(ra);
-  let a1 = a_row(ra + 1u);
-  let g0 = (p.b_offset + min(cb, p.N - 1u) * p.ldb) / 4u;
-  let g1 = (p.b_offset + min(cb + 1u, p.N - 1u) * p.ldb) / 4u;
+  let rows = rows_of(t);
+  let cols = cols_of(t);
+  let a0 = a_row(rows[0]);
+  let a1 = a_row(rows[1]);
+  let g0 = b_row(cols[0]);
+  let g1 = b_row(cols[1]);
   let up = p.N * p.ldb / 4u;  // the up half starts I rows further
   var ag = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   var au = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   for (var k = 0u; k < p.K / 4u; k++) {
+    // The A loads serve both halves; the X swaps of them are repeated in registers.
     let x0 = A4[a0 + k];
     let x1 = A4[a1 + k];
-    let y0 = B4[g0 + k];
-    let y1 = B4[g1 + k];
-    let z0 = B4[up + g0 + k];
-    let z1 = B4[up + g1 + k];
-    let x2 = quadSwapX(x0);
-    let x3 = quadSwapX(x1);
-    let y2 = quadSwapY(y0);
-    let y3 = quadSwapY(y1);
-    let z2 = quadSwapY(z0);
-    let z3 = quadSwapY(z1);
-    ag[0] += vec4<f32>(dot(x0, y0), dot(x0, y1), dot(x0, y2), dot(x0, y3));
-    ag[1] += vec4<f32>(dot(x1, y0), dot(x1, y1), dot(x1, y2), dot(x1, y3));
-    ag[2] += vec4<f32>(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3));
-    ag[3] += vec4<f32>(dot(x3, y0), dot(x3, y1), dot(x3, y2), dot(x3, y3));
-    au[0] += vec4<f32>(dot(x0, z0), dot(x0, z1), dot(x0, z2), dot(x0, z3));
-    au[1] += vec4<f32>(dot(x1, z0), dot(x1, z1), dot(x1, z2), dot(x1, z3));
-    au[2] += vec4<f32>(dot(x2, z0), dot(x2, z1), dot(x2, z2), dot(x2, z3));
-    au[3] += vec4<f32>(dot(x3, z0), dot(x3, z1), dot(x3, z2), dot(x3, z3));
+    ag = nt_step(ag, x0, x1, B4[g0 + k], B4[g1 + k]);
+    au = nt_step(au, x0, x1, B4[up + g0 + k], B4[up + g1 + k]);
   }
-  let rp = t.row0 + 4u * t.a + 2u * (1u - t.b);
-  let cp = t.col0 + 4u * t.b + 2u * (1u - t.a);
-  let rows = array<u32, 4>(ra, ra + 1u, rp, rp + 1u);
-  let cols = array<u32, 4>(cb, cb + 1u, cp, cp + 1u);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       store_swiglu(rows[i], cols[j], ag[i][j], au[i][j]);

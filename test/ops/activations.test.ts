@@ -4,6 +4,7 @@ import { geluForward, geluBackward, swigluForward, swigluBackward } from '../../
 import { geluRef, geluBackwardRef, swigluRef, swigluBackwardRef, erfRef, normalCdfRef } from '../../src/reference/activations.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
+import { fdGradient } from '../helpers/fd.ts';
 import { expectClose, relMaxError } from '../helpers/compare.ts';
 
 // GELU pointwise: erf is within 8.5e-8 absolute, so Φ within ~4e-8, plus roundings: measured 1.0e-7·|x|.
@@ -15,27 +16,6 @@ const TOL_GELU_DX = 4e-7; // times |dy|
 const TOL_SWIGLU = 2e-6;
 // Float64 central differences, h = 1e-6 on O(1)-O(10) values: truncation ~h², rounding ~1e-16/h.
 const TOL_FD = 1e-7;
-
-/** Central differences of L(x) = Σ dy·f(x): the vector-Jacobian product the backward must return. */
-function fdGradient(f: (x: Float64Array) => Float64Array, x: Float64Array, dy: ArrayLike<number>, h = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  const loss = (xx: Float64Array): number => {
-    const y = f(xx);
-    let s = 0;
-    for (let i = 0; i < y.length; i++) s += dy[i] * y[i];
-    return s;
-  };
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i];
-    x[i] = xi + h;
-    const lp = loss(x);
-    x[i] = xi - h;
-    const lm = loss(x);
-    x[i] = xi;
-    g[i] = (lp - lm) / (2 * h);
-  }
-  return g;
-}
 
 /** Values where GELU is hardest: ±10, near 0, and both sides of every erf branch point (|x| = √2·{1, 2.5, 4}). */
 function geluInputs(n: number, seed: number): Float32Array {

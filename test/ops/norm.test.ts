@@ -4,6 +4,7 @@ import { rmsnormForward, rmsnormBackward, layernormForward, layernormBackward, n
 import { rmsnormRef, rmsnormBackwardRef, layernormRef, layernormBackwardRef } from '../../src/reference/norm.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
+import { fdGradient } from '../helpers/fd.ts';
 import { expectClose, relMaxError } from '../helpers/compare.ts';
 
 // f32 row reductions over up to 4099 terms plus one rsqrt: measured <= 1.8e-7 relative, 5x headroom.
@@ -23,27 +24,6 @@ const EPS_FD = 0.05;
 const EPS = 1e-5;
 const DIMS = [1, 7, 64, 4099];
 const ROWS = [1, 2, 33];
-
-/** Central differences of L(x) = Σ dy·f(x): the vector-Jacobian product the backward must return. */
-function fdGradient(f: (x: Float64Array) => Float64Array, x: Float64Array, dy: ArrayLike<number>, h = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  const loss = (xx: Float64Array): number => {
-    const y = f(xx);
-    let s = 0;
-    for (let i = 0; i < y.length; i++) s += dy[i] * y[i];
-    return s;
-  };
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i];
-    x[i] = xi + h;
-    const lp = loss(x);
-    x[i] = xi - h;
-    const lm = loss(x);
-    x[i] = xi;
-    g[i] = (lp - lm) / (2 * h);
-  }
-  return g;
-}
 
 function data(rows: number, dim: number, seed: number) {
   const rng = new Rng(seed);
