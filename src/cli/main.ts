@@ -6,6 +6,8 @@ import { infoReport, printInfo } from './commands/info.ts';
 import { runEval, printEval } from './commands/eval.ts';
 import { runCompress, printCompress } from './commands/compress.ts';
 import { runDecode } from './commands/decode.ts';
+import { runThroughput, printThroughput } from './commands/throughput.ts';
+import { runCompressMemory } from './commands/compress-memory.ts';
 import { PAPER_SETTINGS, type ProtoSettings } from '../prototokens/settings.ts';
 import { isLayoutName, LAYOUT_NAMES } from '../prototokens/layouts.ts';
 import { runSweepCommand, printSweep, sweepJson, checkOut, SweepAborted } from './commands/sweep.ts';
@@ -20,8 +22,9 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab eval --model DIR (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
   protolab compress --model DIR (--text T | --text-file F | --ids ...) [--max-tokens N] [--steps S]
                     [--lr X] [--seed K] [--layout NAME] [--first-target e|first-m] [--init normal|embedding-std]
-                    [--report-every K] [--out FILE] [--json]
+                    [--report-every K] [--method oneshot|memory] [--memory-tokens K] [--out FILE] [--json]
   protolab decode --model DIR --solution FILE [--json]
+  protolab throughput --model DIR --solution FILE [--repeats R] [--memory-tokens K] [--json]
   protolab sweep --model DIR --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory] [--layout NAME] [--first-target e|first-m]
                  [--steps S] [--lr X] [--init normal|embedding-std] [--lengths 4,5,8 | --max-length N]
@@ -57,6 +60,18 @@ function positiveNumber(flag: string, v: string): number {
 function nonNegativeInt(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new UsageError(`${flag} must be a whole number from 0 to 4294967295, got "${v}".`);
   return Number(v);
+}
+
+/** compress --method memory [--memory-tokens K]: the memory-token baseline instead of proto-tokens (null: one-shot). */
+function memoryFlags(v: Values): { K: number } | null {
+  const method = (v.method as string | undefined) ?? 'oneshot';
+  if (method !== 'oneshot' && method !== 'memory') throw new UsageError(`--method must be oneshot or memory, got "${method}".`);
+  if (method === 'oneshot') {
+    if (v['memory-tokens'] !== undefined) throw new UsageError('--memory-tokens needs --method memory.');
+    return null;
+  }
+  if (v.layout !== undefined || v['first-target'] !== undefined) throw new UsageError('--layout and --first-target are proto-token settings; --method memory has none.');
+  return { K: v['memory-tokens'] !== undefined ? positiveInt('--memory-tokens', v['memory-tokens'] as string) : 1 };
 }
 
 function compressSettings(v: Values): ProtoSettings {
@@ -130,7 +145,10 @@ async function main(argv: string[]): Promise<number> {
         init: { type: 'string' },
         'report-every': { type: 'string' },
         out: { type: 'string' },
+        method: { type: 'string' },
+        'memory-tokens': { type: 'string' },
       });
+      const memory = memoryFlags(values);
       const settings = compressSettings(values);
       const loaded = await loadCliModel(values.model as string | undefined, progress);
       progress('');
@@ -138,7 +156,9 @@ async function main(argv: string[]): Promise<number> {
       let tokens = input.tokens;
       if (values['max-tokens'] !== undefined) tokens = tokens.slice(0, positiveInt('--max-tokens', values['max-tokens'] as string));
       const text = loaded.tokenizer.decode(tokens);
-      const r = await runCompress(loaded, tokens, text, settings, (values.out as string | undefined) ?? null);
+      const r = memory
+        ? await runCompressMemory(loaded, tokens, text, settings, memory.K, (values.out as string | undefined) ?? null)
+        : await runCompress(loaded, tokens, text, settings, (values.out as string | undefined) ?? null);
       process.stdout.write((values.json ? JSON.stringify(r) : printCompress(r)) + '\n');
       return 0;
     }
@@ -148,6 +168,17 @@ async function main(argv: string[]): Promise<number> {
       progress('');
       const r = await runDecode(loaded, values.solution as string | undefined);
       process.stdout.write((values.json ? JSON.stringify({ tokens: r.tokens, text: r.text }) : `${r.text}\n(${(100 * r.accuracy).toFixed(1)} % of the saved target)`) + '\n');
+      return 0;
+    }
+    case 'throughput': {
+      const { values } = parse(rest, { ...COMMON, solution: { type: 'string' }, repeats: { type: 'string' }, 'memory-tokens': { type: 'string' } });
+      const repeats = values.repeats !== undefined ? positiveInt('--repeats', values.repeats as string) : 5;
+      const K = values['memory-tokens'] !== undefined ? positiveInt('--memory-tokens', values['memory-tokens'] as string) : undefined;
+      if (values.solution === undefined) throw new UsageError('--solution FILE is required (a .safetensors solution of either method, from compress or the lab).');
+      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      progress('');
+      const r = await runThroughput(loaded, values.solution as string, { repeats, K });
+      process.stdout.write((values.json ? JSON.stringify(r) : printThroughput(r)) + '\n');
       return 0;
     }
     case 'sweep': {
@@ -289,7 +320,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode, sweep, report (see protolab --help).`);
+      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode, sweep, report, throughput (see protolab --help).`);
   }
 }
 
