@@ -26,7 +26,7 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab decode --model DIR --solution FILE [--json]
   protolab throughput --model DIR --solution FILE [--repeats R] [--memory-tokens K] [--json]
   protolab sweep --model DIR --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
-                 [--share m|e --group G] [--method oneshot|memory] [--layout NAME] [--first-target e|first-m]
+                 [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [--layout NAME] [--first-target e|first-m]
                  [--steps S] [--lr X] [--init normal|embedding-std] [--lengths 4,5,8 | --max-length N]
                  [--keep-going] [--all-seeds] [--pack P] [--text-seed K] [--seed K] [--out results.jsonl] [--json]
   protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
@@ -190,6 +190,7 @@ async function main(argv: string[]): Promise<number> {
         share: { type: 'string' },
         group: { type: 'string' },
         method: { type: 'string' },
+        'memory-tokens': { type: 'string' },
         steps: { type: 'string' },
         lr: { type: 'string' },
         layout: { type: 'string' },
@@ -225,9 +226,15 @@ async function main(argv: string[]): Promise<number> {
       const maxLength = values['max-length'] !== undefined ? positiveInt('--max-length', values['max-length'] as string) : undefined;
       const settings = compressSettings(values);
       if (values.seed !== undefined) settings.seed = 0; // --seed is the base of the restart seeds here, not one run's seed
+      const methodName = (values.method as string | undefined) ?? 'oneshot';
+      if (methodName === 'memory') {
+        if (share !== 'none') throw new UsageError('--method memory shares nothing between texts (Kuratov et al.); leave out --share and --group.');
+        for (const f of ['layout', 'first-target']) if (values[f] !== undefined) throw new UsageError(`--${f} is a setting of the one-shot method; --method memory has no proto-token layout.`);
+      } else if (values['memory-tokens'] !== undefined) throw new UsageError('--memory-tokens goes with --method memory.');
+      const memoryTokens = values['memory-tokens'] !== undefined ? positiveInt('--memory-tokens', values['memory-tokens'] as string) : undefined;
       let method;
       try {
-        method = methodByName((values.method as string | undefined) ?? 'oneshot');
+        method = methodByName(methodName, { memoryTokens });
       } catch (e) {
         if (e instanceof MethodUnavailableError) throw new UsageError(e.message);
         throw e;

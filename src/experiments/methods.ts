@@ -5,7 +5,9 @@
  */
 import type { Model } from '../model/model.ts';
 import { ProtoTrainer, type ProtoReport } from '../prototokens/trainer.ts';
-import { optimise } from '../prototokens/optimise.ts';
+import { optimise, type Optimisable } from '../prototokens/optimise.ts';
+import { MemoryTrainer } from '../memory/trainer.ts';
+import { DEFAULT_MEMORY_TOKENS, memoryPositions, memoryTextsWithRestarts } from '../memory/problem.ts';
 import { planLayout } from '../prototokens/layouts.ts';
 import { textsWithRestarts, type Share } from '../prototokens/problem.ts';
 import type { ProtoSettings } from '../prototokens/settings.ts';
@@ -40,9 +42,37 @@ export interface MethodRun {
 
 export interface SweepMethod {
   name: MethodName;
+  /** The memory-token method's number of vectors (part of the sweep's key). */
+  memoryTokens?: number;
   /** Input positions a text of N tokens needs (the ladder stops where the model has fewer). */
   positions(N: number, settings: ProtoSettings): number;
   run(model: Model, batch: MethodBatch, settings: ProtoSettings, hooks?: MethodHooks): Promise<MethodRun>;
+}
+
+/** Runs optimise() on a trainer and reads off each item's best count and when it was first seen. */
+async function runOptimise(trainer: Optimisable<unknown> & { destroy(): void }, hooks: MethodHooks): Promise<MethodRun> {
+  try {
+    const seen: number[] = [];
+    const reached: number[] = [];
+    const note = (rep: ProtoReport) =>
+      rep.bestCorrect.forEach((c, i) => {
+        if (!(c <= (seen[i] ?? -1))) {
+          seen[i] = c;
+          reached[i] = rep.step;
+        }
+      });
+    const r = await optimise(trainer, {
+      onReport: (rep: ProtoReport) => {
+        note(rep);
+        hooks.onReport?.(rep.step, rep.bestCorrect);
+      },
+      gate: () => (hooks.shouldStop?.() ? 'stop' : 'go'),
+    });
+    note(r.last);
+    return { bestCorrect: r.last.bestCorrect, bestStep: r.last.bestCorrect.map((_, i) => reached[i] ?? 0), stepsRun: r.stepsExecuted, stoppedBy: r.stoppedBy };
+  } finally {
+    trainer.destroy();
+  }
 }
 
 /** The paper's method: [e, m, ..., m] in one forward pass (layout and first target from the settings). */
@@ -51,46 +81,34 @@ export const oneshotMethod: SweepMethod = {
   positions: (N, s) => planLayout(s.layout, N, s.firstTarget).length,
   async run(model, batch, settings, hooks = {}) {
     const problem = textsWithRestarts(batch.texts, batch.seeds, batch.share, batch.group);
-    const trainer = await ProtoTrainer.create(model, problem, settings);
-    try {
-      const seen = problem.targets.map(() => -1);
-      const reached = problem.targets.map(() => 0);
-      const note = (rep: ProtoReport) =>
-        rep.bestCorrect.forEach((c, i) => {
-          if (c > seen[i]) {
-            seen[i] = c;
-            reached[i] = rep.step;
-          }
-        });
-      const r = await optimise(trainer, {
-        onReport: (rep: ProtoReport) => {
-          note(rep);
-          hooks.onReport?.(rep.step, rep.bestCorrect);
-        },
-        gate: () => (hooks.shouldStop?.() ? 'stop' : 'go'),
-      });
-      note(r.last);
-      return {
-        bestCorrect: r.last.bestCorrect,
-        bestStep: reached,
-        stepsRun: r.stepsExecuted,
-        stoppedBy: r.stoppedBy,
-      };
-    } finally {
-      trainer.destroy();
-    }
+    return runOptimise(await ProtoTrainer.create(model, problem, settings), hooks);
   },
 };
 
-/** Why `--method memory` cannot run yet (the memory-token baseline of issue 4 §5 is another engineer's work). */
-export const MEMORY_MISSING =
-  'The memory-token method (issue 4 §5, src/memory/) is not in this build yet; run the sweep with --method oneshot for now.';
+/**
+ * The autoregressive baseline of Kuratov et al. (src/memory/): K trainable vectors before the text's
+ * own embeddings, the whole text decoded from them. Nothing is shared between texts; the layout
+ * settings do not apply.
+ */
+export function memoryMethod(K = DEFAULT_MEMORY_TOKENS): SweepMethod {
+  if (!Number.isInteger(K) || K < 1) throw new MethodUnavailableError(`The number of memory vectors must be a positive whole number, got ${K}.`);
+  return {
+    name: 'memory',
+    memoryTokens: K,
+    positions: (N) => memoryPositions(N, K),
+    async run(model, batch, settings, hooks = {}) {
+      if (batch.share !== 'none') throw new MethodUnavailableError('The memory-token method shares nothing between texts (Kuratov et al.); run it without --share.');
+      const problem = memoryTextsWithRestarts(batch.texts, batch.seeds, K);
+      return runOptimise(await MemoryTrainer.create(model, problem, settings), hooks);
+    },
+  };
+}
 
 export const METHOD_NAMES: readonly MethodName[] = ['oneshot', 'memory'];
 
-export function methodByName(name: string): SweepMethod {
+export function methodByName(name: string, opts: { memoryTokens?: number } = {}): SweepMethod {
   if (name === 'oneshot') return oneshotMethod;
-  if (name === 'memory') throw new MethodUnavailableError(MEMORY_MISSING);
+  if (name === 'memory') return memoryMethod(opts.memoryTokens);
   throw new MethodUnavailableError(`Unknown method "${name}": use ${METHOD_NAMES.join(' or ')}.`);
 }
 

@@ -46,6 +46,8 @@ export interface SweepKey {
   /** false: a text stops at its first failed length (capacity sweep); true: every length is tried (Tables 1 and 2). */
   keepGoing: boolean;
   threshold: number;
+  /** The memory-token method: trainable vectors before the text (absent for the one-shot method). */
+  memoryTokens?: number;
 }
 
 export interface SweepRecord extends SweepKey {
@@ -102,6 +104,7 @@ export function canonicalJson(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
   if (x && typeof x === 'object') {
     return `{${Object.keys(x as object)
+      .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`)
       .join(',')}}`;
@@ -109,11 +112,11 @@ export function canonicalJson(x: unknown): string {
   return JSON.stringify(x);
 }
 
-const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold'];
+const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold', 'memoryTokens'];
 
 export function keyOf(r: SweepKey): SweepKey {
   const out = {} as Record<string, unknown>;
-  for (const k of KEY_FIELDS) out[k] = r[k];
+  for (const k of KEY_FIELDS) if (r[k] !== undefined) out[k] = r[k];
   return out as unknown as SweepKey;
 }
 

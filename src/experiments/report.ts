@@ -151,7 +151,7 @@ export function renderTable(head: string[], rows: string[][], format: TableForma
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const pad = (s: string, i: number) => (al(i) === 'r' ? s.padStart(widths[i]) : s.padEnd(widths[i]));
   const line = (cells: string[]) => cells.map(pad).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  ').trimEnd(), ...rows.map(line)].join('\n');
 }
 
 const pm = (s: Stat, digits: number) => (s.n === 0 ? '–' : `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`);
@@ -295,7 +295,7 @@ export function reportText(sums: SweepSummary[], format: TableFormat): string {
   const sh = sharingTable(sums, format);
   if (sh) parts.push(h('Accuracy with a shared proto-token (Table 2 style)'), sh, '"max": best seed per text, "avg": mean over seeds; then mean ± std over texts (number of texts).');
   if (parts.length === 0) return 'No results in this file.';
-  const time = sums.map((s) => `${s.sweep}: ${s.key.method} ${shareLabel(s.key)}, ${s.key.source}, ${layoutLabel(s.key)}, ${s.texts.length} texts x ${s.key.seeds} seeds, ${s.key.settings.maxSteps} steps max, ${s.seconds.toFixed(0)} s of training`);
+  const time = sums.map((s) => `${s.sweep}: ${s.key.method} ${shareLabel(s.key)}, ${s.key.source}, ${layoutLabel(s.key)}, ${s.texts.length} texts x ${s.key.seeds} seed${s.key.seeds === 1 ? '' : 's'}, ${s.key.settings.maxSteps} steps max, ${s.seconds.toFixed(0)} s of training`);
   parts.push(h('Sweeps'), time.join('\n'));
   return parts.join('\n\n');
 }

@@ -117,8 +117,10 @@ export function restartSeed(seedBase: number, textId: string, s: number): number
 export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName' | 'seeds' | 'textSeed' | 'seedBase' | 'share' | 'group' | 'method' | 'settings' | 'keepGoing' | 'stop' | 'threshold'>): SweepKey {
   const s = o.settings ?? PAPER_SETTINGS;
   const share = o.share ?? 'none';
+  const method = o.method ?? oneshotMethod;
   return {
-    method: (o.method ?? oneshotMethod).name,
+    method: method.name,
+    ...(method.memoryTokens !== undefined ? { memoryTokens: method.memoryTokens } : {}),
     model: modelName(o.model),
     modelFingerprint: o.model.fingerprint,
     layout: s.layout,

@@ -186,8 +186,22 @@ describe('capacity sweep (stories260k)', () => {
     expect(r.key.keepGoing).toBe(true);
   });
 
-  it('the memory method refuses with a clear message until it is in the build', () => {
-    expect(() => methodByName('memory')).toThrow(/memory-token method .* --method oneshot/);
+  it('the method is a parameter: the memory-token baseline runs through the same sweep and records', async () => {
+    const store = memoryStore();
+    const r = await runSweep({ ...base, texts: 1, seeds: 2, method: methodByName('memory'), lengths: [4, 5], store });
+    expect(r.key.method).toBe('memory');
+    expect(r.key.memoryTokens).toBe(1);
+    expect(r.sweep).not.toBe(full.sweep);
+    expect(r.records.length).toBeGreaterThanOrEqual(1);
+    for (const x of r.records) {
+      expect(x.method).toBe('memory');
+      expect(x.tokens).toEqual(full.texts[0].tokens.slice(0, x.length)); // the same text as the one-shot sweep
+      expect(x.correct.every((c) => c >= 0 && c <= x.length)).toBe(true);
+      expect(x.hLm).toBe(full.records.find((y) => y.text === x.text && y.length === x.length)!.hLm);
+    }
+    // The ladder is cut by the method's own positions: K + N - 1.
+    expect(methodByName('memory', { memoryTokens: 3 }).positions(10, settings)).toBe(12);
+    await expect(runSweep({ ...base, texts: 2, seeds: 1, method: methodByName('memory'), share: 'm', group: 2, lengths: [4], store: memoryStore() })).rejects.toThrow(/shares nothing/);
     expect(() => methodByName('zip')).toThrow(/Unknown method "zip"/);
   });
 
