@@ -7,8 +7,10 @@ import { scaleBand, scaleLinear, scaleLog, scaleOrdinal, schemeTableau10, line a
 import { capacityColumns, layoutLabel, shareLabel, stat, type SweepSummary } from './report.ts';
 
 const W = 760;
-const H = 440;
-const M = { top: 44, right: 24, bottom: 64, left: 70 };
+const PLOT_H = 360;
+const M = { right: 24, bottom: 64, left: 70 };
+/** Title, then one legend row per series, then the plot area. */
+const topFor = (series: number) => 44 + 17 * series;
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 
 function esc(s: string): string {
@@ -24,7 +26,7 @@ function jitter(s: string): number {
   return (h / 0xffffffff) * 2 - 1;
 }
 
-function frame(title: string, body: string[], height = H): string {
+function frame(title: string, body: string[], height: number): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" ${FONT} font-size="12">`,
     `<rect width="${W}" height="${height}" fill="white"/>`,
@@ -35,14 +37,15 @@ function frame(title: string, body: string[], height = H): string {
 }
 
 function yAxis(y: ScaleContinuousNumeric<number, number>, ticks: number[], label: string, fmt: (v: number) => string): string[] {
-  const out = [`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${H - M.bottom}" stroke="black"/>`];
+  const [bottom, top] = y.range();
+  const out = [`<line x1="${M.left}" x2="${M.left}" y1="${top}" y2="${bottom}" stroke="black"/>`];
   for (const t of ticks) {
     const yy = n2(y(t));
     out.push(`<line x1="${M.left - 5}" x2="${M.left}" y1="${yy}" y2="${yy}" stroke="black"/>`);
     out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}" stroke="#e4e4e4"/>`);
     out.push(`<text x="${M.left - 8}" y="${yy}" dy="0.32em" text-anchor="end">${esc(fmt(t))}</text>`);
   }
-  const cy = (M.top + H - M.bottom) / 2;
+  const cy = (top + bottom) / 2;
   out.push(`<text transform="translate(18 ${cy}) rotate(-90)" text-anchor="middle">${esc(label)}</text>`);
   return out;
 }
@@ -70,6 +73,8 @@ export interface StripPoint {
  */
 export function stripPlot(opts: { title: string; yLabel: string; log2?: boolean; points: StripPoint[]; series: string[]; note?: string }): string {
   const categories = [...new Set(opts.points.map((p) => p.category))];
+  const top = topFor(opts.series.length);
+  const H = top + PLOT_H + M.bottom;
   const x = scaleBand<string>().domain(categories).range([M.left, W - M.right]).padding(0.15);
   const slot = scaleBand<string>().domain(opts.series).range([0, x.bandwidth()]).padding(0.2);
   const color = scaleOrdinal<string, string>().domain(opts.series).range(schemeTableau10);
@@ -80,12 +85,12 @@ export function stripPlot(opts: { title: string; yLabel: string; log2?: boolean;
   const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
   if (opts.log2) {
     const lo = Math.max(1, Math.min(4, d3min(values.filter((v) => v > 0)) ?? 4));
-    const top = 2 ** Math.ceil(Math.log2(hi));
-    y = scaleLog().base(2).domain([lo, top]).range([H - M.bottom, M.top]).clamp(true);
+    const upper = 2 ** Math.ceil(Math.log2(hi * 1.25));
+    y = scaleLog().base(2).domain([lo, upper]).range([H - M.bottom, top]).clamp(true);
     ticks = [];
-    for (let t = 2 ** Math.floor(Math.log2(lo)); t <= top; t *= 2) if (t >= lo) ticks.push(t);
+    for (let t = 2 ** Math.floor(Math.log2(lo)); t <= upper; t *= 2) if (t >= lo) ticks.push(t);
   } else {
-    y = scaleLinear().domain([0, hi * 1.05]).nice().range([H - M.bottom, M.top]);
+    y = scaleLinear().domain([0, hi * 1.1]).nice().range([H - M.bottom, top]);
     ticks = y.ticks(6);
   }
   const body = yAxis(y, ticks, opts.yLabel, fmt);
@@ -108,15 +113,9 @@ export function stripPlot(opts: { title: string; yLabel: string; log2?: boolean;
       body.push(`<circle cx="${n2(cx)}" cy="${n2(y(mean))}" r="8" fill="${color(s)}" stroke="black" stroke-width="1.5"><title>${esc(`${c}, ${s}: mean ${fmt(mean)} over ${vs.length} texts`)}</title></circle>`);
     }
   }
-  const leg = legend(
-    opts.series.map((s) => ({ label: s, color: color(s) })),
-    M.left + 12,
-    M.top + 10,
-  );
-  body.push(`<rect x="${M.left + 2}" y="${M.top}" width="${Math.min(W - M.left - M.right - 4, 12 + 7 * Math.max(...opts.series.map((s) => s.length)) + 20)}" height="${opts.series.length * 17 + 4}" fill="white" fill-opacity="0.85"/>`);
-  body.push(...leg);
+  body.push(...legend(opts.series.map((s) => ({ label: s, color: color(s) })), M.left + 12, 40));
   if (opts.note) body.push(`<text x="${W - M.right}" y="${H - 8}" text-anchor="end" font-size="10" fill="#555">${esc(opts.note)}</text>`);
-  return frame(opts.title, body);
+  return frame(opts.title, body, H);
 }
 
 export interface LineSeries {
@@ -127,10 +126,12 @@ export interface LineSeries {
 /** Accuracy (0..1) against length on a log2 axis, one line per series, with ± std bars. */
 export function accuracyPlot(opts: { title: string; series: LineSeries[]; note?: string }): string {
   const xs = opts.series.flatMap((s) => s.points.map((p) => p.x));
+  const top = topFor(opts.series.length);
+  const H = top + PLOT_H + M.bottom;
   const lo = Math.max(1, d3min(xs) ?? 1);
   const hi = Math.max(lo * 2, d3max(xs) ?? 2);
   const x = scaleLog().base(2).domain([lo, hi]).range([M.left + 10, W - M.right - 10]);
-  const y = scaleLinear().domain([0, 1]).range([H - M.bottom, M.top]);
+  const y = scaleLinear().domain([0, 1]).range([H - M.bottom, top]);
   const color = scaleOrdinal<string, string>().domain(opts.series.map((s) => s.label)).range(schemeTableau10);
   const body = yAxis(y, [0, 0.2, 0.4, 0.6, 0.8, 1], 'token accuracy (best seed per text)', (v) => v.toFixed(1));
   body.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="black"/>`);
@@ -151,11 +152,9 @@ export function accuracyPlot(opts: { title: string; series: LineSeries[]; note?:
       body.push(`<circle cx="${cx}" cy="${n2(y(p.mean))}" r="4" fill="${color(s.label)}"><title>${esc(`${s.label}, N = ${p.x}: ${p.mean.toFixed(3)} ± ${p.std.toFixed(3)} over ${p.n} texts`)}</title></circle>`);
     }
   }
-  const width = 12 + 7 * Math.max(...opts.series.map((s) => s.label.length)) + 20;
-  body.push(`<rect x="${W - M.right - width - 4}" y="${H - M.bottom - opts.series.length * 17 - 8}" width="${width}" height="${opts.series.length * 17 + 4}" fill="white" fill-opacity="0.85"/>`);
-  body.push(...legend(opts.series.map((s) => ({ label: s.label, color: color(s.label) })), W - M.right - width + 8, H - M.bottom - opts.series.length * 17 + 2));
+  body.push(...legend(opts.series.map((s) => ({ label: s.label, color: color(s.label) })), M.left + 12, 40));
   if (opts.note) body.push(`<text x="${W - M.right}" y="${H - 8}" text-anchor="end" font-size="10" fill="#555">${esc(opts.note)}</text>`);
-  return frame(opts.title, body);
+  return frame(opts.title, body, H);
 }
 
 /** The plots that apply to these results, by file name suffix: capacity, hlm, accuracy. */
