@@ -41,6 +41,7 @@ export function checkOut(out: string): string {
 function describeProgress(p: SweepProgress): string {
   if (p.phase === 'texts') return 'preparing texts';
   if (p.phase === 'entropy') return `H_LM of ${p.texts[0]}`;
+  if (p.phase === 'done') return 'done';
   const who = p.texts.length === 1 ? p.texts[0] : `${p.texts.length} texts`;
   return `${who} N=${p.length} step ${p.step}/${p.maxSteps} acc ${p.accuracy.toFixed(2)}`;
 }
@@ -67,6 +68,7 @@ export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: S
       seedBase: a.seedBase,
       store: jsonlStore(a.out),
       signal,
+      // The bar counts text x length attempts against the most there can be (texts stop at their first failure).
       onProgress: (p) => progressLine(p.attempts, p.maxAttempts, describeProgress(p)),
     });
   } finally {
