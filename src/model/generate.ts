@@ -6,7 +6,7 @@ import { recordTokenEmbeddings } from './evaluate.ts';
 /**
  * Greedy decoding by re-running the whole prefix each step. Causal attention makes positions past
  * the current one irrelevant, so one session of the final length is reused and only its token
- * ids change. (The KV-cached decoder used for throughput comparisons lives with the experiments.)
+ * ids change. (The KV-cached decoder, used for memory-token decoding and throughput, is kv-decode.ts.)
  */
 export async function greedyGenerate(model: Model, prompt: readonly number[], count: number): Promise<number[]> {
   const { gpu } = model;
