@@ -14,6 +14,7 @@ import { optimise } from '../src/prototokens/optimise.ts';
 import { singleText } from '../src/prototokens/problem.ts';
 import { PAPER_SETTINGS } from '../src/prototokens/settings.ts';
 import { ProtoTrainer } from '../src/prototokens/trainer.ts';
+import { timeSteps, type StepTiming, type StepTimingOptions } from '../src/prototokens/step-timing.ts';
 import { Rng } from '../src/util/rng.ts';
 
 const now = (): number => performance.now();
@@ -320,37 +321,11 @@ export async function kernelBreakdown(model: Model, tokens: number[], reps: numb
 // ---------------------------------------------------------------------------------------------
 // Compression: the proto-token optimiser.
 
-export interface StepResult {
-  N: number;
-  warmup: number;
-  steps: number;
-  /** Steady-state ms per optimisation step: `steps` steps queued back to back, timed to completion. */
-  msPerStep: number;
-  dispatchesPerStep: number;
-}
+export type StepResult = StepTiming;
 
-/**
- * ms per trainer step for an N-token text, the way optimise() drives it (submissions queued
- * ahead, no readback in between): `warmup` steps, then a count of steps sized from the warm-up
- * to take about budgetMs (between minSteps and maxSteps), queued back to back and timed to completion.
- */
-export async function benchSteps(model: Model, tokens: number[], o: { warmup: number; minSteps: number; maxSteps: number; budgetMs: number }): Promise<StepResult> {
-  const gpu = model.gpu;
-  const trainer = await ProtoTrainer.create(model, singleText(tokens, 0), { ...PAPER_SETTINGS, maxSteps: o.warmup + o.maxSteps + 1 });
-  trainer.submitSteps(1); // compiles anything new
-  await trainer.report();
-  const w0 = now();
-  trainer.submitSteps(o.warmup);
-  await trainer.report();
-  const estimate = (now() - w0) / Math.max(1, o.warmup);
-  const steps = Math.max(o.minSteps, Math.min(o.maxSteps, Math.round(o.budgetMs / Math.max(estimate, 1e-3))));
-  const t0 = now();
-  trainer.submitSteps(steps);
-  await gpu.idle();
-  const ms = (now() - t0) / steps;
-  const result = { N: tokens.length, warmup: o.warmup + 1, steps, msPerStep: round(ms), dispatchesPerStep: trainer.dispatchesPerStep };
-  trainer.destroy();
-  return result;
+/** ms per trainer step for an N-token text: see timeSteps (src/prototokens/step-timing.ts). */
+export function benchSteps(model: Model, tokens: number[], o: StepTimingOptions): Promise<StepResult> {
+  return timeSteps(model, tokens, o);
 }
 
 export interface SolveResult {
