@@ -7,6 +7,7 @@ import { runEval, printEval } from './commands/eval.ts';
 import { runCompress, printCompress } from './commands/compress.ts';
 import { runDecode } from './commands/decode.ts';
 import { runThroughput, printThroughput } from './commands/throughput.ts';
+import { runBench, printBench } from './commands/bench.ts';
 import { runCompressMemory } from './commands/compress-memory.ts';
 import { PAPER_SETTINGS, type ProtoSettings } from '../prototokens/settings.ts';
 import { isLayoutName, LAYOUT_NAMES } from '../prototokens/layouts.ts';
@@ -25,6 +26,7 @@ const USAGE = `protolab — proto-token lab on the command line
                     [--report-every K] [--method oneshot|memory] [--memory-tokens K] [--out FILE] [--json]
   protolab decode --model DIR --solution FILE [--json]
   protolab throughput --model DIR --solution FILE [--repeats R] [--memory-tokens K] [--json]
+  protolab bench --model DIR --n N [--json]
   protolab sweep --model DIR --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [--layout NAME] [--first-target e|first-m]
                  [--steps S] [--lr X] [--init normal|embedding-std] [--lengths 4,5,8 | --max-length N]
@@ -168,6 +170,16 @@ async function main(argv: string[]): Promise<number> {
       progress('');
       const r = await runDecode(loaded, values.solution as string | undefined);
       process.stdout.write((values.json ? JSON.stringify({ tokens: r.tokens, text: r.text }) : `${r.text}\n(${(100 * r.accuracy).toFixed(1)} % of the saved target)`) + '\n');
+      return 0;
+    }
+    case 'bench': {
+      const { values } = parse(rest, { ...COMMON, n: { type: 'string' } });
+      if (values.n === undefined) throw new UsageError('--n N is required (the number of positions to time a step at, e.g. 64).');
+      const n = positiveInt('--n', values.n as string);
+      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      progress('');
+      const r = await runBench(loaded, n);
+      process.stdout.write((values.json ? JSON.stringify(r) : printBench(r)) + '\n');
       return 0;
     }
     case 'throughput': {
