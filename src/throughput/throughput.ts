@@ -39,7 +39,9 @@ export interface ThroughputTiming {
   runs: number[];
   /** Median of runs. */
   seconds: number;
-  /** tokens / seconds. */
+  /** Fastest run: on a machine shared with other work the least disturbed one. */
+  minSeconds: number;
+  /** tokens / seconds (the median run). */
   tokensPerSecond: number;
   /** Tokens equal to the text's (null for stand-in vectors). */
   reproduced: number | null;
@@ -226,7 +228,7 @@ export async function measureThroughput(model: Model, subject: ThroughputSubject
     const right = (tokens: number[]) => tokens.filter((t, i) => t === subject.targets[i]).length;
     const timing = (method: DecodeMethod, runs: number[], vectors: ThroughputTiming['vectors'], passes: number, positions: number, tokens: number[]): ThroughputTiming => {
       const seconds = median(runs);
-      return { method, vectors, tokens: N, passes, positions, runs, seconds, tokensPerSecond: N / seconds, reproduced: vectors === 'solution' ? right(tokens) : null };
+      return { method, vectors, tokens: N, passes, positions, runs, seconds, minSeconds: Math.min(...runs), tokensPerSecond: N / seconds, reproduced: vectors === 'solution' ? right(tokens) : null };
     };
     const oneShot = { ...timing('oneshot', oneRuns, subject.oneshot ? 'solution' : 'stand-in', 1, L, oneTokens), layout: one.layout, firstTarget: one.firstTarget };
     const memory = { ...timing('memory', memRuns, subject.memory ? 'solution' : 'stand-in', N, memL, memTokens), K };
