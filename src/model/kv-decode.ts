@@ -8,6 +8,7 @@ import { NONE } from './transformer.ts';
 import { ropeForward, ropeTable } from '../ops/rope.ts';
 import { embeddingForward } from '../ops/embedding.ts';
 import { swigluForward, geluForward } from '../ops/activations.ts';
+import { swigluFusable, swigluUp } from '../ops/swiglu-matmul.ts';
 import { ceReset, ceChunkForward } from '../ops/cross-entropy.ts';
 import { kvAppend, attentionDecode, decodeAdvance, type KvShape } from '../ops/kv-cache.ts';
 
@@ -32,7 +33,9 @@ export interface KvDecoderOptions {
  * The position lives in a GPU buffer (shaders/kv_cache.wgsl), so the step program is the same for
  * every token and a whole decode is queued without any CPU round trip: the tokens are read back once
  * at the end. Layer math mirrors TransformerSession.recordForward (sequential or parallel residual,
- * RMSNorm or LayerNorm, SwiGLU or GELU, partial rotary); tests compare both token for token.
+ * RMSNorm or LayerNorm, SwiGLU or GELU, partial rotary) with the same fusions (one rotary dispatch
+ * for the adjacent q and k heads, SwiGLU in the up matmul where that kernel runs), so both decoding
+ * methods get the same engine; tests compare both token for token and logit by logit.
  */
 export class KvDecoder {
   readonly B: number;
@@ -114,6 +117,8 @@ export class KvDecoder {
     gpu.write(ropeTab, ropeTable(ropeInvFreq(spec), maxLen));
     const ropeRow = t([1, spec.rotaryDim], 'kv.rope_row');
     const caches = weights.layers.map((_, l) => ({ kc: t([B, Hkv, maxLen, hd], `kv.l${l}.k`), vc: t([B, Hkv, maxLen, hd], `kv.l${l}.v`) }));
+    const w0 = weights.layers[0];
+    const fusedSwiglu = spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, I, d);
     const shape = (n: number): KvShape => ({ B, n, maxLen, H, Hkv, hd, ldq: qkvW, qOff: 0, kOff: H * hd, vOff: (H + Hkv) * hd, scale: 1 / Math.sqrt(hd) });
 
     /** Every layer over B·n rows whose rotary tables are already chosen; returns the last residual. */
@@ -138,19 +143,21 @@ export class KvDecoder {
           linearForward(p, `${L}.o`, w.o, att, xm!, R, { accumulate: true });
           normForward(p, `${L}.norm2`, spec, w.norm2, xm!, h2, n2, R);
         }
-        linearForward(p, `${L}.up`, w.up, h2, u, R);
-        if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: u, h: a, rows: R, inter: I });
-        else geluForward(p, `${L}.gelu`, { x: u, y: a, n: R * I });
+        if (fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: h2, w: w.up.chunks[0].w, bias: w.up.bias ?? undefined, gu: u, h: a, M: R, I, K: d });
+        else {
+          linearForward(p, `${L}.up`, w.up, h2, u, R);
+          if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: u, h: a, rows: R, inter: I });
+          else geluForward(p, `${L}.gelu`, { x: u, y: a, n: R * I });
+        }
         if (!spec.parallelResidual) p.copy(`${L}.residual2`, xm!, xNext, R * d * 4);
         linearForward(p, `${L}.down`, w.down, a, xNext, R, { accumulate: true });
         x = xNext;
       });
       return x;
     };
+    // The k heads follow the q heads with the same head size: one dispatch rotates all H + Hkv.
     const ropeOn = (p: Program, label: string, table: Tensor, rows: number, seqLen: number) => {
-      const common = { x: qkv, table, rows, seqLen, posOffset: 0, ld: qkvW, headDim: hd, rotDim: spec.rotaryDim };
-      ropeForward(p, `${label}.q`, { ...common, colOffset: 0, nHeads: H });
-      ropeForward(p, `${label}.k`, { ...common, colOffset: H * hd, nHeads: Hkv });
+      ropeForward(p, label, { x: qkv, table, rows, seqLen, posOffset: 0, ld: qkvW, headDim: hd, rotDim: spec.rotaryDim, colOffset: 0, nHeads: H + Hkv });
     };
     /** final norm → logits [B, V] → argmax → emit; n = rows per sequence this program added. */
     const head = (p: Program, x: Tensor, n: number) => {
