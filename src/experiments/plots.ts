@@ -124,7 +124,7 @@ export interface LineSeries {
 }
 
 /** Accuracy (0..1) against length on a log2 axis, one line per series, with ± std bars. */
-export function accuracyPlot(opts: { title: string; series: LineSeries[]; note?: string }): string {
+export function accuracyPlot(opts: { title: string; series: LineSeries[]; note?: string; xLabel?: string; yLabel?: string; xName?: string }): string {
   const xs = opts.series.flatMap((s) => s.points.map((p) => p.x));
   const top = topFor(opts.series.length);
   const H = top + PLOT_H + M.bottom;
@@ -133,13 +133,13 @@ export function accuracyPlot(opts: { title: string; series: LineSeries[]; note?:
   const x = scaleLog().base(2).domain([lo, hi]).range([M.left + 10, W - M.right - 10]);
   const y = scaleLinear().domain([0, 1]).range([H - M.bottom, top]);
   const color = scaleOrdinal<string, string>().domain(opts.series.map((s) => s.label)).range(schemeTableau10);
-  const body = yAxis(y, [0, 0.2, 0.4, 0.6, 0.8, 1], 'token accuracy (best seed per text)', (v) => v.toFixed(1));
+  const body = yAxis(y, [0, 0.2, 0.4, 0.6, 0.8, 1], opts.yLabel ?? 'token accuracy (best seed per text)', (v) => v.toFixed(1));
   body.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="black"/>`);
   for (const t of [...new Set(xs)].sort((a, b) => a - b)) {
     body.push(`<line x1="${n2(x(t))}" x2="${n2(x(t))}" y1="${H - M.bottom}" y2="${H - M.bottom + 5}" stroke="black"/>`);
     body.push(`<text x="${n2(x(t))}" y="${H - M.bottom + 18}" text-anchor="middle">${t}</text>`);
   }
-  body.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - M.bottom + 38}" text-anchor="middle">text length N (tokens, log scale)</text>`);
+  body.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - M.bottom + 38}" text-anchor="middle">${esc(opts.xLabel ?? 'text length N (tokens, log scale)')}</text>`);
   for (const s of opts.series) {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     const path = d3line<(typeof pts)[number]>()
@@ -149,7 +149,7 @@ export function accuracyPlot(opts: { title: string; series: LineSeries[]; note?:
     for (const p of pts) {
       const cx = n2(x(p.x));
       body.push(`<line x1="${cx}" x2="${cx}" y1="${n2(y(Math.max(0, p.mean - p.std)))}" y2="${n2(y(Math.min(1, p.mean + p.std)))}" stroke="${color(s.label)}" stroke-opacity="0.6"/>`);
-      body.push(`<circle cx="${cx}" cy="${n2(y(p.mean))}" r="4" fill="${color(s.label)}"><title>${esc(`${s.label}, N = ${p.x}: ${p.mean.toFixed(3)} ± ${p.std.toFixed(3)} over ${p.n} texts`)}</title></circle>`);
+      body.push(`<circle cx="${cx}" cy="${n2(y(p.mean))}" r="4" fill="${color(s.label)}"><title>${esc(`${s.label}, ${opts.xName ?? 'N'} = ${p.x}: ${p.mean.toFixed(3)} ± ${p.std.toFixed(3)} over ${p.n} texts`)}</title></circle>`);
     }
   }
   body.push(...legend(opts.series.map((s) => ({ label: s.label, color: color(s.label) })), M.left + 12, 40));
@@ -180,6 +180,26 @@ export function reportPlots(sums: SweepSummary[]): Record<string, string> {
       }),
     }));
     out.accuracy = accuracyPlot({ title: `Accuracy by length (${models})`, series, note: 'mean ± std over texts of the best seed per text' });
+  }
+  // Table 2 as curves: accuracy against the group size, per shared vector and aggregate, one plot per length.
+  if (fixed.some((s) => s.key.share !== 'none')) {
+    const lengths = [...new Set(fixed.flatMap((s) => [...s.byLength.keys()]))].sort((a, b) => a - b);
+    const series: LineSeries[] = [];
+    for (const L of lengths) {
+      for (const share of ['e', 'm'] as const) {
+        if (!fixed.some((s) => s.key.share === share)) continue;
+        for (const agg of ['best', 'mean'] as const) {
+          const pts = fixed
+            .filter((s) => (s.key.share === share || s.key.share === 'none') && s.byLength.has(L))
+            .map((s) => {
+              const st = stat(s.byLength.get(L)![agg]);
+              return { x: s.key.share === 'none' ? 1 : s.key.group, mean: st.mean, std: st.std, n: st.n };
+            });
+          if (pts.length) series.push({ label: `shared ${share}, ${agg === 'best' ? 'max' : 'avg'} over seeds${lengths.length > 1 ? `, N = ${L}` : ''}`, points: pts });
+        }
+      }
+    }
+    out.sharing = accuracyPlot({ title: `Accuracy with a shared proto-token (${models})`, series, xLabel: 'group size S_g (texts sharing the vector, log scale)', yLabel: 'token accuracy', xName: 'S_g', note: 'mean ± std over texts; S_g = 1: nothing shared' });
   }
   return out;
 }

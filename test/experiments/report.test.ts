@@ -172,6 +172,11 @@ describe('report', () => {
     expect(t[5]).toMatch(/^m\s+max\s+1\.00 ± 0\.00 \(2\)\s+0\.75 ± 0\.25 \(2\)$/);
     expect(t[6]).toMatch(/^m\s+avg\s+0\.88 ± 0\.13 \(2\)\s+0\.50 ± 0\.00 \(2\)$/);
     expect(reportText(summarise(t2), 'markdown')).toMatch(/### Accuracy with a shared proto-token \(Table 2 style\)/);
+    const sharing = reportPlots(summarise(t2)).sharing;
+    expect(sharing).toMatch(/group size S_g/);
+    expect((sharing.match(/<path /g) ?? []).length).toBe(4); // e/m x max/avg
+    expect(sharing).toContain('<title>shared m, avg over seeds, S_g = 2: 0.500');
+    expect(sharing).not.toMatch(/NaN|undefined/);
   });
 
   it('SVG plots: per-text dots, a mean per source and series, axes with units, a legend', () => {
