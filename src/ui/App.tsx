@@ -1,18 +1,18 @@
 import { ActionsContext } from './context.ts';
 import { useKeyboard } from './keyboard.ts';
 import type { Lab } from './lab.ts';
-import { GpuPanel } from './components/GpuPanel.tsx';
+import { useLab } from './store.ts';
+import { VIEWS } from './views.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { Notices } from './components/Notices.tsx';
-import { RunPanel } from './components/RunPanel.tsx';
-import { SolutionPanel } from './components/SolutionPanel.tsx';
-import { TextPanel } from './components/TextPanel.tsx';
+import { ViewTabs } from './components/ViewTabs.tsx';
 
 // Components never import src/gpu, src/model or src/prototokens: the engine lives in a Web Worker
 // and the UI reaches it only through lab.ts and the messages of src/worker/protocol.ts.
 
 export function App({ lab }: { lab: Lab }) {
   useKeyboard(lab.actions);
+  const view = VIEWS[useLab((s) => s.settings.view)];
   return (
     <ActionsContext.Provider value={lab.actions}>
       <main className="app">
@@ -25,10 +25,9 @@ export function App({ lab }: { lab: Lab }) {
         </header>
         <Notices />
         <ModelPanel />
-        <TextPanel />
-        <RunPanel />
-        <SolutionPanel />
-        <GpuPanel />
+        <ViewTabs />
+        <p className="muted view-blurb">{view.blurb}</p>
+        {view.render()}
       </main>
     </ActionsContext.Provider>
   );

@@ -4,7 +4,16 @@
  */
 import { isLayoutName, PAPER_SETTINGS, type FirstTarget, type LayoutName, type ProtoSettings } from '../worker/protocol.ts';
 
+/** The page's views (tabs); views.tsx says what each shows. */
+export const VIEW_NAMES = ['compress'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+export function isViewName(v: unknown): v is ViewName {
+  return typeof v === 'string' && (VIEW_NAMES as readonly string[]).includes(v);
+}
+
 export interface LabSettings {
+  /** Which tab is shown. */
+  view: ViewName;
   /** A model reference (see model-ref.ts); '' until one is chosen. */
   model: string;
   text: string;
@@ -17,6 +26,7 @@ export interface LabSettings {
 }
 
 export const DEFAULT_SETTINGS: LabSettings = {
+  view: 'compress',
   model: '',
   text: '',
   steps: PAPER_SETTINGS.maxSteps,
@@ -29,6 +39,7 @@ export const DEFAULT_SETTINGS: LabSettings = {
 
 /** URL parameter of each field. */
 const KEYS: Record<keyof LabSettings, string> = {
+  view: 'view',
   model: 'model',
   text: 'text',
   steps: 'steps',
@@ -58,6 +69,8 @@ export function checkField<K extends keyof LabSettings>(key: K, value: LabSettin
       return typeof v === 'string' && isLayoutName(v) ? null : `unknown layout ${JSON.stringify(v)}`;
     case 'firstTarget':
       return v === 'e' || v === 'first-m' ? null : 'first target must be "e" or "first-m"';
+    case 'view':
+      return isViewName(v) ? null : `unknown view ${JSON.stringify(v)} (one of ${VIEW_NAMES.join(', ')})`;
     default:
       return typeof v === 'string' ? null : `${key} must be text`;
   }
@@ -69,6 +82,7 @@ export function settingsToQuery(s: LabSettings): string {
   for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
     const v = s[key];
     if ((key === 'text' || key === 'model') && v === '') continue;
+    if (key === 'view' && v === DEFAULT_SETTINGS.view) continue;
     q.set(KEYS[key], String(v));
   }
   return q.toString();
@@ -106,6 +120,9 @@ export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT
         break;
       case 'firstTarget':
         put(key, raw as FirstTarget);
+        break;
+      case 'view':
+        put(key, raw as ViewName);
         break;
       default:
         put(key, raw);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings } from '../../src/ui/url-state.ts';
+import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, toProtoSettings, VIEW_NAMES, type LabSettings } from '../../src/ui/url-state.ts';
 import { LAYOUT_NAMES, PAPER_SETTINGS } from '../../src/worker/protocol.ts';
 
 const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
+  view: fc.constantFrom(...VIEW_NAMES),
   model: fc.oneof(fc.constant(''), fc.constant('stories260k'), fc.constant('hf:EleutherAI/pythia-70m@main'), fc.string()),
   text: fc.string({ unit: 'grapheme' }),
   steps: fc.integer({ min: 1, max: 100_000 }),
@@ -37,6 +38,12 @@ describe('settings in the URL', () => {
     const q = new URLSearchParams(settingsToQuery(DEFAULT_SETTINGS));
     expect([...q.keys()]).toEqual(['steps', 'lr', 'seed', 'report', 'layout', 'target']);
     expect(q.get('layout')).toBe('e,m*(N-1)');
+  });
+
+  it('refuses an unknown view by name and keeps the default', () => {
+    const { settings, problems } = settingsFromQuery('view=nowhere');
+    expect(settings.view).toBe(DEFAULT_SETTINGS.view);
+    expect(problems).toEqual([expect.stringContaining('unknown view "nowhere"')]);
   });
 
   it('an empty query gives the defaults: the paper settings', () => {
