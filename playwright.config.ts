@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.ts';
 
-const PORT = 4173;
+// PROTOLAB_E2E_PORT: a second checkout or engineer can run the browser tests at the same time.
+const PORT = Number(process.env.PROTOLAB_E2E_PORT ?? 4173);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 /**
