@@ -184,18 +184,24 @@ export function reportPlots(sums: SweepSummary[]): Record<string, string> {
   // Table 2 as curves: accuracy against the group size, per shared vector and aggregate, one plot per length.
   if (fixed.some((s) => s.key.share !== 'none')) {
     const lengths = [...new Set(fixed.flatMap((s) => [...s.byLength.keys()]))].sort((a, b) => a - b);
+    // Different text sets (sources) are separate curves: their S_g = 1 points are different runs.
+    const sources = [...new Set(fixed.map((s) => s.key.source))];
     const series: LineSeries[] = [];
-    for (const L of lengths) {
-      for (const share of ['e', 'm'] as const) {
-        if (!fixed.some((s) => s.key.share === share)) continue;
-        for (const agg of ['best', 'mean'] as const) {
-          const pts = fixed
-            .filter((s) => (s.key.share === share || s.key.share === 'none') && s.byLength.has(L))
-            .map((s) => {
-              const st = stat(s.byLength.get(L)![agg]);
-              return { x: s.key.share === 'none' ? 1 : s.key.group, mean: st.mean, std: st.std, n: st.n };
-            });
-          if (pts.length) series.push({ label: `shared ${share}, ${agg === 'best' ? 'max' : 'avg'} over seeds${lengths.length > 1 ? `, N = ${L}` : ''}`, points: pts });
+    for (const src of sources) {
+      const here = fixed.filter((s) => s.key.source === src);
+      for (const L of lengths) {
+        for (const share of ['e', 'm'] as const) {
+          if (!here.some((s) => s.key.share === share)) continue;
+          for (const agg of ['best', 'mean'] as const) {
+            const pts = here
+              .filter((s) => (s.key.share === share || s.key.share === 'none') && s.byLength.has(L))
+              .map((s) => {
+                const st = stat(s.byLength.get(L)![agg]);
+                return { x: s.key.share === 'none' ? 1 : s.key.group, mean: st.mean, std: st.std, n: st.n };
+              });
+            const label = `shared ${share}, ${agg === 'best' ? 'max' : 'avg'} over seeds${lengths.length > 1 ? `, N = ${L}` : ''}${sources.length > 1 ? `, ${src}` : ''}`;
+            if (pts.length) series.push({ label, points: pts });
+          }
         }
       }
     }

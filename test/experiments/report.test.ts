@@ -179,6 +179,45 @@ describe('report', () => {
     expect(sharing).not.toMatch(/NaN|undefined/);
   });
 
+  it('Table 2 plot: another text set (source) gets its own curves, its S_g = 1 point from its own unshared run', () => {
+    const two = { keepGoing: true, seeds: 2 } as const;
+    const big = { ...two, source: 'excerpts' };
+    const t2 = [
+      rec(two, 'p', 8, [8, 8]),
+      rec({ ...two, share: 'm', group: 2 }, 'p', 8, [4, 4]),
+      rec(big, 'x', 8, [6, 6]),
+      rec({ ...big, share: 'm', group: 4 }, 'x', 8, [2, 2]),
+    ];
+    const sharing = reportPlots(summarise(t2)).sharing;
+    expect((sharing.match(/<path /g) ?? []).length).toBe(4); // 2 sources x max/avg, shared m only
+    expect(sharing).toContain('<title>shared m, max over seeds, pg19, S_g = 1: 1.000');
+    expect(sharing).toContain('<title>shared m, max over seeds, excerpts, S_g = 1: 0.750');
+    expect(sharing).toContain('<title>shared m, max over seeds, excerpts, S_g = 4: 0.250');
+    expect(sharing).not.toContain('pg19, S_g = 4');
+    const t = sharingTable(summarise(t2), 'text');
+    expect(t).toMatch(/^pg19, N = 8/m);
+    expect(t).toMatch(/^excerpts, N = 8/m);
+  });
+
+  it('Table 3: both methods side by side, the memory baseline as its own column on the same sources', () => {
+    const mem = { method: 'memory', memoryTokens: 1 } as const;
+    const both = [
+      rec({}, 'a', 4, pass(4)),
+      rec({}, 'a', 5, fail(5)),
+      rec(mem, 'a', 4, fail(4)),
+      rec({ source: 'random' }, 'd', 4, pass(4)),
+      rec({ source: 'random' }, 'd', 5, fail(5)),
+      rec({ ...mem, source: 'random' }, 'd', 4, pass(4)),
+      rec({ ...mem, source: 'random' }, 'd', 5, fail(5)),
+    ];
+    const md = capacityTable(summarise(both), 'markdown').split('\n');
+    expect(md[0]).toBe('| source | measure | oneshot not shared | memory not shared |');
+    expect(md).toContain('|  | C_tokens max | 4 | 0 |');
+    expect(md).toContain('| random | texts | 1 | 1 |');
+    const plots = reportPlots(summarise(both));
+    expect(plots.capacity).toContain('memory not shared');
+  });
+
   it('SVG plots: per-text dots, a mean per source and series, axes with units, a legend', () => {
     const plots = reportPlots(summarise([...records, ...table1]));
     expect(Object.keys(plots).sort()).toEqual(['accuracy', 'capacity', 'hlm']);
