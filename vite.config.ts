@@ -3,11 +3,12 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { modelRoots } from './src/devserver/model-roots.ts';
 import { modelsPlugin } from './src/devserver/vite-plugin.ts';
+import { dataPlugin } from './src/devserver/data-plugin.ts';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
-  plugins: [react(), modelsPlugin(() => modelRoots(repoRoot))],
+  plugins: [react(), modelsPlugin(() => modelRoots(repoRoot)), dataPlugin(repoRoot)],
   // The engine runs in a module worker; 'es' keeps its imports (and import.meta.glob'd WGSL) as modules.
   worker: { format: 'es' },
   // Only the app's own page and the engine worker: otherwise the dependency scan crawls playwright-report/
