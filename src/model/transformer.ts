@@ -199,6 +199,14 @@ export class TransformerSession {
     }
   }
 
+  /**
+   * The final hidden states [R, d] after the last norm (what the output matrix reads: Hugging
+   * Face's last_hidden_state), valid after a recorded forward has run.
+   */
+  get finalHidden(): Tensor {
+    return this.xf;
+  }
+
   /** Bytes of GPU memory this session holds (weights excluded). */
   get bytes(): number {
     return this.owned.reduce((s, x) => s + x.buffer.size, 0);
