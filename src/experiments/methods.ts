@@ -27,6 +27,8 @@ export interface MethodHooks {
   onReport?: (step: number, bestCorrect: readonly number[]) => void;
   /** Asked before each batch of steps is queued; true ends the run now (the result still counts). */
   shouldStop?: () => boolean;
+  /** Awaited before each batch of steps is queued, ahead of shouldStop: a pause holds the run here. */
+  wait?: () => Promise<void> | void;
 }
 
 export interface MethodRun {
@@ -66,7 +68,12 @@ async function runOptimise(trainer: Optimisable<unknown> & { destroy(): void }, 
         note(rep);
         hooks.onReport?.(rep.step, rep.bestCorrect);
       },
-      gate: () => (hooks.shouldStop?.() ? 'stop' : 'go'),
+      gate: hooks.wait
+        ? async () => {
+            await hooks.wait!();
+            return hooks.shouldStop?.() ? 'stop' : 'go';
+          }
+        : () => (hooks.shouldStop?.() ? 'stop' : 'go'),
     });
     note(r.last);
     return { bestCorrect: r.last.bestCorrect, bestStep: r.last.bestCorrect.map((_, i) => reached[i] ?? 0), stepsRun: r.stepsExecuted, stoppedBy: r.stoppedBy };

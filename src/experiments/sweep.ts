@@ -53,6 +53,11 @@ export interface SweepOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Each attempt's lines, once stored. */
   onAttempt?: (records: SweepRecord[]) => void;
+  /**
+   * Awaited before each batch of optimisation steps (the lab's pause holds the sweep here); the
+   * time spent in it is left out of the attempt's recorded seconds.
+   */
+  wait?: () => Promise<void> | void;
   now?: () => number;
 }
 
@@ -174,6 +179,14 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const key = sweepKey({ ...o, method, settings });
   const id = sweepId(key);
   const now = o.now ?? (() => performance.now());
+  let waitedMs = 0;
+  const wait = o.wait
+    ? async () => {
+        const t = now();
+        await o.wait!();
+        waitedMs += now() - t;
+      }
+    : undefined;
   const positions = (N: number) => method.positions(N, settings);
 
   const lengths = fittingLengths({ lengths: o.lengths, maxLength: o.maxLength, maxPositions: model.spec.maxPositions, positions });
@@ -250,6 +263,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         const base = { unit: u, units: units.length, texts: batchIds, length: L, attempts, maxAttempts };
         progress({ ...base, step: 0 });
         const t0 = now();
+        const waited0 = waitedMs;
         const r = await method.run(model, { texts: targets, seeds, share, group }, settings, {
           onReport: (step, c) => {
             latest = c;
@@ -257,8 +271,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
             progress({ ...base, step, accuracy: acc });
           },
           shouldStop: () => o.signal?.aborted === true || (key.stop === 'text' && latest.length > 0 && solvedText(latest)),
+          wait,
         });
-        const seconds = (now() - t0) / 1000;
+        const seconds = (now() - t0 - (waitedMs - waited0)) / 1000;
         if (o.signal?.aborted) throw new SweepAborted();
         const solved = r.bestCorrect.every((c) => c === L) || (key.stop === 'text' && solvedText(r.bestCorrect));
         const attempt = `${id}-${L}-${Date.now().toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
