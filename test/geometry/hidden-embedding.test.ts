@@ -56,7 +56,7 @@ describe('mean-pooled final hidden states (stories260k)', () => {
     const texts = [ids('The cat sat on the mat.'), ids('Lily went to the park with her mom.'), ids('The cat sat on the mat.'), ids('Tom had a big red ball.')];
     const bos = tk.bosTokenId;
     const batched = await meanHiddenEmbeddings(model, texts, { bos, batch: 8 });
-    const alone = [];
+    const alone: Float64Array[] = [];
     for (const t of texts) alone.push((await meanHiddenEmbeddings(model, [t], { bos }))[0]);
     expect(batched.map((v) => v.length)).toEqual(texts.map(() => model.spec.hidden));
     batched.forEach((v, i) => v.forEach((x, j) => expect(Math.abs(x - alone[i][j])).toBeLessThan(1e-5)));
