@@ -25,6 +25,21 @@ export interface ProtoReport {
   argmax: number[][];
 }
 
+/** A trainer's whole state after some step (see ProtoTrainer.snapshot); plain arrays, so it can be stored. */
+export interface TrainerSnapshot {
+  /** Steps done. */
+  step: number;
+  params: Float32Array;
+  adamM: Float32Array;
+  adamV: Float32Array;
+  /** AdamW's step counter (the bias correction's t). */
+  adamStep: number;
+  bestCorrect: Uint32Array;
+  bestLoss: Float32Array;
+  bestStep: Uint32Array;
+  bestParams: Float32Array;
+}
+
 export interface ProtoVectors {
   e: Float32Array;
   m: Float32Array;
@@ -45,6 +60,8 @@ export class ProtoTrainer {
   private readonly params: Tensor;
   private readonly dparams: Tensor;
   private readonly stepT: Tensor;
+  private readonly adamM: Tensor;
+  private readonly adamV: Tensor;
   private readonly best: BestState;
   private readonly stepProgram: Program;
   private submitted = 0;
@@ -96,8 +113,8 @@ export class ProtoTrainer {
     this.params = t([problem.P, d], 'proto_params');
     gpu.write(this.params, initialParams(problem, d, initStd));
     this.dparams = t([problem.P, d], 'proto_grads');
-    const adamM = t([problem.P, d], 'adam_m');
-    const adamV = t([problem.P, d], 'adam_v');
+    const adamM = (this.adamM = t([problem.P, d], 'adam_m'));
+    const adamV = (this.adamV = t([problem.P, d], 'adam_v'));
     this.stepT = t([1], 'adam_step', 'u32');
     const mask = new Uint32Array(problem.P).fill(1);
     for (const row of problem.fixed.keys()) mask[row] = 0;
@@ -200,6 +217,69 @@ export class ProtoTrainer {
       e: all.slice((2 * b) * d, (2 * b + 1) * d),
       m: all.slice((2 * b + 1) * d, (2 * b + 2) * d),
     }));
+  }
+
+  /**
+   * Everything a later trainer needs to continue exactly where this one is (after the last
+   * submitted step): the parameters, AdamW's moments and step counter, and the kept best. The
+   * readback is queued now, so steps submitted while it is in flight are not in it.
+   */
+  async snapshot(): Promise<TrainerSnapshot> {
+    const step = this.submitted;
+    const b = this.best;
+    const [params, adamM, adamV, adamStep, bestCorrect, bestLoss, bestStep, bestParams] = await this.model.gpu.readMany([
+      this.params,
+      this.adamM,
+      this.adamV,
+      this.stepT,
+      b.bestCorrect,
+      b.bestLoss,
+      b.bestStep,
+      b.bestParams,
+    ]);
+    return {
+      step,
+      params: params as Float32Array,
+      adamM: adamM as Float32Array,
+      adamV: adamV as Float32Array,
+      adamStep: adamStep[0],
+      bestCorrect: bestCorrect as Uint32Array,
+      bestLoss: bestLoss as Float32Array,
+      bestStep: bestStep as Uint32Array,
+      bestParams: bestParams as Float32Array,
+    };
+  }
+
+  /** Puts a snapshot of a trainer of the same model and problem back; continuing gives the same trajectory. */
+  restore(snap: TrainerSnapshot): void {
+    const d = this.model.spec.hidden;
+    const { B } = this;
+    const P = this.problem.P;
+    const want: [string, ArrayLike<number>, number][] = [
+      ['params', snap.params, P * d],
+      ['adamM', snap.adamM, P * d],
+      ['adamV', snap.adamV, P * d],
+      ['bestCorrect', snap.bestCorrect, B],
+      ['bestLoss', snap.bestLoss, B],
+      ['bestStep', snap.bestStep, B],
+      ['bestParams', snap.bestParams, B * 2 * d],
+    ];
+    for (const [name, a, n] of want) {
+      if (a?.length !== n) throw new Error(`The checkpoint's ${name} has ${a?.length ?? 0} values but this run needs ${n}: it was saved for another model or text; start a new run instead.`);
+    }
+    if (!(Number.isInteger(snap.step) && snap.step >= 0 && snap.step <= this.settings.maxSteps)) {
+      throw new Error(`The checkpoint is at step ${snap.step}, outside 0..${this.settings.maxSteps}: start a new run instead.`);
+    }
+    const gpu = this.model.gpu;
+    gpu.write(this.params, Float32Array.from(snap.params));
+    gpu.write(this.adamM, Float32Array.from(snap.adamM));
+    gpu.write(this.adamV, Float32Array.from(snap.adamV));
+    gpu.write(this.stepT, Uint32Array.of(snap.adamStep));
+    gpu.write(this.best.bestCorrect, Uint32Array.from(snap.bestCorrect));
+    gpu.write(this.best.bestLoss, Float32Array.from(snap.bestLoss));
+    gpu.write(this.best.bestStep, Uint32Array.from(snap.bestStep));
+    gpu.write(this.best.bestParams, Float32Array.from(snap.bestParams));
+    this.submitted = snap.step;
   }
 
   destroy(): void {

@@ -84,6 +84,7 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
       if (s.solution.state !== 'decoding' || s.solution.requestId !== msg.requestId) return s;
       return { ...s, solution: { state: 'ready', decoded: msg } };
     case 'evaluated':
+    case 'checkpoint': // kept in IndexedDB by the library controller, not in the state
       return s;
     case 'deviceLost':
       return {
@@ -117,6 +118,9 @@ function applyError(s: LabState, msg: Extract<FromWorker, { type: 'error' }>): L
       return { ...s, error: message };
     case 'worker':
       return { ...s, error: message, model: s.model.state === 'loading' ? modelFailed(s.model, message) : s.model };
+    case 'checkSolution':
+      // A refused import: the library controller shows it next to the file's name.
+      return s;
     default:
       return { ...s, error: message };
   }

@@ -14,6 +14,7 @@ import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution
 import { maxTokensFor, type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
 import { openSource, sourceLabel } from './model-source.ts';
 import { ActiveRun } from './run.ts';
+import { ExperimentHost } from './experiment-host.ts';
 
 type Post = (msg: FromWorker) => void;
 
@@ -42,6 +43,8 @@ export class Engine {
   /** The latest model load (or a settled promise); requests that need the model wait on it. */
   private loading: Promise<void> = Promise.resolve();
   private run: ActiveRun | null = null;
+  /** Experiments and throughput (the experiments view); the data sources are the dev server's /data/. */
+  private readonly experiments = new ExperimentHost((m) => this.post(m), new URL('/data/', globalThis.location?.href ?? 'http://localhost/').href);
   private lastStep = 0;
 
   constructor(private readonly post: Post) {}
@@ -70,10 +73,23 @@ export class Engine {
           this.run.command(msg.type, this.lastStep);
           return;
         case 'decode':
+        case 'checkSolution':
           void this.withModel((m) => this.decode(m, msg)).catch(fail);
           return;
         case 'evaluate':
           void this.withModel((m) => this.evaluate(m, msg)).catch(fail);
+          return;
+        case 'experimentStart':
+          if (this.run) throw new Error('A compression is running: stop it before starting an experiment.');
+          void this.withModel((m) => this.experiments.start(m, msg.spec, msg.begin)).catch(fail);
+          return;
+        case 'experimentControl':
+        case 'experimentList':
+        case 'experimentClear':
+          void this.experiments.handle(msg).catch(fail);
+          return;
+        case 'throughput':
+          void this.withModel((m) => this.experiments.throughput(m, msg)).catch(fail);
           return;
         default:
           throw new Error(`Unknown message ${JSON.stringify((msg as { type?: unknown }).type)}.`);
@@ -101,6 +117,10 @@ export class Engine {
     const label = given || sourceLabel(spec);
     const started = performance.now();
     await this.stopRun();
+    if (this.experiments.running) {
+      await this.experiments.handle({ type: 'experimentControl', command: 'cancel' });
+      await this.experiments.finished;
+    }
     if (this.loaded) {
       this.loaded.model.destroy();
       this.loaded = null;
@@ -158,15 +178,16 @@ export class Engine {
 
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {
     if (this.run) throw new Error('A compression is already running: stop it first.');
+    if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before compressing.');
     const { ids, settings } = msg;
     if (ids.length === 0) throw new Error('The text has no tokens: paste some text first.');
     const maxTokens = maxTokensFor(loaded.model.spec.maxPositions, settings.layout, settings.firstTarget);
     if (ids.length > maxTokens) throw new Error(`The text has ${ids.length} tokens but ${loaded.label} takes at most ${maxTokens} with this layout; shorten it.`);
-    this.lastStep = 0;
+    this.lastStep = msg.resume?.step ?? 0;
     const run = new ActiveRun(loaded.model, loaded.tokenizer, ids, msg.text, settings, (m) => {
       if (m.type === 'progress' || m.type === 'runState') this.lastStep = m.step;
       this.post(m);
-    }, loaded.label, msg.begin ?? 'run');
+    }, loaded.label, msg.begin ?? 'run', { resume: msg.resume });
     this.run = run;
     run.finished
       .catch((e: unknown) => this.post({ type: 'error', op: 'run', message: e instanceof Error ? e.message : String(e) }))
@@ -175,7 +196,7 @@ export class Engine {
       });
   }
 
-  private async decode({ model, tokenizer }: Loaded, msg: Extract<ToWorker, { type: 'decode' }>): Promise<void> {
+  private async decode({ model, tokenizer }: Loaded, msg: Extract<ToWorker, { type: 'decode' | 'checkSolution' }>): Promise<void> {
     const solution = await decodeSolutionBytes(new Uint8Array(msg.bytes), msg.name);
     checkSolutionModel(solution, model);
     const { meta } = solution;

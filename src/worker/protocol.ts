@@ -10,9 +10,14 @@
 import type { ProtoSettings } from '../prototokens/settings.ts';
 import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
 import type { SolutionMeta } from '../prototokens/solution-file.ts';
+import type { TrainerSnapshot } from '../prototokens/trainer.ts';
 import { LAYOUTS } from '../prototokens/layouts.ts';
+import type { ExperimentFromWorker, ExperimentToWorker } from './experiment-protocol.ts';
+export type * from './experiment-protocol.ts';
+export { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, MAX_EXPERIMENT_SEEDS, MAX_EXPERIMENT_TEXTS, MAX_MEMORY_TOKENS, checkExperimentSpec, parseLengths } from '../experiments/spec.ts';
+export type { ExperimentKind, ExperimentSource, ExperimentText } from '../experiments/spec.ts';
 
-export type { ProtoSettings, FirstTarget, LayoutName, SolutionMeta };
+export type { ProtoSettings, FirstTarget, LayoutName, SolutionMeta, TrainerSnapshot };
 export { PAPER_SETTINGS, validateSettings } from '../prototokens/settings.ts';
 export { LAYOUTS, LAYOUT_NAMES, DEFAULT_LAYOUT, isLayoutName } from '../prototokens/layouts.ts';
 export { LAB_VERSION } from '../prototokens/solution-file.ts';
@@ -28,14 +33,39 @@ export type ToWorker =
   | { type: 'loadModel'; source: ModelSourceSpec; label?: string }
   | { type: 'tokenize'; requestId: number; text: string; layout: LayoutName; firstTarget: FirstTarget }
   /** `begin`: 'run' (default), 'paused' (wait for resume or step), or 'step' (take one step, then pause). */
-  | { type: 'start'; ids: number[]; text: string; settings: ProtoSettings; begin?: 'run' | 'paused' | 'step' }
+  | { type: 'start'; ids: number[]; text: string; settings: ProtoSettings; begin?: 'run' | 'paused' | 'step'; resume?: RunCheckpoint }
   | { type: 'pause' }
   | { type: 'resume' }
   /** One step while paused (report, stay paused); while running it pauses at the next report. */
   | { type: 'step' }
   | { type: 'stop' }
   | { type: 'decode'; requestId: number; bytes: ArrayBuffer; name: string }
-  | { type: 'evaluate'; requestId: number; ids: number[] };
+  /** Like decode, for files coming into the library: a refusal (damaged file, other model) is only the requester's. */
+  | { type: 'checkSolution'; requestId: number; bytes: ArrayBuffer; name: string }
+  | { type: 'evaluate'; requestId: number; ids: number[] }
+  | ExperimentToWorker;
+
+/**
+ * A running optimisation's whole state, posted every few seconds (and on pause) so the page can
+ * keep it in IndexedDB; a 'start' with `resume` continues it on the same trajectory as if it had
+ * never stopped. ids, text and settings are the run's own (a resume uses these, not the page's).
+ */
+export interface RunCheckpoint {
+  modelId: string;
+  modelFingerprint: string;
+  modelLabel: string;
+  ids: number[];
+  text: string;
+  settings: ProtoSettings;
+  /** Steps done (= state.step). */
+  step: number;
+  /** Running time so far, pauses excluded. */
+  elapsedMs: number;
+  /** The last step that gained a correct token (the patience rule counts from it). */
+  bestGainStep: number;
+  bestCorrect: number;
+  state: TrainerSnapshot;
+}
 
 // ---------------------------------------------------------------- worker → UI
 
@@ -70,6 +100,7 @@ export type FromWorker =
   | { type: 'modelReady'; id: string; label: string; fingerprint: string; spec: ModelSummary; adapter: AdapterSummary; seconds: number }
   | { type: 'tokens'; requestId: number; text: string; ids: number[]; pieces: string[]; maxTokens: number; tooLong: boolean }
   | { type: 'runState'; phase: RunPhase; step: number }
+  | { type: 'checkpoint'; checkpoint: RunCheckpoint }
   | {
       type: 'progress';
       step: number;
@@ -113,13 +144,15 @@ export type FromWorker =
     }
   | { type: 'evaluated'; requestId: number; ids: number[]; nll: number[]; argmax: number[]; hLm: number }
   | { type: 'error'; message: string; op: ToWorker['type'] | 'run' | 'worker'; requestId?: number }
-  | { type: 'deviceLost'; reason: string };
+  | { type: 'deviceLost'; reason: string }
+  | ExperimentFromWorker;
 
 /** Requests with exactly one answer, and the answer's type. */
 export interface ReplyTypes {
   tokenize: 'tokens';
   evaluate: 'evaluated';
   decode: 'decoded';
+  checkSolution: 'decoded';
 }
 export type RequestType = keyof ReplyTypes;
 export type RequestOf<T extends RequestType> = Extract<ToWorker, { type: T }>;
@@ -127,8 +160,13 @@ export type ReplyOf<T extends RequestType> = Extract<FromWorker, { type: ReplyTy
 
 /** What must be transferred (not copied) with a message. */
 export function transferablesOf(msg: ToWorker | FromWorker): Transferable[] {
-  if (msg.type === 'decode') return [msg.bytes];
+  if (msg.type === 'decode' || msg.type === 'checkSolution') return [msg.bytes];
+  if (msg.type === 'throughput') return [msg.bytes];
   if (msg.type === 'done' && msg.solution) return [msg.solution];
+  if (msg.type === 'checkpoint') {
+    const st = msg.checkpoint.state;
+    return [st.params, st.adamM, st.adamV, st.bestCorrect, st.bestLoss, st.bestStep, st.bestParams].map((a) => a.buffer as ArrayBuffer);
+  }
   return [];
 }
 

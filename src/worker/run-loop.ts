@@ -21,6 +21,8 @@ export interface ReportTiming {
   elapsedMs: number;
   /** Steps per second over the recent reports. */
   stepsPerSec: number;
+  /** The last step that gained a correct token (what a checkpoint must keep for the patience rule). */
+  bestGainStep: number;
 }
 
 export interface LoopHooks {
@@ -30,6 +32,8 @@ export interface LoopHooks {
   /** The loop left a pause to run freely again. */
   onResumed?: (step: number) => void;
   now?: () => number;
+  /** Continuing a checkpointed run: its running time and patience bookkeeping so far. */
+  resumed?: { elapsedMs: number; bestGainStep: number; bestCorrect: number };
 }
 
 export interface LoopResult {
@@ -41,9 +45,13 @@ export interface LoopResult {
 
 /** Running time that stops counting while the loop waits in a pause. */
 class ActiveClock {
-  private total = 0;
+  private total: number;
   private since: number | null;
-  constructor(private readonly now: () => number) {
+  constructor(
+    private readonly now: () => number,
+    already = 0,
+  ) {
+    this.total = already;
     this.since = now();
   }
   hold(): void {
@@ -73,13 +81,13 @@ export class RateMeter {
 
 export async function runLoop(trainer: TrainerLike, control: RunControl, hooks: LoopHooks = {}): Promise<LoopResult> {
   const { maxSteps, reportEvery: k, patience } = trainer.settings;
-  const clock = new ActiveClock(hooks.now ?? (() => performance.now()));
+  const clock = new ActiveClock(hooks.now ?? (() => performance.now()), hooks.resumed?.elapsedMs ?? 0);
   const rate = new RateMeter();
   let inFlight = false;
   let last: ProtoReport | null = null;
   let stoppedBy: StoppedBy | null = null;
-  let bestSum = -1;
-  let bestGainStep = 0;
+  let bestSum = hooks.resumed?.bestCorrect ?? -1;
+  let bestGainStep = hooks.resumed?.bestGainStep ?? 0;
 
   while (stoppedBy === null) {
     if (!inFlight) {
@@ -109,13 +117,13 @@ export async function runLoop(trainer: TrainerLike, control: RunControl, hooks: 
     }
     const r = await pending;
     last = r;
-    const elapsedMs = clock.ms;
-    hooks.onReport?.(r, { elapsedMs, stepsPerSec: rate.add(r.step, elapsedMs) });
     const sum = r.bestCorrect.reduce((a, b) => a + b, 0);
     if (sum > bestSum) {
       bestSum = sum;
       bestGainStep = r.step;
     }
+    const elapsedMs = clock.ms;
+    hooks.onReport?.(r, { elapsedMs, stepsPerSec: rate.add(r.step, elapsedMs), bestGainStep });
     if (r.loss.some((x) => !Number.isFinite(x))) stoppedBy = 'non-finite';
     else if (r.bestCorrect.every((c) => c === trainer.N)) stoppedBy = 'solved';
     else if (patience > 0 && r.step - bestGainStep >= patience) stoppedBy = 'patience';

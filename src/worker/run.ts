@@ -10,11 +10,31 @@ import { encodeSolution, LAB_VERSION, type SolutionMeta } from '../prototokens/s
 import { validateSettings, type ProtoSettings } from '../prototokens/settings.ts';
 import { ProtoTrainer } from '../prototokens/trainer.ts';
 import { NONE } from '../model/transformer.ts';
-import type { FromWorker } from './protocol.ts';
+import type { FromWorker, RunCheckpoint } from './protocol.ts';
 import { RunControl, type ControlCommand } from './run-control.ts';
 import { runLoop } from './run-loop.ts';
 
 type Post = (msg: FromWorker) => void;
+
+/** How often a running optimisation posts its checkpoint (it also posts one whenever it pauses). */
+export const CHECKPOINT_EVERY_MS = 3000;
+
+export interface RunOptions {
+  /** Continue this checkpoint (same model, text and settings) instead of starting afresh. */
+  resume?: RunCheckpoint;
+  /** 0: a checkpoint after every report (tests). */
+  checkpointEveryMs?: number;
+}
+
+/** Refuses a checkpoint that does not belong to this model and text, saying why. */
+export function checkResumable(cp: RunCheckpoint, model: Pick<Model, 'id' | 'fingerprint'>, ids: readonly number[]): void {
+  if (cp.modelFingerprint !== model.fingerprint) {
+    throw new Error(`The interrupted run was made with ${cp.modelLabel || cp.modelId}, not with the loaded model ${model.id}: load ${cp.modelLabel || cp.modelId} to resume it.`);
+  }
+  if (cp.ids.length !== ids.length || cp.ids.some((t, i) => t !== ids[i])) {
+    throw new Error('The interrupted run was for another text than the one sent with it: resume it from the library notice, not with a new text.');
+  }
+}
 
 export class ActiveRun {
   readonly control: RunControl;
@@ -30,6 +50,7 @@ export class ActiveRun {
     private readonly post: Post,
     private readonly modelLabel: string,
     begin: 'run' | 'paused' | 'step',
+    private readonly options: RunOptions = {},
   ) {
     this.control = new RunControl(begin);
     this.finished = this.run();
@@ -43,16 +64,43 @@ export class ActiveRun {
   private async run(): Promise<void> {
     const { model, tokenizer, ids, settings, post } = this;
     validateSettings(settings);
+    const { resume } = this.options;
+    if (resume) checkResumable(resume, model, ids);
     const trainer = await ProtoTrainer.create(model, singleText(ids, settings.seed), settings);
-    let lastStep = 0;
+    let lastStep = resume?.step ?? 0;
+    // Checkpoints: the snapshot's readback is queued at once (so it holds exactly the steps
+    // submitted so far); the message is posted when it arrives, always before 'done'.
+    const every = this.options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS;
+    let checkpointAt = performance.now();
+    let pending: Promise<void> = Promise.resolve();
+    let gain = { bestGainStep: resume?.bestGainStep ?? 0, bestCorrect: resume?.bestCorrect ?? 0, elapsedMs: resume?.elapsedMs ?? 0 };
+    const checkpoint = () => {
+      checkpointAt = performance.now();
+      const { bestGainStep, bestCorrect, elapsedMs } = gain;
+      const snap = trainer.snapshot();
+      pending = pending.then(async () => {
+        const state = await snap;
+        post({
+          type: 'checkpoint',
+          checkpoint: { modelId: model.id, modelFingerprint: model.fingerprint, modelLabel: this.modelLabel, ids, text: this.text, settings, step: state.step, elapsedMs, bestGainStep, bestCorrect, state },
+        });
+      });
+    };
     try {
+      if (resume) trainer.restore(resume.state);
       if (this.control.phase === 'running') post({ type: 'runState', phase: 'running', step: 0 });
       const N = ids.length;
       const result = await runLoop(trainer, this.control, {
-        onPaused: (step) => post({ type: 'runState', phase: 'paused', step }),
+        resumed: resume ? gain : undefined,
+        onPaused: (step) => {
+          post({ type: 'runState', phase: 'paused', step });
+          checkpoint();
+        },
         onResumed: (step) => post({ type: 'runState', phase: 'running', step }),
         onReport: (r, t) => {
           lastStep = r.step;
+          gain = { bestGainStep: t.bestGainStep, bestCorrect: r.bestCorrect[0], elapsedMs: t.elapsedMs };
+          if (performance.now() - checkpointAt >= every && this.control.phase === 'running') checkpoint();
           post({
             type: 'progress',
             step: r.step,
@@ -69,6 +117,7 @@ export class ActiveRun {
           });
         },
       });
+      await pending;
       post({ type: 'runState', phase: 'finishing', step: result.last.step });
       const last = result.last;
       const seconds = result.elapsedMs / 1000;
@@ -117,6 +166,7 @@ export class ActiveRun {
       post({ type: 'runState', phase: 'finishing', step: lastStep });
       throw e;
     } finally {
+      await pending.catch(() => undefined);
       trainer.destroy();
     }
   }
