@@ -102,6 +102,9 @@ export function shareLabel(k: Pick<SweepKey, 'share' | 'group'>): string {
   return k.share === 'none' ? 'not shared' : `shared ${k.share} (groups of ${k.group})`;
 }
 
+/** The memory-token method has no layout: its K instead. */
+const memoryLabel = (K: number) => `K = ${K} memory vector${K === 1 ? '' : 's'}`;
+
 export function layoutLabel(k: Pick<SweepKey, 'layout' | 'firstTarget'>): string {
   return `${LAYOUTS[k.layout]?.label ?? k.layout}${k.firstTarget === 'first-m' ? ' (t1 at first m)' : ''}`;
 }
@@ -295,7 +298,7 @@ export function reportText(sums: SweepSummary[], format: TableFormat): string {
   const sh = sharingTable(sums, format);
   if (sh) parts.push(h('Accuracy with a shared proto-token (Table 2 style)'), sh, '"max": best seed per text, "avg": mean over seeds; then mean ± std over texts (number of texts).');
   if (parts.length === 0) return 'No results in this file.';
-  const time = sums.map((s) => `${s.sweep}: ${s.key.method} ${shareLabel(s.key)}, ${s.key.source}, ${layoutLabel(s.key)}, ${s.texts.length} texts x ${s.key.seeds} seed${s.key.seeds === 1 ? '' : 's'}, ${s.key.settings.maxSteps} steps max, ${s.seconds.toFixed(0)} s of training`);
+  const time = sums.map((s) => `${s.sweep}: ${s.key.method} ${shareLabel(s.key)}, ${s.key.source}, ${s.key.method === 'memory' ? memoryLabel(s.key.memoryTokens ?? 1) : layoutLabel(s.key)}, ${s.texts.length} texts x ${s.key.seeds} seed${s.key.seeds === 1 ? '' : 's'}, ${s.key.settings.maxSteps} steps max, ${s.seconds.toFixed(0)} s of training`);
   parts.push(h('Sweeps'), time.join('\n'));
   return parts.join('\n\n');
 }

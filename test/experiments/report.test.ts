@@ -216,6 +216,7 @@ describe('report', () => {
     expect(md).toContain('| random | texts | 1 | 1 |');
     const plots = reportPlots(summarise(both));
     expect(plots.capacity).toContain('memory not shared');
+    expect(reportText(summarise(both), 'text')).toMatch(/: memory not shared, pg19, K = 1 memory vector, 1 text/);
   });
 
   it('SVG plots: per-text dots, a mean per source and series, axes with units, a legend', () => {
