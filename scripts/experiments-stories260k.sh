@@ -2,7 +2,8 @@
 # The experiments of docs/RESULTS.md on stories260k (one-shot method), sized for a 2-core machine
 # whose WebGPU adapter is SwiftShader: few texts, one or two seeds, 300 steps instead of 5000.
 # Usage: bash scripts/experiments-stories260k.sh [OUT_DIR] [PART...]
-#   OUT_DIR defaults to results/stories260k; PART is any of table3 table1 table2 (default: all, in that order).
+#   OUT_DIR defaults to results/stories260k; PART is any of table3 table1 table2 (default: all, in that order),
+#   table3-memory (the memory-token baseline on every source) or table2-large (groups of 64 and 256).
 # Every sweep appends to OUT_DIR/<table>.jsonl and is resumable: rerunning skips what is recorded.
 # The wall time of each command is appended to OUT_DIR/times.txt.
 set -u
@@ -52,8 +53,27 @@ for part in $PARTS; do
         run table2 --source pg19-all --texts 16 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share e --group "$g"
       done
       ;;
+    table3-memory)
+      # The memory-token baseline (K = 1, nothing shared) on the same texts, seeds, steps and ladder as table3.
+      for src in pg19 random generated recent; do
+        run table3 --source "$src" --texts 4 --seeds 1 --steps 300 --max-length 64 --method memory
+      done
+      ;;
+    table2-large)
+      # Sharing in groups of 64 and 256 (2 seeds, N = 8, 300 steps as table2). PG-19 has 94 books here, so the
+      # texts are 256 PG-19 excerpts, up to 3 per book from different places (scripts/pg19-excerpts.ts, committed
+      # in pg19-excerpts/; the first 64 are 64 different books). Cheapest first: 64 texts unshared and m shared by
+      # all 64, then m shared by all 256, then the unshared run extended to all 256 (the first 64 are reused).
+      X=results/stories260k/pg19-excerpts
+      [ -d "$X" ] || npx tsx scripts/pg19-excerpts.ts --model "$M" --count 256 --tokens 64 --check 8 --out "$X"
+      run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --pack 64
+      run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share m --group 64
+      run table2 --source "$X" --texts 256 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share m --group 256
+      run table2 --source "$X" --texts 256 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --pack 256
+      run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share e --group 64
+      ;;
     *)
-      echo "unknown part $part (use table3, table1, table2)" >&2
+      echo "unknown part $part (use table3, table1, table2, table3-memory, table2-large)" >&2
       exit 2
       ;;
   esac
