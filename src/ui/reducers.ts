@@ -1,6 +1,7 @@
 /** Pure state transitions: worker messages and user intents → the next LabState. */
 import type { FromWorker } from '../worker/protocol.ts';
 import { checkField, type LabSettings } from './url-state.ts';
+import { applyExperimentError, applyExperimentMessage } from './experiments-state.ts';
 import { IDLE_RUN, runActive, type LabState, type ModelState, type RunView, type TokensView } from './state.ts';
 
 /** Applies the valid fields of `patch`; returns the state unchanged (same object) if none changed. */
@@ -95,6 +96,11 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
       };
     case 'error':
       return applyError(s, msg);
+    case 'experimentProgress':
+    case 'experimentRecords':
+    case 'experimentDone':
+    case 'throughputMeasured':
+      return { ...s, experiments: applyExperimentMessage(s.experiments, msg) };
   }
 }
 
@@ -105,6 +111,8 @@ export function applyWorkerMessages(s: LabState, msgs: readonly FromWorker[]): L
 
 function applyError(s: LabState, msg: Extract<FromWorker, { type: 'error' }>): LabState {
   const { message } = msg;
+  const experiments = applyExperimentError(s.experiments, msg);
+  if (experiments) return experiments === s.experiments ? s : { ...s, experiments };
   switch (msg.op) {
     case 'loadModel':
       return { ...s, model: modelFailed(s.model, message) };

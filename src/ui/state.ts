@@ -1,6 +1,7 @@
 /** The UI's whole state, as plain data: what the store holds and the reducers transform. */
 import type { FromWorker, LoadPhase, RunPhase as WorkerRunPhase } from '../worker/protocol.ts';
 import { DEFAULT_SETTINGS, type LabSettings } from './url-state.ts';
+import { IDLE_EXPERIMENTS, type ExperimentsView } from './experiments-state.ts';
 
 export type GpuProbe =
   | { state: 'checking' }
@@ -84,6 +85,8 @@ export interface LabState {
   run: RunView;
   solution: SolutionState;
   deviceLost: string | null;
+  /** The experiments view: a running sweep, stored results, throughput measurements. */
+  experiments: ExperimentsView;
   /** The latest error not shown by a panel of its own. */
   error: string | null;
 }
@@ -112,6 +115,7 @@ export function initialState(settings: LabSettings = DEFAULT_SETTINGS, urlProble
     run: IDLE_RUN,
     solution: { state: 'none' },
     deviceLost: null,
+    experiments: IDLE_EXPERIMENTS,
     error: null,
   };
 }

@@ -3,6 +3,7 @@
  * (model, text and every setting that changes the result). Pure functions; tested in Node.
  */
 import { isLayoutName, PAPER_SETTINGS, type FirstTarget, type LayoutName, type ProtoSettings } from '../worker/protocol.ts';
+import { EXPERIMENT_FIELD_KEYS, EXPERIMENT_DEFAULTS, checkExperimentField, isExperimentField, type ExperimentSettings } from './experiment-settings.ts';
 
 /** The page's views (tabs); views.tsx says what each shows. */
 export const VIEW_NAMES = ['compress'] as const;
@@ -11,7 +12,7 @@ export function isViewName(v: unknown): v is ViewName {
   return typeof v === 'string' && (VIEW_NAMES as readonly string[]).includes(v);
 }
 
-export interface LabSettings {
+export interface LabSettings extends ExperimentSettings {
   /** Which tab is shown. */
   view: ViewName;
   /** A model reference (see model-ref.ts); '' until one is chosen. */
@@ -35,6 +36,7 @@ export const DEFAULT_SETTINGS: LabSettings = {
   reportEvery: PAPER_SETTINGS.reportEvery,
   layout: PAPER_SETTINGS.layout,
   firstTarget: PAPER_SETTINGS.firstTarget,
+  ...EXPERIMENT_DEFAULTS,
 };
 
 /** URL parameter of each field. */
@@ -48,6 +50,7 @@ const KEYS: Record<keyof LabSettings, string> = {
   reportEvery: 'report',
   layout: 'layout',
   firstTarget: 'target',
+  ...EXPERIMENT_FIELD_KEYS,
 };
 
 export const MAX_STEPS = 100_000;
@@ -56,6 +59,7 @@ export const MAX_REPORT_EVERY = 10_000;
 /** Why a value is not acceptable for a field, or null when it is. */
 export function checkField<K extends keyof LabSettings>(key: K, value: LabSettings[K]): string | null {
   const v = value as unknown;
+  if (isExperimentField(key)) return checkExperimentField(key, v);
   switch (key) {
     case 'steps':
       return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_STEPS ? null : `steps must be a whole number from 1 to ${MAX_STEPS}`;
@@ -83,6 +87,8 @@ export function settingsToQuery(s: LabSettings): string {
     const v = s[key];
     if ((key === 'text' || key === 'model') && v === '') continue;
     if (key === 'view' && v === DEFAULT_SETTINGS.view) continue;
+    // The experiments view's settings appear in the URL only where they differ from the defaults.
+    if (isExperimentField(key) && v === DEFAULT_SETTINGS[key]) continue;
     q.set(KEYS[key], String(v));
   }
   return q.toString();
@@ -108,6 +114,10 @@ export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT
   for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
     const raw = q.get(KEYS[key]);
     if (raw === null) continue;
+    if (isExperimentField(key)) {
+      put(key, (typeof EXPERIMENT_DEFAULTS[key] === 'number' ? parseNumber(raw) : raw) as never);
+      continue;
+    }
     switch (key) {
       case 'steps':
       case 'lr':

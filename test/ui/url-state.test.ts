@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, toProtoSettings, VIEW_NAMES, type LabSettings } from '../../src/ui/url-state.ts';
-import { LAYOUT_NAMES, PAPER_SETTINGS } from '../../src/worker/protocol.ts';
+import { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, LAYOUT_NAMES, PAPER_SETTINGS } from '../../src/worker/protocol.ts';
+
+const lengthsArb = fc.array(fc.integer({ min: 1, max: 100_000 }), { maxLength: 6 }).map((xs) => xs.join(','));
+/** The experiments view's fields (src/ui/experiment-settings.ts). */
+const experimentArbs = {
+  expKind: fc.constantFrom(...EXPERIMENT_KINDS),
+  expMethod: fc.constantFrom('oneshot' as const, 'memory' as const),
+  expMemoryTokens: fc.integer({ min: 1, max: 64 }),
+  expSource: fc.constantFrom(...EXPERIMENT_SOURCES),
+  expTexts: fc.integer({ min: 1, max: 1000 }),
+  expSeeds: fc.integer({ min: 1, max: 64 }),
+  expTextSeed: fc.integer({ min: 0, max: 0xffffffff }),
+  expSteps: fc.integer({ min: 1, max: 100_000 }),
+  expLengths: lengthsArb,
+  expMaxLength: fc.integer({ min: 0, max: 100_000 }),
+  expShare: fc.constantFrom('m' as const, 'e' as const),
+  expGroups: lengthsArb,
+  expRepeats: fc.integer({ min: 1, max: 100 }),
+};
 
 const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   view: fc.constantFrom(...VIEW_NAMES),
@@ -13,6 +31,7 @@ const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   reportEvery: fc.integer({ min: 1, max: 10_000 }),
   layout: fc.constantFrom(...LAYOUT_NAMES),
   firstTarget: fc.constantFrom('e' as const, 'first-m' as const),
+  ...experimentArbs,
 });
 
 describe('settings in the URL', () => {

@@ -1,0 +1,63 @@
+/**
+ * The experiment and throughput messages of the worker protocol (issue 5 §4), kept apart from the
+ * compression messages; protocol.ts joins them into ToWorker / FromWorker and re-exports them.
+ */
+import type { ExperimentSpec } from '../experiments/spec.ts';
+import type { SweepRecord } from '../experiments/records.ts';
+import type { ThroughputRecord } from '../throughput/throughput.ts';
+
+export type { ExperimentSpec, SweepRecord, ThroughputRecord };
+
+export type ExperimentCommand = 'pause' | 'resume' | 'step' | 'cancel';
+
+export type ExperimentToWorker =
+  /** Runs (or continues: stored attempts are skipped) an experiment; `begin: 'paused'` waits for resume. */
+  | { type: 'experimentStart'; spec: ExperimentSpec; begin?: 'run' | 'paused' }
+  /** step: one batch of optimisation steps, then pause. */
+  | { type: 'experimentControl'; command: ExperimentCommand }
+  /** Every stored record (answered by experimentRecords with replace). */
+  | { type: 'experimentList' }
+  /** Deletes every stored record. */
+  | { type: 'experimentClear' }
+  /** Times reproducing a solution's text by one forward pass and by KV-cached autoregressive decoding. */
+  | { type: 'throughput'; requestId: number; bytes: ArrayBuffer; name: string; repeats: number };
+
+export type ExperimentPhase = 'starting' | 'running' | 'paused' | 'stopping';
+
+export interface ExperimentProgress {
+  phase: ExperimentPhase;
+  /** Sweep being run, 0-based, of `sweeps`, and what it is. */
+  sweep: number;
+  sweeps: number;
+  label: string;
+  /** What the sweep is doing: fetching texts, scoring them (H_LM), training. */
+  stage: 'texts' | 'entropy' | 'train' | 'done';
+  texts: string[];
+  length: number;
+  attempts: number;
+  maxAttempts: number;
+  step: number;
+  maxSteps: number;
+  /** Best accuracy so far of the weakest text in the batch. */
+  accuracy: number;
+  /** Share of the whole experiment done, 0..1 (steps budgets count in full: an upper bound on the work). */
+  fraction: number;
+  /** Running time, pauses excluded, and the estimated time left (null: not known yet). */
+  elapsedMs: number;
+  etaMs: number | null;
+}
+
+export type ExperimentEnd = 'done' | 'cancelled' | 'failed';
+
+export interface ThroughputMeasured {
+  name: string;
+  solutionMethod: 'oneshot' | 'memory';
+  record: ThroughputRecord;
+}
+
+export type ExperimentFromWorker =
+  | { type: 'experimentProgress'; progress: ExperimentProgress }
+  /** Records as they are stored (replace: the whole stored set, e.g. the answer to experimentList). */
+  | { type: 'experimentRecords'; records: SweepRecord[]; replace: boolean }
+  | { type: 'experimentDone'; end: ExperimentEnd; message: string; ran: number; reused: number; seconds: number }
+  | ({ type: 'throughputMeasured'; requestId: number } & ThroughputMeasured);
