@@ -14,6 +14,8 @@ import type { TrainerSnapshot } from '../prototokens/trainer.ts';
 import { LAYOUTS } from '../prototokens/layouts.ts';
 import type { ExperimentFromWorker, ExperimentToWorker } from './experiment-protocol.ts';
 export type * from './experiment-protocol.ts';
+import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
+export type * from './geometry-protocol.ts';
 export { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, MAX_EXPERIMENT_SEEDS, MAX_EXPERIMENT_TEXTS, MAX_MEMORY_TOKENS, checkExperimentSpec, parseLengths } from '../experiments/spec.ts';
 export type { ExperimentKind, ExperimentSource, ExperimentText } from '../experiments/spec.ts';
 
@@ -43,6 +45,7 @@ export type ToWorker =
   /** Like decode, for files coming into the library: a refusal (damaged file, other model) is only the requester's. */
   | { type: 'checkSolution'; requestId: number; bytes: ArrayBuffer; name: string }
   | { type: 'evaluate'; requestId: number; ids: number[] }
+  | GeometryToWorker
   | ExperimentToWorker;
 
 /**
@@ -145,6 +148,7 @@ export type FromWorker =
   | { type: 'evaluated'; requestId: number; ids: number[]; nll: number[]; argmax: number[]; hLm: number }
   | { type: 'error'; message: string; op: ToWorker['type'] | 'run' | 'worker'; requestId?: number }
   | { type: 'deviceLost'; reason: string }
+  | GeometryFromWorker
   | ExperimentFromWorker;
 
 /** Requests with exactly one answer, and the answer's type. */
@@ -153,6 +157,7 @@ export interface ReplyTypes {
   evaluate: 'evaluated';
   decode: 'decoded';
   checkSolution: 'decoded';
+  hiddenEmbed: 'hiddenEmbedded';
 }
 export type RequestType = keyof ReplyTypes;
 export type RequestOf<T extends RequestType> = Extract<ToWorker, { type: T }>;
