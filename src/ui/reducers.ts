@@ -2,6 +2,7 @@
 import type { FromWorker } from '../worker/protocol.ts';
 import { checkField, type LabSettings } from './url-state.ts';
 import { applyExperimentError, applyExperimentMessage } from './experiments-state.ts';
+import { applyGeometryError, applyGeometryMessage } from './geometry-state.ts';
 import { IDLE_RUN, runActive, type LabState, type ModelState, type RunView, type TokensView } from './state.ts';
 
 /** Applies the valid fields of `patch`; returns the state unchanged (same object) if none changed. */
@@ -101,6 +102,14 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     case 'experimentDone':
     case 'throughputMeasured':
       return { ...s, experiments: applyExperimentMessage(s.experiments, msg) };
+    case 'geometryProgress':
+    case 'geometryPartial':
+    case 'geometryDone': {
+      const geometry = applyGeometryMessage(s.geometry, msg);
+      return geometry === s.geometry ? s : { ...s, geometry };
+    }
+    case 'hiddenEmbedded':
+      return s;
   }
 }
 
@@ -113,6 +122,8 @@ function applyError(s: LabState, msg: Extract<FromWorker, { type: 'error' }>): L
   const { message } = msg;
   const experiments = applyExperimentError(s.experiments, msg);
   if (experiments) return experiments === s.experiments ? s : { ...s, experiments };
+  const geometry = applyGeometryError(s.geometry, msg);
+  if (geometry) return geometry === s.geometry ? s : { ...s, geometry };
   switch (msg.op) {
     case 'loadModel':
       return { ...s, model: modelFailed(s.model, message) };

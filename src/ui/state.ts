@@ -1,6 +1,7 @@
 /** The UI's whole state, as plain data: what the store holds and the reducers transform. */
 import type { FromWorker, LoadPhase, RunPhase as WorkerRunPhase } from '../worker/protocol.ts';
 import { DEFAULT_SETTINGS, type LabSettings } from './url-state.ts';
+import { IDLE_GEOMETRY, type GeometryView } from './geometry-state.ts';
 import { IDLE_EXPERIMENTS, type ExperimentsView } from './experiments-state.ts';
 
 export type GpuProbe =
@@ -87,6 +88,8 @@ export interface LabState {
   deviceLost: string | null;
   /** The experiments view: a running sweep, stored results, throughput measurements. */
   experiments: ExperimentsView;
+  /** The geometry view: the Figs. 5-7 experiment's progress and results. */
+  geometry: GeometryView;
   /** The latest error not shown by a panel of its own. */
   error: string | null;
 }
@@ -115,6 +118,7 @@ export function initialState(settings: LabSettings = DEFAULT_SETTINGS, urlProble
     run: IDLE_RUN,
     solution: { state: 'none' },
     deviceLost: null,
+    geometry: IDLE_GEOMETRY,
     experiments: IDLE_EXPERIMENTS,
     error: null,
   };

@@ -15,6 +15,7 @@ import { maxTokensFor, type FromWorker, type ModelSourceSpec, type ToWorker } fr
 import { openSource, sourceLabel } from './model-source.ts';
 import { ActiveRun } from './run.ts';
 import { ExperimentHost } from './experiment-host.ts';
+import { GeometryHost } from './geometry-host.ts';
 
 type Post = (msg: FromWorker) => void;
 
@@ -45,6 +46,12 @@ export class Engine {
   private run: ActiveRun | null = null;
   /** Experiments and throughput (the experiments view); the data sources are the dev server's /data/. */
   private readonly experiments = new ExperimentHost((m) => this.post(m), new URL('/data/', globalThis.location?.href ?? 'http://localhost/').href);
+  /** The geometry view's experiment (Figs. 5-7); contexts from /data/, a served MiniLM from /models/. */
+  private readonly geometry = new GeometryHost(
+    (m) => this.post(m),
+    new URL('/data/', globalThis.location?.href ?? 'http://localhost/').href,
+    new URL('/models/', globalThis.location?.href ?? 'http://localhost/').href,
+  );
   private lastStep = 0;
 
   constructor(private readonly post: Post) {}
@@ -91,6 +98,17 @@ export class Engine {
         case 'throughput':
           void this.withModel((m) => this.experiments.throughput(m, msg)).catch(fail);
           return;
+        case 'geometryStart':
+          if (this.run) throw new Error('A compression is running: stop it before starting the geometry experiment.');
+          if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before starting the geometry experiment.');
+          void this.withModel((m) => this.geometry.start(m, msg)).catch(fail);
+          return;
+        case 'geometryStop':
+          this.geometry.stop();
+          return;
+        case 'hiddenEmbed':
+          void this.withModel((m) => this.geometry.hiddenEmbed(m, msg)).catch(fail);
+          return;
         default:
           throw new Error(`Unknown message ${JSON.stringify((msg as { type?: unknown }).type)}.`);
       }
@@ -120,6 +138,10 @@ export class Engine {
     if (this.experiments.running) {
       await this.experiments.handle({ type: 'experimentControl', command: 'cancel' });
       await this.experiments.finished;
+    }
+    if (this.geometry.running) {
+      this.geometry.stop();
+      await this.geometry.finished.catch(() => undefined);
     }
     if (this.loaded) {
       this.loaded.model.destroy();
@@ -179,6 +201,7 @@ export class Engine {
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {
     if (this.run) throw new Error('A compression is already running: stop it first.');
     if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before compressing.');
+    if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before compressing.');
     const { ids, settings } = msg;
     if (ids.length === 0) throw new Error('The text has no tokens: paste some text first.');
     const maxTokens = maxTokensFor(loaded.model.spec.maxPositions, settings.layout, settings.firstTarget);

@@ -1,0 +1,58 @@
+/**
+ * The geometry view's state (plain data) and its pure transitions: the experiment's phase, its
+ * progress, and its results folded in from partial messages as they arrive (addPartial, the same
+ * fold the worker uses, so the page holds exactly what the engine computed).
+ */
+import type { FromWorker, GeometryProgress, GeometryResult, GeometrySettings } from '../worker/protocol.ts';
+import { addPartial, emptyGeometryResult } from '../geometry/experiment-types.ts';
+
+export type GeometryPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'done';
+
+export interface GeometryView {
+  phase: GeometryPhase;
+  result: GeometryResult | null;
+  progress: GeometryProgress | null;
+  /** How the last run ended, and its length. */
+  stoppedBy: 'done' | 'stopped' | null;
+  seconds: number | null;
+  error: string | null;
+}
+
+export const IDLE_GEOMETRY: GeometryView = { phase: 'idle', result: null, progress: null, stoppedBy: null, seconds: null, error: null };
+
+export function geometryActive(phase: GeometryPhase): boolean {
+  return phase === 'starting' || phase === 'running' || phase === 'stopping';
+}
+
+/** Run pressed: a fresh, empty result for these settings. */
+export function geometryRequested(v: GeometryView, settings: GeometrySettings): GeometryView {
+  return { ...IDLE_GEOMETRY, phase: 'starting', result: emptyGeometryResult(settings) };
+}
+
+export function geometryStopRequested(v: GeometryView): GeometryView {
+  return geometryActive(v.phase) ? { ...v, phase: 'stopping' } : v;
+}
+
+type GeometryMessage = Extract<FromWorker, { type: 'geometryProgress' | 'geometryPartial' | 'geometryDone' }>;
+
+export function applyGeometryMessage(v: GeometryView, msg: GeometryMessage): GeometryView {
+  if (!geometryActive(v.phase) || !v.result) return v;
+  const phase = v.phase === 'starting' ? 'running' : v.phase;
+  switch (msg.type) {
+    case 'geometryProgress':
+      return { ...v, phase, progress: msg.progress };
+    case 'geometryPartial':
+      return { ...v, phase, result: addPartial(v.result, msg.partial) };
+    case 'geometryDone':
+      return { ...v, phase: 'done', stoppedBy: msg.stoppedBy, seconds: msg.seconds };
+  }
+}
+
+const GEOMETRY_OPS = new Set<string>(['geometryStart', 'geometryStop', 'hiddenEmbed']);
+
+/** The view after an error of one of its requests, or null when the error is not the geometry view's. */
+export function applyGeometryError(v: GeometryView, msg: Extract<FromWorker, { type: 'error' }>): GeometryView | null {
+  if (!GEOMETRY_OPS.has(msg.op)) return null;
+  if (msg.op === 'geometryStart') return { ...v, phase: v.result && (v.result.texts.length > 0 || v.phase !== 'starting') ? 'done' : 'idle', error: msg.message };
+  return { ...v, error: msg.message };
+}

@@ -1,0 +1,99 @@
+/**
+ * The worker's side of the geometry view: runs the paper's geometry experiment (src/geometry/
+ * experiment.ts) on the loaded model with contexts from the dev server's /data/ text sources,
+ * forwards its partial results and throttled progress, stops it on request, and answers
+ * hidden-state text embeddings.
+ */
+import type { Model } from '../model/model.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
+import { servedSource } from '../datasets/served.ts';
+import { runGeometryExperiment } from '../geometry/experiment.ts';
+import { meanHiddenEmbeddings } from '../geometry/hidden-embedding.ts';
+import { chooseEmbedder, findLocalMiniLM, MINILM_HUB_REPO } from '../geometry/text-embedder.ts';
+import { loadMiniLM, probeHub } from '../geometry/minilm.ts';
+import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
+
+type Post = (msg: GeometryFromWorker) => void;
+
+/** Progress goes out at most this often (plus each change of phase). */
+const PROGRESS_EVERY_MS = 200;
+
+export interface GeometryModel {
+  model: Model;
+  tokenizer: Tokenizer;
+  label: string;
+}
+
+export class GeometryHost {
+  private active: { stop: boolean; finished: Promise<void> } | null = null;
+
+  constructor(
+    private readonly post: Post,
+    /** Where /data/ is (the dev server's shared text sources) and /models/ (a served MiniLM). */
+    private readonly dataBase: string,
+    private readonly modelsBase: string,
+  ) {}
+
+  get running(): boolean {
+    return this.active !== null;
+  }
+
+  get finished(): Promise<void> {
+    return this.active?.finished ?? Promise.resolve();
+  }
+
+  stop(): void {
+    if (!this.active) throw new Error('No geometry experiment is running to stop.');
+    this.active.stop = true;
+  }
+
+  /** Starts the experiment; the promise settles when it ends (rejecting with what went wrong). */
+  start(m: GeometryModel, msg: Extract<GeometryToWorker, { type: 'geometryStart' }>): Promise<void> {
+    if (this.active) throw new Error('A geometry experiment is already running: stop it first.');
+    const state = { stop: false, finished: Promise.resolve() };
+    let lastProgress = 0;
+    let lastPhase = '';
+    state.finished = (async () => {
+      const source = await servedSource(msg.settings.source, this.dataBase);
+      const out = await runGeometryExperiment(
+        {
+          model: m.model,
+          tokenizer: m.tokenizer,
+          source,
+          settings: msg.settings,
+          proto: msg.proto,
+          label: m.label,
+          chooseEmbedder: async () => {
+            const local = findLocalMiniLM(msg.served);
+            // The Hub is asked only when it matters (no served copy, MiniLM not ruled out).
+            const hub = msg.settings.embedder === 'model' || local.found ? { reachable: false as const, why: 'not asked' } : await probeHub(MINILM_HUB_REPO);
+            return chooseEmbedder(msg.settings.embedder, local, hub, m.label, this.modelsBase);
+          },
+          loadMiniLM,
+        },
+        {
+          shouldStop: () => state.stop,
+          onPartial: (partial) => this.post({ type: 'geometryPartial', partial }),
+          onProgress: (progress) => {
+            const t = performance.now();
+            if (progress.phase === lastPhase && t - lastProgress < PROGRESS_EVERY_MS && progress.done < progress.total) return;
+            lastPhase = progress.phase;
+            lastProgress = t;
+            this.post({ type: 'geometryProgress', progress });
+          },
+        },
+      );
+      this.post({ type: 'geometryDone', stoppedBy: out.stoppedBy, seconds: out.seconds });
+    })().finally(() => {
+      if (this.active === state) this.active = null;
+    });
+    this.active = state;
+    return state.finished;
+  }
+
+  async hiddenEmbed(m: GeometryModel, msg: Extract<GeometryToWorker, { type: 'hiddenEmbed' }>): Promise<void> {
+    const bos = m.tokenizer.addBos ? m.tokenizer.bosTokenId : null;
+    const vectors = await meanHiddenEmbeddings(m.model, msg.texts.map((t) => m.tokenizer.encode(t)), { bos });
+    this.post({ type: 'hiddenEmbedded', requestId: msg.requestId, label: `${m.label}: mean-pooled final hidden states (not MiniLM)`, vectors: vectors.map((v) => Array.from(v)) });
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The geometry view's messages (issue 5 §3), kept apart from the others; protocol.ts joins them into
+ * ToWorker / FromWorker and re-exports them. One experiment runs at a time; its results arrive as
+ * partials (texts, solutions with their distance matrices, text distances, interpolation pairs)
+ * so the page draws each plot as soon as its data exists.
+ */
+import type { GeometryPartial, GeometryProgress, GeometrySettings } from '../geometry/experiment-types.ts';
+import type { ServedFolder } from '../geometry/text-embedder.ts';
+import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
+
+export type * from '../geometry/experiment-types.ts';
+export type { SolutionLabel, PairKind } from '../geometry/grouping.ts';
+export type { SolutionPart } from '../geometry/distances.ts';
+export type { EmbedderPreference, ServedFolder } from '../geometry/text-embedder.ts';
+
+export type GeometryToWorker =
+  | {
+      type: 'geometryStart';
+      settings: GeometrySettings;
+      /** The compressions' layout and optimiser (the lab's settings). */
+      proto: { layout: LayoutName; firstTarget: FirstTarget; lr: number };
+      /** The served model folders (for a local all-MiniLM-L6-v2). */
+      served: ServedFolder[];
+    }
+  | { type: 'geometryStop' }
+  /** The loaded model's mean-pooled final hidden states of each text (the fallback semantic embedding). */
+  | { type: 'hiddenEmbed'; requestId: number; texts: string[] };
+
+export type GeometryFromWorker =
+  | { type: 'geometryProgress'; progress: GeometryProgress }
+  | { type: 'geometryPartial'; partial: GeometryPartial }
+  | { type: 'geometryDone'; stoppedBy: 'done' | 'stopped'; seconds: number }
+  | { type: 'hiddenEmbedded'; requestId: number; label: string; vectors: number[][] };
