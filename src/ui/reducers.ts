@@ -3,6 +3,7 @@ import type { FromWorker } from '../worker/protocol.ts';
 import { checkField, type LabSettings } from './url-state.ts';
 import { applyExperimentError, applyExperimentMessage } from './experiments-state.ts';
 import { applyGeometryError, applyGeometryMessage } from './geometry-state.ts';
+import { applyInterpError, applyInterpMessage } from './interp-state.ts';
 import { IDLE_RUN, runActive, type LabState, type ModelState, type RunView, type TokensView } from './state.ts';
 
 /** Applies the valid fields of `patch`; returns the state unchanged (same object) if none changed. */
@@ -110,6 +111,14 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     }
     case 'hiddenEmbedded':
       return s;
+    case 'pathPaired':
+    case 'pathScanned':
+    case 'bezierProgress':
+    case 'bezierTrained':
+    case 'pathDecoded': {
+      const interp = applyInterpMessage(s.interp, msg);
+      return interp === s.interp ? s : { ...s, interp };
+    }
   }
 }
 
@@ -124,6 +133,8 @@ function applyError(s: LabState, msg: Extract<FromWorker, { type: 'error' }>): L
   if (experiments) return experiments === s.experiments ? s : { ...s, experiments };
   const geometry = applyGeometryError(s.geometry, msg);
   if (geometry) return geometry === s.geometry ? s : { ...s, geometry };
+  const interp = applyInterpError(s.interp, msg);
+  if (interp) return interp === s.interp ? s : { ...s, interp };
   switch (msg.op) {
     case 'loadModel':
       return { ...s, model: modelFailed(s.model, message) };

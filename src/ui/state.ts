@@ -3,6 +3,7 @@ import type { FromWorker, LoadPhase, RunPhase as WorkerRunPhase } from '../worke
 import { DEFAULT_SETTINGS, type LabSettings } from './url-state.ts';
 import { IDLE_GEOMETRY, type GeometryView } from './geometry-state.ts';
 import { IDLE_EXPERIMENTS, type ExperimentsView } from './experiments-state.ts';
+import { IDLE_INTERP, type InterpView } from './interp-state.ts';
 
 export type GpuProbe =
   | { state: 'checking' }
@@ -88,6 +89,8 @@ export interface LabState {
   deviceLost: string | null;
   /** The experiments view: a running sweep, stored results, throughput measurements. */
   experiments: ExperimentsView;
+  /** The interpolate view: the pair of solutions, its scans, the Bezier curve and the decoding at tau. */
+  interp: InterpView;
   /** The geometry view: the Figs. 5-7 experiment's progress and results. */
   geometry: GeometryView;
   /** The latest error not shown by a panel of its own. */
@@ -120,6 +123,7 @@ export function initialState(settings: LabSettings = DEFAULT_SETTINGS, urlProble
     deviceLost: null,
     geometry: IDLE_GEOMETRY,
     experiments: IDLE_EXPERIMENTS,
+    interp: IDLE_INTERP,
     error: null,
   };
 }

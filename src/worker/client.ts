@@ -48,7 +48,7 @@ export class EngineClient {
   /** Sends a request and resolves with its answer, or rejects with the worker's error for it. */
   request<T extends RequestType>(msg: Omit<RequestOf<T>, 'requestId'> & { type: T }): Promise<ReplyOf<T>> {
     const requestId = this.newRequestId();
-    const want = ({ tokenize: 'tokens', evaluate: 'evaluated', decode: 'decoded', checkSolution: 'decoded', hiddenEmbed: 'hiddenEmbedded' } as const)[msg.type];
+    const want = ({ tokenize: 'tokens', evaluate: 'evaluated', decode: 'decoded', checkSolution: 'decoded', hiddenEmbed: 'hiddenEmbedded', pathPair: 'pathPaired', pathScan: 'pathScanned', bezierTrain: 'bezierTrained', pathDecode: 'pathDecoded' } as const)[msg.type];
     return new Promise<ReplyOf<T>>((resolve, reject) => {
       this.pending.set(requestId, { want, resolve: resolve as (m: FromWorker) => void, reject });
       this.send({ ...msg, requestId } as unknown as ToWorker);

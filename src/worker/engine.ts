@@ -16,6 +16,7 @@ import { openSource, sourceLabel } from './model-source.ts';
 import { ActiveRun } from './run.ts';
 import { ExperimentHost } from './experiment-host.ts';
 import { GeometryHost } from './geometry-host.ts';
+import { InterpHost } from './interp-host.ts';
 
 type Post = (msg: FromWorker) => void;
 
@@ -45,6 +46,8 @@ export class Engine {
   private loading: Promise<void> = Promise.resolve();
   private run: ActiveRun | null = null;
   /** Experiments and throughput (the experiments view); the data sources are the dev server's /data/. */
+  /** The interpolation view's pair of solutions and its path jobs. */
+  private readonly interp = new InterpHost((m) => this.post(m));
   private readonly experiments = new ExperimentHost((m) => this.post(m), new URL('/data/', globalThis.location?.href ?? 'http://localhost/').href);
   /** The geometry view's experiment (Figs. 5-7); contexts from /data/, a served MiniLM from /models/. */
   private readonly geometry = new GeometryHost(
@@ -86,8 +89,24 @@ export class Engine {
         case 'evaluate':
           void this.withModel((m) => this.evaluate(m, msg)).catch(fail);
           return;
+        case 'pathPair':
+          void this.withModel((m) => this.interp.setPair(m.model, m.tokenizer, msg)).catch(fail);
+          return;
+        case 'pathScan':
+        case 'bezierTrain':
+          if (this.run) throw new Error('A compression is running: stop it before scanning or training a path.');
+          if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before scanning or training a path.');
+          void this.withModel((m) => (msg.type === 'pathScan' ? this.interp.scan(m.model, msg) : this.interp.train(m.model, msg))).catch(fail);
+          return;
+        case 'bezierStop':
+          this.interp.stop();
+          return;
+        case 'pathDecode':
+          void this.withModel((m) => this.interp.decode(m.model, m.tokenizer, msg)).catch(fail);
+          return;
         case 'experimentStart':
           if (this.run) throw new Error('A compression is running: stop it before starting an experiment.');
+          if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before starting an experiment.`);
           void this.withModel((m) => this.experiments.start(m, msg.spec, msg.begin)).catch(fail);
           return;
         case 'experimentControl':
@@ -135,6 +154,7 @@ export class Engine {
     const label = given || sourceLabel(spec);
     const started = performance.now();
     await this.stopRun();
+    await this.interp.release();
     if (this.experiments.running) {
       await this.experiments.handle({ type: 'experimentControl', command: 'cancel' });
       await this.experiments.finished;
@@ -200,6 +220,7 @@ export class Engine {
 
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {
     if (this.run) throw new Error('A compression is already running: stop it first.');
+    if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before compressing.`);
     if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before compressing.');
     if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before compressing.');
     const { ids, settings } = msg;

@@ -16,6 +16,9 @@ import type { ExperimentFromWorker, ExperimentToWorker } from './experiment-prot
 export type * from './experiment-protocol.ts';
 import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
 export type * from './geometry-protocol.ts';
+import type { InterpFromWorker, InterpToWorker } from './interp-protocol.ts';
+export type * from './interp-protocol.ts';
+export { BEZIER_DEFAULTS, validateBezierSettings } from './interp-protocol.ts';
 export { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, MAX_EXPERIMENT_SEEDS, MAX_EXPERIMENT_TEXTS, MAX_MEMORY_TOKENS, checkExperimentSpec, parseLengths } from '../experiments/spec.ts';
 export type { ExperimentKind, ExperimentSource, ExperimentText } from '../experiments/spec.ts';
 
@@ -46,7 +49,8 @@ export type ToWorker =
   | { type: 'checkSolution'; requestId: number; bytes: ArrayBuffer; name: string }
   | { type: 'evaluate'; requestId: number; ids: number[] }
   | GeometryToWorker
-  | ExperimentToWorker;
+  | ExperimentToWorker
+  | InterpToWorker;
 
 /**
  * A running optimisation's whole state, posted every few seconds (and on pause) so the page can
@@ -149,7 +153,8 @@ export type FromWorker =
   | { type: 'error'; message: string; op: ToWorker['type'] | 'run' | 'worker'; requestId?: number }
   | { type: 'deviceLost'; reason: string }
   | GeometryFromWorker
-  | ExperimentFromWorker;
+  | ExperimentFromWorker
+  | InterpFromWorker;
 
 /** Requests with exactly one answer, and the answer's type. */
 export interface ReplyTypes {
@@ -158,6 +163,10 @@ export interface ReplyTypes {
   decode: 'decoded';
   checkSolution: 'decoded';
   hiddenEmbed: 'hiddenEmbedded';
+  pathPair: 'pathPaired';
+  pathScan: 'pathScanned';
+  bezierTrain: 'bezierTrained';
+  pathDecode: 'pathDecoded';
 }
 export type RequestType = keyof ReplyTypes;
 export type RequestOf<T extends RequestType> = Extract<ToWorker, { type: T }>;
@@ -167,6 +176,7 @@ export type ReplyOf<T extends RequestType> = Extract<FromWorker, { type: ReplyTy
 export function transferablesOf(msg: ToWorker | FromWorker): Transferable[] {
   if (msg.type === 'decode' || msg.type === 'checkSolution') return [msg.bytes];
   if (msg.type === 'throughput') return [msg.bytes];
+  if (msg.type === 'pathPair') return [msg.a, msg.b];
   if (msg.type === 'done' && msg.solution) return [msg.solution];
   if (msg.type === 'checkpoint') {
     const st = msg.checkpoint.state;
