@@ -5,6 +5,7 @@ import { useLab } from './store.ts';
 import { VIEWS } from './views.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { Notices } from './components/Notices.tsx';
+import { ResumeOffer } from './components/library/ResumeOffer.tsx';
 import { ViewTabs } from './components/ViewTabs.tsx';
 
 // Components never import src/gpu, src/model or src/prototokens: the engine lives in a Web Worker
@@ -24,6 +25,7 @@ export function App({ lab }: { lab: Lab }) {
           </p>
         </header>
         <Notices />
+        <ResumeOffer />
         <ModelPanel />
         <ViewTabs />
         <p className="muted view-blurb">{view.blurb}</p>

@@ -4,6 +4,7 @@
  * offers the user's actions. The only UI module that talks to the worker.
  */
 import { createEngineClient, type EngineClient } from '../worker/client.ts';
+import { startLibrary, type LibraryActions } from './library-controller.ts';
 import type { ToWorker } from '../worker/protocol.ts';
 import { formatModelRef, modelRefLabel, parseModelRef, type ModelRef } from './model-ref.ts';
 import { probeGpu, fetchModels, errorText } from './probes.ts';
@@ -15,7 +16,7 @@ import { settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings }
 
 export const DEFAULT_MODEL = 'stories260k';
 
-export interface LabActions {
+export interface LabActions extends LibraryActions {
   setSettings(patch: Partial<LabSettings>): void;
   loadServed(name: string): void;
   loadHub(repo: string, revision: string): void;
@@ -64,6 +65,8 @@ export function startLab(): Lab {
   const client = createEngineClient();
   client.subscribe(batchedDispatcher(store));
   const get = () => store.getState();
+  // Every finished run is kept, checkpoints are written, interrupted runs are offered (library-controller.ts).
+  const libraryActions = startLibrary(store, client);
 
   const load = (ref: ModelRef, source: Extract<ToWorker, { type: 'loadModel' }>) => {
     if (runActive(get().run.phase)) client.send({ type: 'stop' });
@@ -72,6 +75,7 @@ export function startLab(): Lab {
   };
 
   const actions: LabActions = {
+    ...libraryActions,
     setSettings: (patch) => apply(store, updateSettings, patch),
     loadServed(name) {
       const ref: ModelRef = { kind: 'served', name };

@@ -1,4 +1,5 @@
 /** The UI's whole state, as plain data: what the store holds and the reducers transform. */
+import { INITIAL_LIBRARY, type LibraryState } from './library-state.ts';
 import type { FromWorker, LoadPhase, RunPhase as WorkerRunPhase } from '../worker/protocol.ts';
 import { DEFAULT_SETTINGS, type LabSettings } from './url-state.ts';
 import { IDLE_GEOMETRY, type GeometryView } from './geometry-state.ts';
@@ -93,6 +94,8 @@ export interface LabState {
   interp: InterpView;
   /** The geometry view: the Figs. 5-7 experiment's progress and results. */
   geometry: GeometryView;
+  /** The solution library (IndexedDB): record summaries, interrupted runs, selection, last import. */
+  library: LibraryState;
   /** The latest error not shown by a panel of its own. */
   error: string | null;
 }
@@ -124,6 +127,7 @@ export function initialState(settings: LabSettings = DEFAULT_SETTINGS, urlProble
     geometry: IDLE_GEOMETRY,
     experiments: IDLE_EXPERIMENTS,
     interp: IDLE_INTERP,
+    library: INITIAL_LIBRARY,
     error: null,
   };
 }

@@ -4,15 +4,16 @@
  */
 import { isLayoutName, PAPER_SETTINGS, type FirstTarget, type LayoutName, type ProtoSettings } from '../worker/protocol.ts';
 import { EXPERIMENT_FIELD_KEYS, EXPERIMENT_DEFAULTS, checkExperimentField, isExperimentField, type ExperimentSettings } from './experiment-settings.ts';
+import { LIBRARY_DEFAULTS, LIBRARY_FIELD_KEYS, checkLibraryField, isLibraryField, type LibrarySettings } from './library-settings.ts';
 
 /** The page's views (tabs); views.tsx says what each shows. */
-export const VIEW_NAMES = ['compress'] as const;
+export const VIEW_NAMES = ['compress', 'library'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 export function isViewName(v: unknown): v is ViewName {
   return typeof v === 'string' && (VIEW_NAMES as readonly string[]).includes(v);
 }
 
-export interface LabSettings extends ExperimentSettings {
+export interface LabSettings extends ExperimentSettings, LibrarySettings {
   /** Which tab is shown. */
   view: ViewName;
   /** A model reference (see model-ref.ts); '' until one is chosen. */
@@ -37,6 +38,7 @@ export const DEFAULT_SETTINGS: LabSettings = {
   layout: PAPER_SETTINGS.layout,
   firstTarget: PAPER_SETTINGS.firstTarget,
   ...EXPERIMENT_DEFAULTS,
+  ...LIBRARY_DEFAULTS,
 };
 
 /** URL parameter of each field. */
@@ -51,6 +53,7 @@ const KEYS: Record<keyof LabSettings, string> = {
   layout: 'layout',
   firstTarget: 'target',
   ...EXPERIMENT_FIELD_KEYS,
+  ...LIBRARY_FIELD_KEYS,
 };
 
 export const MAX_STEPS = 100_000;
@@ -60,6 +63,7 @@ export const MAX_REPORT_EVERY = 10_000;
 export function checkField<K extends keyof LabSettings>(key: K, value: LabSettings[K]): string | null {
   const v = value as unknown;
   if (isExperimentField(key)) return checkExperimentField(key, v);
+  if (isLibraryField(key)) return checkLibraryField(key, v);
   switch (key) {
     case 'steps':
       return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_STEPS ? null : `steps must be a whole number from 1 to ${MAX_STEPS}`;
@@ -89,6 +93,7 @@ export function settingsToQuery(s: LabSettings): string {
     if (key === 'view' && v === DEFAULT_SETTINGS.view) continue;
     // The experiments view's settings appear in the URL only where they differ from the defaults.
     if (isExperimentField(key) && v === DEFAULT_SETTINGS[key]) continue;
+    if (isLibraryField(key) && v === DEFAULT_SETTINGS[key]) continue;
     q.set(KEYS[key], String(v));
   }
   return q.toString();

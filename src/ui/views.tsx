@@ -9,6 +9,7 @@ import { RunPanel } from './components/RunPanel.tsx';
 import { SolutionPanel } from './components/SolutionPanel.tsx';
 import { TextPanel } from './components/TextPanel.tsx';
 import type { ViewName } from './url-state.ts';
+import { LibraryView } from './components/library/LibraryView.tsx';
 
 export interface ViewSpec {
   title: string;
@@ -18,6 +19,11 @@ export interface ViewSpec {
 }
 
 export const VIEWS: Record<ViewName, ViewSpec> = {
+  library: {
+    title: 'Library',
+    blurb: 'Every solution this browser made or imported, kept in IndexedDB: search, sort, tag, export, delete with undo, import.',
+    render: () => <LibraryView />,
+  },
   compress: {
     title: 'Compress',
     blurb: 'Paste a text and watch the frozen model learn to emit it in one forward pass.',

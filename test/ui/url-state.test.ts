@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, toProtoSettings, VIEW_NAMES, type LabSettings } from '../../src/ui/url-state.ts';
+import { SORT_KEYS } from '../../src/library/query.ts';
 import { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, LAYOUT_NAMES, PAPER_SETTINGS } from '../../src/worker/protocol.ts';
 
 const lengthsArb = fc.array(fc.integer({ min: 1, max: 100_000 }), { maxLength: 6 }).map((xs) => xs.join(','));
@@ -21,6 +22,13 @@ const experimentArbs = {
   expRepeats: fc.integer({ min: 1, max: 100 }),
 };
 
+/** The library view's fields (src/ui/library-settings.ts). */
+const libraryArbs = {
+  libSearch: fc.string({ unit: 'grapheme', maxLength: 200 }).filter((t) => t.length <= 200),
+  libSort: fc.constantFrom(...SORT_KEYS),
+  libDir: fc.constantFrom('asc' as const, 'desc' as const),
+};
+
 const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   view: fc.constantFrom(...VIEW_NAMES),
   model: fc.oneof(fc.constant(''), fc.constant('stories260k'), fc.constant('hf:EleutherAI/pythia-70m@main'), fc.string()),
@@ -32,6 +40,7 @@ const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   layout: fc.constantFrom(...LAYOUT_NAMES),
   firstTarget: fc.constantFrom('e' as const, 'first-m' as const),
   ...experimentArbs,
+  ...libraryArbs,
 });
 
 describe('settings in the URL', () => {
@@ -85,5 +94,18 @@ describe('settings in the URL', () => {
   it('maps to the engine settings on top of the paper ones', () => {
     const p = toProtoSettings({ ...DEFAULT_SETTINGS, steps: 300, lr: 0.02, seed: 3, reportEvery: 5, layout: 'e*N', firstTarget: 'first-m' });
     expect(p).toEqual({ ...PAPER_SETTINGS, maxSteps: 300, lr: 0.02, seed: 3, reportEvery: 5, layout: 'e*N', firstTarget: 'first-m' });
+  });
+});
+
+describe('the library view in the URL', () => {
+  it('writes only changed library fields and refuses unknown orders by name', () => {
+    const s: LabSettings = { ...DEFAULT_SETTINGS, libSearch: 'tag:keep cat', libSort: 'accuracy', libDir: 'asc' };
+    const q = new URLSearchParams(settingsToQuery(s));
+    expect(q.get('lib_q')).toBe('tag:keep cat');
+    expect(q.get('lib_sort')).toBe('accuracy');
+    expect(new URLSearchParams(settingsToQuery(DEFAULT_SETTINGS)).has('lib_sort')).toBe(false);
+    const bad = settingsFromQuery('lib_sort=bytes&lib_dir=up');
+    expect(bad.settings.libSort).toBe(DEFAULT_SETTINGS.libSort);
+    expect(bad.problems).toEqual([expect.stringMatching(/ignored lib_sort=bytes: unknown library order "bytes" \(one of savedAt, model, text, accuracy, N\)/), expect.stringMatching(/ignored lib_dir=up/)]);
   });
 });

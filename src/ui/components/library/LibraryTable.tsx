@@ -1,0 +1,107 @@
+import type { SolutionSummary } from '../../../library/records.ts';
+import type { SortKey } from '../../../library/query.ts';
+import { useActions } from '../../context.ts';
+import { formatPercent } from '../../format.ts';
+import { useLab } from '../../store.ts';
+import { TagEditor } from './TagEditor.tsx';
+
+const COLUMNS: { key: SortKey | null; title: string }[] = [
+  { key: 'model', title: 'Model' },
+  { key: 'text', title: 'Text' },
+  { key: 'N', title: 'Tokens' },
+  { key: 'accuracy', title: 'Accuracy' },
+  { key: null, title: 'Run' },
+  { key: 'savedAt', title: 'Saved' },
+  { key: null, title: 'Tags' },
+  { key: null, title: '' },
+];
+
+function shortDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** The library's rows (already searched and sorted); column headers sort, boxes select. */
+export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
+  const actions = useActions();
+  const selected = useLab((s) => s.library.selected);
+  const sort = useLab((s) => s.settings.libSort);
+  const dir = useLab((s) => s.settings.libDir);
+  const decoded = useLab((s) => s.library.decoded);
+  const modelReady = useLab((s) => s.model.state === 'ready');
+  const chosen = new Set(selected);
+  const allChosen = rows.length > 0 && rows.every((r) => chosen.has(r.id));
+  const toggle = (id: string) => actions.librarySelect(chosen.has(id) ? selected.filter((x) => x !== id) : [...selected, id]);
+  const sortBy = (key: SortKey) => actions.setSettings(key === sort ? { libDir: dir === 'asc' ? 'desc' : 'asc' } : { libSort: key, libDir: key === 'model' || key === 'text' ? 'asc' : 'desc' });
+  return (
+    <table className="library-table" data-testid="library-table">
+      <thead>
+        <tr>
+          <th>
+            <input
+              type="checkbox"
+              aria-label="Select every shown solution"
+              data-testid="library-select-all"
+              checked={allChosen}
+              onChange={() => actions.librarySelect(allChosen ? [] : rows.map((r) => r.id))}
+            />
+          </th>
+          {COLUMNS.map((c) => (
+            <th key={c.title || 'actions'} aria-sort={c.key === sort ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+              {c.key ? (
+                <button type="button" className="link" data-testid={`sort-${c.key}`} onClick={() => sortBy(c.key as SortKey)}>
+                  {c.title}
+                  {c.key === sort ? (dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                </button>
+              ) : (
+                c.title
+              )}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id} data-testid="library-row" data-id={r.id} data-source={r.source} className={chosen.has(r.id) ? 'selected' : undefined}>
+            <td>
+              <input type="checkbox" aria-label={`Select ${r.name}`} data-testid="library-select" checked={chosen.has(r.id)} onChange={() => toggle(r.id)} />
+            </td>
+            <td title={r.modelFingerprint}>{r.model}</td>
+            <td className="library-text" data-testid="library-text" title={r.text}>
+              {r.text}
+              {decoded?.id === r.id && (
+                <div className="library-decoded" data-testid="library-decoded" data-state={decoded.state}>
+                  {decoded.state === 'decoding' && 'decoding…'}
+                  {decoded.state === 'ready' && (
+                    <>
+                      one pass: “<span data-testid="library-decoded-text">{decoded.text}</span>” ({decoded.cTokens} / {decoded.N})
+                    </>
+                  )}
+                  {decoded.state === 'error' && <span className="bad">{decoded.message}</span>}
+                </div>
+              )}
+            </td>
+            <td>{r.N}</td>
+            <td data-testid="library-accuracy">{formatPercent(r.accuracy)}</td>
+            <td className="muted">
+              {r.layout}, seed {r.seed}, {r.steps} steps{r.stoppedBy ? `, ${r.stoppedBy}` : ''}
+              {r.source === 'import' ? ', imported' : ''}
+            </td>
+            <td title={r.savedAt}>{shortDate(r.savedAt)}</td>
+            <td>
+              <TagEditor tags={r.tags} label={`Tags of ${r.name}`} onSave={(t) => void actions.libraryTag(r.id, t)} />
+            </td>
+            <td className="row-actions">
+              <button type="button" data-testid="library-export-one" onClick={() => void actions.libraryExport([r.id])}>
+                Export
+              </button>
+              <button type="button" data-testid="library-decode" disabled={!modelReady} title={modelReady ? 'Decode in one forward pass' : 'Load its model first'} onClick={() => actions.libraryDecode(r.id)}>
+                Decode
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
