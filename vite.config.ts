@@ -4,11 +4,12 @@ import { defineConfig } from 'vite';
 import { modelRoots } from './src/devserver/model-roots.ts';
 import { modelsPlugin } from './src/devserver/vite-plugin.ts';
 import { dataPlugin } from './src/devserver/data-plugin.ts';
+import { CSP_HEADER, cspPlugin } from './src/devserver/csp.ts';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
-  plugins: [react(), modelsPlugin(() => modelRoots(repoRoot)), dataPlugin(repoRoot)],
+  plugins: [react(), modelsPlugin(() => modelRoots(repoRoot)), dataPlugin(repoRoot), cspPlugin()],
   // The engine runs in a module worker; 'es' keeps its imports (and import.meta.glob'd WGSL) as modules.
   worker: { format: 'es' },
   // Only the app's own page and the engine worker: otherwise the dependency scan crawls playwright-report/
@@ -20,6 +21,6 @@ export default defineConfig({
   },
   // PROTOLAB_HMR=off (the browser tests): edits to the tree while a test runs must not reload its page.
   server: { host: '127.0.0.1', hmr: process.env.PROTOLAB_HMR === 'off' ? false : undefined },
-  preview: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': CSP_HEADER } },
   build: { target: 'es2022' },
 });
