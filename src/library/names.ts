@@ -6,6 +6,11 @@ function safePart(s: string, fallback: string): string {
   return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|-+$/g, '').slice(0, 60) || fallback;
 }
 
+/** A model id as a short name for tables: "http://host/models/stories260k/" → "stories260k", "org/name@rev" → "name". */
+export function modelShortName(model: string): string {
+  return model.replace(/@.*$/, '').split('/').filter(Boolean).pop() ?? model;
+}
+
 /** "stories260k-16tok-seed0.safetensors", the same shape the compress page's Save uses. */
 export function exportFileName(r: Pick<SolutionSummary, 'model' | 'N' | 'seed'>): string {
   return `${safePart(r.model, 'model')}-${r.N}tok-seed${r.seed}.safetensors`;

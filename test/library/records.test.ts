@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseTags, sameModel, summaryOf, MAX_TAGS } from '../../src/library/records.ts';
 import { isSortKey, recordsOfModel, searchRecords, sortRecords, tagCounts } from '../../src/library/query.ts';
-import { exportFileName, uniqueNames } from '../../src/library/names.ts';
+import { exportFileName, modelShortName, uniqueNames } from '../../src/library/names.ts';
 import { isZipName, unzipSolutions, zipFiles, ZipReadError } from '../../src/library/zip.ts';
 import { record } from './fixtures.ts';
 
@@ -67,6 +67,8 @@ describe('export names and zips', () => {
     expect(exportFileName({ model: 'stories260k', N: 16, seed: 0 })).toBe('stories260k-16tok-seed0.safetensors');
     expect(exportFileName({ model: 'EleutherAI/pythia-70m@main', N: 4, seed: 3 })).toBe('pythia-70m-4tok-seed3.safetensors');
     expect(exportFileName({ model: '../..', N: 4, seed: 3 })).toBe('model-4tok-seed3.safetensors');
+    expect(modelShortName('http://127.0.0.1:4201/models/stories260k/')).toBe('stories260k');
+    expect(modelShortName('EleutherAI/pythia-70m@main')).toBe('pythia-70m');
     expect(uniqueNames(['a.safetensors', 'A.safetensors', 'a.safetensors', 'b'])).toEqual(['a.safetensors', 'A-2.safetensors', 'a-3.safetensors', 'b']);
   });
 

@@ -1,5 +1,6 @@
 import type { SolutionSummary } from '../../../library/records.ts';
 import type { SortKey } from '../../../library/query.ts';
+import { modelShortName } from '../../../library/names.ts';
 import { useActions } from '../../context.ts';
 import { formatPercent } from '../../format.ts';
 import { useLab } from '../../store.ts';
@@ -66,7 +67,7 @@ export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
             <td>
               <input type="checkbox" aria-label={`Select ${r.name}`} data-testid="library-select" checked={chosen.has(r.id)} onChange={() => toggle(r.id)} />
             </td>
-            <td title={r.modelFingerprint}>{r.model}</td>
+            <td title={`${r.model} (fingerprint ${r.modelFingerprint.slice(0, 12)})`}>{modelShortName(r.model)}</td>
             <td className="library-text" data-testid="library-text" title={r.text}>
               {r.text}
               {decoded?.id === r.id && (

@@ -1,3 +1,4 @@
+import { modelShortName } from '../../../library/names.ts';
 import { useActions } from '../../context.ts';
 import { formatDuration } from '../../format.ts';
 import { runActive } from '../../state.ts';
@@ -16,15 +17,16 @@ export function ResumeOffer() {
       <ul>
         {checkpoints.map((c) => {
           const sameModel = model?.fingerprint === c.modelFingerprint;
+          const modelName = c.modelLabel || modelShortName(c.modelId);
           return (
             <li key={c.id} data-testid="resume-item" data-id={c.id}>
-              “{c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}” on {c.modelLabel || c.modelId}: step {c.step} of {c.settings.maxSteps}, {c.bestCorrect} / {c.ids.length} tokens best,{' '}
+              “{c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}” on {modelName}: step {c.step} of {c.settings.maxSteps}, {c.bestCorrect} / {c.ids.length} tokens best,{' '}
               {formatDuration(c.elapsedMs)} run, saved {new Date(c.savedAt).toLocaleString()}.{' '}
               <button
                 type="button"
                 data-testid="resume-run"
                 disabled={busy || !sameModel}
-                title={sameModel ? 'Continue from the checkpoint' : `Load ${c.modelLabel || c.modelId} first`}
+                title={sameModel ? 'Continue from the checkpoint' : `Load ${modelName} first`}
                 onClick={() => void actions.libraryResume(c.id)}
               >
                 Resume
@@ -32,7 +34,7 @@ export function ResumeOffer() {
               <button type="button" data-testid="resume-discard" onClick={() => void actions.libraryDiscardCheckpoint(c.id)}>
                 Discard
               </button>
-              {!sameModel && <span className="muted"> (load {c.modelLabel || c.modelId} to resume it)</span>}
+              {!sameModel && <span className="muted"> (load {modelName} to resume it)</span>}
             </li>
           );
         })}

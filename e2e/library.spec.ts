@@ -1,0 +1,177 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { decodeSolutionBytes, encodeSolution } from '../src/prototokens/solution-file.ts';
+import { collectPageErrors, loadServedModel, snap, waitForRun } from './helpers.ts';
+
+// 8 tokens of stories260k: solved in well under the 400-step budget.
+const TEXT = 'The cat sat on the mat.';
+
+/** The page with the lab's settings in its URL (the steps budget, the text, the view). */
+async function openWith(page: Page, query: Record<string, string>): Promise<void> {
+  await page.goto(`/?${new URLSearchParams({ model: 'stories260k', ...query })}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Proto-token Lab');
+  await loadServedModel(page, 'stories260k');
+}
+
+const rows = (page: Page) => page.getByTestId('library-row');
+
+/** Interrupted runs kept in the page's IndexedDB (read directly, as a crash would leave them). */
+function storedCheckpoints(page: Page): Promise<{ id: string; step: number }[]> {
+  return page.evaluate(
+    () =>
+      new Promise<{ id: string; step: number }[]>((resolve, reject) => {
+        const open = indexedDB.open('protolab');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('checkpoints')) return resolve([]);
+          const req = db.transaction('checkpoints').objectStore('checkpoints').getAll();
+          req.onsuccess = () => {
+            resolve((req.result as { id: string; step: number }[]).map(({ id, step }) => ({ id, step })));
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+test.use({ trace: 'off' });
+
+test.describe('solution library', () => {
+  test('keeps a finished run across a reload; export, import, damaged and foreign files, zip, delete with undo', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await openWith(page, { steps: '400', text: TEXT });
+    await expect(page.getByTestId('compress')).toBeEnabled();
+    const N = Number(await page.getByTestId('token-count').getAttribute('data-count'));
+    await page.getByTestId('compress').click();
+    await waitForRun(page, 'done');
+    await expect(page.getByTestId('decoded-text')).toHaveText(TEXT);
+
+    // The finished run is in the library without anyone saving it.
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await expect(rows(page)).toHaveCount(1);
+    await expect(rows(page).first().getByTestId('library-text')).toHaveText(TEXT);
+    await expect(rows(page).first().getByTestId('library-accuracy')).toHaveText('100 %');
+    await expect(rows(page).first()).toHaveAttribute('data-source', 'run');
+    await snap(page, testInfo, '01-library-after-run');
+
+    // A reload loses nothing (the URL keeps the view).
+    expect(new URL(page.url()).searchParams.get('view')).toBe('library');
+    await page.reload();
+    await loadServedModel(page, 'stories260k');
+    await expect(rows(page)).toHaveCount(1);
+    await expect(rows(page).first().getByTestId('library-text')).toHaveText(TEXT);
+    await snap(page, testInfo, '02-after-reload');
+
+    // Export one as .safetensors.
+    const [download] = await Promise.all([page.waitForEvent('download'), rows(page).first().getByTestId('library-export-one').click()]);
+    expect(download.suggestedFilename()).toBe(`stories260k-${N}tok-seed0.safetensors`);
+    const saved = testInfo.outputPath(download.suggestedFilename());
+    await download.saveAs(saved);
+
+    // A damaged copy and a copy claiming another model, next to the good file.
+    const bytes = readFileSync(saved);
+    const damaged = testInfo.outputPath('damaged.safetensors');
+    writeFileSync(damaged, bytes.subarray(0, 60));
+    const solution = await decodeSolutionBytes(new Uint8Array(bytes), 'saved');
+    const foreign = testInfo.outputPath('foreign.safetensors');
+    writeFileSync(foreign, encodeSolution({ ...solution, meta: { ...solution.meta, model: 'pythia-70m', modelFingerprint: 'f'.repeat(64) } }));
+
+    await page.getByTestId('library-file').setInputFiles([saved, damaged, foreign]);
+    const outcomes = page.getByTestId('library-imports').locator('li');
+    await expect(outcomes).toHaveCount(3);
+    await expect(outcomes.nth(0)).toHaveAttribute('data-ok', 'true');
+    await expect(outcomes.nth(0)).toContainText(`decodes to “${TEXT}” (${N} / ${N} tokens)`);
+    await expect(outcomes.nth(1)).toHaveAttribute('data-ok', 'false');
+    await expect(outcomes.nth(1).getByTestId('import-reason')).toContainText('damaged.safetensors is not a readable solution file');
+    await expect(outcomes.nth(2)).toHaveAttribute('data-ok', 'false');
+    await expect(outcomes.nth(2).getByTestId('import-reason')).toContainText('was made with pythia-70m');
+    await expect(outcomes.nth(2).getByTestId('import-reason')).toContainText('Load the model it was made with');
+    await expect(rows(page)).toHaveCount(2);
+    await snap(page, testInfo, '03-imported-and-refused');
+
+    // The imported copy decodes, in one forward pass, to the same text.
+    const imported = page.locator('[data-testid="library-row"][data-source="import"]');
+    await expect(imported).toHaveCount(1);
+    await imported.getByTestId('library-decode').click();
+    await expect(imported.getByTestId('library-decoded-text')).toHaveText(TEXT);
+
+    // Tags and search.
+    await imported.getByTestId('library-tags').fill('round trip, Keep');
+    await imported.getByTestId('library-tags').press('Enter');
+    await expect(imported.getByTestId('library-tags')).toHaveValue('round trip, keep');
+    await page.getByTestId('library-search').fill('tag:keep');
+    await expect(rows(page)).toHaveCount(1);
+    await expect(rows(page).first()).toHaveAttribute('data-source', 'import');
+    await page.getByTestId('library-search').fill('');
+    await expect(rows(page)).toHaveCount(2);
+
+    // Both as one zip; the zip imports back.
+    await page.getByTestId('library-select-all').check();
+    await expect(page.getByTestId('library-count')).toContainText('2 selected');
+    const [zipDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('library-export').click()]);
+    expect(zipDownload.suggestedFilename()).toBe('protolab-solutions-2.zip');
+    const zip = testInfo.outputPath('protolab-solutions-2.zip');
+    await zipDownload.saveAs(zip);
+    await page.getByTestId('library-file').setInputFiles(zip);
+    await expect(outcomes).toHaveCount(2);
+    await expect(page.getByTestId('library-imports').locator('li[data-ok="true"]')).toHaveCount(2);
+    await expect(rows(page)).toHaveCount(4);
+
+    // Delete everything, then undo.
+    await page.getByTestId('library-select-all').check();
+    await page.getByTestId('library-delete').click();
+    await expect(page.getByTestId('library-empty')).toBeVisible();
+    await expect(page.getByTestId('library-undo-notice')).toContainText('Deleted 4 solutions');
+    await snap(page, testInfo, '04-deleted');
+    await page.getByTestId('library-undo').click();
+    await expect(rows(page)).toHaveCount(4);
+    await page.reload();
+    await expect(rows(page)).toHaveCount(4);
+    await snap(page, testInfo, '05-undone-after-reload');
+    expect(errors).toEqual([]);
+  });
+
+  test('a run interrupted by a reload is offered for resuming and continues from its checkpoint', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    // A long text and a large budget: still running when the page goes away.
+    await openWith(page, { steps: '20000', text: 'Once upon a time there was a little girl named Lily who loved to play outside in the park with her dog.' });
+    await page.getByTestId('compress').click();
+    await waitForRun(page, 'running', 20);
+    // The worker checkpoints every 3 s: wait for one to be kept.
+    await expect.poll(async () => (await storedCheckpoints(page)).length, { timeout: 30_000 }).toBe(1);
+    await page.reload();
+    await loadServedModel(page, 'stories260k');
+
+    const offer = page.getByTestId('resume-offer');
+    await expect(offer).toBeVisible();
+    await expect(page.getByTestId('resume-item')).toHaveCount(1);
+    const [kept] = await storedCheckpoints(page);
+    expect(kept.step).toBeGreaterThan(0);
+    await expect(page.getByTestId('resume-item')).toContainText(`step ${kept.step} of 20000`);
+    await snap(page, testInfo, '01-resume-offered');
+
+    await page.getByTestId('resume-run').click();
+    await expect(offer).toBeHidden();
+    // It goes on from the checkpoint's step, not from 0.
+    await waitForRun(page, 'running', kept.step + 10);
+    const firstPoint = await page.evaluate(() => (globalThis as unknown as { __protolab: { store: { getState(): { run: { points: { step: number }[] } } } } }).__protolab.store.getState().run.points[0].step);
+    expect(firstPoint).toBeGreaterThan(kept.step);
+    await snap(page, testInfo, '02-resumed');
+    await page.getByTestId('stop').click();
+    await waitForRun(page, 'done');
+
+    // Stopped: kept in the library, and no longer offered.
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await expect(rows(page)).toHaveCount(1);
+    await expect(rows(page).first()).toContainText('stopped');
+    await expect.poll(async () => (await storedCheckpoints(page)).length).toBe(0);
+    await expect(page).toHaveURL(/view=library/);
+    await page.reload();
+    await expect(rows(page)).toHaveCount(1);
+    await expect(page.getByTestId('resume-offer')).toHaveCount(0);
+    await snap(page, testInfo, '03-stopped-run-kept');
+    expect(errors).toEqual([]);
+  });
+});
