@@ -14,7 +14,9 @@ export interface SolutionPair {
  * model's input space and every point is scored against one text laid out one way, so the pair
  * must share the model, the layout, the first target and the text.
  */
-export function pairProblem(x: Solution['meta'], y: Solution['meta']): string | null {
+export type PairMeta = Pick<Solution['meta'], 'model' | 'modelFingerprint' | 'hidden' | 'layout' | 'firstTarget' | 'targetIds'>;
+
+export function pairProblem(x: PairMeta, y: PairMeta): string | null {
   if (x.modelFingerprint !== y.modelFingerprint || x.hidden !== y.hidden) return `The two solutions belong to different models (${x.model} and ${y.model}); pick two solutions of the same model.`;
   if (x.layout !== y.layout) return `The two solutions use different layouts (${x.layout} and ${y.layout}); pick two with the same layout.`;
   if (x.firstTarget !== y.firstTarget) return `The two solutions score the first token at different positions (${x.firstTarget} and ${y.firstTarget}); pick two with the same setting.`;

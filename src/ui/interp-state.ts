@@ -19,6 +19,7 @@ export type PairView =
       a: Float64Array;
       b: Float64Array;
       distance: number;
+      others: { id: string; point: Float64Array }[];
     }
   | { state: 'error'; ids: [string, string]; message: string };
 
@@ -56,13 +57,16 @@ export interface InterpView {
   scanning: { kind: PathKind; requestId: number } | null;
   training: TrainingView | null;
   curve: TrainedCurve | null;
-  decoded: DecodedAtTau | null;
-  /** Request id of the latest decode asked for (older answers are dropped). */
-  decodeRequest: number;
+  /** The curve is kept with its pair in the curve store (IndexedDB). */
+  curveSaved: boolean;
+  /** The one-pass decoding at the slider's tau on each path. */
+  decoded: Partial<Record<PathKind, DecodedAtTau>>;
+  /** Request id of the latest decode asked for per path (older answers are dropped). */
+  decodeRequest: Partial<Record<PathKind, number>>;
   error: string | null;
 }
 
-export const IDLE_INTERP: InterpView = { pair: { state: 'none' }, scans: {}, scanning: null, training: null, curve: null, decoded: null, decodeRequest: 0, error: null };
+export const IDLE_INTERP: InterpView = { pair: { state: 'none' }, scans: {}, scanning: null, training: null, curve: null, curveSaved: false, decoded: {}, decodeRequest: {}, error: null };
 
 const INTERP_OPS = new Set(['pathPair', 'pathScan', 'bezierTrain', 'bezierStop', 'pathDecode']);
 
@@ -82,24 +86,26 @@ export function interpScanRequested(v: InterpView, kind: PathKind, requestId: nu
 export function interpTrainRequested(v: InterpView, requestId: number, steps: number): InterpView {
   const scans = { ...v.scans };
   delete scans.bezier;
-  return { ...v, training: { requestId, steps, points: [], elapsedMs: 0 }, curve: null, scans, error: null };
+  const decoded = { ...v.decoded };
+  delete decoded.bezier;
+  return { ...v, decoded, training: { requestId, steps, points: [], elapsedMs: 0 }, curve: null, curveSaved: false, scans, error: null };
 }
 
-export function interpDecodeRequested(v: InterpView, requestId: number): InterpView {
-  return { ...v, decodeRequest: requestId };
+export function interpDecodeRequested(v: InterpView, kind: PathKind, requestId: number): InterpView {
+  return { ...v, decodeRequest: { ...v.decodeRequest, [kind]: requestId } };
 }
 
 /** A curve read back from the store for this pair. */
 export function interpCurveLoaded(v: InterpView, curve: TrainedCurve): InterpView {
-  return { ...v, curve };
+  return { ...v, curve, curveSaved: true };
 }
 
 export function applyInterpMessage(v: InterpView, msg: FromWorker): InterpView {
   switch (msg.type) {
     case 'pathPaired': {
       if (v.pair.state !== 'loading' || v.pair.requestId !== msg.requestId) return v;
-      const { N, text, ids, pieces, decodedA, decodedB, a, b, distance } = msg;
-      return { ...v, pair: { state: 'ready', ids: v.pair.ids, N, text, targetIds: ids, pieces, decodedA, decodedB, a, b, distance } };
+      const { N, text, ids, pieces, decodedA, decodedB, a, b, distance, others } = msg;
+      return { ...v, pair: { state: 'ready', ids: v.pair.ids, N, text, targetIds: ids, pieces, decodedA, decodedB, a, b, distance, others } };
     }
     case 'pathScanned': {
       if (v.scanning?.requestId !== msg.requestId) return v;
@@ -117,8 +123,8 @@ export function applyInterpMessage(v: InterpView, msg: FromWorker): InterpView {
         curve: { control: msg.control, losses: msg.losses, lengthRatio: msg.lengthRatio, settings: msg.settings, stopped: msg.stopped, seconds: msg.seconds, origin: 'trained' },
       };
     case 'pathDecoded':
-      if (msg.requestId !== v.decodeRequest) return v;
-      return { ...v, decoded: { tau: msg.tau, ids: msg.ids, pieces: msg.pieces, loss: msg.loss, correct: msg.correct } };
+      if (msg.requestId !== v.decodeRequest[msg.kind]) return v;
+      return { ...v, decoded: { ...v.decoded, [msg.kind]: { tau: msg.tau, ids: msg.ids, pieces: msg.pieces, loss: msg.loss, correct: msg.correct } } };
     default:
       return v;
   }

@@ -5,6 +5,7 @@
  */
 import { createEngineClient, type EngineClient } from '../worker/client.ts';
 import { startLibrary, type LibraryActions } from './library-controller.ts';
+import { createInterpActions, type InterpActions } from './interp-controller.ts';
 import type { ToWorker } from '../worker/protocol.ts';
 import { formatModelRef, modelRefLabel, parseModelRef, type ModelRef } from './model-ref.ts';
 import { probeGpu, fetchModels, errorText } from './probes.ts';
@@ -16,7 +17,7 @@ import { settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings }
 
 export const DEFAULT_MODEL = 'stories260k';
 
-export interface LabActions extends LibraryActions {
+export interface LabActions extends LibraryActions, InterpActions {
   setSettings(patch: Partial<LabSettings>): void;
   loadServed(name: string): void;
   loadHub(repo: string, revision: string): void;
@@ -131,6 +132,7 @@ export function startLab(): Lab {
       );
     },
     dismissError: () => apply(store, dismissError),
+    ...createInterpActions(store, client, libraryActions.librarySolutionBytes),
   };
 
   // Settings → URL (replaceState: editing a field should not add history entries).

@@ -9,7 +9,7 @@ import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution
 import { makePair, pairProblem, type SolutionPair } from '../geometry/pair.ts';
 import { decodeAt, meanAlongTau, scanPath } from '../geometry/scan.ts';
 import { trainControlPoint } from '../geometry/bezier.ts';
-import { distance, lengthRatio, midpoint } from '../geometry/path.ts';
+import { distance, flatten, lengthRatio, midpoint } from '../geometry/path.ts';
 import type { InterpFromWorker, InterpToWorker } from './interp-protocol.ts';
 
 type Post = (msg: InterpFromWorker) => void;
@@ -40,6 +40,16 @@ export class InterpHost {
     if (why) throw new Error(why);
     const pair = makePair(x, y);
     const [da, db] = await Promise.all([decodeAt(model, pair, null, 0), decodeAt(model, pair, null, 1)]);
+    const others: { id: string; point: Float64Array }[] = [];
+    for (const o of msg.others ?? []) {
+      try {
+        const s = await decodeSolutionBytes(new Uint8Array(o.bytes), o.id);
+        checkSolutionModel(s, model);
+        others.push({ id: o.id, point: flatten(s.e, s.m) });
+      } catch {
+        // Only context for the 2-D view: a solution of another model or a damaged one is not drawn.
+      }
+    }
     this.pair = pair;
     this.pairModel = model;
     const ids = pair.target.targets;
@@ -55,6 +65,7 @@ export class InterpHost {
       a: pair.a,
       b: pair.b,
       distance: distance(pair.a, pair.b),
+      others,
     });
   }
 
@@ -124,7 +135,7 @@ export class InterpHost {
   async decode(model: Model, tokenizer: Tokenizer, msg: Msg<'pathDecode'>): Promise<void> {
     const pair = this.current(model);
     const r = await decodeAt(model, pair, this.checkControl(pair, msg.control), msg.tau);
-    this.post({ type: 'pathDecoded', requestId: msg.requestId, tau: msg.tau, ids: r.argmax, pieces: tokenizer.tokenStrings(r.argmax), loss: r.loss, correct: r.correct });
+    this.post({ type: 'pathDecoded', requestId: msg.requestId, kind: msg.kind, tau: msg.tau, ids: r.argmax, pieces: tokenizer.tokenStrings(r.argmax), loss: r.loss, correct: r.correct });
   }
 
   private current(model: Model): SolutionPair {

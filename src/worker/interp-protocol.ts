@@ -13,14 +13,14 @@ export type PathKind = 'linear' | 'bezier';
 
 export type InterpToWorker =
   /** Decodes and checks both solutions (same model as loaded, same text and layout) and keeps them as the current pair. */
-  | { type: 'pathPair'; requestId: number; a: ArrayBuffer; b: ArrayBuffer; names: [string, string] }
+  | { type: 'pathPair'; requestId: number; a: ArrayBuffer; b: ArrayBuffer; names: [string, string]; others?: { id: string; bytes: ArrayBuffer }[] }
   /** Loss and accuracy at `resolution` evenly spaced tau along the current pair's path. */
   | { type: 'pathScan'; requestId: number; kind: PathKind; control: Float64Array | null; resolution: number }
   /** Trains a control point for the current pair with live 'bezierProgress'. */
   | { type: 'bezierTrain'; requestId: number; settings: BezierSettings }
   | { type: 'bezierStop' }
   /** The one-pass decoding at one tau of the current pair's path. */
-  | { type: 'pathDecode'; requestId: number; control: Float64Array | null; tau: number };
+  | { type: 'pathDecode'; requestId: number; kind: PathKind; control: Float64Array | null; tau: number };
 
 export interface PathScanResult {
   kind: PathKind;
@@ -49,8 +49,10 @@ export type InterpFromWorker =
       a: Float64Array;
       b: Float64Array;
       distance: number;
+      /** Flat [e | m] of the other solutions sent along (same model; unreadable ones are left out). */
+      others: { id: string; point: Float64Array }[];
     }
   | ({ type: 'pathScanned'; requestId: number } & PathScanResult)
   | { type: 'bezierProgress'; requestId: number; step: number; steps: number; loss: number; elapsedMs: number }
   | { type: 'bezierTrained'; requestId: number; control: Float64Array; losses: number[]; lengthRatio: number; stopped: boolean; settings: BezierSettings; seconds: number }
-  | { type: 'pathDecoded'; requestId: number; tau: number; ids: number[]; pieces: string[]; loss: number; correct: number };
+  | { type: 'pathDecoded'; requestId: number; kind: PathKind; tau: number; ids: number[]; pieces: string[]; loss: number; correct: number };

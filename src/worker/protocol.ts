@@ -176,7 +176,7 @@ export type ReplyOf<T extends RequestType> = Extract<FromWorker, { type: ReplyTy
 export function transferablesOf(msg: ToWorker | FromWorker): Transferable[] {
   if (msg.type === 'decode' || msg.type === 'checkSolution') return [msg.bytes];
   if (msg.type === 'throughput') return [msg.bytes];
-  if (msg.type === 'pathPair') return [msg.a, msg.b];
+  if (msg.type === 'pathPair') return [msg.a, msg.b, ...(msg.others ?? []).map((o) => o.bytes)];
   if (msg.type === 'done' && msg.solution) return [msg.solution];
   if (msg.type === 'checkpoint') {
     const st = msg.checkpoint.state;

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { bezierLength, bezierPoint, controlWeight, flatten, lengthRatio, midpoint, split, tauGrid, distance } from '../../src/geometry/path.ts';
 import { Adam } from '../../src/geometry/adam.ts';
+import { pairProblem } from '../../src/geometry/pair.ts';
 import { adamwRefInit, adamwRefStep } from '../../src/reference/adamw.ts';
 import { Rng } from '../../src/util/rng.ts';
 
@@ -102,5 +103,17 @@ describe('Adam', () => {
     ours.params.forEach((x, i) => expect(x).toBeCloseTo(ref.params[i], 12));
     expect(ours.steps).toBe(5);
     expect(Math.abs(ours.params[0] - p0[0])).toBeGreaterThan(0.01);
+  });
+});
+
+describe('which pairs can share a path', () => {
+  const meta = { model: 'stories260k', modelFingerprint: 'f1', hidden: 64, layout: 'e,m*(N-1)' as const, firstTarget: 'e' as const, targetIds: [5, 6, 7] };
+  it('accepts two seeds of one text and names the reason for every refusal', () => {
+    expect(pairProblem(meta, { ...meta })).toBeNull();
+    expect(pairProblem(meta, { ...meta, model: 'pythia-70m', modelFingerprint: 'f2' })).toMatch(/different models \(stories260k and pythia-70m\)/);
+    expect(pairProblem(meta, { ...meta, layout: 'e*N' })).toMatch(/different layouts/);
+    expect(pairProblem(meta, { ...meta, firstTarget: 'first-m' })).toMatch(/first token at different positions/);
+    expect(pairProblem(meta, { ...meta, targetIds: [5, 6, 8] })).toMatch(/different texts/);
+    expect(pairProblem(meta, { ...meta, targetIds: [5, 6] })).toMatch(/different texts/);
   });
 });

@@ -5,7 +5,7 @@ import { applyWorkerMessage } from '../../src/ui/reducers.ts';
 import { initialState } from '../../src/ui/state.ts';
 import { BEZIER_DEFAULTS, type FromWorker } from '../../src/worker/protocol.ts';
 
-const paired = (requestId: number): FromWorker => ({ type: 'pathPaired', requestId, N: 2, text: 'ab', ids: [5, 6], pieces: ['a', 'b'], decodedA: [5, 6], decodedB: [5, 7], a: Float64Array.from([1, 2]), b: Float64Array.from([3, 4]), distance: 2.83 });
+const paired = (requestId: number): FromWorker => ({ type: 'pathPaired', requestId, N: 2, text: 'ab', ids: [5, 6], pieces: ['a', 'b'], decodedA: [5, 6], decodedB: [5, 7], a: Float64Array.from([1, 2]), b: Float64Array.from([3, 4]), distance: 2.83, others: [] });
 const scanned = (requestId: number, kind: 'linear' | 'bezier'): FromWorker => ({ type: 'pathScanned', requestId, kind, tau: [0, 1], loss: [1, 2], accuracy: [1, 1], meanLoss: 1.5, lengthRatio: 1 });
 
 describe('interpolate view state', () => {
@@ -27,9 +27,9 @@ describe('interpolate view state', () => {
     expect(v.training).toBeNull();
     expect(v.curve?.lengthRatio).toBe(1.1);
     expect(v.scans.linear).toBeDefined();
-    v = interpDecodeRequested(v, 8);
-    expect(applyInterpMessage(v, { type: 'pathDecoded', requestId: 7, tau: 0.2, ids: [1], pieces: ['x'], loss: 1, correct: 0 }).decoded).toBeNull();
-    expect(applyInterpMessage(v, { type: 'pathDecoded', requestId: 8, tau: 0.2, ids: [1], pieces: ['x'], loss: 1, correct: 0 }).decoded?.tau).toBe(0.2);
+    v = interpDecodeRequested(v, 'bezier', 8);
+    expect(applyInterpMessage(v, { type: 'pathDecoded', requestId: 7, kind: 'bezier', tau: 0.2, ids: [1], pieces: ['x'], loss: 1, correct: 0 }).decoded).toEqual({});
+    expect(applyInterpMessage(v, { type: 'pathDecoded', requestId: 8, kind: 'bezier', tau: 0.2, ids: [1], pieces: ['x'], loss: 1, correct: 0 }).decoded.bezier?.tau).toBe(0.2);
   });
 
   it('a refused pair keeps its reason; a failed scan or training clears its spinner and shows the error; other errors are not ours', () => {

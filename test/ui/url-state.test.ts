@@ -29,6 +29,18 @@ const libraryArbs = {
   libDir: fc.constantFrom('asc' as const, 'desc' as const),
 };
 
+/** The interpolate view's fields (src/ui/interp-settings.ts). */
+const interpArbs = {
+  interpA: fc.oneof(fc.constant(''), fc.uuid(), fc.string({ maxLength: 100 })),
+  interpB: fc.oneof(fc.constant(''), fc.uuid()),
+  interpResolution: fc.integer({ min: 2, max: 1001 }),
+  bezLr: fc.double({ min: 1e-6, max: 10, noNaN: true, noDefaultInfinity: true }).filter((x) => x > 0),
+  bezSteps: fc.integer({ min: 1, max: 100_000 }),
+  bezSamples: fc.integer({ min: 1, max: 256 }),
+  bezSeed: fc.integer({ min: 0, max: 0xffffffff }),
+  interpTau: fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x + 0),
+};
+
 const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   view: fc.constantFrom(...VIEW_NAMES),
   model: fc.oneof(fc.constant(''), fc.constant('stories260k'), fc.constant('hf:EleutherAI/pythia-70m@main'), fc.string()),
@@ -40,6 +52,7 @@ const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   layout: fc.constantFrom(...LAYOUT_NAMES),
   firstTarget: fc.constantFrom('e' as const, 'first-m' as const),
   ...experimentArbs,
+  ...interpArbs,
   ...libraryArbs,
 });
 
