@@ -11,7 +11,7 @@ import type { Model } from '../src/model/model.ts';
 import { TransformerSession } from '../src/model/transformer.ts';
 import { matmul } from '../src/ops/matmul.ts';
 import { optimise } from '../src/prototokens/optimise.ts';
-import { singleText } from '../src/prototokens/problem.ts';
+import { restarts, singleText } from '../src/prototokens/problem.ts';
 import { PAPER_SETTINGS } from '../src/prototokens/settings.ts';
 import { ProtoTrainer } from '../src/prototokens/trainer.ts';
 import { timeSteps, type StepTiming, type StepTimingOptions } from '../src/prototokens/step-timing.ts';
@@ -235,14 +235,15 @@ export function kernelGroupName(label: string): string {
 
 /**
  * Per-kernel GPU time of one optimisation step (layout + forward + keep-best + backward + AdamW)
- * of an N-token text: each dispatch in its own compute pass with begin/end timestamps; the
+ * of an N-token text (`seeds` restarts of it in one batch): each dispatch in its own compute pass with begin/end timestamps; the
  * first profiled submission is a warm-up, then each dispatch's median over `reps` submissions.
  */
-export async function kernelBreakdown(model: Model, tokens: number[], reps: number): Promise<KernelBreakdown | { N: number; unavailable: string }> {
+export async function kernelBreakdown(model: Model, tokens: number[], reps: number, seeds = 1): Promise<KernelBreakdown | { N: number; unavailable: string }> {
   const gpu = model.gpu;
   const N = tokens.length;
   if (!gpu.features.timestamps) return { N, unavailable: 'this adapter has no timestamp-query' };
-  const trainer = await ProtoTrainer.create(model, singleText(tokens, 0), { ...PAPER_SETTINGS, maxSteps: 1_000_000 });
+  const problem = seeds === 1 ? singleText(tokens, 0) : restarts(tokens, 0, seeds);
+  const trainer = await ProtoTrainer.create(model, problem, { ...PAPER_SETTINGS, maxSteps: 1_000_000 });
   // The step Program is the trainer's own (what submitSteps replays); `private` is a compile-time
   // wall only, and bracket access is TypeScript's sanctioned way through it for tooling like this.
   const program = trainer['stepProgram'];

@@ -1,10 +1,12 @@
 import type { Model } from '../model/model.ts';
-import { singleText } from './problem.ts';
+import { restarts, singleText } from './problem.ts';
 import { PAPER_SETTINGS } from './settings.ts';
 import { ProtoTrainer } from './trainer.ts';
 
 export interface StepTiming {
   N: number;
+  /** Restart seeds of the text trained in the one batch (default 1). */
+  seeds: number;
   /** Steps run before timing (the first compiles and allocates anything new). */
   warmup: number;
   steps: number;
@@ -19,10 +21,13 @@ export interface StepTimingOptions {
   maxSteps: number;
   /** The timed steps are sized from the warm-up to take about this long. */
   budgetMs: number;
+  /** Restarts of the text in one batch (batch dimension of the step); default 1. */
+  seeds?: number;
 }
 
 /**
- * ms per optimisation step (layout, forward, backward, AdamW, keep-best) for an N-token target,
+ * ms per optimisation step (layout, forward, backward, AdamW, keep-best) for an N-token target
+ * (or `seeds` restarts of it as one batch),
  * the way optimise() drives the trainer: submissions queued ahead, no read-back in between.
  * `warmup` steps, then a count of steps sized from the warm-up to take about budgetMs (between
  * minSteps and maxSteps), queued back to back and timed until the GPU is idle. The benchmark
@@ -30,7 +35,9 @@ export interface StepTimingOptions {
  */
 export async function timeSteps(model: Model, tokens: number[], o: StepTimingOptions): Promise<StepTiming> {
   const now = (): number => performance.now();
-  const trainer = await ProtoTrainer.create(model, singleText(tokens, 0), { ...PAPER_SETTINGS, maxSteps: o.warmup + o.maxSteps + 1 });
+  const seeds = o.seeds ?? 1;
+  const problem = seeds === 1 ? singleText(tokens, 0) : restarts(tokens, 0, seeds);
+  const trainer = await ProtoTrainer.create(model, problem, { ...PAPER_SETTINGS, maxSteps: o.warmup + o.maxSteps + 1 });
   try {
     trainer.submitSteps(1); // compiles anything new
     await trainer.report();
@@ -43,7 +50,7 @@ export async function timeSteps(model: Model, tokens: number[], o: StepTimingOpt
     trainer.submitSteps(steps);
     await model.gpu.idle();
     const ms = (now() - t0) / steps;
-    return { N: tokens.length, warmup: o.warmup + 1, steps, msPerStep: Number(ms.toFixed(2)), dispatchesPerStep: trainer.dispatchesPerStep };
+    return { N: tokens.length, seeds, warmup: o.warmup + 1, steps, msPerStep: Number(ms.toFixed(2)), dispatchesPerStep: trainer.dispatchesPerStep };
   } finally {
     trainer.destroy();
   }

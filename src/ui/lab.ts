@@ -4,6 +4,7 @@
  * offers the user's actions. The only UI module that talks to the worker.
  */
 import { createEngineClient, type EngineClient } from '../worker/client.ts';
+import { createExperimentActions, type ExperimentActions } from './experiment-actions.ts';
 import { startLibrary, type LibraryActions } from './library-controller.ts';
 import { createInterpActions, type InterpActions } from './interp-controller.ts';
 import type { ToWorker } from '../worker/protocol.ts';
@@ -17,7 +18,7 @@ import { settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings }
 
 export const DEFAULT_MODEL = 'stories260k';
 
-export interface LabActions extends LibraryActions, InterpActions {
+export interface LabActions extends ExperimentActions, LibraryActions, InterpActions {
   setSettings(patch: Partial<LabSettings>): void;
   loadServed(name: string): void;
   loadHub(repo: string, revision: string): void;
@@ -65,10 +66,13 @@ export function startLab(): Lab {
   setAppStore(store);
   const client = createEngineClient();
   client.subscribe(batchedDispatcher(store));
+  // The experiments' stored results (IndexedDB, in the worker): the tables show them after a reload.
+  client.send({ type: 'experimentList' });
   const get = () => store.getState();
   // Every finished run is kept, checkpoints are written, interrupted runs are offered (library-controller.ts).
   const libraryActions = startLibrary(store, client);
 
+  const experimentActions = createExperimentActions(store, client);
   const load = (ref: ModelRef, source: Extract<ToWorker, { type: 'loadModel' }>) => {
     if (runActive(get().run.phase)) client.send({ type: 'stop' });
     apply(store, modelLoading, formatModelRef(ref), modelRefLabel(ref));
@@ -77,6 +81,7 @@ export function startLab(): Lab {
 
   const actions: LabActions = {
     ...libraryActions,
+    ...experimentActions,
     setSettings: (patch) => apply(store, updateSettings, patch),
     loadServed(name) {
       const ref: ModelRef = { kind: 'served', name };
@@ -102,6 +107,10 @@ export function startLab(): Lab {
     stop: () => client.send({ type: 'stop' }),
     step() {
       const s = get();
+      if (s.settings.view === 'experiments') {
+        experimentActions.experimentCommand('step');
+        return;
+      }
       if (runActive(s.run.phase)) {
         client.send({ type: 'step' });
         return;
@@ -112,6 +121,11 @@ export function startLab(): Lab {
       client.send({ type: 'start', ids: s.tokens.current.ids, text: s.tokens.current.text, settings: toProtoSettings(s.settings), begin: 'step' });
     },
     toggleRun() {
+      // In the experiments view Space drives the experiment, not the compression.
+      if (get().settings.view === 'experiments') {
+        experimentActions.toggleExperiment();
+        return;
+      }
       const phase = get().run.phase;
       if (phase === 'running' || phase === 'starting') actions.pause();
       else if (phase === 'paused') actions.resume();

@@ -9,6 +9,7 @@ import { RunPanel } from './components/RunPanel.tsx';
 import { SolutionPanel } from './components/SolutionPanel.tsx';
 import { TextPanel } from './components/TextPanel.tsx';
 import type { ViewName } from './url-state.ts';
+import { ExperimentsView } from './components/experiments/ExperimentsView.tsx';
 import { LibraryView } from './components/library/LibraryView.tsx';
 
 export interface ViewSpec {
@@ -35,5 +36,10 @@ export const VIEWS: Record<ViewName, ViewSpec> = {
         <GpuPanel />
       </>
     ),
+  },
+  experiments: {
+    title: 'Experiments',
+    blurb: 'The paper’s experiments on the loaded model: capacity, layouts, sharing, the memory-token baseline, and decoding throughput.',
+    render: () => <ExperimentsView />,
   },
 };

@@ -6,6 +6,7 @@ import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
 import { singleText, withFixedM } from '../../src/prototokens/problem.ts';
 import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
+import { timeSteps } from '../../src/prototokens/step-timing.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { FIXTURES, golden } from '../helpers/fixtures.ts';
 
@@ -48,5 +49,15 @@ describe('ProtoTrainer on the golden proto-token fixture', () => {
     const [now] = await tr.currentVectors();
     expect(Array.from(now.m)).toEqual(Array.from(m));
     tr.destroy();
+  });
+
+  it('step timing of S restarts in one batch: the same step program (dispatch count) as one seed, S items', async () => {
+    const o = { warmup: 1, minSteps: 2, maxSteps: 2, budgetMs: 1 };
+    const one = await timeSteps(model, pt.target_ids.slice(0, 4), o);
+    const eight = await timeSteps(model, pt.target_ids.slice(0, 4), { ...o, seeds: 8 });
+    expect([one.seeds, eight.seeds]).toEqual([1, 8]);
+    expect(eight.dispatchesPerStep).toBe(one.dispatchesPerStep);
+    expect(eight.steps).toBe(2);
+    expect(eight.msPerStep).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import * as d3 from 'd3';
+import { SavePlot } from './SavePlot.tsx';
 
 export interface Series {
   name: string;
@@ -109,7 +110,10 @@ export const LineChart = memo(function LineChart({ title, xLabel, yLabel, series
 
   return (
     <figure className="chart" data-testid={testId}>
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        <span>{title}</span>
+        <SavePlot target={ref} title={title} testId={`${testId}-save`} />
+      </figcaption>
       <svg ref={ref} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${yLabel} against ${xLabel}`} />
     </figure>
   );

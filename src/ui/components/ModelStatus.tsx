@@ -1,8 +1,11 @@
 import { useLab } from '../store.ts';
-import { formatBytes, formatCount } from '../format.ts';
+import { formatBytes, formatCount, formatDuration } from '../format.ts';
+import { useEta } from '../use-eta.ts';
 
 export function ModelStatus() {
   const model = useLab((s) => s.model);
+  const loading = model.state === 'loading' ? model : null;
+  const eta = useEta(loading ? `${loading.ref}|${loading.phase}|${loading.file}` : '', loading?.loaded ?? 0, loading?.total ?? 0);
   return (
     <div className="model-status" data-testid="model-status" data-state={model.state}>
       {model.state === 'none' && <p className="muted">No model loaded.</p>}
@@ -11,6 +14,7 @@ export function ModelStatus() {
           <p>
             Loading <strong>{model.label}</strong>: {model.phase === 'start' ? 'starting…' : model.phase === 'download' ? `downloading ${model.file}` : 'uploading weights to the GPU'}
             {model.total > 0 && ` (${formatBytes(model.loaded)} of ${formatBytes(model.total)})`}
+            {eta !== null && <span data-testid="model-eta">{`, about ${formatDuration(eta)} left`}</span>}
           </p>
           <progress max={model.total || 1} value={model.total > 0 ? model.loaded : undefined} />
         </>

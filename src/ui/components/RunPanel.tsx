@@ -4,6 +4,7 @@ import { formatDuration, formatPercent } from '../format.ts';
 import { useLab } from '../store.ts';
 import { Charts } from './Charts.tsx';
 import { RunControls } from './RunControls.tsx';
+import { RunProgress } from './RunProgress.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { TokenChips } from './TokenChips.tsx';
 
@@ -102,6 +103,7 @@ export function RunPanel() {
       <h2 id="run-heading">Compress</h2>
       <SettingsPanel />
       <RunControls />
+      <RunProgress />
       {error && (
         <p className="bad" role="alert" data-testid="run-error">
           {error}

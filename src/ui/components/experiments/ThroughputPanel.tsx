@@ -1,0 +1,164 @@
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { useActions } from '../../context.ts';
+import { useLab } from '../../store.ts';
+import { checkExperimentField } from '../../experiment-settings.ts';
+import { throughputPlot } from '../../../throughput/plot.ts';
+import { SavePlot } from '../SavePlot.tsx';
+import { TaskProgress } from '../TaskProgress.tsx';
+import type { ThroughputMeasured } from '../../../worker/protocol.ts';
+
+const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${(1000 * s).toFixed(2)} ms`);
+
+function Row({ m }: { m: ThroughputMeasured }) {
+  const r = m.record;
+  const own = (t: typeof r.oneShot) => (t.reproduced === null ? 'stand-in vectors (timing only)' : `${t.reproduced}/${t.tokens} tokens reproduced`);
+  return (
+    <>
+      <tr>
+        <td rowSpan={2}>{m.name}</td>
+        <td className="num" rowSpan={2}>
+          {r.N}
+        </td>
+        <td>one forward pass ({r.oneShot.positions} positions)</td>
+        <td className="num">{ms(r.oneShot.seconds)}</td>
+        <td className="num" data-testid="tp-oneshot-tps">
+          {r.oneShot.tokensPerSecond.toFixed(0)}
+        </td>
+        <td>{own(r.oneShot)}</td>
+        <td className="num" rowSpan={2} data-testid="tp-speedup">
+          {r.speedup.toFixed(1)}×
+        </td>
+      </tr>
+      <tr>
+        <td>autoregressive, KV cache (K = {r.memory.K}, {r.memory.passes} passes)</td>
+        <td className="num">{ms(r.memory.seconds)}</td>
+        <td className="num" data-testid="tp-memory-tps">
+          {r.memory.tokensPerSecond.toFixed(0)}
+        </td>
+        <td>{own(r.memory)}</td>
+      </tr>
+    </>
+  );
+}
+
+/** Elapsed time while measuring (the measurement has no steps to count; repeats × 2 decodes). */
+function useElapsed(running: boolean): number {
+  const [t0] = useState(() => performance.now());
+  const [now, setNow] = useState(t0);
+  const start = useRef(t0);
+  useEffect(() => {
+    if (!running) return;
+    start.current = performance.now();
+    setNow(start.current);
+    const id = setInterval(() => setNow(performance.now()), 250);
+    return () => clearInterval(id);
+  }, [running]);
+  return running ? now - start.current : 0;
+}
+
+/**
+ * Decoding throughput (issue 4 §6, the paper's Figure 4): for a solution, the time to reproduce
+ * its text by one forward pass and by KV-cached autoregressive decoding at the same length.
+ */
+export const ThroughputPanel = memo(function ThroughputPanel() {
+  const state = useLab((s) => s.experiments.throughput);
+  const measured = useLab((s) => s.experiments.measured);
+  const ready = useLab((s) => s.model.state === 'ready');
+  const last = useLab((s) => s.run.result);
+  const repeats = useLab((s) => s.settings.expRepeats);
+  const actions = useActions();
+  const plotRef = useRef<HTMLDivElement>(null);
+  const [rawRepeats, setRawRepeats] = useState(String(repeats));
+  const measuring = state.state === 'measuring';
+  const elapsed = useElapsed(measuring);
+  const svg = useMemo(() => (measured.length > 0 ? throughputPlot(measured.map((m) => m.record), { title: 'Decoding throughput against text length' }) : null), [measured]);
+  const problem = checkExperimentField('expRepeats', Number(rawRepeats));
+  const blocked = !ready ? 'Load a model first.' : measuring ? 'Measuring…' : null;
+  return (
+    <section className="panel" aria-labelledby="tp-heading" data-testid="throughput-panel" data-state={state.state}>
+      <h2 id="tp-heading">Decoding throughput</h2>
+      <p className="muted">
+        Time to reproduce a solution&apos;s text by one forward pass versus by autoregressive decoding with a KV cache at the same length (the other method with
+        stand-in vectors: its time does not depend on their values). Median of the repeats; tokens per second = tokens / time.
+      </p>
+      <div className="row">
+        <label>
+          repeats
+          <input
+            type="number"
+            min={1}
+            data-testid="tp-repeats"
+            value={rawRepeats}
+            aria-invalid={problem !== null}
+            title={problem ?? undefined}
+            onChange={(e) => {
+              setRawRepeats(e.target.value);
+              const v = Number(e.target.value);
+              if (checkExperimentField('expRepeats', v) === null) actions.setSettings({ expRepeats: v });
+            }}
+          />
+        </label>
+        <label className="file-button">
+          solution file (.safetensors)
+          <input
+            type="file"
+            accept=".safetensors"
+            data-testid="tp-file"
+            disabled={blocked !== null}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) actions.measureThroughput(f);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <button
+          type="button"
+          data-testid="tp-last"
+          disabled={blocked !== null || !last?.solution}
+          title={last?.solution ? last.fileName : 'Compress a text first (Compress view)'}
+          onClick={() => last?.solution && actions.measureThroughput(new File([last.solution.slice(0)], last.fileName))}
+        >
+          Time the last compressed solution
+        </button>
+      </div>
+      {measuring && <TaskProgress testId="tp-progress" label={`timing ${state.name}: ${repeats} runs of each method`} fraction={null} elapsedMs={elapsed} etaMs={null} />}
+      {state.state === 'error' && (
+        <p className="bad" role="alert" data-testid="tp-error">
+          {state.name}: {state.message}
+        </p>
+      )}
+      {measured.length > 0 && (
+        <div className="table-scroll">
+          <table className="results" data-testid="tp-table">
+            <thead>
+              <tr>
+                <th>solution</th>
+                <th className="num">N (tokens)</th>
+                <th>decoding</th>
+                <th className="num">median time</th>
+                <th className="num">tokens/s</th>
+                <th>vectors</th>
+                <th className="num">speedup</th>
+              </tr>
+            </thead>
+            <tbody>
+              {measured.map((m, i) => (
+                <Row key={i} m={m} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {svg && (
+        <figure className="chart report-plot" data-testid="tp-plot">
+          <figcaption>
+            <span>Throughput against length</span>
+            <SavePlot target={plotRef} title="protolab throughput" testId="tp-plot-save" />
+          </figcaption>
+          <div ref={plotRef} className="svg-holder" dangerouslySetInnerHTML={{ __html: svg }} />
+        </figure>
+      )}
+    </section>
+  );
+});

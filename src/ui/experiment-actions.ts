@@ -1,0 +1,99 @@
+/**
+ * The experiments view's actions: start / pause / resume / step / cancel an experiment, clear or
+ * download the stored results, measure throughput for a solution. Part of lab.ts's actions (the
+ * only UI code that talks to the worker).
+ */
+import type { EngineClient } from '../worker/client.ts';
+import type { ExperimentCommand, ExperimentText, SweepRecord } from '../worker/protocol.ts';
+import { checkExperimentSpec } from '../worker/protocol.ts';
+import { toExperimentSpec } from './experiment-settings.ts';
+import { experimentActive, experimentRequested, setExperimentFiles, throughputRequested, type ExperimentsView } from './experiments-state.ts';
+import { errorText } from './probes.ts';
+import { downloadBlob } from './save-plot.ts';
+import type { LabState } from './state.ts';
+import type { LabStore } from './store.ts';
+
+export interface ExperimentActions {
+  startExperiment(): void;
+  experimentCommand(c: ExperimentCommand): void;
+  /** Space in the experiments view: start, pause or resume, whichever fits. */
+  toggleExperiment(): void;
+  setExperimentFiles(files: ExperimentText[]): void;
+  /** Reads picked .txt files (strict UTF-8 is the worker's source's job; here they are read as text). */
+  pickExperimentFiles(files: File[]): void;
+  clearExperimentResults(): void;
+  /** The stored records (of the loaded model, or all) as a JSON-lines file, as `protolab report` reads. */
+  downloadExperimentResults(all?: boolean): void;
+  measureThroughput(file: File): void;
+}
+
+/** Why the experiment cannot start now, or null. */
+export function experimentBlocker(s: LabState): string | null {
+  if (s.model.state !== 'ready') return 'Load a model first.';
+  if (experimentActive(s.experiments.phase)) return 'An experiment is running.';
+  const problems = checkExperimentSpec(toExperimentSpec(s.settings, s.experiments.files));
+  return problems.length > 0 ? problems.join(' ') : null;
+}
+
+/** The records of the loaded model (the tables and plots show these); all of them when none is loaded. */
+export function recordsOfModel(records: readonly SweepRecord[], fingerprint: string | null): SweepRecord[] {
+  return fingerprint === null ? [...records] : records.filter((r) => r.modelFingerprint === fingerprint);
+}
+
+export function modelRecords(s: LabState): SweepRecord[] {
+  return recordsOfModel(s.experiments.records, s.model.state === 'ready' ? s.model.info.fingerprint : null);
+}
+
+export function createExperimentActions(store: LabStore, client: EngineClient): ExperimentActions {
+  const get = () => store.getState();
+  const patch = (fn: (x: ExperimentsView) => ExperimentsView) => store.setState({ experiments: fn(get().experiments) });
+  const a: ExperimentActions = {
+    startExperiment() {
+      const s = get();
+      if (experimentBlocker(s) !== null) return;
+      patch(experimentRequested);
+      client.send({ type: 'experimentStart', spec: toExperimentSpec(s.settings, s.experiments.files) });
+    },
+    experimentCommand(command) {
+      if (!experimentActive(get().experiments.phase)) return;
+      client.send({ type: 'experimentControl', command });
+    },
+    toggleExperiment() {
+      const phase = get().experiments.phase;
+      if (phase === 'running' || phase === 'starting') a.experimentCommand('pause');
+      else if (phase === 'paused') a.experimentCommand('resume');
+      else if (!experimentActive(phase)) a.startExperiment();
+    },
+    setExperimentFiles: (files) => patch((x) => setExperimentFiles(x, files)),
+    pickExperimentFiles(files) {
+      Promise.all(files.map(async (f) => ({ name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, text: await f.text() }))).then(
+        (texts) => a.setExperimentFiles([...get().experiments.files.filter((t) => !texts.some((n) => n.name === t.name)), ...texts]),
+        (e: unknown) => patch((x) => ({ ...x, message: `Could not read the picked files: ${errorText(e)}` })),
+      );
+    },
+    clearExperimentResults() {
+      if (experimentActive(get().experiments.phase)) return;
+      client.send({ type: 'experimentClear' });
+    },
+    downloadExperimentResults(all = false) {
+      const s = get();
+      const records = all ? s.experiments.records : modelRecords(s);
+      const body = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+      const model = s.model.state === 'ready' ? s.model.info.label.replace(/[^\w.+-]+/gu, '_') : 'all';
+      downloadBlob(new Blob([body], { type: 'application/jsonl' }), `protolab-results-${all ? 'all' : model}.jsonl`);
+    },
+    measureThroughput(file) {
+      const s = get();
+      if (s.model.state !== 'ready' || s.experiments.throughput.state === 'measuring') return;
+      file.arrayBuffer().then(
+        (bytes) => {
+          const requestId = client.newRequestId();
+          patch((x) => throughputRequested(x, file.name, requestId));
+          client.send({ type: 'throughput', requestId, bytes, name: file.name, repeats: get().settings.expRepeats });
+        },
+        (e: unknown) => patch((x) => ({ ...x, throughput: { state: 'error', name: file.name, message: `Could not read ${file.name}: ${errorText(e)}` } })),
+      );
+    },
+  };
+  return a;
+}
