@@ -141,6 +141,12 @@ test.describe('solution library', () => {
     await waitForRun(page, 'running', 20);
     // The worker checkpoints every 3 s: wait for one to be kept.
     await expect.poll(async () => (await storedCheckpoints(page)).length, { timeout: 30_000 }).toBe(1);
+    // Another tab of the lab sees the kept checkpoint but does not offer it: its run is alive here.
+    const other = await page.context().newPage();
+    await other.goto('/?view=library');
+    await expect(other.getByTestId('library-panel')).toHaveAttribute('data-state', 'ready');
+    await expect(other.getByTestId('resume-offer')).toHaveCount(0);
+    await other.close();
     await page.reload();
     await loadServedModel(page, 'stories260k');
 

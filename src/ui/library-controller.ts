@@ -28,6 +28,7 @@ import {
 } from './library-state.ts';
 import { errorText } from './probes.ts';
 import { runRequested, updateSettings } from './reducers.ts';
+import { holdRunLock, liveRunIds } from './run-locks.ts';
 import { runActive } from './state.ts';
 import { apply, type LabStore } from './store.ts';
 
@@ -64,9 +65,17 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
   /** Resolves with the database, or rejects with why there is none (also shown in the state). */
   const db = (): Promise<LibraryDb> => opening;
 
-  /** The run this page is driving: its checkpoints are written under this id. */
+  /** The run this page is driving: its checkpoints are written under this id, and its lock held. */
   let runId: string | null = null;
+  let releaseLock: () => void = () => undefined;
+  const setRun = (id: string | null) => {
+    releaseLock();
+    runId = id;
+    releaseLock = id ? holdRunLock(id) : () => undefined;
+  };
   let resumingId: string | null = null;
+  /** The run interrupted by a lost GPU device, resumed when the worker has the model again. */
+  let recoverId: string | null = null;
   let lastRemoved: SolutionRecord[] = [];
   /** Writes are chained so a checkpoint never lands after the run's record and its removal. */
   let writes: Promise<unknown> = Promise.resolve();
@@ -75,18 +84,22 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
     return writes;
   };
 
-  const offered = (all: CheckpointSummary[]) => all.filter((c) => c.id !== runId);
-  const refreshCheckpoints = () => queue(async (d) => lib(checkpointsListed, offered(await d.checkpoints())));
+  /** Kept checkpoints of runs no tab is running any more. */
+  const offered = async (all: CheckpointSummary[]) => {
+    const live = await liveRunIds();
+    return all.filter((c) => c.id !== runId && !live.has(c.id));
+  };
+  const refreshCheckpoints = () => queue(async (d) => lib(checkpointsListed, await offered(await d.checkpoints())));
 
   opening.then(
-    async (d) => lib(libraryLoaded, await d.list(), offered(await d.checkpoints())),
+    async (d) => lib(libraryLoaded, await d.list(), await offered(await d.checkpoints())),
     (e: unknown) => lib(libraryFailed, errorText(e)),
   );
 
   // A new run on this page gets its own checkpoint id (a resumed one keeps the checkpoint's).
   store.subscribe((s, prev) => {
     if (s.run.phase === 'starting' && prev.run.phase !== 'starting') {
-      runId = resumingId ?? globalThis.crypto.randomUUID();
+      setRun(resumingId ?? globalThis.crypto.randomUUID());
       resumingId = null;
     }
   });
@@ -97,7 +110,7 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
       void queue((d) => d.putCheckpoint(id, msg.checkpoint));
     } else if (msg.type === 'done') {
       const id = runId;
-      runId = null;
+      setRun(null);
       const { solution, meta } = msg;
       // The record first, then the checkpoint goes: a crash in between leaves both, never neither.
       void queue(async (d) => {
@@ -109,11 +122,18 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
       });
     } else if (msg.type === 'error' && (msg.op === 'run' || msg.op === 'start')) {
       // The run is over without a solution: its last checkpoint stays, offered for resuming.
-      runId = null;
+      setRun(null);
       void refreshCheckpoints();
     } else if (msg.type === 'deviceLost') {
-      runId = null;
+      // The worker is reloading the model on a new device; resume this run once it is ready.
+      recoverId = runId;
+      setRun(null);
       void refreshCheckpoints();
+    } else if (msg.type === 'modelReady' && recoverId) {
+      const id = recoverId;
+      recoverId = null;
+      // After the pending writes, so the run's last checkpoint is the one resumed.
+      void writes.then(() => actions.libraryResume(id));
     }
   };
   client.subscribe(onMessage);
