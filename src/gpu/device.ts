@@ -10,6 +10,8 @@ export interface AcquireOptions {
    * and users rehearse the 128 MiB per-binding limit of many real GPUs, where big matrices split.
    */
   maxBindingBytes?: number;
+  /** GPU memory the engine may hold in all (GpuLimits.memoryBudgetBytes); unset: no budget of its own. */
+  memoryBudgetBytes?: number;
 }
 
 // Just under 1 GiB: SwiftShader advertises exactly 1 GiB but fails to allocate it (see WEBGPU.md).
@@ -52,6 +54,7 @@ export async function acquireGpu(gpu: GPU, platform: GpuInfo['platform'], opts: 
     maxInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
     maxWorkgroupStorageBytes: device.limits.maxComputeWorkgroupStorageSize,
     maxStorageBuffersPerStage: device.limits.maxStorageBuffersPerShaderStage,
+    ...(opts.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: opts.memoryBudgetBytes } : {}),
   };
   return new Gpu(
     device,

@@ -10,6 +10,12 @@ export interface GpuLimits {
   maxInvocationsPerWorkgroup: number;
   maxWorkgroupStorageBytes: number;
   maxStorageBuffersPerStage: number;
+  /**
+   * GPU memory the engine may hold in tensors, all together. WebGPU does not report a device's
+   * memory, so this is unset unless the user (or a test) sets a budget; without one, running out
+   * is caught by the out-of-memory error scopes instead (see uploadWeights).
+   */
+  memoryBudgetBytes?: number;
 }
 
 export interface GpuInfo {
@@ -32,9 +38,13 @@ export class GpuAllocationError extends Error {
     readonly requestedBytes: number,
     readonly limitBytes: number,
     what: string,
+    /** Bytes already held when the limit is the whole memory budget (undefined: a per-binding limit). */
+    readonly inUseBytes?: number,
   ) {
     super(
-      `Cannot allocate ${what}: ${formatBytes(requestedBytes)} asked for, this GPU allows ${formatBytes(limitBytes)}. ` +
+      (inUseBytes === undefined
+        ? `Cannot allocate ${what}: ${formatBytes(requestedBytes)} asked for, this GPU allows ${formatBytes(limitBytes)}. `
+        : `Cannot allocate ${what}: ${formatBytes(requestedBytes)} asked for with ${formatBytes(inUseBytes)} already in use, the GPU memory budget is ${formatBytes(limitBytes)}. `) +
         'Use a shorter text, a smaller batch or a smaller model.',
     );
     this.name = 'GpuAllocationError';
@@ -151,6 +161,7 @@ export class Gpu {
       enc.clearBuffer(buffer);
       this.device.queue.submit([enc.finish()]);
     } else {
+      this.checkBudget(size, `${label}[${shape.join('x')}]`);
       buffer = this.device.createBuffer({ label, size, usage: storageUsage() });
     }
     this.liveBytes += size;
@@ -170,6 +181,14 @@ export class Gpu {
     list.push(t.buffer);
     this.pool.set(size, list);
     this.pooled += size;
+  }
+
+  /** Refuses a new buffer past the memory budget, after giving the pool's idle buffers back first. */
+  private checkBudget(size: number, what: string): void {
+    const budget = this.limits.memoryBudgetBytes;
+    if (budget === undefined) return;
+    if (this.liveBytes + this.pooled + size > budget) this.trimPool();
+    if (this.liveBytes + size > budget) throw new GpuAllocationError(size, budget, what, this.liveBytes);
   }
 
   /** Bytes held in the pool for reuse (not in use by any tensor). */

@@ -117,7 +117,15 @@ export class TransformerSession {
     const qkvW = (H + 2 * spec.kvHeads) * hd;
     const upW = spec.arch === 'llama' ? 2 * spec.intermediate : spec.intermediate;
     const I = spec.intermediate;
-    const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => this.alloc(gpu, shape, label, dtype);
+    // A refused allocation (memory budget, binding limit) frees what this session already holds.
+    const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => {
+      try {
+        return this.alloc(gpu, shape, label, dtype);
+      } catch (e) {
+        this.destroy();
+        throw e;
+      }
+    };
     const w0 = model.weights.layers[0];
     this.fusedSwiglu =
       spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, spec.intermediate, spec.hidden);
@@ -164,6 +172,7 @@ export class TransformerSession {
     const lm = model.weights.lmHead;
     if (opts.keepLogits) {
       if (lm.chunks.length > 1 || R * V * 4 > gpu.limits.maxStorageBindingBytes) {
+        this.destroy();
         throw new Error(`Full logits for ${R} positions x ${V} tokens (${formatBytes(R * V * 4)}) do not fit one GPU buffer; evaluate fewer positions at once.`);
       }
       this.pieces = [{ chunk: 0, local: 0, rows: V, v0: 0 }];

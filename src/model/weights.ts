@@ -1,4 +1,4 @@
-import type { Gpu } from '../gpu/gpu.ts';
+import { formatBytes, type Gpu } from '../gpu/gpu.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { ModelSpec } from './config.ts';
 import { readTensorRows, type TensorInfo } from './safetensors.ts';
@@ -41,6 +41,18 @@ export class WeightShapeError extends Error {
   override name = 'WeightShapeError';
 }
 
+/** The weights do not fit in the GPU memory there is: the message gives both sizes. */
+export class ModelTooBigError extends Error {
+  override name = 'ModelTooBigError';
+}
+
+/** Bytes the model's weights take on the GPU: every planned tensor as float32, whatever its dtype on disk. */
+export function weightBytesOnGpu(spec: ModelSpec): number {
+  let bytes = 0;
+  for (const shape of expectedShapes(modelPlan(spec)).values()) bytes += numelOf(shape) * 4;
+  return bytes;
+}
+
 export interface LoadProgress {
   loadedBytes: number;
   totalBytes: number;
@@ -77,87 +89,125 @@ export async function uploadWeights(
     }
     totalBytes += info.end - info.begin;
   }
-  let loadedBytes = 0;
-  const hash = new Fnv64();
-  const maxBinding = gpu.limits.maxStorageBindingBytes;
-
-  const readRows = async (info: TensorInfo & { file: string }, srcRow: number, rows: number): Promise<Float32Array> => {
-    const src = await index.open(info.file);
-    return readTensorRows(src, info, srcRow, rows);
-  };
-
-  const uploadParts = async (parts: RowPart[], width: number, write: (dstRow: number, data: Float32Array) => void) => {
-    for (const part of parts) {
-      const info = index.tensors.get(part.tensor)!;
-      const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / (width * 4)));
-      for (let r = 0; r < part.rows; r += sliceRows) {
-        const n = Math.min(sliceRows, part.rows - r);
-        const data = await readRows(info, part.srcRow + r, n);
-        const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
-        for (let i = 0; i < words.length; i += SAMPLE_STRIDE) hash.word(words[i]);
-        write(part.dstRow + r, data);
-        loadedBytes += (n * width * (info.end - info.begin)) / Math.max(1, numelOf(info.shape));
-        onProgress?.({ loadedBytes: Math.min(loadedBytes, totalBytes), totalBytes, tensor: part.tensor });
-      }
-    }
-  };
-
-  const linear = async (lp: LinearPlan, label: string): Promise<Linear> => {
-    const per = rowsPerChunk(lp.in, maxBinding);
-    const chunks: WeightChunk[] = [];
-    for (let r = 0; r < lp.out; r += per) {
-      const rows = Math.min(per, lp.out - r);
-      chunks.push({ w: gpu.createTensor([rows, lp.in], 'f32', `${label}.w${chunks.length}`), rowStart: r, rows });
-    }
-    await uploadParts(lp.parts, lp.in, (dstRow, data) => {
-      // A slice may straddle two chunks.
-      let row = dstRow;
-      let offset = 0;
-      while (offset < data.length) {
-        const c = chunks.find((ch) => row >= ch.rowStart && row < ch.rowStart + ch.rows)!;
-        const n = Math.min(c.rowStart + c.rows - row, (data.length - offset) / lp.in);
-        gpu.write(c.w, data.subarray(offset, offset + n * lp.in), (row - c.rowStart) * lp.in);
-        row += n;
-        offset += n * lp.in;
-      }
-    });
-    let bias: Tensor | null = null;
-    if (lp.biasParts) {
-      const b = gpu.createTensor([lp.out], 'f32', `${label}.b`);
-      await uploadParts(lp.biasParts, 1, (dstRow, data) => gpu.write(b, data, dstRow));
-      bias = b;
-    }
-    return { out: lp.out, in: lp.in, chunks, bias };
-  };
-
-  const norm = async (np: NormPlan, label: string): Promise<NormWeights> => {
-    const w = gpu.createTensor([np.dim], 'f32', `${label}.w`);
-    await uploadParts([{ tensor: np.w, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(w, d, r));
-    let b: Tensor | null = null;
-    if (np.b) {
-      const bt = gpu.createTensor([np.dim], 'f32', `${label}.b`);
-      await uploadParts([{ tensor: np.b, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(bt, d, r));
-      b = bt;
-    }
-    return { w, b };
-  };
-
-  const embed = await linear(plan.embed, 'embed');
-  const layers: LayerWeights[] = [];
-  for (let i = 0; i < plan.layers.length; i++) {
-    const lp = plan.layers[i];
-    layers.push({
-      norm1: await norm(lp.norm1, `l${i}.norm1`),
-      norm2: await norm(lp.norm2, `l${i}.norm2`),
-      qkv: await linear(lp.qkv, `l${i}.qkv`),
-      o: await linear(lp.o, `l${i}.o`),
-      up: await linear(lp.up, `l${i}.up`),
-      down: await linear(lp.down, `l${i}.down`),
-    });
+  // Refuse before the first byte moves when a memory budget says the weights cannot fit.
+  const needBytes = weightBytesOnGpu(spec);
+  const budget = gpu.limits.memoryBudgetBytes;
+  if (budget !== undefined && gpu.bytesAllocated + needBytes > budget) {
+    throw new ModelTooBigError(
+      `This model's weights need ${formatBytes(needBytes)} of GPU memory as float32 (${formatBytes(totalBytes)} in the checkpoint), ` +
+        `but the GPU memory budget is ${formatBytes(budget)}${gpu.bytesAllocated > 0 ? ` with ${formatBytes(gpu.bytesAllocated)} already in use` : ''}. Pick a smaller model.`,
+    );
   }
-  const finalNorm = await norm(plan.finalNorm, 'final_norm');
-  const lmHead = plan.lmHead ? await linear(plan.lmHead, 'lm_head') : embed;
-  return { embed, layers, finalNorm, lmHead, valueHash: hash.hex() };
+  // Everything made so far is freed if the load fails half way, so a failed load leaks nothing.
+  const made: Tensor[] = [];
+  const alloc = (shape: number[], label: string): Tensor => {
+    const t = gpu.createTensor(shape, 'f32', label);
+    made.push(t);
+    return t;
+  };
+  // WebGPU reports running out of memory through error scopes, not exceptions: without this a
+  // too-big model would "load" into invalid buffers and fail later with no sizes named.
+  gpu.device.pushErrorScope('out-of-memory');
+  let weights: ModelWeights;
+  try {
+    weights = await uploadAll();
+  } catch (e) {
+    await gpu.device.popErrorScope();
+    for (const t of made) gpu.destroyTensor(t);
+    throw e;
+  }
+  const oom = await gpu.device.popErrorScope();
+  if (oom) {
+    for (const t of made) gpu.destroyTensor(t);
+    throw new ModelTooBigError(
+      `The GPU ran out of memory loading this model: its weights need ${formatBytes(needBytes)} as float32 (${formatBytes(totalBytes)} in the checkpoint) (${oom.message}). Pick a smaller model or close other GPU-heavy tabs and programs.`,
+    );
+  }
+  return weights;
+
+  async function uploadAll(): Promise<ModelWeights> {
+    let loadedBytes = 0;
+    const hash = new Fnv64();
+    const maxBinding = gpu.limits.maxStorageBindingBytes;
+
+    const readRows = async (info: TensorInfo & { file: string }, srcRow: number, rows: number): Promise<Float32Array> => {
+      const src = await index.open(info.file);
+      return readTensorRows(src, info, srcRow, rows);
+    };
+
+    const uploadParts = async (parts: RowPart[], width: number, write: (dstRow: number, data: Float32Array) => void) => {
+      for (const part of parts) {
+        const info = index.tensors.get(part.tensor)!;
+        const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / (width * 4)));
+        for (let r = 0; r < part.rows; r += sliceRows) {
+          const n = Math.min(sliceRows, part.rows - r);
+          const data = await readRows(info, part.srcRow + r, n);
+          const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
+          for (let i = 0; i < words.length; i += SAMPLE_STRIDE) hash.word(words[i]);
+          write(part.dstRow + r, data);
+          loadedBytes += (n * width * (info.end - info.begin)) / Math.max(1, numelOf(info.shape));
+          onProgress?.({ loadedBytes: Math.min(loadedBytes, totalBytes), totalBytes, tensor: part.tensor });
+        }
+      }
+    };
+
+    const linear = async (lp: LinearPlan, label: string): Promise<Linear> => {
+      const per = rowsPerChunk(lp.in, maxBinding);
+      const chunks: WeightChunk[] = [];
+      for (let r = 0; r < lp.out; r += per) {
+        const rows = Math.min(per, lp.out - r);
+        chunks.push({ w: alloc([rows, lp.in], `${label}.w${chunks.length}`), rowStart: r, rows });
+      }
+      await uploadParts(lp.parts, lp.in, (dstRow, data) => {
+        // A slice may straddle two chunks.
+        let row = dstRow;
+        let offset = 0;
+        while (offset < data.length) {
+          const c = chunks.find((ch) => row >= ch.rowStart && row < ch.rowStart + ch.rows)!;
+          const n = Math.min(c.rowStart + c.rows - row, (data.length - offset) / lp.in);
+          gpu.write(c.w, data.subarray(offset, offset + n * lp.in), (row - c.rowStart) * lp.in);
+          row += n;
+          offset += n * lp.in;
+        }
+      });
+      let bias: Tensor | null = null;
+      if (lp.biasParts) {
+        const b = alloc([lp.out], `${label}.b`);
+        await uploadParts(lp.biasParts, 1, (dstRow, data) => gpu.write(b, data, dstRow));
+        bias = b;
+      }
+      return { out: lp.out, in: lp.in, chunks, bias };
+    };
+
+    const norm = async (np: NormPlan, label: string): Promise<NormWeights> => {
+      const w = alloc([np.dim], `${label}.w`);
+      await uploadParts([{ tensor: np.w, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(w, d, r));
+      let b: Tensor | null = null;
+      if (np.b) {
+        const bt = alloc([np.dim], `${label}.b`);
+        await uploadParts([{ tensor: np.b, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(bt, d, r));
+        b = bt;
+      }
+      return { w, b };
+    };
+
+    const embed = await linear(plan.embed, 'embed');
+    const layers: LayerWeights[] = [];
+    for (let i = 0; i < plan.layers.length; i++) {
+      const lp = plan.layers[i];
+      layers.push({
+        norm1: await norm(lp.norm1, `l${i}.norm1`),
+        norm2: await norm(lp.norm2, `l${i}.norm2`),
+        qkv: await linear(lp.qkv, `l${i}.qkv`),
+        o: await linear(lp.o, `l${i}.o`),
+        up: await linear(lp.up, `l${i}.up`),
+        down: await linear(lp.down, `l${i}.down`),
+      });
+    }
+    const finalNorm = await norm(plan.finalNorm, 'final_norm');
+    const lmHead = plan.lmHead ? await linear(plan.lmHead, 'lm_head') : embed;
+    return { embed, layers, finalNorm, lmHead, valueHash: hash.hex() };
+  }
 }
 
 function numelOf(shape: number[]): number {
