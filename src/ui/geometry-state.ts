@@ -3,13 +3,21 @@
  * progress, and its results folded in from partial messages as they arrive (addPartial, the same
  * fold the worker uses, so the page holds exactly what the engine computed).
  */
-import type { FromWorker, GeometryProgress, GeometryResult, GeometrySettings } from '../worker/protocol.ts';
+import type { FromWorker, GeometryProgress, GeometryResult, GeometrySettings, SolutionPart } from '../worker/protocol.ts';
 import { addPartial, emptyGeometryResult } from '../geometry/experiment-types.ts';
 
 export type GeometryPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'done';
 
+/** The heatmap of library solutions picked by the user (distances computed in the worker). */
+export type CompareView =
+  | { state: 'none' }
+  | { state: 'computing'; requestId: number; ids: string[] }
+  | { state: 'ready'; ids: string[]; distances: Record<SolutionPart, number[][]> }
+  | { state: 'error'; ids: string[]; message: string };
+
 export interface GeometryView {
   phase: GeometryPhase;
+  compare: CompareView;
   result: GeometryResult | null;
   progress: GeometryProgress | null;
   /** How the last run ended, and its length. */
@@ -18,7 +26,7 @@ export interface GeometryView {
   error: string | null;
 }
 
-export const IDLE_GEOMETRY: GeometryView = { phase: 'idle', result: null, progress: null, stoppedBy: null, seconds: null, error: null };
+export const IDLE_GEOMETRY: GeometryView = { phase: 'idle', compare: { state: 'none' }, result: null, progress: null, stoppedBy: null, seconds: null, error: null };
 
 export function geometryActive(phase: GeometryPhase): boolean {
   return phase === 'starting' || phase === 'running' || phase === 'stopping';
@@ -26,16 +34,25 @@ export function geometryActive(phase: GeometryPhase): boolean {
 
 /** Run pressed: a fresh, empty result for these settings. */
 export function geometryRequested(v: GeometryView, settings: GeometrySettings): GeometryView {
-  return { ...IDLE_GEOMETRY, phase: 'starting', result: emptyGeometryResult(settings) };
+  return { ...IDLE_GEOMETRY, compare: v.compare, phase: 'starting', result: emptyGeometryResult(settings) };
 }
 
 export function geometryStopRequested(v: GeometryView): GeometryView {
   return geometryActive(v.phase) ? { ...v, phase: 'stopping' } : v;
 }
 
-type GeometryMessage = Extract<FromWorker, { type: 'geometryProgress' | 'geometryPartial' | 'geometryDone' }>;
+export function compareRequested(v: GeometryView, requestId: number, ids: string[]): GeometryView {
+  return { ...v, compare: { state: 'computing', requestId, ids } };
+}
+
+type GeometryMessage = Extract<FromWorker, { type: 'geometryProgress' | 'geometryPartial' | 'geometryDone' | 'geometryCompared' }>;
 
 export function applyGeometryMessage(v: GeometryView, msg: GeometryMessage): GeometryView {
+  if (msg.type === 'geometryCompared') {
+    // Only the latest request's answer counts.
+    if (v.compare.state !== 'computing' || v.compare.requestId !== msg.requestId) return v;
+    return { ...v, compare: { state: 'ready', ids: msg.ids, distances: msg.distances } };
+  }
   if (!geometryActive(v.phase) || !v.result) return v;
   const phase = v.phase === 'starting' ? 'running' : v.phase;
   switch (msg.type) {
@@ -48,11 +65,15 @@ export function applyGeometryMessage(v: GeometryView, msg: GeometryMessage): Geo
   }
 }
 
-const GEOMETRY_OPS = new Set<string>(['geometryStart', 'geometryStop', 'hiddenEmbed']);
+const GEOMETRY_OPS = new Set<string>(['geometryStart', 'geometryStop', 'hiddenEmbed', 'geometryCompare']);
 
 /** The view after an error of one of its requests, or null when the error is not the geometry view's. */
 export function applyGeometryError(v: GeometryView, msg: Extract<FromWorker, { type: 'error' }>): GeometryView | null {
   if (!GEOMETRY_OPS.has(msg.op)) return null;
+  if (msg.op === 'geometryCompare') {
+    if (v.compare.state !== 'computing' || v.compare.requestId !== msg.requestId) return v;
+    return { ...v, compare: { state: 'error', ids: v.compare.ids, message: msg.message } };
+  }
   if (msg.op === 'geometryStart') return { ...v, phase: v.result && (v.result.texts.length > 0 || v.phase !== 'starting') ? 'done' : 'idle', error: msg.message };
   return { ...v, error: msg.message };
 }

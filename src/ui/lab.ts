@@ -4,6 +4,7 @@
  * offers the user's actions. The only UI module that talks to the worker.
  */
 import { createEngineClient, type EngineClient } from '../worker/client.ts';
+import { createGeometryActions } from './geometry-actions.ts';
 import { createExperimentActions, type ExperimentActions } from './experiment-actions.ts';
 import { startLibrary, type LibraryActions } from './library-controller.ts';
 import { createInterpActions, type InterpActions } from './interp-controller.ts';
@@ -33,6 +34,10 @@ export interface LabActions extends ExperimentActions, LibraryActions, InterpAct
   save(): void;
   loadSolution(file: File): void;
   dismissError(): void;
+  /** The geometry view (geometry-actions.ts). */
+  geometryStart(): void;
+  geometryStop(): void;
+  geometryCompare(items: { id: string; name: string; bytes: ArrayBuffer }[]): void;
 }
 
 export interface Lab {
@@ -146,6 +151,7 @@ export function startLab(): Lab {
       );
     },
     dismissError: () => apply(store, dismissError),
+    ...createGeometryActions(store, client),
     ...createInterpActions(store, client, libraryActions.librarySolutionBytes),
   };
 

@@ -105,7 +105,8 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
       return { ...s, experiments: applyExperimentMessage(s.experiments, msg) };
     case 'geometryProgress':
     case 'geometryPartial':
-    case 'geometryDone': {
+    case 'geometryDone':
+    case 'geometryCompared': {
       const geometry = applyGeometryMessage(s.geometry, msg);
       return geometry === s.geometry ? s : { ...s, geometry };
     }

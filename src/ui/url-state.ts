@@ -4,17 +4,18 @@
  */
 import { isLayoutName, PAPER_SETTINGS, type FirstTarget, type LayoutName, type ProtoSettings } from '../worker/protocol.ts';
 import { EXPERIMENT_FIELD_KEYS, EXPERIMENT_DEFAULTS, checkExperimentField, isExperimentField, type ExperimentSettings } from './experiment-settings.ts';
+import { GEOMETRY_FIELD_KEYS, GEOMETRY_LAB_DEFAULTS, checkGeometryLabField, isGeometryField, type GeometryLabSettings } from './geometry-settings.ts';
 import { INTERP_DEFAULTS, INTERP_FIELD_KEYS, checkInterpField, isInterpField, type InterpSettings } from './interp-settings.ts';
 import { LIBRARY_DEFAULTS, LIBRARY_FIELD_KEYS, checkLibraryField, isLibraryField, type LibrarySettings } from './library-settings.ts';
 
 /** The page's views (tabs); views.tsx says what each shows. */
-export const VIEW_NAMES = ['compress', 'experiments', 'library'] as const;
+export const VIEW_NAMES = ['compress', 'geometry', 'experiments', 'library', 'interpolate'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 export function isViewName(v: unknown): v is ViewName {
   return typeof v === 'string' && (VIEW_NAMES as readonly string[]).includes(v);
 }
 
-export interface LabSettings extends ExperimentSettings, LibrarySettings, InterpSettings {
+export interface LabSettings extends GeometryLabSettings, ExperimentSettings, LibrarySettings, InterpSettings {
   /** Which tab is shown. */
   view: ViewName;
   /** A model reference (see model-ref.ts); '' until one is chosen. */
@@ -39,6 +40,7 @@ export const DEFAULT_SETTINGS: LabSettings = {
   layout: PAPER_SETTINGS.layout,
   firstTarget: PAPER_SETTINGS.firstTarget,
   ...EXPERIMENT_DEFAULTS,
+  ...GEOMETRY_LAB_DEFAULTS,
   ...INTERP_DEFAULTS,
   ...LIBRARY_DEFAULTS,
 };
@@ -55,6 +57,7 @@ const KEYS: Record<keyof LabSettings, string> = {
   layout: 'layout',
   firstTarget: 'target',
   ...EXPERIMENT_FIELD_KEYS,
+  ...GEOMETRY_FIELD_KEYS,
   ...INTERP_FIELD_KEYS,
   ...LIBRARY_FIELD_KEYS,
 };
@@ -66,6 +69,7 @@ export const MAX_REPORT_EVERY = 10_000;
 export function checkField<K extends keyof LabSettings>(key: K, value: LabSettings[K]): string | null {
   const v = value as unknown;
   if (isExperimentField(key)) return checkExperimentField(key, v);
+  if (isGeometryField(key)) return checkGeometryLabField(key, v);
   if (isInterpField(key)) return checkInterpField(key, v);
   if (isLibraryField(key)) return checkLibraryField(key, v);
   switch (key) {
@@ -97,6 +101,7 @@ export function settingsToQuery(s: LabSettings): string {
     if (key === 'view' && v === DEFAULT_SETTINGS.view) continue;
     // The experiments view's settings appear in the URL only where they differ from the defaults.
     if (isExperimentField(key) && v === DEFAULT_SETTINGS[key]) continue;
+    if (isGeometryField(key) && v === DEFAULT_SETTINGS[key]) continue;
     if (isInterpField(key) && v === DEFAULT_SETTINGS[key]) continue;
     if (isLibraryField(key) && v === DEFAULT_SETTINGS[key]) continue;
     q.set(KEYS[key], String(v));
@@ -126,6 +131,10 @@ export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT
     if (raw === null) continue;
     if (isExperimentField(key)) {
       put(key, (typeof EXPERIMENT_DEFAULTS[key] === 'number' ? parseNumber(raw) : raw) as never);
+      continue;
+    }
+    if (isGeometryField(key)) {
+      put(key, (typeof GEOMETRY_LAB_DEFAULTS[key] === 'number' ? parseNumber(raw) : raw) as never);
       continue;
     }
     if (isInterpField(key)) {

@@ -9,8 +9,10 @@ import { RunPanel } from './components/RunPanel.tsx';
 import { SolutionPanel } from './components/SolutionPanel.tsx';
 import { TextPanel } from './components/TextPanel.tsx';
 import type { ViewName } from './url-state.ts';
+import { GeometryView } from './components/geometry/GeometryView.tsx';
 import { ExperimentsView } from './components/experiments/ExperimentsView.tsx';
 import { LibraryView } from './components/library/LibraryView.tsx';
+import { InterpolateView } from './components/interp/InterpolateView.tsx';
 
 export interface ViewSpec {
   title: string;
@@ -20,6 +22,11 @@ export interface ViewSpec {
 }
 
 export const VIEWS: Record<ViewName, ViewSpec> = {
+  geometry: {
+    title: 'Geometry',
+    blurb: 'Where solutions lie: distances between proto-tokens of the same text, the same context and different contexts, against text distances, and linear interpolation between seeds (Figs. 5–7).',
+    render: () => <GeometryView />,
+  },
   library: {
     title: 'Library',
     blurb: 'Every solution this browser made or imported, kept in IndexedDB: search, sort, tag, export, delete with undo, import.',
@@ -41,5 +48,10 @@ export const VIEWS: Record<ViewName, ViewSpec> = {
     title: 'Experiments',
     blurb: 'The paper’s experiments on the loaded model: capacity, layouts, sharing, the memory-token baseline, and decoding throughput.',
     render: () => <ExperimentsView />,
+  },
+  interpolate: {
+    title: 'Interpolate',
+    blurb: 'Join two saved solutions of one text by the straight segment and a trained quadratic Bezier curve (Eq. 4–5): accuracy and loss along τ, the text decoded at any τ, and both paths in 2-D.',
+    render: () => <InterpolateView />,
   },
 };

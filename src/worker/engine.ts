@@ -128,6 +128,9 @@ export class Engine {
         case 'hiddenEmbed':
           void this.withModel((m) => this.geometry.hiddenEmbed(m, msg)).catch(fail);
           return;
+        case 'geometryCompare':
+          void this.geometry.compare(msg).catch(fail);
+          return;
         default:
           throw new Error(`Unknown message ${JSON.stringify((msg as { type?: unknown }).type)}.`);
       }

@@ -11,6 +11,8 @@ import { runGeometryExperiment } from '../geometry/experiment.ts';
 import { meanHiddenEmbeddings } from '../geometry/hidden-embedding.ts';
 import { chooseEmbedder, findLocalMiniLM, MINILM_HUB_REPO } from '../geometry/text-embedder.ts';
 import { loadMiniLM, probeHub } from '../geometry/minilm.ts';
+import { decodeSolutionBytes, type Solution } from '../prototokens/solution-file.ts';
+import { SOLUTION_PARTS, solutionDistances, type SolutionPart } from '../geometry/distances.ts';
 import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
 
 type Post = (msg: GeometryFromWorker) => void;
@@ -95,5 +97,17 @@ export class GeometryHost {
     const bos = m.tokenizer.addBos ? m.tokenizer.bosTokenId : null;
     const vectors = await meanHiddenEmbeddings(m.model, msg.texts.map((t) => m.tokenizer.encode(t)), { bos });
     this.post({ type: 'hiddenEmbedded', requestId: msg.requestId, label: `${m.label}: mean-pooled final hidden states (not MiniLM)`, vectors: vectors.map((v) => Array.from(v)) });
+  }
+
+  /** Reads every solution file and answers their pairwise distances; different models are refused by name. */
+  async compare(msg: Extract<GeometryToWorker, { type: 'geometryCompare' }>): Promise<void> {
+    if (msg.items.length < 2) throw new Error('Pick at least two solutions to compare.');
+    const sols: (Solution & { name: string })[] = [];
+    for (const it of msg.items) sols.push({ name: it.name, ...(await decodeSolutionBytes(new Uint8Array(it.bytes), it.name)) });
+    const first = sols[0];
+    const other = sols.find((s) => s.meta.modelFingerprint !== first.meta.modelFingerprint || s.e.length !== first.e.length);
+    if (other) throw new Error(`${first.name} and ${other.name} belong to different models (${first.meta.model}, ${other.meta.model}): distances compare solutions of one model only; pick solutions of the same model.`);
+    const distances = Object.fromEntries(SOLUTION_PARTS.map((part) => [part, solutionDistances(sols, part)])) as Record<SolutionPart, number[][]>;
+    this.post({ type: 'geometryCompared', requestId: msg.requestId, ids: msg.items.map((it) => it.id), distances });
   }
 }

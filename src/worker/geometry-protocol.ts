@@ -7,6 +7,7 @@
 import type { GeometryPartial, GeometryProgress, GeometrySettings } from '../geometry/experiment-types.ts';
 import type { ServedFolder } from '../geometry/text-embedder.ts';
 import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
+import type { SolutionPart } from '../geometry/distances.ts';
 
 export type * from '../geometry/experiment-types.ts';
 export type { SolutionLabel, PairKind } from '../geometry/grouping.ts';
@@ -24,10 +25,13 @@ export type GeometryToWorker =
     }
   | { type: 'geometryStop' }
   /** The loaded model's mean-pooled final hidden states of each text (the fallback semantic embedding). */
-  | { type: 'hiddenEmbed'; requestId: number; texts: string[] };
+  | { type: 'hiddenEmbed'; requestId: number; texts: string[] }
+  /** Cosine distances between any solutions (library files), e|m, e and m; needs no loaded model. */
+  | { type: 'geometryCompare'; requestId: number; items: { id: string; name: string; bytes: ArrayBuffer }[] };
 
 export type GeometryFromWorker =
   | { type: 'geometryProgress'; progress: GeometryProgress }
   | { type: 'geometryPartial'; partial: GeometryPartial }
   | { type: 'geometryDone'; stoppedBy: 'done' | 'stopped'; seconds: number }
-  | { type: 'hiddenEmbedded'; requestId: number; label: string; vectors: number[][] };
+  | { type: 'hiddenEmbedded'; requestId: number; label: string; vectors: number[][] }
+  | { type: 'geometryCompared'; requestId: number; ids: string[]; distances: Record<SolutionPart, number[][]> };

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, toProtoSettings, VIEW_NAMES, type LabSettings } from '../../src/ui/url-state.ts';
 import { SORT_KEYS } from '../../src/library/query.ts';
 import { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, LAYOUT_NAMES, PAPER_SETTINGS } from '../../src/worker/protocol.ts';
+import { GEOMETRY_SOURCES } from '../../src/ui/geometry-settings.ts';
 
 const lengthsArb = fc.array(fc.integer({ min: 1, max: 100_000 }), { maxLength: 6 }).map((xs) => xs.join(','));
 /** The experiments view's fields (src/ui/experiment-settings.ts). */
@@ -41,6 +42,20 @@ const interpArbs = {
   interpTau: fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x + 0),
 };
 
+/** The geometry view's fields (src/ui/geometry-settings.ts). */
+const geometryArbs = {
+  geoContexts: fc.integer({ min: 1, max: 100 }),
+  geoContinuations: fc.integer({ min: 1, max: 50 }),
+  geoRestarts: fc.integer({ min: 1, max: 50 }),
+  geoLength: fc.integer({ min: 1, max: 512 }),
+  geoSteps: fc.integer({ min: 1, max: 100_000 }),
+  geoSeed: fc.integer({ min: 0, max: 0xffffffff }),
+  geoScanPoints: fc.integer({ min: 2, max: 201 }),
+  geoEmbedder: fc.constantFrom('auto' as const, 'minilm' as const, 'model' as const),
+  geoSource: fc.constantFrom(...GEOMETRY_SOURCES),
+  geoPart: fc.constantFrom('em' as const, 'e' as const, 'm' as const),
+};
+
 const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   view: fc.constantFrom(...VIEW_NAMES),
   model: fc.oneof(fc.constant(''), fc.constant('stories260k'), fc.constant('hf:EleutherAI/pythia-70m@main'), fc.string()),
@@ -52,6 +67,7 @@ const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   layout: fc.constantFrom(...LAYOUT_NAMES),
   firstTarget: fc.constantFrom('e' as const, 'first-m' as const),
   ...experimentArbs,
+  ...geometryArbs,
   ...interpArbs,
   ...libraryArbs,
 });

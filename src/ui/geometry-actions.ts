@@ -1,0 +1,50 @@
+/**
+ * The geometry view's actions: start the Figs. 5-7 experiment on the loaded model with the view's
+ * settings (and the lab's layout and learning rate), or stop it. The served model folders go along
+ * so the worker can find a local all-MiniLM-L6-v2.
+ */
+import type { EngineClient } from '../worker/client.ts';
+import { geometryProblems } from '../geometry/experiment-types.ts';
+import { compareRequested, geometryActive, geometryRequested, geometryStopRequested } from './geometry-state.ts';
+import { toGeometrySettings } from './geometry-settings.ts';
+import { runActive, type LabState } from './state.ts';
+import { apply, type LabStore } from './store.ts';
+
+export interface GeometryActions {
+  geometryStart(): void;
+  geometryStop(): void;
+  /** Pairwise distances between solution files (library picks), computed in the worker. */
+  geometryCompare(items: { id: string; name: string; bytes: ArrayBuffer }[]): void;
+}
+
+/** Why the experiment cannot start now, or null. */
+export function geometryBlocker(s: LabState): string | null {
+  if (s.model.state !== 'ready') return 'Load a model first.';
+  if (geometryActive(s.geometry.phase)) return 'The experiment is already running.';
+  if (runActive(s.run.phase)) return 'A compression is running (compress view): stop it first.';
+  const problems = geometryProblems(toGeometrySettings(s.settings));
+  return problems.length ? `Fix the settings: ${problems.join('; ')}.` : null;
+}
+
+export function createGeometryActions(store: LabStore, client: EngineClient): GeometryActions {
+  return {
+    geometryStart() {
+      const s = store.getState();
+      if (geometryBlocker(s) !== null) return;
+      const settings = toGeometrySettings(s.settings);
+      const served = s.catalog.state === 'ready' ? s.catalog.models.map((m) => ({ name: m.name, files: m.files })) : [];
+      apply(store, (st: LabState) => ({ ...st, geometry: geometryRequested(st.geometry, settings) }));
+      client.send({ type: 'geometryStart', settings, proto: { layout: s.settings.layout, firstTarget: s.settings.firstTarget, lr: s.settings.lr }, served });
+    },
+    geometryStop() {
+      if (!geometryActive(store.getState().geometry.phase)) return;
+      apply(store, (st: LabState) => ({ ...st, geometry: geometryStopRequested(st.geometry) }));
+      client.send({ type: 'geometryStop' });
+    },
+    geometryCompare(items) {
+      const requestId = client.newRequestId();
+      apply(store, (st: LabState) => ({ ...st, geometry: compareRequested(st.geometry, requestId, items.map((it) => it.id)) }));
+      client.send({ type: 'geometryCompare', requestId, items });
+    },
+  };
+}
