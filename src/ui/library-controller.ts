@@ -62,6 +62,8 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
   const notice = (e: unknown) => lib(libraryNotice, errorText(e));
 
   const opening = LibraryDb.open();
+  // Ask the browser not to evict the library under storage pressure (granted or not, nothing else changes).
+  void (globalThis.navigator as Navigator | undefined)?.storage?.persist?.().catch(() => false);
   /** Resolves with the database, or rejects with why there is none (also shown in the state). */
   const db = (): Promise<LibraryDb> => opening;
 

@@ -6,7 +6,7 @@ import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
 import { decodeSolutionBytes } from '../../src/prototokens/solution-file.ts';
-import type { FromWorker, ProtoSettings, RunCheckpoint } from '../../src/worker/protocol.ts';
+import { transferablesOf, type FromWorker, type ProtoSettings, type RunCheckpoint } from '../../src/worker/protocol.ts';
 import { ActiveRun, checkResumable, type RunOptions } from '../../src/worker/run.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
@@ -70,6 +70,28 @@ describe('a checkpointed run resumes on the same trajectory (stories260k)', () =
     expect(Array.from(lastB.state.params)).toEqual(Array.from(lastA.state.params));
     expect(Array.from(lastB.state.adamV)).toEqual(Array.from(lastA.state.adamV));
   }, 120_000);
+
+  it('checkpoints when it pauses, in a message whose tensors are transferred, not copied', async () => {
+    const msgs: FromWorker[] = [];
+    // 'step': one step, then a pause; the time-based checkpoints are far off, so this one is the pause's.
+    const run = new ActiveRun(model, tokenizer, ids, TEXT, settings, (m) => msgs.push(m), 'stories260k', 'step', { checkpointEveryMs: 1e9 });
+    while (!msgs.some((m) => m.type === 'checkpoint')) await new Promise((r) => setTimeout(r, 10));
+    run.command('stop', 1);
+    await run.finished;
+    const cps = msgs.filter((m): m is Extract<FromWorker, { type: 'checkpoint' }> => m.type === 'checkpoint');
+    expect(cps).toHaveLength(1);
+    expect(cps[0].checkpoint).toMatchObject({ step: 1, text: TEXT, ids, modelFingerprint: model.fingerprint });
+    expect(cps[0].checkpoint.state.adamStep).toBe(1);
+    expect(cps[0].checkpoint.state.params).toHaveLength(2 * model.spec.hidden);
+    const transfer = transferablesOf(cps[0]);
+    expect(transfer).toHaveLength(7);
+    expect(new Set(transfer).size).toBe(7);
+    const moved = structuredClone(cps[0], { transfer });
+    expect(moved.checkpoint.state.adamV.length).toBe(2 * model.spec.hidden);
+    expect(cps[0].checkpoint.state.adamV.length).toBe(0); // detached here: it was moved, not copied
+    // Stopped after that step: the run still ends with its solution.
+    expect(msgs.at(-1)).toMatchObject({ type: 'done', stoppedBy: 'stopped', steps: 1 });
+  }, 60_000);
 
   it('refuses a checkpoint of another model or text, saying what to do', async () => {
     const straight = await runToEnd({ checkpointEveryMs: 0 });

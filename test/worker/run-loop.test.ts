@@ -185,3 +185,27 @@ describe('rate meter', () => {
     expect(m.add(40, 1300)).toBeCloseTo(100); // the slow first report has left the window
   });
 });
+
+describe('a resumed run loop (from a checkpoint)', () => {
+  it('continues the running time and the patience count where the checkpoint left them', async () => {
+    const resumedAt = () => {
+      const t = new FakeTrainer(settings(1000, 10, 30), () => 2);
+      t.stepsSubmitted = 50; // as restored from a checkpoint taken at step 50
+      return t;
+    };
+    const timings: { step: number; elapsedMs: number; bestGainStep: number }[] = [];
+    const r = await runLoop(resumedAt(), new RunControl(), {
+      now: () => 0,
+      resumed: { elapsedMs: 1000, bestGainStep: 40, bestCorrect: 2 },
+      onReport: (rep, t) => timings.push({ step: rep.step, elapsedMs: t.elapsedMs, bestGainStep: t.bestGainStep }),
+    });
+    // No gain since step 40: patience 30 runs out at the first report at or past step 70.
+    expect(r.stoppedBy).toBe('patience');
+    expect(timings[0]).toEqual({ step: 60, elapsedMs: 1000, bestGainStep: 40 });
+    expect(timings.at(-1)!.step).toBe(70);
+    // Without the checkpoint's bookkeeping the same state would count patience from its first report.
+    const fresh: number[] = [];
+    await runLoop(resumedAt(), new RunControl(), { now: () => 0, onReport: (rep) => fresh.push(rep.step) });
+    expect(fresh.at(-1)).toBe(90);
+  });
+});
