@@ -48,6 +48,13 @@ export function dismissError(s: LabState): LabState {
   return { ...s, error: null };
 }
 
+/** After a device loss: the model the worker is loading again (nothing to reload if none was loaded). */
+function modelReloading(model: ModelState): ModelState {
+  if (model.state === 'ready') return { state: 'loading', ref: model.ref, label: model.info.label, phase: 'start', file: '', loaded: 0, total: 0 };
+  if (model.state === 'loading') return { ...model, phase: 'start', file: '', loaded: 0, total: 0 };
+  return model;
+}
+
 function modelFailed(model: ModelState, message: string): ModelState {
   if (model.state === 'loading') return { state: 'error', ref: model.ref, label: model.label, message };
   if (model.state === 'ready') return { state: 'error', ref: model.ref, label: model.info.label, message };
@@ -90,11 +97,15 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     case 'checkpoint': // kept in IndexedDB by the library controller, not in the state
       return s;
     case 'deviceLost':
+      // The worker reloads the same model on a new device at once (engine.ts); the library
+      // controller then resumes an interrupted run from its last checkpoint.
       return {
         ...s,
         deviceLost: msg.reason,
-        model: modelFailed(s.model, `The GPU device was lost (${msg.reason}); load the model again.`),
-        run: runActive(s.run.phase) ? { ...s.run, phase: s.run.points.length > 0 ? 'done' : 'idle', error: 'The GPU device was lost during the run.' } : s.run,
+        model: modelReloading(s.model),
+        run: runActive(s.run.phase)
+          ? { ...s.run, phase: s.run.points.length > 0 ? 'done' : 'idle', error: 'The GPU device was lost during the run; it resumes from its last checkpoint once the model is reloaded.' }
+          : s.run,
       };
     case 'error':
       return applyError(s, msg);

@@ -56,6 +56,8 @@ export class Engine {
     new URL('/models/', globalThis.location?.href ?? 'http://localhost/').href,
   );
   private lastStep = 0;
+  /** The model last asked for: reloaded on a new device when the device is lost. */
+  private lastLoad: { source: ModelSourceSpec; label?: string } | null = null;
 
   constructor(private readonly post: Post) {}
 
@@ -67,7 +69,13 @@ export class Engine {
     try {
       switch (msg.type) {
         case 'loadModel':
+          this.lastLoad = { source: msg.source, label: msg.label };
           this.loading = this.loadModel(msg.source, msg.label).catch(fail);
+          return;
+        case 'loseDevice':
+          // A recovery drill: the same path a driver reset or a GPU process crash takes.
+          if (!this.gpu) throw new Error('No GPU device is open: load a model first.');
+          this.gpu.device.destroy();
           return;
         case 'tokenize':
           void this.withModel((m) => this.tokenize(m, msg)).catch(fail);
@@ -210,6 +218,14 @@ export class Engine {
       this.loaded = null;
       this.run?.control.command('stop');
       this.post({ type: 'deviceLost', reason });
+      // Recover at once: a new device and the same model; the page resumes the interrupted run
+      // from its last checkpoint once the model is ready again.
+      const again = this.lastLoad;
+      if (again) {
+        this.loading = this.loadModel(again.source, again.label).catch((e: unknown) =>
+          this.post({ type: 'error', op: 'loadModel', message: `The GPU device was lost and reloading the model on a new one failed: ${e instanceof Error ? e.message : String(e)}` }),
+        );
+      }
     });
     this.gpu = gpu;
     return gpu;
@@ -236,8 +252,15 @@ export class Engine {
       this.post(m);
     }, loaded.label, msg.begin ?? 'run', { resume: msg.resume });
     this.run = run;
+    const gpu = loaded.model.gpu;
     run.finished
-      .catch((e: unknown) => this.post({ type: 'error', op: 'run', message: e instanceof Error ? e.message : String(e) }))
+      .catch(async (e: unknown) => {
+        // A lost device fails the run's pending reads before the loss itself is reported; that
+        // failure is the loss, which 'deviceLost' explains and recovers from, not an error of its own.
+        if (!gpu.lost) await new Promise((r) => setTimeout(r, 1000));
+        if (gpu.lost) return;
+        this.post({ type: 'error', op: 'run', message: e instanceof Error ? e.message : String(e) });
+      })
       .finally(() => {
         if (this.run === run) this.run = null;
       });

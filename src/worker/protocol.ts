@@ -48,6 +48,8 @@ export type ToWorker =
   /** Like decode, for files coming into the library: a refusal (damaged file, other model) is only the requester's. */
   | { type: 'checkSolution'; requestId: number; bytes: ArrayBuffer; name: string }
   | { type: 'evaluate'; requestId: number; ids: number[] }
+  /** Destroys the worker's GPU device, as a driver reset would: drills and tests of the recovery. */
+  | { type: 'loseDevice' }
   | GeometryToWorker
   | ExperimentToWorker
   | InterpToWorker;

@@ -116,15 +116,19 @@ describe('a run', () => {
     expect(s.run).toMatchObject({ phase: 'idle', error: 'A compression is already running: stop it first.' });
   });
 
-  it('a lost device ends the run and the model', () => {
+  it('a lost device ends the run and shows the model reloading on a new device, then ready again', () => {
     let s = readyWithText();
+    const ready = s.model;
     s = runRequested(s, s.tokens.current!, 'm');
     s = run(s, progress(10, 1), { type: 'deviceLost', reason: 'unknown: reset' });
     expect(s.run.phase).toBe('done');
-    expect(s.run.error).toMatch(/lost/);
-    expect(s.model.state).toBe('error');
+    expect(s.run.error).toMatch(/lost.*resumes from its last checkpoint/);
+    expect(s.model.state).toBe('loading');
     expect(s.deviceLost).toBe('unknown: reset');
-    expect(compressBlocker(s)).toBe('Load a model first.');
+    expect(compressBlocker(s)).not.toBeNull();
+    if (ready.state !== 'ready') throw new Error('fixture model not ready');
+    s = run(s, ready.info);
+    expect(s.model.state).toBe('ready');
   });
 });
 

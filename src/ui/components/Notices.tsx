@@ -11,7 +11,8 @@ export function Notices() {
     <>
       {lost && (
         <p className="notice bad" role="alert" data-testid="device-lost">
-          The GPU device was lost ({lost}). Load the model again to continue.
+          The GPU device was lost ({lost}). The lab reloads the model on a new device and resumes an interrupted run from its last checkpoint; finished
+          solutions are in the library.
         </p>
       )}
       {urlProblems.length > 0 && (

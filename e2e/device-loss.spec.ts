@@ -1,0 +1,60 @@
+import { expect, test } from '@playwright/test';
+import { loadServedModel, openLab, snap, waitForRun, type PageLab } from './helpers.ts';
+
+// Issue 7, faults: the GPU device is lost in the middle of a run (device.destroy() in the worker,
+// the path a driver reset takes). The worker says so, opens a new device, reloads the model, and the
+// page resumes the run from its last checkpoint: the step count carries on instead of restarting,
+// and the finished run lands in the library.
+
+// 32 tokens: not solved within the few seconds before the loss, so the run is still going.
+const TEXT = 'Once upon a time there was a little girl named Lily. She loved to play outside in the sun with her dog and her friends.';
+
+test.use({ trace: 'off' });
+
+test('a lost GPU device mid-run: reported, model reloaded on a new device, run resumed from its checkpoint', async ({ page }, testInfo) => {
+  await openLab(page);
+  await loadServedModel(page, 'stories260k');
+  await page.getByTestId('text-input').fill(TEXT);
+  await expect(page.getByTestId('compress')).toBeEnabled();
+  await page.getByTestId('compress').click();
+  // Checkpoints are written every 3 s of running; wait for one past step 0.
+  await waitForRun(page, 'running', 20);
+  await page.waitForTimeout(4_000);
+  const lostAt = await page.evaluate(() => (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState().run.latest?.step ?? 0);
+
+  await page.evaluate(() => (globalThis as unknown as { __protolab: PageLab }).__protolab.client.send({ type: 'loseDevice' }));
+  await expect(page.getByTestId('device-lost')).toBeVisible();
+  await expect(page.getByTestId('device-lost')).toContainText('reloads the model on a new device');
+  await snap(page, testInfo, '01-device-lost');
+
+  // Recovery: the model is ready again and the run continues from its checkpoint, not from step 0.
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+  await waitForRun(page, 'running');
+  const firstAfter = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const { store } = (globalThis as unknown as { __protolab: PageLab }).__protolab;
+        const stop = store.subscribe((s) => {
+          if (s.run.latest) {
+            stop();
+            resolve(s.run.latest.step);
+          }
+        });
+        const now = store.getState().run.latest;
+        if (now) {
+          stop();
+          resolve(now.step);
+        }
+      }),
+  );
+  testInfo.annotations.push({ type: 'steps', description: `lost at step ${lostAt}, first report after recovery at step ${firstAfter}` });
+  expect(firstAfter).toBeGreaterThan(10);
+  expect(firstAfter).toBeGreaterThanOrEqual(lostAt - 40);
+  await snap(page, testInfo, '02-resumed');
+
+  await page.getByTestId('stop').click();
+  await waitForRun(page, 'done');
+  await expect
+    .poll(() => page.evaluate(() => (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState().library.records.length), { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(1);
+});
