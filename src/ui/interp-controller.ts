@@ -11,7 +11,7 @@ import { CurveStore } from '../library/curve-store.ts';
 import { apply, type LabStore } from './store.ts';
 import { updateSettings } from './reducers.ts';
 import { bezierSettingsOf } from './interp-settings.ts';
-import { interpCurveLoaded, interpDecodeRequested, interpPairRefused, interpPairRequested, interpScanRequested, interpTrainRequested, type InterpView } from './interp-state.ts';
+import { IDLE_INTERP, interpCurveLoaded, interpDecodeRequested, interpPairRefused, interpPairRequested, interpScanRequested, interpTrainRequested, type InterpView } from './interp-state.ts';
 import type { LabState } from './state.ts';
 import { errorText } from './probes.ts';
 
@@ -101,6 +101,11 @@ export function createInterpActions(store: LabStore, client: EngineClient, solut
   };
 
   store.subscribe((s, prev) => {
+    // Another model is loading: the worker forgets the pair (and stops its jobs), so does the view.
+    if (s.model.state === 'loading' && prev.model.state !== 'loading' && s.interp !== IDLE_INTERP) {
+      update(() => IDLE_INTERP);
+      return;
+    }
     const v = s.interp;
     const p = prev.interp;
     // A pair became ready: the segment's scan, the decoding at tau, and a kept curve if there is one.
