@@ -98,3 +98,47 @@ test('geometry experiment at a small size: heatmap, Fig. 6 distributions, Fig. 5
   await snap(page, testInfo, '03-m-only');
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });
+
+test('library solutions: a heatmap of any picked solutions, grouped by text and by a context tag', async ({ page }, testInfo) => {
+  const errors = collectPageErrors(page);
+  // Three short runs from the compress view: text A with seeds 1 and 2, text B with seed 1.
+  await page.goto('/?steps=40&report=10');
+  await loadServedModel(page, 'stories260k');
+  const runOnce = async (text: string, seed: number) => {
+    await page.evaluate(
+      ({ text, seed }) => (globalThis as unknown as { __protolab: PageLab }).__protolab.actions.setSettings({ text, seed }),
+      { text, seed },
+    );
+    await expect(page.getByTestId('compress')).toBeEnabled();
+    const before = await page.evaluate(() => (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState().library.records.length);
+    await page.getByTestId('compress').click();
+    // The finished run lands in the library.
+    await page.waitForFunction((n) => (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState().library.records.length > n, before, { timeout: 90_000 });
+  };
+  await runOnce('Tom had a big red ball.', 1);
+  await runOnce('Tom had a big red ball.', 2);
+  await runOnce('Lily saw a cat in the park.', 1);
+  // Both texts tagged as coming from one context.
+  await page.evaluate(async () => {
+    const { store, actions } = (globalThis as unknown as { __protolab: PageLab }).__protolab;
+    for (const r of store.getState().library.records) await actions.libraryTag(r.id, ['context:story']);
+  });
+
+  await page.getByRole('tab', { name: 'Geometry' }).click();
+  const panel = page.getByTestId('geo-library');
+  await expect(panel.getByTestId('geo-library-pick')).toHaveCount(3);
+  await expect(panel.getByTestId('geo-library-compare')).toBeDisabled();
+  for (const box of await panel.getByTestId('geo-library-pick').all()) await box.check();
+  await panel.getByTestId('geo-library-compare').click();
+  const heat = page.getByTestId('geo-library-heatmap');
+  await expect(heat.locator('rect.cell')).toHaveCount(9);
+  // One context block (no thick line inside), two texts (one thin line each way).
+  await expect(heat.locator('line.context-boundary')).toHaveCount(0);
+  await expect(heat.locator('line.text-boundary')).toHaveCount(2);
+  await expect(heat.locator('.axis.outer text')).toHaveText(['context story']);
+  const diag = await heat.locator('rect.cell').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-value'))));
+  expect([diag[0], diag[4], diag[8]]).toEqual([0, 0, 0]);
+  expect(diag.filter((v, i) => i % 4 !== 0).every((v) => v > 0 && v <= 2)).toBe(true);
+  await snap(page, testInfo, '04-library-heatmap');
+  expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+});

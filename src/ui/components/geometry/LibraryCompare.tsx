@@ -109,19 +109,21 @@ export const LibraryCompare = memo(function LibraryCompare() {
         </p>
       )}
       {grouped && (
-        <Heatmap
-          title={`Library solutions: cosine distance (${PART_TITLES[part]})`}
-          matrix={grouped.matrix}
-          names={grouped.names}
-          outer={grouped.outer}
-          inner={grouped.inner}
-          outerTitle="grouped by context (tag), else by text"
-          innerTitle="and by text"
-          valueTitle="cosine distance (1 − cos)"
-          domain={[0, maxDist]}
-          colours={d3.interpolateViridis}
-          testId="geo-library-heatmap"
-        />
+        <div className="charts">
+          <Heatmap
+            title={`Library solutions: cosine distance (${PART_TITLES[part]})`}
+            matrix={grouped.matrix}
+            names={grouped.names}
+            outer={grouped.outer}
+            inner={grouped.inner}
+            outerTitle="grouped by context (tag), else by text"
+            innerTitle="and by text"
+            valueTitle="cosine distance (1 − cos)"
+            domain={[0, maxDist]}
+            colours={d3.interpolateViridis}
+            testId="geo-library-heatmap"
+          />
+        </div>
       )}
     </section>
   );
