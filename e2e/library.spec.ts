@@ -119,16 +119,32 @@ test.describe('solution library', () => {
     await expect(page.getByTestId('library-imports').locator('li[data-ok="true"]')).toHaveCount(2);
     await expect(rows(page)).toHaveCount(4);
 
+    // Dropping files works like picking them: the good file is kept, the damaged one refused.
+    const dropped = await page.evaluateHandle(
+      ({ good, bad }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(good)], 'dropped.safetensors'));
+        dt.items.add(new File([new Uint8Array(bad)], 'dropped-damaged.safetensors'));
+        return dt;
+      },
+      { good: [...bytes], bad: [...bytes.subarray(0, 60)] },
+    );
+    await page.getByTestId('library-drop').dispatchEvent('drop', { dataTransfer: dropped });
+    await expect(outcomes).toHaveCount(2);
+    await expect(outcomes.nth(0)).toHaveAttribute('data-ok', 'true');
+    await expect(outcomes.nth(1).getByTestId('import-reason')).toContainText('dropped-damaged.safetensors is not a readable solution file');
+    await expect(rows(page)).toHaveCount(5);
+
     // Delete everything, then undo.
     await page.getByTestId('library-select-all').check();
     await page.getByTestId('library-delete').click();
     await expect(page.getByTestId('library-empty')).toBeVisible();
-    await expect(page.getByTestId('library-undo-notice')).toContainText('Deleted 4 solutions');
+    await expect(page.getByTestId('library-undo-notice')).toContainText('Deleted 5 solutions');
     await snap(page, testInfo, '04-deleted');
     await page.getByTestId('library-undo').click();
-    await expect(rows(page)).toHaveCount(4);
+    await expect(rows(page)).toHaveCount(5);
     await page.reload();
-    await expect(rows(page)).toHaveCount(4);
+    await expect(rows(page)).toHaveCount(5);
     await snap(page, testInfo, '05-undone-after-reload');
     expect(errors).toEqual([]);
   });

@@ -84,7 +84,7 @@ export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
             </td>
             <td>{r.N}</td>
             <td data-testid="library-accuracy">{formatPercent(r.accuracy)}</td>
-            <td className="muted">
+            <td className="muted run-cell">
               {r.layout}, seed {r.seed}, {r.steps} steps{r.stoppedBy ? `, ${r.stoppedBy}` : ''}
               {r.source === 'import' ? ', imported' : ''}
             </td>
