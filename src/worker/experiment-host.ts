@@ -98,14 +98,16 @@ export class ExperimentHost {
     const plan = planExperiment(spec);
     const control = new RunControl(begin === 'paused' ? 'paused' : 'run');
     const abort = new AbortController();
-    const finished = this.run(loaded, spec, plan, control, abort).finally(() => {
+    // The end is announced once the host is free again, so a start right after it is accepted.
+    const finished = this.run(loaded, spec, plan, control, abort).then((end) => {
       this.active = null;
       this.onPhase = null;
+      this.post(end);
     });
     this.active = { control, abort, finished };
   }
 
-  private async run(loaded: ExperimentModel, spec: ExperimentSpec, plan: ReturnType<typeof planExperiment>, control: RunControl, abort: AbortController): Promise<void> {
+  private async run(loaded: ExperimentModel, spec: ExperimentSpec, plan: ReturnType<typeof planExperiment>, control: RunControl, abort: AbortController): Promise<Extract<ExperimentFromWorker, { type: 'experimentDone' }>> {
     const { model, tokenizer } = loaded;
     const t0 = performance.now();
     let pausedMs = 0;
@@ -139,7 +141,7 @@ export class ExperimentHost {
       pausedSince ??= performance.now();
       send(true);
       const d = await control.next();
-      // Resume has already counted the pause (onPhase); a step keeps it paused: count up to now.
+      // Resume has already counted the pause (onPhase); a step or stop wakes it here: count up to now.
       if (pausedSince !== null) {
         pausedMs += performance.now() - pausedSince;
         pausedSince = null;
@@ -194,14 +196,13 @@ export class ExperimentHost {
       samples = [];
       send(true);
       const seconds = active() / 1000;
-      this.post({ type: 'experimentDone', end: 'done', ran, reused, seconds, message: `Finished: ${ran} attempt${ran === 1 ? '' : 's'} trained, ${reused} found in the stored results.` });
+      return { type: 'experimentDone', end: 'done', ran, reused, seconds, message: `Finished: ${ran} attempt${ran === 1 ? '' : 's'} trained, ${reused} found in the stored results.` };
     } catch (e) {
       const seconds = active() / 1000;
       if (e instanceof SweepAborted || abort.signal.aborted) {
-        this.post({ type: 'experimentDone', end: 'cancelled', ran, reused, seconds, message: 'Cancelled. Finished attempts are stored; start the same experiment again to continue where it stopped.' });
-      } else {
-        this.post({ type: 'experimentDone', end: 'failed', ran, reused, seconds, message: e instanceof Error ? e.message : String(e) });
+        return { type: 'experimentDone', end: 'cancelled', ran, reused, seconds, message: 'Cancelled. Finished attempts are stored; start the same experiment again to continue where it stopped.' };
       }
+      return { type: 'experimentDone', end: 'failed', ran, reused, seconds, message: e instanceof Error ? e.message : String(e) };
     }
   }
 
