@@ -7,6 +7,7 @@
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { servedSource } from '../datasets/served.ts';
+import type { TextSource } from '../datasets/sources.ts';
 import { runGeometryExperiment } from '../geometry/experiment.ts';
 import { meanHiddenEmbeddings } from '../geometry/hidden-embedding.ts';
 import { chooseEmbedder, findLocalMiniLM, MINILM_HUB_REPO } from '../geometry/text-embedder.ts';
@@ -34,6 +35,10 @@ export class GeometryHost {
     /** Where /data/ is (the dev server's shared text sources) and /models/ (a served MiniLM). */
     private readonly dataBase: string,
     private readonly modelsBase: string,
+    /** The contexts' text source by name (tests give files instead of the dev server's /data/). */
+    private readonly sourceFor: (name: string) => Promise<TextSource> = (name) => servedSource(name, dataBase),
+    /** Whether the Hub answers (tests answer without the network). */
+    private readonly hubProbe: typeof probeHub = probeHub,
   ) {}
 
   get running(): boolean {
@@ -56,7 +61,7 @@ export class GeometryHost {
     let lastProgress = 0;
     let lastPhase = '';
     state.finished = (async () => {
-      const source = await servedSource(msg.settings.source, this.dataBase);
+      const source = await this.sourceFor(msg.settings.source);
       const out = await runGeometryExperiment(
         {
           model: m.model,
@@ -68,7 +73,7 @@ export class GeometryHost {
           chooseEmbedder: async () => {
             const local = findLocalMiniLM(msg.served);
             // The Hub is asked only when it matters (no served copy, MiniLM not ruled out).
-            const hub = msg.settings.embedder === 'model' || local.found ? { reachable: false as const, why: 'not asked' } : await probeHub(MINILM_HUB_REPO);
+            const hub = msg.settings.embedder === 'model' || local.found ? { reachable: false as const, why: 'not asked' } : await this.hubProbe(MINILM_HUB_REPO);
             return chooseEmbedder(msg.settings.embedder, local, hub, m.label, this.modelsBase);
           },
           loadMiniLM,
