@@ -214,7 +214,8 @@ function numelOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function expectedShapes(plan: ModelPlan): Map<string, number[]> {
+/** Every checkpoint tensor the plan reads, with the shape config.json implies (also what an in-memory random model must provide). */
+export function expectedShapes(plan: ModelPlan): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const addLinear = (lp: LinearPlan) => {
     for (const [k, v] of Object.entries(lp.expect)) out.set(k, v);
