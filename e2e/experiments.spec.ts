@@ -124,7 +124,7 @@ test.describe('experiments view', () => {
     expect(errors).toEqual([]);
   });
 
-  test('throughput: one pass against KV-cached autoregressive decoding for the last compressed solution', async ({ page }, testInfo) => {
+  test('throughput: one pass against KV-cached autoregressive decoding for the last compressed solution and for its library copy', async ({ page }, testInfo) => {
     const errors = collectPageErrors(page);
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`/?text=${encodeURIComponent('The cat sat on the mat.')}&steps=30`);
@@ -145,6 +145,12 @@ test.describe('experiments view', () => {
     await expect(page.getByTestId('tp-speedup')).toHaveText(/^\d+(\.\d)?×$/);
     await expect(page.getByTestId('tp-plot').locator('svg')).toBeVisible();
     await expect(page.getByTestId('tp-plot')).toContainText('tokens');
+    // The same solution, kept by the library when the run ended, timed from there: a second row.
+    await expect(page.getByTestId('tp-library').locator('option')).not.toHaveCount(0);
+    await expect(page.getByTestId('tp-library-time')).toBeEnabled();
+    await page.getByTestId('tp-library-time').click();
+    await expect(table.locator('tbody tr')).toHaveCount(4, { timeout: 90_000 });
+    await expect(page.getByTestId('throughput-panel')).toHaveAttribute('data-state', 'done');
     await snap(page, testInfo, '04-throughput-1280x800');
     expect(errors).toEqual([]);
   });

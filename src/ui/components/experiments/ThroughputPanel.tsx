@@ -68,6 +68,13 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
   const repeats = useLab((s) => s.settings.expRepeats);
   const actions = useActions();
   const plotRef = useRef<HTMLDivElement>(null);
+  // The library's solutions of the loaded model (kept in IndexedDB by the library controller).
+  const library = useLab((s) => s.library.records);
+  const fingerprint = useLab((s) => (s.model.state === 'ready' ? s.model.info.fingerprint : null));
+  const mine = useMemo(() => library.filter((r) => r.modelFingerprint === fingerprint), [library, fingerprint]);
+  const [pick, setPick] = useState('');
+  const picked = mine.find((r) => r.id === pick) ?? mine[0];
+  const [libraryProblem, setLibraryProblem] = useState<string | null>(null);
   const [rawRepeats, setRawRepeats] = useState(String(repeats));
   const measuring = state.state === 'measuring';
   const elapsed = useElapsed(measuring);
@@ -112,6 +119,32 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
             }}
           />
         </label>
+        <label>
+          or from the library
+          <select data-testid="tp-library" value={picked?.id ?? ''} disabled={mine.length === 0} onChange={(e) => setPick(e.target.value)}>
+            {mine.length === 0 && <option value="">no solutions of this model yet</option>}
+            {mine.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name} ({r.N} tokens, {Math.round(100 * r.accuracy)} %)
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          data-testid="tp-library-time"
+          disabled={blocked !== null || !picked}
+          onClick={() => {
+            if (!picked) return;
+            setLibraryProblem(null);
+            actions.librarySolutionBytes(picked.id).then(
+              (bytes) => actions.measureThroughput(new File([bytes], picked.name)),
+              (e: unknown) => setLibraryProblem(`${picked.name}: ${e instanceof Error ? e.message : String(e)}`),
+            );
+          }}
+        >
+          Time it
+        </button>
         <button
           type="button"
           data-testid="tp-last"
@@ -123,6 +156,11 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
         </button>
       </div>
       {measuring && <TaskProgress testId="tp-progress" label={`timing ${state.name}: ${repeats} runs of each method`} fraction={null} elapsedMs={elapsed} etaMs={null} />}
+      {libraryProblem && (
+        <p className="bad" role="alert">
+          {libraryProblem}
+        </p>
+      )}
       {state.state === 'error' && (
         <p className="bad" role="alert" data-testid="tp-error">
           {state.name}: {state.message}
