@@ -9,6 +9,7 @@ import { evaluateTokens } from '../model/evaluate.ts';
 import { loadModel } from '../model/load.ts';
 import type { Model } from '../model/model.ts';
 import { loadTokenizer, type Tokenizer } from '../model/tokenizer.ts';
+import { tokenizeBounded } from '../model/tokenize-bounded.ts';
 import { decodeOnePass } from '../prototokens/decode.ts';
 import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { maxTokensFor, type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
@@ -104,6 +105,7 @@ export class Engine {
         case 'bezierTrain':
           if (this.run) throw new Error('A compression is running: stop it before scanning or training a path.');
           if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before scanning or training a path.');
+          if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before scanning or training a path.');
           void this.withModel((m) => (msg.type === 'pathScan' ? this.interp.scan(m.model, msg) : this.interp.train(m.model, msg))).catch(fail);
           return;
         case 'bezierStop':
@@ -128,6 +130,7 @@ export class Engine {
         case 'geometryStart':
           if (this.run) throw new Error('A compression is running: stop it before starting the geometry experiment.');
           if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before starting the geometry experiment.');
+          if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before starting the geometry experiment.`);
           void this.withModel((m) => this.geometry.start(m, msg)).catch(fail);
           return;
         case 'geometryStop':
@@ -232,9 +235,10 @@ export class Engine {
   }
 
   private tokenize({ tokenizer, model }: Loaded, msg: Extract<ToWorker, { type: 'tokenize' }>): void {
-    const ids = msg.text.length > 0 ? tokenizer.encode(msg.text) : [];
     const maxTokens = maxTokensFor(model.spec.maxPositions, msg.layout, msg.firstTarget);
-    this.post({ type: 'tokens', requestId: msg.requestId, text: msg.text, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: ids.length > maxTokens });
+    // A pasted book is not tokenized whole: it is surely too long, and that would hold the worker for minutes.
+    const { ids, partial } = tokenizeBounded(tokenizer, msg.text, maxTokens);
+    this.post({ type: 'tokens', requestId: msg.requestId, text: msg.text, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: partial || ids.length > maxTokens, ...(partial ? { partial } : {}) });
   }
 
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {
