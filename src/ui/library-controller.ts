@@ -82,7 +82,13 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
   /** Writes are chained so a checkpoint never lands after the run's record and its removal. */
   let writes: Promise<unknown> = Promise.resolve();
   const queue = (fn: (d: LibraryDb) => Promise<unknown>) => {
-    writes = writes.then(() => db().then(fn)).catch(notice);
+    // A run's record or checkpoint that could not be written must be seen from any view, not only the library's.
+    writes = writes
+      .then(() => db().then(fn))
+      .catch((e: unknown) => {
+        notice(e);
+        store.setState({ error: `The solution library could not keep a run's result or checkpoint: ${errorText(e)}` });
+      });
     return writes;
   };
 

@@ -182,6 +182,18 @@ describe('library controller', () => {
     expect(lib(store).undo).toBeNull();
   });
 
+  it('says so page-wide when a finished run cannot be kept', async () => {
+    const { store, port } = page();
+    await ready(store);
+    startRun(store);
+    // A record with a meta IndexedDB cannot clone: the write fails, as a full disk would.
+    const bad = { ...meta(), text: (() => undefined) as unknown as string };
+    port.reply({ type: 'done', solution: new ArrayBuffer(4), fileName: 'x.safetensors', meta: bad, decodedIds: [], decodedText: '', stoppedBy: 'stopped', steps: 1, seconds: 1 });
+    await until(() => store.getState().error !== null);
+    expect(store.getState().error).toMatch(/^The solution library could not keep a run's result or checkpoint: /);
+    expect(lib(store).message).not.toBeNull();
+  });
+
   it('refuses every file while no model is loaded, saying what to do', async () => {
     const { store, port, actions } = page();
     store.setState({ model: { state: 'none' } });
