@@ -62,7 +62,10 @@ test.describe('experiments view', () => {
     // Paused means no training: the step count holds still.
     await page.waitForTimeout(1500);
     expect(await page.evaluate(() => (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState().experiments.progress!.step)).toBe(atPause);
-    await page.getByTestId('exp-resume').click();
+    // Space resumes (the shortcut drives the experiment in this view); focus off the buttons first.
+    await page.getByRole('heading', { level: 1 }).click();
+    await page.keyboard.press('Space');
+    await waitForExperiment(page, ['running', 'done']);
     await waitForExperiment(page, ['done', 'failed', 'cancelled']);
     await expect(page.getByTestId('exp-message')).toContainText(/Finished: \d+ attempts? trained, 0 found/);
 
@@ -152,6 +155,36 @@ test.describe('experiments view', () => {
     await expect(table.locator('tbody tr')).toHaveCount(4, { timeout: 90_000 });
     await expect(page.getByTestId('throughput-panel')).toHaveAttribute('data-state', 'done');
     await snap(page, testInfo, '04-throughput-1280x800');
+    expect(errors).toEqual([]);
+  });
+
+  test('every view fits 1280x800 and 3840x2160 without sideways scrolling; the compress charts save as SVG with their colours', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/');
+    await loadServedModel(page, 'stories260k');
+    const tabs = page.getByRole('tab');
+    const names = await tabs.allTextContents();
+    expect(names).toContain('Experiments');
+    for (const [w, h] of [[1280, 800], [3840, 2160]]) {
+      await page.setViewportSize({ width: w, height: h });
+      for (const name of names) {
+        await page.getByRole('tab', { name }).click();
+        await expect(page.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
+        await noHorizontalScroll(page);
+        await snap(page, testInfo, `05-${name.toLowerCase()}-${w}x${h}`);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('tab', { name: 'Compress' }).click();
+    const save = page.getByTestId('loss-chart-save');
+    const [svg] = await Promise.all([page.waitForEvent('download'), save.getByRole('button', { name: 'SVG' }).click()]);
+    expect(svg.suggestedFilename()).toBe('loss.svg');
+    const text = readFileSync(await svg.path(), 'utf8');
+    // Axis labels with units, a legend, and the CSS colours carried inline.
+    expect(text).toContain('loss (nats, summed over tokens)');
+    expect(text).toContain('best kept');
+    expect(text).toMatch(/stroke:rgb\(\d+, \d+, \d+\)/);
     expect(errors).toEqual([]);
   });
 });
