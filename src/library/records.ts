@@ -6,15 +6,17 @@
  * API (for the panels that pick solutions from the library):
  * - Data: `SolutionSummary` (everything but the bytes; what `state.library.records` lists) and
  *   `SolutionRecord` (a summary plus the solution's `.safetensors` bytes).
- * - Storage (src/library/db.ts): `openLibrary(factory?)` → `LibraryDb` with `add(record)`,
+ * - Storage (src/library/db.ts): `openLibrary(name = "protolab")` → `LibraryDb` with `add(record)`,
  *   `list()` (summaries, newest first), `get(id)`, `bytes(id)`, `setTags(id, tags)`,
  *   `remove(ids)` (returns the removed records, for undo), `restore(records)`, and the run
- *   checkpoints: `putCheckpoint(cp)`, `checkpoints()`, `checkpoint(id)`, `removeCheckpoint(id)`.
+ *   checkpoints: `putCheckpoint(id, cp)`, `checkpoints()`, `checkpoint(id)`, `removeCheckpoint(id)`.
  * - Page (src/ui/lab.ts actions, state in `state.library`, see src/ui/library-state.ts):
  *   `libraryImport(files)`, `libraryExport(ids)`, `libraryDelete(ids)`, `libraryUndoDelete()`,
  *   `libraryTag(id, tags)`, `librarySolutionBytes(id): Promise<ArrayBuffer>` (a fresh copy, free to
  *   transfer to the worker, e.g. as a 'decode' request's bytes), `libraryResume(id)`,
- *   `libraryDiscardCheckpoint(id)`.
+ *   `libraryDecode(id)` (one-pass text in `state.library.decoded`), `librarySelect(ids)`,
+ *   `libraryDiscardCheckpoint(id)`. Panels that need one model's solutions filter
+ *   `state.library.records` by `modelFingerprint` (query.ts `recordsOfModel`).
  * - Pure helpers: query.ts (search, sort, same-model filter), names.ts (export file names),
  *   zip.ts (many solutions as one zip, and back).
  */
