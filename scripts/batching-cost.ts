@@ -3,10 +3,10 @@
  * one seed"): ms per optimisation step for one seed of an N-token text against S seeds of it in
  * one batch, at several N, with the engine's own step timing (timeSteps, src/prototokens/step-timing.ts).
  * For reference it also times one seed of a text S·N tokens long (where that fits the model): the
- * same number of input rows as the batch in one sequence.
+ * same number of input rows as the batch in one sequence (--no-reference leaves it out).
  *
  *   npx tsx scripts/batching-cost.ts [--model DIR] [--lengths 4,8,16,32,64] [--seeds 8] [--repeats 3]
- *        [--profile 16] [--json FILE]
+ *        [--profile 16] [--no-reference] [--json FILE]
  *
  * The three cases are timed alternately, `repeats` times each; the median and the fastest (least
  * disturbed by other jobs on the machine) are reported. With
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     budget: { type: 'string', default: '3000' },
     profile: { type: 'string' },
+    'no-reference': { type: 'boolean', default: false },
     json: { type: 'string' },
   },
   strict: true,
@@ -61,7 +62,7 @@ interface Row {
 }
 const rows: Row[] = [];
 for (const N of lengths) {
-  const row: Row = { N, one: [], batch: [], long: S * N <= model.spec.maxPositions ? [] : null, dispatches: 0 };
+  const row: Row = { N, one: [], batch: [], long: S * N <= model.spec.maxPositions && !values['no-reference'] ? [] : null, dispatches: 0 };
   for (let r = 0; r < repeats; r++) {
     loads.push(loadavg()[0]);
     const a = await timeSteps(model, tokens.slice(0, N), opts(1));

@@ -99,6 +99,8 @@ export interface ThroughputOptions {
   seed?: number;
   /** Reads the machine's load for the record (Node: () => os.loadavg()[0]). */
   machineLoad?: () => number;
+  /** After the warm-up and after each timed pair of runs: pairs done (warm-up = 1) of repeats + 1. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One reproduction: the tokens and the wall seconds it took. */
@@ -219,11 +221,13 @@ export async function measureThroughput(model: Model, subject: ThroughputSubject
     // Warm-up (first submissions allocate driver-side state); these tokens are the ones checked.
     const oneTokens = (await oneDec.run(one)).tokens;
     const memTokens = (await memDec.run(mem.memory)).tokens;
+    opts.onProgress?.(1, repeats + 1);
     const oneRuns: number[] = [];
     const memRuns: number[] = [];
     for (let r = 0; r < repeats; r++) {
       oneRuns.push((await oneDec.run(one)).seconds);
       memRuns.push((await memDec.run(mem.memory)).seconds);
+      opts.onProgress?.(r + 2, repeats + 1);
     }
     const right = (tokens: number[]) => tokens.filter((t, i) => t === subject.targets[i]).length;
     const timing = (method: DecodeMethod, runs: number[], vectors: ThroughputTiming['vectors'], passes: number, positions: number, tokens: number[]): ThroughputTiming => {

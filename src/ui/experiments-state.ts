@@ -9,7 +9,7 @@ export type ExperimentsPhase = 'idle' | 'starting' | ExperimentProgress['phase']
 
 export type ThroughputState =
   | { state: 'idle' }
-  | { state: 'measuring'; name: string; requestId: number }
+  | { state: 'measuring'; name: string; requestId: number; progress?: { done: number; total: number; elapsedMs: number; etaMs: number | null } }
   | { state: 'done'; name: string }
   | { state: 'error'; name: string; message: string };
 
@@ -67,6 +67,11 @@ export function applyExperimentMessage(x: ExperimentsView, msg: ExperimentFromWo
       return { ...x, listed: x.listed || msg.replace, records: msg.replace ? msg.records : [...x.records, ...msg.records] };
     case 'experimentDone':
       return { ...x, phase: msg.end, message: msg.message };
+    case 'throughputProgress': {
+      if (x.throughput.state !== 'measuring' || x.throughput.requestId !== msg.requestId) return x;
+      const { done, total, elapsedMs, etaMs } = msg;
+      return { ...x, throughput: { ...x.throughput, progress: { done, total, elapsedMs, etaMs } } };
+    }
     case 'throughputMeasured': {
       if (x.throughput.state !== 'measuring' || x.throughput.requestId !== msg.requestId) return x;
       const { name, solutionMethod, record } = msg;

@@ -113,6 +113,7 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     case 'experimentRecords':
     case 'experimentDone':
     case 'throughputMeasured':
+    case 'throughputProgress':
       return { ...s, experiments: applyExperimentMessage(s.experiments, msg) };
     case 'geometryProgress':
     case 'geometryPartial':

@@ -217,7 +217,14 @@ export class ExperimentHost {
       any.method === 'memory'
         ? { targets, memory: { memory: any.solution.memory, K: any.solution.meta.K } }
         : { targets, oneshot: { e: any.solution.e, m: any.solution.m, layout: any.solution.meta.layout, firstTarget: any.solution.meta.firstTarget } };
-    const record = await measureThroughput(model, subject, { repeats: msg.repeats });
+    const t0 = performance.now();
+    let samples: EtaSample[] = [{ t: 0, done: 0 }];
+    const onProgress = (done: number, total: number) => {
+      const t = performance.now() - t0;
+      samples = addSample(samples, { t, done });
+      this.post({ type: 'throughputProgress', requestId: msg.requestId, done, total, elapsedMs: t, etaMs: remainingMs(samples, total) });
+    };
+    const record = await measureThroughput(model, subject, { repeats: msg.repeats, onProgress });
     this.post({ type: 'throughputMeasured', requestId: msg.requestId, name: msg.name, solutionMethod: any.method, record });
   }
 }

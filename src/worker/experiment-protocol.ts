@@ -60,4 +60,6 @@ export type ExperimentFromWorker =
   /** Records as they are stored (replace: the whole stored set, e.g. the answer to experimentList). */
   | { type: 'experimentRecords'; records: SweepRecord[]; replace: boolean }
   | { type: 'experimentDone'; end: ExperimentEnd; message: string; ran: number; reused: number; seconds: number }
-  | ({ type: 'throughputMeasured'; requestId: number } & ThroughputMeasured);
+  | ({ type: 'throughputMeasured'; requestId: number } & ThroughputMeasured)
+  /** Warm-up and timed pairs done of repeats + 1, running time and time left. */
+  | { type: 'throughputProgress'; requestId: number; done: number; total: number; elapsedMs: number; etaMs: number | null };

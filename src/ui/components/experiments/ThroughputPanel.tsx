@@ -155,7 +155,15 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
           Time the last compressed solution
         </button>
       </div>
-      {measuring && <TaskProgress testId="tp-progress" label={`timing ${state.name}: ${repeats} runs of each method`} fraction={null} elapsedMs={elapsed} etaMs={null} />}
+      {state.state === 'measuring' && (
+        <TaskProgress
+          testId="tp-progress"
+          label={`timing ${state.name}: warm-up and ${repeats} runs of each method`}
+          fraction={state.progress ? state.progress.done / state.progress.total : 0}
+          elapsedMs={elapsed}
+          etaMs={state.progress?.etaMs ?? null}
+        />
+      )}
       {libraryProblem && (
         <p className="bad" role="alert">
           {libraryProblem}
