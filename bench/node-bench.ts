@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const results = await runSuite({
     acquire: () => createNodeGpu(),
     load: (gpu) => loadModel(gpu, nodeFolderSource(MODEL_DIR)),
+    loadFixture: (gpu, name) => loadModel(gpu, nodeFolderSource(join(sharedDir(), 'fixtures', name) + '/')),
     input,
     log: (line) => console.error(`[node] ${line}`),
   });

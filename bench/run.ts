@@ -10,6 +10,9 @@
  *   npm run bench -- --no-save     print only
  *   npm run bench -- --head        measure the committed HEAD, not the working tree (see below)
  *   npm run bench -- --wait=600    wait up to 600 s (default 120) for the machine to go idle first
+ *   npm run bench -- --big         also the random-weight Pythia-160M / Llama-3.2-1B shaped models (long)
+ *   npm run bench -- --skip=a,b    leave parts out: stories, solve, matmul, matmul4096, shapes, fixtures, big
+ *                                  (e.g. --big --skip=stories,solve,matmul,matmul4096,shapes,fixtures: only the big models)
  *
  * By default the working tree is measured and the run's commit is marked "+dirty" when it differs
  * from HEAD. With --head the suite runs in a throwaway snapshot of HEAD (`git archive`, next to a
@@ -24,6 +27,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedDir } from '../src/util/shared-dir.ts';
 import type { AdapterInfo, BenchInput, KernelBreakdown, SuiteResults } from './shared.ts';
+import { selectParts, type BenchParts } from './parts.ts';
+import { COMPARISON_HEAD, compareSteps, comparisonCells, type MeasuredStep } from './targets.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -36,13 +41,18 @@ interface Args {
   save: boolean;
   head: boolean;
   only: 'node' | 'chromium' | null;
+  parts: BenchParts;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, waitS: 120, save: true, head: false, only: null };
+  const a: Args = { quick: false, waitS: 120, save: true, head: false, only: null, parts: selectParts(null, false) };
   let saveGiven: boolean | null = null;
+  let skip: string | null = null;
+  let big = false;
   for (const x of argv) {
     if (x === '--quick') a.quick = true;
+    else if (x === '--big') big = true;
+    else if (x.startsWith('--skip=')) skip = x.slice(7);
     else if (x === '--head') a.head = true;
     else if (/^--wait=\d+$/.test(x)) a.waitS = Number(x.slice(7));
     else if (x === '--save') saveGiven = true;
@@ -52,6 +62,7 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown argument ${x}; see the header of bench/run.ts`);
   }
   a.save = saveGiven ?? !a.quick;
+  a.parts = selectParts(skip, big);
   return a;
 }
 
@@ -277,7 +288,9 @@ async function runChromium(
   mkdirSync(xdg, { mode: 0o700 });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
+    // A single 4096³ matmul or a big model's step keeps SwiftShader busy for minutes; the GPU
+    // process watchdog must not count that as a hang.
+    args: [...CHROMIUM_ARGS, '--disable-gpu-watchdog'],
     env: { ...process.env, XDG_RUNTIME_DIR: xdg },
   });
   try {
@@ -346,24 +359,34 @@ function table(title: string, head: string[], rows: (string | number)[][]): void
 
 const mib = (b: number): string => `${(b / (1 << 20)).toFixed(2)} MiB`;
 
+/** Results of one platform's stories260k part, when it ran. */
+type WithStories = SuiteResults & { compress: NonNullable<SuiteResults['compress']> };
+
 function printAll(byPlatform: [string, SuiteResults][]): void {
   const cols = byPlatform.map(([p]) => p);
-  const pick = (f: (r: SuiteResults) => string | number): (string | number)[] => byPlatform.map(([, r]) => f(r));
+  const pick = (f: (r: SuiteResults) => string | number | undefined): (string | number)[] => byPlatform.map(([, r]) => f(r) ?? '-');
   const first = byPlatform[0][1];
+  const fs = (r: SuiteResults) => r.engine.firstStep;
 
   table('Engine (stories260k and f32 matmul)', ['measure', ...cols], [
-    ...first.engine.matmul.map((m, i) => [`matmul ${m.size}^3 x·Wᵀ GFLOP/s`, ...pick((r) => r.engine.matmul[i]?.gflops ?? '-')]),
-    ...first.engine.forwardBackward.map((f, i) => [`forward+backward N=${f.N} ms`, ...pick((r) => r.engine.forwardBackward[i]?.ms ?? '-')]),
-    ['device ms', ...pick((r) => r.engine.firstStep.deviceMs)],
-    ['model load ms', ...pick((r) => r.engine.firstStep.loadMs)],
-    ['model load HTTP requests', ...pick((r) => r.engine.firstStep.modelHttpRequests ?? '-')],
-    ['first step ms (set-up + compile + run)', ...pick((r) => r.engine.firstStep.firstStepMs)],
-    ['time to first step ms', ...pick((r) => r.engine.firstStep.totalMs)],
-    ['peak GPU bytes, stories260k', ...pick((r) => mib(r.engine.peakBytesStories))],
+    ...first.engine.matmul.map((m, i) => [`matmul ${m.size}^3 x·Wᵀ GFLOP/s${m.reps === 1 ? ' (1 repetition)' : ''}`, ...pick((r) => r.engine.matmul[i]?.gflops)]),
+    ...(first.engine.matmulShapes ?? []).map((m, i) => [`matmul ${m.name} GFLOP/s${m.chunks > 1 ? ` (${m.chunks} chunks)` : ''}`, ...pick((r) => r.engine.matmulShapes?.[i]?.gflops)]),
+    ...(first.engine.f16 ? [['matmul f16', ...pick((r) => r.engine.f16)]] : []),
+    ...first.engine.forwardBackward.map((f, i) => [`forward+backward N=${f.N} ms`, ...pick((r) => r.engine.forwardBackward[i]?.ms)]),
+    ...(first.engine.firstStep
+      ? [
+          ['device ms', ...pick((r) => fs(r)?.deviceMs)],
+          ['model load ms', ...pick((r) => fs(r)?.loadMs)],
+          ['model load HTTP requests', ...pick((r) => fs(r)?.modelHttpRequests)],
+          ['first step ms (set-up + compile + run)', ...pick((r) => fs(r)?.firstStepMs)],
+          ['time to first step ms', ...pick((r) => fs(r)?.totalMs)],
+          ['peak GPU bytes, stories260k', ...pick((r) => (r.engine.peakBytesStories === undefined ? undefined : mib(r.engine.peakBytesStories)))],
+        ]
+      : []),
     ['peak GPU bytes, whole suite', ...pick((r) => mib(r.engine.peakBytes))],
   ]);
 
-  const kb = byPlatform.filter(([, r]) => 'groups' in r.engine.kernels) as [string, SuiteResults & { engine: { kernels: KernelBreakdown } }][];
+  const kb = byPlatform.filter(([, r]) => r.engine.kernels && 'groups' in r.engine.kernels) as [string, SuiteResults & { engine: { kernels: KernelBreakdown } }][];
   if (kb.length) {
     const names = kb[0][1].engine.kernels.groups.map((g) => g.kernel);
     const k0 = kb[0][1].engine.kernels;
@@ -386,19 +409,48 @@ function printAll(byPlatform: [string, SuiteResults][]): void {
     for (const [p, r] of kb) if (r.engine.kernels.note) console.log(`  ${p}: ${r.engine.kernels.note}`);
   }
 
-  table('Compression (stories260k, PAPER_SETTINGS)', ['measure', ...cols], [
-    ...first.compress.stepMs.map((s, i) => [`ms per step, N=${s.N}`, ...pick((r) => (r.compress.stepMs[i] ? `${r.compress.stepMs[i].msPerStep} (${r.compress.stepMs[i].steps} steps)` : '-'))]),
-    ...first.compress.solve.map((s, i) => [
-      `to accuracy 1.0: ${s.id} (N=${s.N})`,
-      ...pick((r) => {
-        const x = r.compress.solve[i];
-        return x ? `${x.seconds.toFixed(1)} s, ${x.steps} steps${x.solved ? '' : ` (${x.stoppedBy}, ${x.bestCorrect}/${x.N})`}` : '-';
-      }),
-    ]),
+  const withStories = byPlatform.filter(([, r]) => r.compress) as [string, WithStories][];
+  if (withStories.length) {
+    const c0 = withStories[0][1].compress;
+    const pickC = (f: (r: WithStories) => string | number | undefined) => withStories.map(([, r]) => f(r) ?? '-');
+    table('Compression (stories260k, PAPER_SETTINGS)', ['measure', ...withStories.map(([p]) => p)], [
+      ...c0.stepMs.map((s, i) => [`ms per step, N=${s.N}`, ...pickC((r) => (r.compress.stepMs[i] ? `${r.compress.stepMs[i].msPerStep} (${r.compress.stepMs[i].steps} steps)` : undefined))]),
+      ...c0.solve.map((s, i) => [
+        `to accuracy 1.0: ${s.id} (N=${s.N})`,
+        ...pickC((r) => {
+          const x = r.compress.solve[i];
+          return x ? `${x.seconds.toFixed(1)} s, ${x.steps} steps${x.solved ? '' : ` (${x.stoppedBy}, ${x.bestCorrect}/${x.N})`}` : undefined;
+        }),
+      ]),
+    ]);
+  }
+
+  const modelRows = byPlatform.flatMap(([p, r]) => r.models.map((m) => ({ p, m })));
+  if (modelRows.length) {
+    table('Other models: ms per optimisation step (random target tokens)', ['model', 'N', 'platform', 'ms/step', 'steps timed', 'first step ms', 'load ms', 'GPU bytes'], modelRows.map(({ p, m }) => [
+      m.model,
+      m.N,
+      p,
+      m.msPerStep ?? `- (${m.reason ?? 'not measured'})`,
+      m.steps,
+      m.warmupMs ?? '-',
+      m.loadMs ?? '-',
+      m.gpuBytes === undefined ? '-' : mib(m.gpuBytes),
+    ]));
+    for (const { p, m } of modelRows) {
+      const k = m.kernels;
+      if (!k || !('groups' in k)) continue;
+      const top = k.groups.slice(0, 8).map((g) => `${g.kernel} ${g.ms.toFixed(1)} ms (${g.pct.toFixed(0)} %)`);
+      console.log(`  ${p}, ${m.model} N=${m.N}: kernels sum to ${k.kernelMs.toFixed(1)} ms per step over ${k.dispatches} dispatches; largest: ${top.join(', ')}`);
+    }
+  }
+
+  const steps: MeasuredStep[] = byPlatform.flatMap(([p, r]) => [
+    ...(r.compress?.stepMs ?? []).map((s) => ({ platform: p, model: 'stories260k', N: s.N, msPerStep: s.msPerStep })),
+    ...r.models.map((m) => ({ platform: p, model: m.model, N: m.N, msPerStep: m.msPerStep, ...(m.reason ? { reason: m.reason } : {}) })),
   ]);
-  for (const [p, r] of byPlatform) {
-    const t = r.compress.target;
-    if (t.appliesHere) console.log(`\nTarget (${t.text}): ${p} measured ${t.measuredMs} ms per step -> ${t.met ? 'MET' : 'NOT MET'}`);
+  if (steps.length) {
+    table('ms per optimisation step vs PyTorch on this machine\'s CPU (issue 6; the targets are set for chromium, shown in CAPITALS)', COMPARISON_HEAD, comparisonCells(compareSteps(steps)));
   }
 }
 
@@ -422,7 +474,9 @@ async function main(): Promise<void> {
   try {
     const tree: Tree = args.head ? snapshotHead(work) : { root: REPO };
     if (args.head) console.error(`== measuring a snapshot of HEAD (${commit}) in ${tree.root}`);
-    const input = await makeInput(tree, work, args.quick);
+    const input: BenchInput = { ...(await makeInput(tree, work, args.quick)), parts: args.parts };
+    writeFileSync(join(work, 'input.json'), JSON.stringify(input));
+    console.error(`== parts: ${Object.entries(args.parts).filter(([, on]) => on).map(([k]) => k).join(', ')}`);
     // busyCoresBefore: other work on the machine just before the platform started (0 is clean);
     // otherCoresDuring: cores other processes used while it ran (0 is clean; 1 = half of a 2-core machine);
     // loadAvg1After: the 1-minute load average when it finished (our own work included).
@@ -436,7 +490,7 @@ async function main(): Promise<void> {
       const busy = await waitForQuiet(args.quick ? 0 : args.waitS * 1000);
       console.error('== Chromium');
       const { value, otherCores } = await withOthersCores((stop) => runChromium(tree, input, work, stop));
-      value.results.engine.firstStep.modelHttpRequests = value.modelRequests;
+      if (value.results.engine.firstStep) value.results.engine.firstStep.modelHttpRequests = value.modelRequests;
       done.push(['chromium', value.results, { ...host, chromium: value.version, busyCoresBefore: busy ?? 'unknown', otherCoresDuring: otherCores ?? 'unknown', loadAvg1After: Number(loadavg()[0].toFixed(2)) }]);
     }
   } finally {
@@ -458,9 +512,17 @@ async function main(): Promise<void> {
       ...(args.quick ? { quick: true } : {}),
       results,
     });
-    append('engine.json', done.map(([, r, h]) => run(r, h, r.engine)));
-    append('compress.json', done.map(([, r, h]) => run(r, h, r.compress)));
-    console.log(`\nappended ${done.length} run(s) to bench/results/engine.json and compress.json (commit ${commit})`);
+    const files: string[] = [];
+    const save = (file: string, runs: Run[]) => {
+      if (!runs.length) return;
+      append(file, runs);
+      files.push(file);
+    };
+    // --skip'd parts leave their file alone; `parts` in each run says what ran.
+    save('engine.json', done.filter(([, r]) => r.engine.matmul.length || r.engine.matmulShapes || r.engine.firstStep).map(([, r, h]) => run(r, h, { parts: args.parts, ...r.engine })));
+    save('compress.json', done.filter(([, r]) => r.compress).map(([, r, h]) => run(r, h, r.compress)));
+    save('models.json', done.filter(([, r]) => r.models.length).map(([, r, h]) => run(r, h, { models: r.models })));
+    console.log(`\nappended ${done.length} run(s) to bench/results/${files.join(', ')} (commit ${commit})`);
   }
   console.log(`bench: ${((performance.now() - t0) / 1000).toFixed(0)} s, of which ${(waitedMs / 1000).toFixed(0)} s waiting for an idle machine`);
 }

@@ -1,0 +1,45 @@
+/**
+ * Which parts of the benchmark run. The default run stays within about 8 minutes on a 2-core
+ * SwiftShader machine; the random-weight Pythia-160M / Llama-3.2-1B shaped models take far longer
+ * there and run only with --big. `--skip=a,b` drops parts by name.
+ */
+export interface BenchParts {
+  /** stories260k: first step, forward+backward, kernel breakdown, ms per step at N = 16..256. */
+  stories: boolean;
+  /** stories260k: time to accuracy 1.0 on three 16-token texts. */
+  solve: boolean;
+  /** f32 matmul at 512³ and 1024³. */
+  matmul: boolean;
+  /** f32 matmul at 4096³, one repetition (about a minute on SwiftShader). */
+  matmul4096: boolean;
+  /** f32 matmul at the Pythia-160M and Llama-3.2-1B layer shapes, N = 128 rows. */
+  shapes: boolean;
+  /** ms per step of the fixture models (../shared/fixtures) at N = 16, 64, 256. */
+  fixtures: boolean;
+  /** ms per step of random-weight Pythia-160M and Llama-3.2-1B shaped models at N = 128, 512. */
+  big: boolean;
+}
+
+export const PART_NAMES = ['stories', 'solve', 'matmul', 'matmul4096', 'shapes', 'fixtures', 'big'] as const satisfies readonly (keyof BenchParts)[];
+
+export const DEFAULT_PARTS: BenchParts = { stories: true, solve: true, matmul: true, matmul4096: true, shapes: true, fixtures: true, big: false };
+
+/**
+ * The parts for `--skip=LIST` (comma-separated names, may be null) and `--big`. With `--only-parts`
+ * semantics left out on purpose: skipping is enough to run one part alone. Unknown names are
+ * refused with the list of known ones.
+ */
+export function selectParts(skip: string | null, big: boolean): BenchParts {
+  const parts: BenchParts = { ...DEFAULT_PARTS, big };
+  if (skip === null) return parts;
+  for (const raw of skip.split(',')) {
+    const name = raw.trim();
+    if (!name) continue;
+    if (!(PART_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`--skip: unknown part "${name}"; the parts are ${PART_NAMES.join(', ')}`);
+    }
+    parts[name as keyof BenchParts] = false;
+  }
+  if (!Object.values(parts).some(Boolean)) throw new Error('--skip leaves nothing to run; drop a name from it (or add --big)');
+  return parts;
+}
