@@ -503,6 +503,7 @@ async function main(): Promise<void> {
     console.log(`  ${p}: ${a.vendor} / ${a.architecture} (${a.description}), ${h.cpus} x ${h.cpu}; cores used by other processes: ${h.busyCoresBefore} before, ${h.otherCoresDuring} during`);
   }
   printAll(done.map(([p, r]) => [p, r]));
+  for (const [p, r] of done) console.log(`  ${p}: seconds per part: ${Object.entries(r.partSeconds ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (args.save) {
     const run = (r: SuiteResults, h: Record<string, string | number>, results: unknown): Run => ({
       date,
@@ -519,9 +520,9 @@ async function main(): Promise<void> {
       files.push(file);
     };
     // --skip'd parts leave their file alone; `parts` in each run says what ran.
-    save('engine.json', done.filter(([, r]) => r.engine.matmul.length || r.engine.matmulShapes || r.engine.firstStep).map(([, r, h]) => run(r, h, { parts: args.parts, ...r.engine })));
+    save('engine.json', done.filter(([, r]) => r.engine.matmul.length || r.engine.matmulShapes || r.engine.firstStep).map(([, r, h]) => run(r, h, { parts: args.parts, partSeconds: r.partSeconds, ...r.engine })));
     save('compress.json', done.filter(([, r]) => r.compress).map(([, r, h]) => run(r, h, r.compress)));
-    save('models.json', done.filter(([, r]) => r.models.length).map(([, r, h]) => run(r, h, { models: r.models })));
+    save('models.json', done.filter(([, r]) => r.models.length).map(([, r, h]) => run(r, h, { partSeconds: r.partSeconds, models: r.models })));
     console.log(`\nappended ${done.length} run(s) to bench/results/${files.join(', ')} (commit ${commit})`);
   }
   console.log(`bench: ${((performance.now() - t0) / 1000).toFixed(0)} s, of which ${(waitedMs / 1000).toFixed(0)} s waiting for an idle machine`);

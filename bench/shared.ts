@@ -630,6 +630,8 @@ export interface SuiteResults {
   compress: CompressResults | null;
   /** ms per step of the fixture and random-shaped models (empty when those parts are skipped). */
   models: ModelStepResult[];
+  /** Wall seconds each part took (stories includes solve): what a full run costs. */
+  partSeconds: Partial<Record<keyof BenchParts, number>>;
 }
 
 export interface SuiteOptions {
@@ -659,6 +661,14 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
   };
   const reps = q ? QUICK : { minReps: 3, maxReps: 10, budgetMs: 3000 };
 
+  const partSeconds: SuiteResults['partSeconds'] = {};
+  let mark = now();
+  /** Charges the time since the last call to `part`. */
+  const took = (part: keyof BenchParts): void => {
+    const t = now();
+    partSeconds[part] = round((partSeconds[part] ?? 0) + (t - mark) / 1000, 1);
+    mark = t;
+  };
   let gpu: Gpu;
   const engine: EngineResults = { matmul: [], forwardBackward: [], peakBytes: 0 };
   let compress: CompressResults | null = null;
@@ -685,6 +695,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
       stepMs.push(await benchSteps(model, tokens(N), q ? { warmup: 1, minSteps: 2, maxSteps: 2, budgetMs: 0 } : { warmup: 3, minSteps: 5, maxSteps: 30, budgetMs: 6000 }));
     }
 
+    took('stories');
     const solve: SolveResult[] = [];
     if (parts.solve) {
       for (const text of o.input.samples) {
@@ -692,6 +703,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
         solve.push(await benchSolve(model, text, q ? 50 : 2000));
       }
     }
+    if (parts.solve) took('solve');
     const at64 = stepMs.find((s) => s.N === TARGET.N)?.msPerStep ?? null;
     const appliesHere = gpu.info.platform === TARGET.platform;
     compress = {
@@ -704,18 +716,21 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
     gpu = await o.acquire();
   }
   const adapter = adapterOf(gpu);
+  mark = now();
 
   if (parts.matmul) {
     for (const size of [512, 1024]) {
       log(`matmul ${size}^3`);
       engine.matmul.push(await benchMatmul(gpu, size, reps));
     }
+    took('matmul');
   }
   if (parts.matmul4096) {
     // One repetition and no warm-up: about a minute on SwiftShader, and the 4096³ grid uses the
     // same pipeline as 1024³ (compiled there when that part ran).
     log('matmul 4096^3 (one repetition)');
     engine.matmul.push(await benchMatmul(gpu, q ? 1024 : 4096, { minReps: 1, maxReps: 1, budgetMs: 0 }, 0));
+    took('matmul4096');
   }
   if (parts.shapes) {
     engine.matmulShapes = [];
@@ -723,6 +738,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
       log(`matmul ${shape.name}`);
       engine.matmulShapes.push(await benchMatmulShape(gpu, shape, q ? QUICK : { minReps: 1, maxReps: 5, budgetMs: 3000 }));
     }
+    took('shapes');
   }
   if (parts.matmul || parts.matmul4096 || parts.shapes) engine.f16 = f16Status(gpu);
   engine.peakBytes = gpu.peakBytesAllocated;
@@ -734,9 +750,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
       const breakdownAt = name === 'gpt-neox-tiny' ? (q ? 16 : 64) : null;
       models.push(...(await benchFixture(gpu, name, o.loadFixture, q ? [16] : FIXTURE_STEP_NS, q, log, breakdownAt)));
     }
+    took('fixtures');
   }
-  if (parts.big) models.push(...(await benchBigModels(gpu, q ? [8] : BIG_STEP_NS, log)));
+  if (parts.big) {
+    models.push(...(await benchBigModels(gpu, q ? [8] : BIG_STEP_NS, log)));
+    took('big');
+  }
 
   gpu.destroy();
-  return { adapter, engine, compress, models };
+  return { adapter, engine, compress, models, partSeconds };
 }

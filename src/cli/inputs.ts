@@ -1,5 +1,6 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { UsageError } from './errors.ts';
+import { decodeUtf8Strict } from '../datasets/utf8.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 
 export interface TextInput {
@@ -26,11 +27,11 @@ export function readTokens(opts: TextInput, tokenizer: Tokenizer, vocabSize: num
   if (opts['text-file'] !== undefined) {
     const f = opts['text-file'];
     if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`--text-file: no file at ${f}.`);
-    const bytes = readFileSync(f);
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw new UsageError(`--text-file: ${f} is not valid UTF-8 text.`);
+      text = decodeUtf8Strict(readFileSync(f), f);
+    } catch (e) {
+      // Names the offset and value of the first bad byte, so the user can find it.
+      throw new UsageError(`--text-file: ${(e as Error).message}`);
     }
   } else {
     text = opts.text!;

@@ -1,5 +1,5 @@
 import { encodeSafetensors, readSafetensorsHeader, readTensor, bytesSource, type ByteSource } from '../model/safetensors.ts';
-import { SOLUTION_FORMAT, SolutionFileError, decodeSolution, type Solution } from '../prototokens/solution-file.ts';
+import { SOLUTION_FORMAT, SolutionFileError, checkSolutionSize, decodeSolution, type Solution } from '../prototokens/solution-file.ts';
 
 /** The `method` metadata value of a memory-token solution (one-shot solutions have none, or "oneshot"). */
 export const MEMORY_METHOD = 'memory';
@@ -112,6 +112,7 @@ export async function decodeMemorySolution(src: ByteSource): Promise<MemorySolut
 }
 
 export function decodeMemorySolutionBytes(bytes: Uint8Array, name: string): Promise<MemorySolution> {
+  checkSolutionSize(name, bytes.length);
   return decodeMemorySolution(bytesSource(bytes, name));
 }
 
@@ -119,6 +120,7 @@ export type AnySolution = { method: 'oneshot'; solution: Solution } | { method: 
 
 /** Reads a solution file of either method (told apart by the `method` metadata field). */
 export async function decodeAnySolutionBytes(bytes: Uint8Array, name: string): Promise<AnySolution> {
+  checkSolutionSize(name, bytes.length);
   const src = bytesSource(bytes, name);
   let method: string | undefined;
   try {

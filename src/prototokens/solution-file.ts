@@ -1,4 +1,5 @@
 import { encodeSafetensors, readSafetensorsHeader, readTensor, bytesSource, type ByteSource } from '../model/safetensors.ts';
+import { solutionSizeProblem } from '../util/solution-size.ts';
 import { isLayoutName, type FirstTarget, type LayoutName } from './layouts.ts';
 
 export const SOLUTION_FORMAT = 'protolab-solution/1';
@@ -125,7 +126,14 @@ export async function decodeSolution(src: ByteSource): Promise<Solution> {
 }
 
 export function decodeSolutionBytes(bytes: Uint8Array, name: string): Promise<Solution> {
+  checkSolutionSize(name, bytes.length);
   return decodeSolution(bytesSource(bytes, name));
+}
+
+/** Refuses a file too big to be a solution before it is parsed (see util/solution-size.ts). */
+export function checkSolutionSize(name: string, size: number): void {
+  const problem = solutionSizeProblem(name, size);
+  if (problem) throw new SolutionFileError(problem);
 }
 
 /** Refuses a solution made for another model, naming both. */

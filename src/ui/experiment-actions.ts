@@ -12,6 +12,7 @@ import { errorText } from './probes.ts';
 import { downloadBlob } from './save-plot.ts';
 import type { LabState } from './state.ts';
 import type { LabStore } from './store.ts';
+import { readTextFiles } from './text-files.ts';
 
 export interface ExperimentActions {
   startExperiment(): void;
@@ -66,8 +67,11 @@ export function createExperimentActions(store: LabStore, client: EngineClient): 
     },
     setExperimentFiles: (files) => patch((x) => setExperimentFiles(x, files)),
     pickExperimentFiles(files) {
-      Promise.all(files.map(async (f) => ({ name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, text: await f.text() }))).then(
-        (texts) => a.setExperimentFiles([...get().experiments.files.filter((t) => !texts.some((n) => n.name === t.name)), ...texts]),
+      readTextFiles(files).then(
+        ({ texts, refused }) => {
+          a.setExperimentFiles([...get().experiments.files.filter((t) => !texts.some((n) => n.name === t.name)), ...texts]);
+          if (refused.length > 0) patch((x) => ({ ...x, message: `Left out ${refused.length} of the picked files: ${refused.join(' ')}` }));
+        },
         (e: unknown) => patch((x) => ({ ...x, message: `Could not read the picked files: ${errorText(e)}` })),
       );
     },

@@ -16,6 +16,7 @@ import { runActive, initialState, type LabState } from './state.ts';
 import { compressBlocker } from './selectors.ts';
 import { apply, batchedDispatcher, createLabStore, setAppStore, type LabStore } from './store.ts';
 import { settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings } from './url-state.ts';
+import { solutionSizeProblem } from '../util/solution-size.ts';
 
 export const DEFAULT_MODEL = 'stories260k';
 
@@ -143,6 +144,12 @@ export function startLab(): Lab {
     loadSolution(file) {
       file.arrayBuffer().then(
         (bytes) => {
+      // Refused by its size before it is read: a multi-GB file picked by mistake must not fill the tab's memory.
+      const tooBig = solutionSizeProblem(file.name, file.size);
+      if (tooBig) {
+        store.setState({ solution: { state: 'error', name: file.name, message: tooBig } });
+        return;
+      }
           const requestId = client.newRequestId();
           apply(store, solutionRequested, file.name, requestId);
           client.send({ type: 'decode', requestId, name: file.name, bytes });

@@ -72,8 +72,8 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     }
     case 'tokens': {
       if (msg.requestId !== s.tokens.pendingId) return s;
-      const { text, ids, pieces, maxTokens, tooLong } = msg;
-      return { ...s, tokens: { ...s.tokens, current: { text, ids, pieces, maxTokens, tooLong }, error: null } };
+      const { text, ids, pieces, maxTokens, tooLong, partial } = msg;
+      return { ...s, tokens: { ...s.tokens, current: { text, ids, pieces, maxTokens, tooLong, ...(partial ? { partial } : {}) }, error: null } };
     }
     case 'runState':
       if (!runActive(s.run.phase)) return s;

@@ -9,6 +9,6 @@ export function compressBlocker(s: LabState): string | null {
   if (s.settings.text.trim() === '') return 'Paste a text first.';
   if (!t || t.text !== s.settings.text) return 'Tokenizing…';
   if (t.ids.length === 0) return 'The text has no tokens.';
-  if (t.tooLong) return `The text has ${t.ids.length} tokens; this model and layout take at most ${t.maxTokens}.`;
+  if (t.tooLong) return `The text has ${t.partial ? 'more than ' + t.maxTokens : t.ids.length} tokens; this model and layout take at most ${t.maxTokens}.`;
   return null;
 }

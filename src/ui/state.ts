@@ -33,6 +33,8 @@ export interface TokensView {
   pieces: string[];
   maxTokens: number;
   tooLong: boolean;
+  /** Only a prefix was tokenized: the text has more than maxTokens tokens, how many more is unknown. */
+  partial?: boolean;
 }
 
 export interface TokensState {

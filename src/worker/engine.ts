@@ -9,6 +9,7 @@ import { evaluateTokens } from '../model/evaluate.ts';
 import { loadModel } from '../model/load.ts';
 import type { Model } from '../model/model.ts';
 import { loadTokenizer, type Tokenizer } from '../model/tokenizer.ts';
+import { tokenizeBounded } from '../model/tokenize-bounded.ts';
 import { decodeOnePass } from '../prototokens/decode.ts';
 import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { maxTokensFor, type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
@@ -236,7 +237,9 @@ export class Engine {
   private tokenize({ tokenizer, model }: Loaded, msg: Extract<ToWorker, { type: 'tokenize' }>): void {
     const ids = msg.text.length > 0 ? tokenizer.encode(msg.text) : [];
     const maxTokens = maxTokensFor(model.spec.maxPositions, msg.layout, msg.firstTarget);
-    this.post({ type: 'tokens', requestId: msg.requestId, text: msg.text, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: ids.length > maxTokens });
+    // A pasted book is not tokenized whole: it is surely too long, and that would hold the worker for minutes.
+    const { ids, partial } = tokenizeBounded(tokenizer, msg.text, maxTokens);
+    this.post({ type: 'tokens', requestId: msg.requestId, text: msg.text, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: partial || ids.length > maxTokens, ...(partial ? { partial } : {}) });
   }
 
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {

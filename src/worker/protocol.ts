@@ -107,7 +107,8 @@ export type StoppedBy = 'solved' | 'max-steps' | 'patience' | 'stopped' | 'non-f
 export type FromWorker =
   | { type: 'modelProgress'; label: string; phase: LoadPhase; file: string; loaded: number; total: number }
   | { type: 'modelReady'; id: string; label: string; fingerprint: string; spec: ModelSummary; adapter: AdapterSummary; seconds: number }
-  | { type: 'tokens'; requestId: number; text: string; ids: number[]; pieces: string[]; maxTokens: number; tooLong: boolean }
+  /** partial: only a prefix was tokenized (ids are its tokens), the whole text being surely over maxTokens (tokenize-bounded.ts). */
+  | { type: 'tokens'; requestId: number; text: string; ids: number[]; pieces: string[]; maxTokens: number; tooLong: boolean; partial?: boolean }
   | { type: 'runState'; phase: RunPhase; step: number }
   | { type: 'checkpoint'; checkpoint: RunCheckpoint }
   | {

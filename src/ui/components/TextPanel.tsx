@@ -25,8 +25,16 @@ export function TextPanel() {
         onChange={(e) => actions.setSettings({ text: e.target.value })}
       />
       <p className="row">
-        <span data-testid="token-count" data-count={fresh ? tokens.ids.length : undefined}>
-          {!modelReady ? 'Load a model to see tokens.' : !fresh ? (text ? 'Tokenizing…' : '0 tokens') : `${tokens.ids.length} token${tokens.ids.length === 1 ? '' : 's'}`}
+        <span data-testid="token-count" data-count={fresh && !tokens.partial ? tokens.ids.length : undefined} data-partial={fresh && tokens.partial ? 'true' : undefined}>
+          {!modelReady
+            ? 'Load a model to see tokens.'
+            : !fresh
+              ? text
+                ? 'Tokenizing…'
+                : '0 tokens'
+              : tokens.partial
+                ? `more than ${tokens.maxTokens} tokens (${text.length.toLocaleString('en')} characters)`
+                : `${tokens.ids.length} token${tokens.ids.length === 1 ? '' : 's'}`}
         </span>
         {fresh && tokens.tooLong && (
           <span className="bad" data-testid="too-long" role="alert">
