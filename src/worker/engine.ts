@@ -235,7 +235,6 @@ export class Engine {
   }
 
   private tokenize({ tokenizer, model }: Loaded, msg: Extract<ToWorker, { type: 'tokenize' }>): void {
-    const ids = msg.text.length > 0 ? tokenizer.encode(msg.text) : [];
     const maxTokens = maxTokensFor(model.spec.maxPositions, msg.layout, msg.firstTarget);
     // A pasted book is not tokenized whole: it is surely too long, and that would hold the worker for minutes.
     const { ids, partial } = tokenizeBounded(tokenizer, msg.text, maxTokens);
