@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applyExperimentError, applyExperimentMessage, experimentRequested, IDLE_EXPERIMENTS, throughputRequested } from '../../src/ui/experiments-state.ts';
 import { toExperimentSpec, EXPERIMENT_DEFAULTS } from '../../src/ui/experiment-settings.ts';
 import { DEFAULT_SETTINGS } from '../../src/ui/url-state.ts';
+import { experimentBlocker } from '../../src/ui/experiment-actions.ts';
+import { initialState, type LabState } from '../../src/ui/state.ts';
 import type { ExperimentProgress, SweepRecord, ThroughputRecord } from '../../src/worker/protocol.ts';
 
 const progress = (phase: ExperimentProgress['phase']): ExperimentProgress => ({
@@ -57,5 +59,17 @@ describe('the experiments slice', () => {
     const spec = toExperimentSpec({ ...DEFAULT_SETTINGS, expKind: 'sharing', expLengths: '4, 2', expGroups: '1,4' }, files);
     expect(spec).toMatchObject({ kind: 'sharing', lengths: [2, 4], groups: [1, 4], files: [], lr: DEFAULT_SETTINGS.lr, steps: EXPERIMENT_DEFAULTS.expSteps });
     expect(toExperimentSpec({ ...DEFAULT_SETTINGS, expSource: 'files' }, files).files).toEqual(files);
+  });
+});
+
+describe('when an experiment can start', () => {
+  const ready = { state: 'ready', ref: 'stories260k', info: { fingerprint: 'fp', label: 'stories260k' } } as unknown as LabState['model'];
+  it('needs a model, no experiment and no compression running, and a spec that can run', () => {
+    const s = initialState();
+    expect(experimentBlocker(s)).toBe('Load a model first.');
+    expect(experimentBlocker({ ...s, model: ready })).toBeNull();
+    expect(experimentBlocker({ ...s, model: ready, run: { ...s.run, phase: 'running' } })).toMatch(/A compression is running/);
+    expect(experimentBlocker({ ...s, model: ready, experiments: experimentRequested(s.experiments) })).toMatch(/An experiment is running/);
+    expect(experimentBlocker({ ...s, model: ready, settings: { ...s.settings, expKind: 'layouts' } })).toMatch(/fixed lengths: give them/);
   });
 });

@@ -21,6 +21,7 @@ export const RunProgress = memo(function RunProgress() {
       fraction={step / maxSteps}
       elapsedMs={latest?.elapsedMs ?? null}
       etaMs={eta}
+      bound
       note="stops early once every token is right"
     />
   );

@@ -26,6 +26,7 @@ export const ExperimentProgressView = memo(function ExperimentProgressView() {
           fraction={p ? p.fraction : null}
           elapsedMs={p?.elapsedMs ?? null}
           etaMs={p?.etaMs ?? null}
+          bound
           note={
             p && p.stage === 'train'
               ? `${p.texts.join(', ')} at ${p.length} tokens: step ${p.step}/${p.maxSteps}, weakest text ${formatPercent(p.accuracy)}; attempt ${p.attempts + 1} of at most ${p.maxAttempts}`
