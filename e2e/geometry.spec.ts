@@ -96,6 +96,16 @@ test('geometry experiment at a small size: heatmap, Fig. 6 distributions, Fig. 5
   await expect(heat).toContainText('m only');
   await expect(page).toHaveURL(/geo_part=m/);
   await snap(page, testInfo, '03-m-only');
+
+  // Keep the 6 solutions in the library (tagged by context), then compare them there: two context blocks again.
+  await page.getByTestId('geo-keep').click();
+  await expect(page.getByTestId('geo-keep-status')).toContainText('6 of 6 solutions kept in the library');
+  const lib = page.getByTestId('geo-library');
+  await expect(lib.getByTestId('geo-library-pick')).toHaveCount(6);
+  for (const box of await lib.getByTestId('geo-library-pick').all()) await box.check();
+  await lib.getByTestId('geo-library-compare').click();
+  await expect(page.getByTestId('geo-library-heatmap').locator('rect.cell')).toHaveCount(36);
+  await expect(page.getByTestId('geo-library-heatmap').locator('line.context-boundary')).toHaveCount(2);
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });
 

@@ -66,6 +66,8 @@ export interface GeometryOutcome {
   result: GeometryResult;
   stoppedBy: 'done' | 'stopped';
   seconds: number;
+  /** What it takes to save the solutions as files: their vectors, kept loss and steps, and the optimiser settings. */
+  kept: { vectors: ProtoVectors[]; loss: number[]; steps: number[]; settings: ProtoSettings } | null;
 }
 
 class Stopped extends Error {}
@@ -78,6 +80,7 @@ export async function runGeometryExperiment(input: GeometryRunInput, hooks: Geom
   const now = hooks.now ?? (() => performance.now());
   const started = now();
   let result = emptyGeometryResult(s);
+  let kept: GeometryOutcome['kept'] = null;
   const emit = (p: GeometryPartial) => {
     result = addPartial(result, p);
     hooks.onPartial?.(p);
@@ -121,6 +124,8 @@ export async function runGeometryExperiment(input: GeometryRunInput, hooks: Geom
     });
     const protoSettings: ProtoSettings = { ...PAPER_SETTINGS, ...input.proto, maxSteps: s.steps, seed: s.seed };
     const vectors: ProtoVectors[] = [];
+    const keptLoss: number[] = [];
+    const keptSteps: number[] = [];
     const maxBatch = input.maxBatch ?? 64;
     const chunks = Math.ceil(items.length / maxBatch);
     let stopped = false;
@@ -148,6 +153,8 @@ export async function runGeometryExperiment(input: GeometryRunInput, hooks: Geom
         if (r.stepsExecuted > 0) {
           part.forEach((it, b) => (it.accuracy = r.last.bestCorrect[b] / s.length));
           vectors.push(...r.best);
+          keptLoss.push(...r.last.bestLoss);
+          keptSteps.push(...part.map(() => r.steps));
         }
       } finally {
         trainer.destroy();
@@ -157,6 +164,7 @@ export async function runGeometryExperiment(input: GeometryRunInput, hooks: Geom
     const solutions = items.slice(0, vectors.length);
     const labels: SolutionLabel[] = solutions.map((it) => ({ textId: texts[it.text].id, contextId: texts[it.text].contextId }));
     const distances = Object.fromEntries(SOLUTION_PARTS.map((part) => [part, solutionDistances(vectors, part)])) as Record<SolutionPart, number[][]>;
+    kept = { vectors, loss: keptLoss, steps: keptSteps, settings: protoSettings };
     emit({ kind: 'solutions', solutions, labels, distances });
     if (stopped) throw new Stopped();
 
@@ -204,9 +212,9 @@ export async function runGeometryExperiment(input: GeometryRunInput, hooks: Geom
       emit({ kind: 'interpolation', pair: { text: t, a, b, tau: scan.tau, accuracy: scan.accuracy, meanAccuracy: meanAlongTau(scan.tau, scan.accuracy) } });
       progress('interpolate', n + 1, todo.length, 'pairs');
     }
-    return { result, stoppedBy: 'done', seconds: (now() - started) / 1000 };
+    return { result, stoppedBy: 'done', seconds: (now() - started) / 1000, kept };
   } catch (e) {
-    if (e instanceof Stopped) return { result, stoppedBy: 'stopped', seconds: (now() - started) / 1000 };
+    if (e instanceof Stopped) return { result, stoppedBy: 'stopped', seconds: (now() - started) / 1000, kept };
     throw e;
   }
 }

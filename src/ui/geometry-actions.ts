@@ -15,6 +15,14 @@ export interface GeometryActions {
   geometryStop(): void;
   /** Pairwise distances between solution files (library picks), computed in the worker. */
   geometryCompare(items: { id: string; name: string; bytes: ArrayBuffer }[]): void;
+  /** Keeps the last experiment's solutions in the library, tagged by context; resolves to a summary. */
+  geometryKeep(): Promise<string>;
+}
+
+/** The library actions the geometry view uses. */
+export interface GeometryLibrary {
+  libraryImport(files: File[]): Promise<({ ok: true; id: string } | { ok: false; name: string; reason: string })[]>;
+  libraryTag(id: string, tags: string[]): Promise<void>;
 }
 
 /** Why the experiment cannot start now, or null. */
@@ -26,7 +34,7 @@ export function geometryBlocker(s: LabState): string | null {
   return problems.length ? `Fix the settings: ${problems.join('; ')}.` : null;
 }
 
-export function createGeometryActions(store: LabStore, client: EngineClient): GeometryActions {
+export function createGeometryActions(store: LabStore, client: EngineClient, library: GeometryLibrary): GeometryActions {
   return {
     geometryStart() {
       const s = store.getState();
@@ -40,6 +48,32 @@ export function createGeometryActions(store: LabStore, client: EngineClient): Ge
       if (!geometryActive(store.getState().geometry.phase)) return;
       apply(store, (st: LabState) => ({ ...st, geometry: geometryStopRequested(st.geometry) }));
       client.send({ type: 'geometryStop' });
+    },
+    async geometryKeep() {
+      const requestId = client.newRequestId();
+      // The files come back as one message; the library then checks and keeps each, and tags it.
+      const files = await new Promise<{ name: string; bytes: ArrayBuffer; tags: string[] }[]>((resolve, reject) => {
+        const stop = client.subscribe((msg) => {
+          if (msg.type === 'geometrySolutionFiles' && msg.requestId === requestId) {
+            stop();
+            resolve(msg.files);
+          } else if (msg.type === 'error' && msg.op === 'geometrySolutions') {
+            stop();
+            reject(new Error(msg.message));
+          }
+        });
+        client.send({ type: 'geometrySolutions', requestId });
+      });
+      const outcomes = await library.libraryImport(files.map((f) => new File([f.bytes], f.name, { type: 'application/octet-stream' })));
+      let kept = 0;
+      const refused: string[] = [];
+      for (const [i, o] of outcomes.entries()) {
+        if (o.ok) {
+          await library.libraryTag(o.id, files[i].tags);
+          kept++;
+        } else refused.push(`${o.name}: ${o.reason}`);
+      }
+      return `${kept} of ${files.length} solutions kept in the library (tags geometry, context:…, text:…)${refused.length ? `; refused: ${refused.join('; ')}` : ''}.`;
     },
     geometryCompare(items) {
       const requestId = client.newRequestId();

@@ -65,11 +65,13 @@ export function applyGeometryMessage(v: GeometryView, msg: GeometryMessage): Geo
   }
 }
 
-const GEOMETRY_OPS = new Set<string>(['geometryStart', 'geometryStop', 'hiddenEmbed', 'geometryCompare']);
+const GEOMETRY_OPS = new Set<string>(['geometryStart', 'geometryStop', 'hiddenEmbed', 'geometryCompare', 'geometrySolutions']);
 
 /** The view after an error of one of its requests, or null when the error is not the geometry view's. */
 export function applyGeometryError(v: GeometryView, msg: Extract<FromWorker, { type: 'error' }>): GeometryView | null {
   if (!GEOMETRY_OPS.has(msg.op)) return null;
+  // The keep button shows its own refusal (geometry-actions.ts awaits it).
+  if (msg.op === 'geometrySolutions') return v;
   if (msg.op === 'geometryCompare') {
     if (v.compare.state !== 'computing' || v.compare.requestId !== msg.requestId) return v;
     return { ...v, compare: { state: 'error', ids: v.compare.ids, message: msg.message } };

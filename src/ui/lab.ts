@@ -39,6 +39,8 @@ export interface LabActions extends ExperimentActions, LibraryActions, InterpAct
   geometryStart(): void;
   geometryStop(): void;
   geometryCompare(items: { id: string; name: string; bytes: ArrayBuffer }[]): void;
+  /** Keeps the last experiment's solutions in the library, tagged by context; resolves to a summary. */
+  geometryKeep(): Promise<string>;
 }
 
 export interface Lab {
@@ -158,7 +160,7 @@ export function startLab(): Lab {
       );
     },
     dismissError: () => apply(store, dismissError),
-    ...createGeometryActions(store, client),
+    ...createGeometryActions(store, client, libraryActions),
     ...createInterpActions(store, client, libraryActions.librarySolutionBytes),
   };
 

@@ -123,6 +123,7 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
       return geometry === s.geometry ? s : { ...s, geometry };
     }
     case 'hiddenEmbedded':
+    case 'geometrySolutionFiles':
       return s;
     case 'pathPaired':
     case 'pathScanned':

@@ -142,6 +142,9 @@ export class Engine {
         case 'geometryCompare':
           void this.geometry.compare(msg).catch(fail);
           return;
+        case 'geometrySolutions':
+          this.geometry.solutionFiles(msg);
+          return;
         default:
           throw new Error(`Unknown message ${JSON.stringify((msg as { type?: unknown }).type)}.`);
       }

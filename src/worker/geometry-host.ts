@@ -8,11 +8,11 @@ import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { servedSource } from '../datasets/served.ts';
 import type { TextSource } from '../datasets/sources.ts';
-import { runGeometryExperiment } from '../geometry/experiment.ts';
+import { runGeometryExperiment, type GeometryOutcome } from '../geometry/experiment.ts';
 import { meanHiddenEmbeddings } from '../geometry/hidden-embedding.ts';
 import { chooseEmbedder, findLocalMiniLM, MINILM_HUB_REPO } from '../geometry/text-embedder.ts';
 import { loadMiniLM, probeHub } from '../geometry/minilm.ts';
-import { decodeSolutionBytes, type Solution } from '../prototokens/solution-file.ts';
+import { decodeSolutionBytes, encodeSolution, LAB_VERSION, type Solution } from '../prototokens/solution-file.ts';
 import { SOLUTION_PARTS, solutionDistances, type SolutionPart } from '../geometry/distances.ts';
 import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
 
@@ -29,6 +29,8 @@ export interface GeometryModel {
 
 export class GeometryHost {
   private active: { stop: boolean; finished: Promise<void> } | null = null;
+  /** The last experiment's solutions, for saving them as files. */
+  private last: { outcome: GeometryOutcome; model: Model; label: string; seed: number } | null = null;
 
   constructor(
     private readonly post: Post,
@@ -61,6 +63,7 @@ export class GeometryHost {
     let lastProgress = 0;
     let lastPhase = '';
     state.finished = (async () => {
+      this.last = null;
       const source = await this.sourceFor(msg.settings.source);
       const out = await runGeometryExperiment(
         {
@@ -90,6 +93,7 @@ export class GeometryHost {
           },
         },
       );
+      this.last = { outcome: out, model: m.model, label: m.label, seed: msg.settings.seed };
       this.post({ type: 'geometryDone', stoppedBy: out.stoppedBy, seconds: out.seconds });
     })().finally(() => {
       if (this.active === state) this.active = null;
@@ -114,5 +118,47 @@ export class GeometryHost {
     if (other) throw new Error(`${first.name} and ${other.name} belong to different models (${first.meta.model}, ${other.meta.model}): distances compare solutions of one model only; pick solutions of the same model.`);
     const distances = Object.fromEntries(SOLUTION_PARTS.map((part) => [part, solutionDistances(sols, part)])) as Record<SolutionPart, number[][]>;
     this.post({ type: 'geometryCompared', requestId: msg.requestId, ids: msg.items.map((it) => it.id), distances });
+  }
+
+  /**
+   * The last experiment's solutions as solution files (the same format the compress view saves),
+   * tagged `geometry`, `context:<context id>` and `text:<k>.<j>`, so the library groups them.
+   */
+  solutionFiles(msg: Extract<GeometryToWorker, { type: 'geometrySolutions' }>): void {
+    const last = this.last;
+    if (!last?.outcome.kept || last.outcome.result.solutions.length === 0) throw new Error('No geometry experiment has solutions to keep yet: run one first.');
+    if (this.active) throw new Error('The geometry experiment is running: keep its solutions once it has finished.');
+    const { result, kept } = last.outcome;
+    const { model } = last;
+    const createdAt = new Date().toISOString();
+    const files = result.solutions.map((sol, i) => {
+      const t = result.texts[sol.text];
+      const bytes = encodeSolution({
+        e: kept!.vectors[i].e,
+        m: kept!.vectors[i].m,
+        meta: {
+          model: last.label,
+          modelFingerprint: model.fingerprint,
+          hidden: model.spec.hidden,
+          layout: kept!.settings.layout,
+          firstTarget: kept!.settings.firstTarget,
+          targetIds: t.tokens,
+          text: t.text,
+          seed: sol.seed,
+          lr: kept!.settings.lr,
+          init: kept!.settings.init,
+          steps: kept!.steps[i],
+          loss: kept!.loss[i],
+          accuracy: sol.accuracy,
+          cTokens: Math.round(sol.accuracy * t.tokens.length),
+          seconds: last.outcome.seconds,
+          createdAt,
+          labVersion: LAB_VERSION,
+        },
+      });
+      const name = `geometry-c${t.context + 1}-t${t.j + 1}-s${sol.restart + 1}-${t.tokens.length}tok.safetensors`;
+      return { name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, tags: ['geometry', `context:${t.contextId}`, `text:${t.context + 1}.${t.j + 1}`] };
+    });
+    this.post({ type: 'geometrySolutionFiles', requestId: msg.requestId, files });
   }
 }

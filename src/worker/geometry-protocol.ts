@@ -27,11 +27,14 @@ export type GeometryToWorker =
   /** The loaded model's mean-pooled final hidden states of each text (the fallback semantic embedding). */
   | { type: 'hiddenEmbed'; requestId: number; texts: string[] }
   /** Cosine distances between any solutions (library files), e|m, e and m; needs no loaded model. */
-  | { type: 'geometryCompare'; requestId: number; items: { id: string; name: string; bytes: ArrayBuffer }[] };
+  | { type: 'geometryCompare'; requestId: number; items: { id: string; name: string; bytes: ArrayBuffer }[] }
+  /** The last experiment's solutions as .safetensors files, with tags naming their context and text. */
+  | { type: 'geometrySolutions'; requestId: number };
 
 export type GeometryFromWorker =
   | { type: 'geometryProgress'; progress: GeometryProgress }
   | { type: 'geometryPartial'; partial: GeometryPartial }
   | { type: 'geometryDone'; stoppedBy: 'done' | 'stopped'; seconds: number }
   | { type: 'hiddenEmbedded'; requestId: number; label: string; vectors: number[][] }
-  | { type: 'geometryCompared'; requestId: number; ids: string[]; distances: Record<SolutionPart, number[][]> };
+  | { type: 'geometryCompared'; requestId: number; ids: string[]; distances: Record<SolutionPart, number[][]> }
+  | { type: 'geometrySolutionFiles'; requestId: number; files: { name: string; bytes: ArrayBuffer; tags: string[] }[] };

@@ -87,6 +87,23 @@ describe('GeometryHost (worker side of the geometry view)', () => {
     const td = posted.find((m) => m.type === 'geometryPartial' && m.partial.kind === 'textDistances') as Extract<GeometryFromWorker, { type: 'geometryPartial' }>;
     expect(td.partial.kind === 'textDistances' && td.partial.semanticInfo.reason).toMatch(/offline test/);
 
+    // The solutions as files: decoded back they give the run's own distances, tagged by context.
+    const sols = posted.find((m) => m.type === 'geometryPartial' && m.partial.kind === 'solutions') as Extract<GeometryFromWorker, { type: 'geometryPartial' }>;
+    const texts = posted.find((m) => m.type === 'geometryPartial' && m.partial.kind === 'texts') as Extract<GeometryFromWorker, { type: 'geometryPartial' }>;
+    host.solutionFiles({ type: 'geometrySolutions', requestId: 5 });
+    const files = (posted.at(-1) as Extract<GeometryFromWorker, { type: 'geometrySolutionFiles' }>).files;
+    expect(files.map((f) => f.name)).toEqual(['geometry-c1-t1-s1-5tok.safetensors', 'geometry-c1-t1-s2-5tok.safetensors', 'geometry-c2-t1-s1-5tok.safetensors', 'geometry-c2-t1-s2-5tok.safetensors']);
+    const ctx = texts.partial.kind === 'texts' ? texts.partial.texts.map((t) => t.contextId) : [];
+    expect(files.map((f) => f.tags)).toEqual([
+      ['geometry', `context:${ctx[0]}`, 'text:1.1'],
+      ['geometry', `context:${ctx[0]}`, 'text:1.1'],
+      ['geometry', `context:${ctx[1]}`, 'text:2.1'],
+      ['geometry', `context:${ctx[1]}`, 'text:2.1'],
+    ]);
+    await host.compare({ type: 'geometryCompare', requestId: 6, items: files.map((f, i) => ({ id: String(i), name: f.name, bytes: f.bytes })) });
+    const again = posted.at(-1) as Extract<GeometryFromWorker, { type: 'geometryCompared' }>;
+    expect(again.distances.em).toEqual(sols.partial.kind === 'solutions' ? sols.partial.distances.em : null);
+
     posted.length = 0;
     const stopped = host.start({ model, tokenizer, label }, { type: 'geometryStart', settings, proto: { layout: 'e,m*(N-1)', firstTarget: 'e', lr: 0.01 }, served: [] });
     host.stop();

@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import * as d3 from 'd3';
 import { useLab } from '../../store.ts';
 import { useActions } from '../../context.ts';
@@ -8,6 +8,7 @@ import { DistanceDistributions } from './DistanceDistributions.tsx';
 import { DistanceScatter } from './DistanceScatter.tsx';
 import { fig6Samples, fig7Matrix, groupedDistances } from './geometry-plots-data.ts';
 import { formatPercent } from '../../format.ts';
+import { errorText } from '../../probes.ts';
 
 const PART_TITLES: Record<SolutionPart, string> = { em: '[e, m] concatenated', e: 'e only', m: 'm only' };
 
@@ -19,6 +20,8 @@ export const GeometryResults = memo(function GeometryResults() {
   const grouped = useMemo(() => (r ? groupedDistances(r, part) : null), [r?.distances, part]);
   const samples = useMemo(() => (r ? fig6Samples(r, part) : null), [r?.distances, part]);
   const fig7 = useMemo(() => (r ? fig7Matrix(r) : null), [r?.solutions, r?.interpolation]);
+  const phase = useLab((s) => s.geometry.phase);
+  const [keep, setKeep] = useState<{ state: 'saving' | 'done' | 'error'; text: string } | null>(null);
   if (!r) return null;
   const meanAcc = r.solutions.length ? d3.mean(r.solutions, (s) => s.accuracy)! : null;
   const maxDist = grouped ? Math.max(1e-9, d3.max(grouped.matrix.flat()) ?? 1) : 1;
@@ -29,6 +32,28 @@ export const GeometryResults = memo(function GeometryResults() {
         {r.texts.length} texts from {new Set(r.texts.map((t) => t.contextId)).size} contexts; {r.solutions.length} solutions
         {meanAcc !== null && <> (mean token accuracy {formatPercent(meanAcc)})</>}; {r.interpolation.length}/{r.interpolationTotal} interpolations.
       </p>
+      <div className="buttons">
+        <button
+          type="button"
+          data-testid="geo-keep"
+          disabled={phase !== 'done' || r.solutions.length === 0 || keep?.state === 'saving'}
+          title="Save every solution of this experiment in the library, tagged geometry, context:<context> and text:<k>.<j>"
+          onClick={() => {
+            setKeep({ state: 'saving', text: 'keeping…' });
+            actions.geometryKeep().then(
+              (text) => setKeep({ state: 'done', text }),
+              (e: unknown) => setKeep({ state: 'error', text: errorText(e) }),
+            );
+          }}
+        >
+          Keep the {r.solutions.length} solutions in the library
+        </button>
+        {keep && (
+          <span className={keep.state === 'error' ? 'bad' : 'muted'} data-testid="geo-keep-status">
+            {keep.text}
+          </span>
+        )}
+      </div>
       <label>
         compare{' '}
         <select data-testid="geo-part" value={part} onChange={(e) => actions.setSettings({ geoPart: e.target.value as SolutionPart })}>
