@@ -119,7 +119,9 @@ export class ExperimentHost {
       phase: 'starting', sweep: 0, sweeps: plan.length, label: plan[0].label, stage: 'texts', texts: [], length: 0,
       attempts: 0, maxAttempts: 0, step: 0, maxSteps: spec.steps, accuracy: 0, fraction: 0, elapsedMs: 0, etaMs: null,
     };
-    const phase = (): ExperimentProgress['phase'] => (abort.signal.aborted ? 'stopping' : control.phase === 'paused' ? 'paused' : 'running');
+    // 'paused' once the sweep actually waits (the batch of steps already queued finishes first), as a compression reports it.
+    let waiting = false;
+    const phase = (): ExperimentProgress['phase'] => (abort.signal.aborted ? 'stopping' : waiting ? 'paused' : 'running');
     const send = (force: boolean) => {
       const now = performance.now();
       if (!force && now - lastPost < PROGRESS_EVERY_MS) return;
@@ -139,8 +141,10 @@ export class ExperimentHost {
     const wait = async () => {
       if (control.phase !== 'paused') return;
       pausedSince ??= performance.now();
+      waiting = true;
       send(true);
       const d = await control.next();
+      waiting = false;
       // Resume has already counted the pause (onPhase); a step or stop wakes it here: count up to now.
       if (pausedSince !== null) {
         pausedMs += performance.now() - pausedSince;
