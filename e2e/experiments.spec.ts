@@ -127,6 +127,29 @@ test.describe('experiments view', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a layout ablation on a pasted text: every layout of Table 1 at a fixed length, table and accuracy plot', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/?view=experiments&exp=layouts&exp_source=files&exp_texts=1&exp_lengths=4&exp_steps=40');
+    await loadServedModel(page, 'stories260k');
+    await expect(page.getByTestId('exp-start')).toBeDisabled();
+    await expect(page.getByTestId('exp-phase')).toContainText('no texts: paste a text or pick .txt files');
+    await page.getByTestId('exp-paste').fill('The cat sat on the mat and looked at the dog.');
+    await page.getByRole('button', { name: 'Add pasted text' }).click();
+    await expect(page.getByTestId('exp-files')).toContainText('pasted-1.txt');
+    await page.getByTestId('exp-start').click();
+    await waitForExperiment(page, ['done', 'failed', 'cancelled'], null, 120_000);
+    await expect(page.getByTestId('exp-message')).toContainText('Finished: 5 attempts trained');
+    const table = page.getByTestId('exp-table-layouts-0');
+    await expect(table.locator('tbody tr')).toHaveCount(5);
+    await expect(table.locator('thead')).toContainText('N = 4');
+    await expect(table).toContainText('[e]×N');
+    await expect(page.getByTestId('exp-plot-accuracy').locator('svg path')).not.toHaveCount(0);
+    await expect(page.getByTestId('exp-plot-accuracy')).toContainText('text length N (tokens, log scale)');
+    await snap(page, testInfo, '06-layouts-1280x800');
+    expect(errors).toEqual([]);
+  });
+
   test('throughput: one pass against KV-cached autoregressive decoding for the last compressed solution and for its library copy', async ({ page }, testInfo) => {
     const errors = collectPageErrors(page);
     await page.setViewportSize({ width: 1280, height: 800 });
