@@ -3,6 +3,7 @@ import { applyExperimentError, applyExperimentMessage, experimentRequested, IDLE
 import { toExperimentSpec, EXPERIMENT_DEFAULTS } from '../../src/ui/experiment-settings.ts';
 import { DEFAULT_SETTINGS } from '../../src/ui/url-state.ts';
 import { experimentBlocker } from '../../src/ui/experiment-actions.ts';
+import { compressBlocker } from '../../src/ui/selectors.ts';
 import { initialState, type LabState } from '../../src/ui/state.ts';
 import type { ExperimentProgress, SweepRecord, ThroughputRecord } from '../../src/worker/protocol.ts';
 
@@ -71,5 +72,10 @@ describe('when an experiment can start', () => {
     expect(experimentBlocker({ ...s, model: ready, run: { ...s.run, phase: 'running' } })).toMatch(/A compression is running/);
     expect(experimentBlocker({ ...s, model: ready, experiments: experimentRequested(s.experiments) })).toMatch(/An experiment is running/);
     expect(experimentBlocker({ ...s, model: ready, settings: { ...s.settings, expKind: 'layouts' } })).toMatch(/fixed lengths: give them/);
+  });
+
+  it('and a compression cannot start while an experiment runs', () => {
+    const s = initialState();
+    expect(compressBlocker({ ...s, model: ready, experiments: experimentRequested(s.experiments) })).toMatch(/An experiment is running \(Experiments view\)/);
   });
 });
