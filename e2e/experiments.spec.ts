@@ -208,6 +208,12 @@ test.describe('experiments view', () => {
     expect(text).toContain('loss (nats, summed over tokens)');
     expect(text).toContain('best kept');
     expect(text).toMatch(/stroke:rgb\(\d+, \d+, \d+\)/);
+    // In the dark theme the saved file (white background) still has the light theme's dark text.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const [dark] = await Promise.all([page.waitForEvent('download'), save.getByRole('button', { name: 'SVG' }).click()]);
+    const darkText = readFileSync(await dark.path(), 'utf8');
+    expect(darkText).toContain('fill:rgb(104, 112, 134)');
+    expect(darkText).not.toContain('fill:rgb(152, 160, 179)');
     expect(errors).toEqual([]);
   });
 });

@@ -35,11 +35,18 @@ export function svgMarkup(svg: SVGSVGElement): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   const from = [svg, ...svg.querySelectorAll('*')];
   const to = [copy, ...copy.querySelectorAll('*')];
-  from.forEach((el, i) => {
-    const cs = getComputedStyle(el);
-    const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';');
-    (to[i] as SVGElement).setAttribute('style', `${style};${(to[i] as SVGElement).getAttribute('style') ?? ''}`);
-  });
+  // The saved file has a white background: read the light theme's colours even when the page is dark
+  // (feel.css sets them under this attribute), so text and lines stay readable.
+  svg.setAttribute('data-export-light', '');
+  try {
+    from.forEach((el, i) => {
+      const cs = getComputedStyle(el);
+      const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';');
+      (to[i] as SVGElement).setAttribute('style', `${style};${(to[i] as SVGElement).getAttribute('style') ?? ''}`);
+    });
+  } finally {
+    svg.removeAttribute('data-export-light');
+  }
   const { width, height } = sizeOf(svg);
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   copy.setAttribute('width', String(width));
