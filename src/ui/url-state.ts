@@ -92,12 +92,19 @@ export function checkField<K extends keyof LabSettings>(key: K, value: LabSettin
   }
 }
 
-/** Query string (without "?") for the settings; the text is left out when empty. */
+/**
+ * Texts longer than this stay out of the URL: a pasted book would make a multi-megabyte URL that
+ * browsers refuse to reload or share (Chrome stops at 2 MB), and no model here takes a text that long.
+ */
+export const MAX_URL_TEXT_CHARS = 32_000;
+
+/** Query string (without "?") for the settings; the text is left out when empty or longer than MAX_URL_TEXT_CHARS. */
 export function settingsToQuery(s: LabSettings): string {
   const q = new URLSearchParams();
   for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
     const v = s[key];
     if ((key === 'text' || key === 'model') && v === '') continue;
+    if (key === 'text' && String(v).length > MAX_URL_TEXT_CHARS) continue;
     if (key === 'view' && v === DEFAULT_SETTINGS.view) continue;
     // The experiments view's settings appear in the URL only where they differ from the defaults.
     if (isExperimentField(key) && v === DEFAULT_SETTINGS[key]) continue;

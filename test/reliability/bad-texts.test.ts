@@ -21,6 +21,7 @@ import { initialState, type LabState } from '../../src/ui/state.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 import { READY } from '../ui/fixtures.ts';
+import { DEFAULT_SETTINGS, MAX_URL_TEXT_CHARS, settingsToQuery } from '../../src/ui/url-state.ts';
 
 const ODD_TEXTS: [string, string][] = [
   ['control characters', 'tab\there\u0007bell\u0000nul\r\nline'],
@@ -120,6 +121,14 @@ describe('what the page says before Compress', () => {
     const s = initialState();
     return { ...s, settings: { ...s.settings, text }, model: { state: 'ready', ref: 'stories260k', info: READY }, tokens: { pendingId: 1, current: tokens, error: null } };
   };
+
+  it('a pasted book stays out of the URL (a multi-megabyte URL cannot be reloaded or shared); a normal text goes in', () => {
+    expect(settingsToQuery({ ...DEFAULT_SETTINGS, text: 'Once upon a time 😀' })).toContain('text=Once+upon+a+time');
+    expect(settingsToQuery({ ...DEFAULT_SETTINGS, text: 'x'.repeat(MAX_URL_TEXT_CHARS) })).toContain('text=x');
+    const q = settingsToQuery({ ...DEFAULT_SETTINGS, text: 'x'.repeat(MAX_URL_TEXT_CHARS + 1) });
+    expect(q).not.toContain('text=');
+    expect(q.length).toBeLessThan(1000);
+  });
 
   it('empty and whitespace-only texts ask for a text', () => {
     expect(compressBlocker(ready('', { text: '', ids: [], pieces: [], maxTokens: 509, tooLong: false }))).toBe('Paste a text first.');
