@@ -152,3 +152,41 @@ test('library solutions: a heatmap of any picked solutions, grouped by text and 
   await snap(page, testInfo, '04-library-heatmap');
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
 });
+
+test('paper-sized results draw as images inside the SVG (no element per cell or pair)', async ({ page }, testInfo) => {
+  const errors = collectPageErrors(page);
+  await page.goto('/?view=geometry');
+  // 210 texts from 21 contexts, one solution each: 44,100 heatmap cells and 21,945 text pairs (both past the raster limit).
+  await page.evaluate(() => {
+    const { store } = (globalThis as unknown as { __protolab: PageLab }).__protolab;
+    const n = 210;
+    let seed = 1;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const texts = Array.from({ length: n }, (_, i) => ({ id: `t${i}`, context: Math.floor(i / 10), contextId: `c${Math.floor(i / 10)}`, j: i % 10, tokens: [1, 2, 3], text: `text ${i}`, contextText: '' }));
+    const solutions = texts.map((_, i) => ({ text: i, restart: 0, seed: i, accuracy: 1 }));
+    const labels = texts.map((t) => ({ textId: t.id, contextId: t.contextId }));
+    const d = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[i][j] = d[j][i] = 0.5 + rand();
+    const pairs = [];
+    for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) pairs.push({ a, b, kind: texts[a].contextId === texts[b].contextId ? ('same-context' as const) : ('different-context' as const), tfidf: rand(), semantic: rand(), solution: d[a][b] });
+    const settings = store.getState().geometry.result?.settings ?? { contexts: 21, continuations: 10, restarts: 1, length: 3, steps: 1, seed: 0, scanPoints: 2, embedder: 'model' as const, source: 'pg19' };
+    store.setState({
+      geometry: {
+        ...store.getState().geometry,
+        phase: 'done',
+        stoppedBy: 'done',
+        seconds: 1,
+        result: { settings, texts, solutions, labels, distances: { em: d, e: d, m: d }, tfidf: null, semantic: null, semanticInfo: { kind: 'model-hidden', label: 'synthetic', reason: 'a drawing test' }, pairs, interpolation: [], interpolationTotal: 0 },
+      },
+    });
+  });
+  const heat = page.getByTestId('geo-heatmap');
+  await expect(heat.locator('image.raster')).toHaveCount(1);
+  await expect(heat.locator('rect.cell')).toHaveCount(0);
+  await expect(heat.locator('line.context-boundary')).toHaveCount(2 * 20);
+  await expect(page.getByTestId('geo-fig5-tfidf').locator('image.raster')).toHaveCount(2);
+  await expect(page.getByTestId('geo-fig5-tfidf').locator('circle.point')).toHaveCount(0);
+  await expect(page.getByTestId('geo-fig6-box').locator('g.box')).toHaveCount(2);
+  await snap(page, testInfo, '05-paper-size');
+  expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+});

@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef } from 'react';
 import * as d3 from 'd3';
 import { SavePlot } from '../SavePlot.tsx';
+import { rasterLayer, RASTER_ABOVE } from './raster.ts';
 import type { TextPairPoint } from '../../../worker/protocol.ts';
 import { drawFrame, drawLegend, PAIR_COLOURS, type Frame } from './plot-frame.ts';
 
@@ -35,17 +36,26 @@ export const DistanceScatter = memo(function DistanceScatter({ title, pairs, mea
       const group = pairs.filter((p) => p.kind === kind);
       const c = PAIR_COLOURS[kind];
       const dots = g.append('g').attr('class', 'points').attr('data-kind', kind);
-      for (const p of group) {
-        dots
-          .append('circle')
-          .attr('class', 'point')
-          .attr('cx', x(p[measure]))
-          .attr('cy', y(p.solution))
-          .attr('r', 3)
-          .attr('fill', c)
-          .attr('fill-opacity', 0.7)
-          .append('title')
-          .text(`texts ${p.a + 1} and ${p.b + 1}: text ${p[measure].toFixed(4)}, solutions ${p.solution.toFixed(4)}`);
+      if (pairs.length > RASTER_ABOVE) {
+        // Thousands of texts make millions of pairs: one image rather than one element per pair.
+        rasterLayer(dots, M.left, M.top, F.width - M.left - M.right, F.height - M.top - M.bottom, (ctx) => {
+          ctx.fillStyle = c;
+          ctx.globalAlpha = 0.5;
+          for (const p of group) ctx.fillRect(x(p[measure]) - 1, y(p.solution) - 1, 2, 2);
+        });
+      } else {
+        for (const p of group) {
+          dots
+            .append('circle')
+            .attr('class', 'point')
+            .attr('cx', x(p[measure]))
+            .attr('cy', y(p.solution))
+            .attr('r', 3)
+            .attr('fill', c)
+            .attr('fill-opacity', 0.7)
+            .append('title')
+            .text(`texts ${p.a + 1} and ${p.b + 1}: text ${p[measure].toFixed(4)}, solutions ${p.solution.toFixed(4)}`);
+        }
       }
       // Least-squares fit y = a + b x over this group (needs two distinct x).
       const gx = group.map((p) => p[measure]);

@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef } from 'react';
 import * as d3 from 'd3';
 import { SavePlot } from '../SavePlot.tsx';
+import { rasterLayer, RASTER_ABOVE } from './raster.ts';
 
 export interface HeatmapGroup {
   key: string;
@@ -52,20 +53,34 @@ export const Heatmap = memo(function Heatmap(p: HeatmapProps) {
     const cell = SIZE / n;
     const colour = d3.scaleSequential(p.colours).domain(p.domain);
     const g = svg.append('g').attr('class', 'cells').attr('transform', `translate(${M.left},${M.top})`);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const v = p.matrix[i][j];
-        if (!Number.isFinite(v)) continue;
-        g.append('rect')
-          .attr('class', 'cell')
-          .attr('x', j * cell)
-          .attr('y', i * cell)
-          .attr('width', cell + 0.3)
-          .attr('height', cell + 0.3)
-          .attr('fill', colour(v))
-          .attr('data-value', v)
-          .append('title')
-          .text(`${p.names[i]} × ${p.names[j]}: ${d3.format('.4f')(v)}`);
+    if (n * n > RASTER_ABOVE) {
+      // The paper's size (950 solutions) is 900k cells: one image, not 900k elements.
+      rasterLayer(g, 0, 0, SIZE, SIZE, (ctx) => {
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const v = p.matrix[i][j];
+            if (!Number.isFinite(v)) continue;
+            ctx.fillStyle = colour(v);
+            ctx.fillRect(j * cell, i * cell, cell + 0.3, cell + 0.3);
+          }
+        }
+      });
+    } else {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const v = p.matrix[i][j];
+          if (!Number.isFinite(v)) continue;
+          g.append('rect')
+            .attr('class', 'cell')
+            .attr('x', j * cell)
+            .attr('y', i * cell)
+            .attr('width', cell + 0.3)
+            .attr('height', cell + 0.3)
+            .attr('fill', colour(v))
+            .attr('data-value', v)
+            .append('title')
+            .text(`${p.names[i]} × ${p.names[j]}: ${d3.format('.4f')(v)}`);
+        }
       }
     }
     g.append('rect').attr('width', SIZE).attr('height', SIZE).attr('fill', 'none').attr('stroke', '#999');
@@ -76,14 +91,18 @@ export const Heatmap = memo(function Heatmap(p: HeatmapProps) {
         g.append('line').attr('class', cls).attr('y1', at).attr('y2', at).attr('x1', 0).attr('x2', SIZE).attr('stroke', '#fff').attr('stroke-width', width);
       }
     };
-    lines(p.inner, 'text-boundary', 0.8);
+    // Past a few dozen texts their lines would only grid the picture over; contexts still show.
+    if (p.inner.length <= 60) lines(p.inner, 'text-boundary', 0.8);
     lines(p.outer, 'context-boundary', 2.5);
     // Group names along the top (contexts) and the left (texts), when they fit.
     const outerAxis = svg.append('g').attr('class', 'axis outer').attr('transform', `translate(${M.left},${M.top - 4})`);
     for (const gr of p.outer) {
       const w = (gr.end - gr.start) * cell;
       if (w < 14) continue;
-      outerAxis.append('text').attr('x', (gr.start + gr.end) * cell * 0.5).attr('y', 0).attr('text-anchor', 'middle').attr('font-size', 10).attr('fill', '#555').text(gr.key.length * 6 > w ? gr.key.slice(0, Math.max(1, Math.floor(w / 6))) : gr.key);
+      // A narrow block keeps only what tells it apart ("context 12" → "12").
+      const short = gr.key.replace(/^context /u, '');
+      const label = gr.key.length * 6 <= w ? gr.key : short.length * 6 <= w ? short : '';
+      if (label) outerAxis.append('text').attr('x', (gr.start + gr.end) * cell * 0.5).attr('y', 0).attr('text-anchor', 'middle').attr('font-size', 10).attr('fill', '#555').text(label);
     }
     svg.append('text').attr('class', 'axis-label').attr('x', M.left + SIZE / 2).attr('y', 11).attr('text-anchor', 'middle').attr('font-size', 11).attr('fill', '#555').text(`${p.outerTitle} (thick lines)`);
     svg
