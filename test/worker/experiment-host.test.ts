@@ -124,6 +124,20 @@ describe('ExperimentHost (stories260k)', () => {
     expect(end2.reused).toBe(kept);
   });
 
+  it('the memory-token baseline and a sharing run go through the same host', async () => {
+    const mem = harness();
+    mem.host.start({ model, tokenizer }, { ...SPEC, method: 'memory', memoryTokens: 2, lengths: [2], steps: 20 });
+    expect(((await mem.until(done)) as Extract<ExperimentFromWorker, { type: 'experimentDone' }>).end).toBe('done');
+    const recs = await mem.store.load();
+    expect(recs.map((r) => [r.method, r.memoryTokens, r.length])).toEqual([['memory', 2, 2], ['memory', 2, 2]]);
+
+    const shared = harness();
+    shared.host.start({ model, tokenizer }, { ...SPEC, kind: 'sharing', groups: [1, 2], share: 'm', lengths: [2], steps: 20 });
+    expect(((await shared.until(done)) as Extract<ExperimentFromWorker, { type: 'experimentDone' }>).end).toBe('done');
+    const rs = await shared.store.load();
+    expect(rs.map((r) => [r.share, r.group, r.batch.length])).toEqual([['none', 1, 1], ['none', 1, 1], ['m', 2, 2], ['m', 2, 2]]);
+  });
+
   it('a spec that cannot run is refused before anything starts', () => {
     const h = harness();
     expect(() => h.host.start({ model, tokenizer }, { ...SPEC, files: [] })).toThrow(/no texts: paste a text or pick \.txt files/);
