@@ -583,7 +583,7 @@ export async function benchBigModels(gpu: Gpu, Ns: number[], log: (l: string) =>
       log(`${name}: one warm-up and one timed step at N=${N}`);
       const r = await timeOneStep(model, randomTokens(model.spec.vocabSize, N), limitMs);
       out.push({ model: name, kind: 'random-shaped', loadMs, ...r });
-      log(`${name} N=${N}: ${r.msPerStep ?? r.reason} ms`);
+      log(`${name} N=${N}: ${r.msPerStep !== null ? `${r.msPerStep} ms per step` : r.reason}`);
       const ms = r.msPerStep ?? r.warmupMs;
       if (ms === undefined) failed = N; // an error (memory, limits): a longer text will not do better
       else last = { N, ms };
