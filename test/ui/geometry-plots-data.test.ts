@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fig6Samples, fig7Matrix, groupedDistances, solutionName } from '../../src/ui/components/geometry/geometry-plots-data.ts';
 import { addPartial, emptyGeometryResult, DEFAULT_GEOMETRY, type GeometryResult } from '../../src/geometry/experiment-types.ts';
-import { applyGeometryMessage, geometryRequested, IDLE_GEOMETRY } from '../../src/ui/geometry-state.ts';
+import { applyGeometryError, applyGeometryMessage, compareRequested, geometryRequested, IDLE_GEOMETRY } from '../../src/ui/geometry-state.ts';
 
 // A hand-made result: context 1 has texts A (1 seed) and B (2 seeds); context 2 has text C (2 seeds).
 function result(): GeometryResult {
@@ -74,5 +74,17 @@ describe('geometry plot data', () => {
     expect(v.phase).toBe('running');
     const done = applyGeometryMessage(v, { type: 'geometryDone', stoppedBy: 'stopped', seconds: 2 });
     expect(done).toMatchObject({ phase: 'done', stoppedBy: 'stopped', seconds: 2 });
+  });
+
+  it('errors: a refused start goes back to idle with the reason; compare errors only for the latest request; others are not the view\'s', () => {
+    const started = geometryRequested(IDLE_GEOMETRY, { ...DEFAULT_GEOMETRY });
+    const refused = applyGeometryError(started, { type: 'error', op: 'geometryStart', message: 'A compression is running: stop it first.' })!;
+    expect(refused).toMatchObject({ phase: 'idle', error: 'A compression is running: stop it first.' });
+    const asked = compareRequested(IDLE_GEOMETRY, 7, ['a', 'b']);
+    expect(applyGeometryError(asked, { type: 'error', op: 'geometryCompare', requestId: 6, message: 'old' })).toBe(asked);
+    expect(applyGeometryError(asked, { type: 'error', op: 'geometryCompare', requestId: 7, message: 'different models' })!.compare).toEqual({ state: 'error', ids: ['a', 'b'], message: 'different models' });
+    expect(applyGeometryError(asked, { type: 'error', op: 'decode', message: 'x' })).toBeNull();
+    // A new run keeps the library comparison.
+    expect(geometryRequested(asked, { ...DEFAULT_GEOMETRY }).compare).toBe(asked.compare);
   });
 });

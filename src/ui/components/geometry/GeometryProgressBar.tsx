@@ -7,7 +7,14 @@ import { formatDuration } from '../../format.ts';
 /** Which phase the experiment is in, how far, and the time left in that phase. */
 export const GeometryProgressBar = memo(function GeometryProgressBar() {
   const g = useLab((s) => s.geometry);
-  if (g.phase === 'idle') return null;
+  if (g.phase === 'idle') {
+    // A start the worker refused (another job running, bad source, ...) says why here.
+    return g.error ? (
+      <p className="bad" data-testid="geo-error">
+        {g.error}
+      </p>
+    ) : null;
+  }
   if (g.phase === 'done') {
     return (
       <p className="muted" data-testid="geo-finished">
