@@ -124,6 +124,19 @@ test.describe('experiments view', () => {
     await waitForExperiment(page, ['done', 'failed', 'cancelled']);
     await expect(page.getByTestId('exp-message')).toContainText(`Finished: 0 attempts trained, ${records} found`);
     await expect(page.getByTestId('exp-results')).toHaveAttribute('data-records', String(records));
+
+    // Clearing asks first; declined keeps everything, accepted removes it (also from storage).
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByTestId('exp-clear').click();
+    await expect(page.getByTestId('exp-results')).toHaveAttribute('data-records', String(records));
+    page.once('dialog', (d) => {
+      expect(d.message()).toContain(`Delete all ${records} stored experiment records`);
+      void d.accept();
+    });
+    await page.getByTestId('exp-clear').click();
+    await expect(page.getByTestId('exp-results')).toHaveAttribute('data-records', '0');
+    await page.reload();
+    await expect(page.getByTestId('exp-records-count')).toContainText('0 records');
     expect(errors).toEqual([]);
   });
 

@@ -126,7 +126,15 @@ export function ExperimentResults() {
         <button type="button" data-testid="exp-download" disabled={records.length === 0} onClick={() => actions.downloadExperimentResults(false)} title="JSON lines, as protolab report reads">
           Download results (.jsonl)
         </button>
-        <button type="button" disabled={total === 0 || experimentActive(phase)} data-testid="exp-clear" onClick={() => actions.clearExperimentResults()}>
+        <button
+          type="button"
+          disabled={total === 0 || experimentActive(phase)}
+          data-testid="exp-clear"
+          onClick={() => {
+            // Nothing brings them back: ask first.
+            if (window.confirm(`Delete all ${total} stored experiment records (every model) from this browser? Download them first to keep them.`)) actions.clearExperimentResults();
+          }}
+        >
           Clear stored results
         </button>
       </div>
