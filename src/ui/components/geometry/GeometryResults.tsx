@@ -10,6 +10,7 @@ import { fig6Samples, fig7Matrix, groupedDistances } from './geometry-plots-data
 import { formatPercent } from '../../format.ts';
 import { errorText } from '../../probes.ts';
 
+const UNIT_DOMAIN: [number, number] = [0, 1];
 const PART_TITLES: Record<SolutionPart, string> = { em: '[e, m] concatenated', e: 'e only', m: 'm only' };
 
 /** The experiment's plots, each drawn as soon as its data has arrived. */
@@ -22,9 +23,10 @@ export const GeometryResults = memo(function GeometryResults() {
   const fig7 = useMemo(() => (r ? fig7Matrix(r) : null), [r?.solutions, r?.interpolation]);
   const phase = useLab((s) => s.geometry.phase);
   const [keep, setKeep] = useState<{ state: 'saving' | 'done' | 'error'; text: string } | null>(null);
+  // Stable props: the heatmap redraws only when its data changes, not on every interpolation that arrives.
+  const distDomain = useMemo<[number, number]>(() => [0, Math.max(1e-9, (grouped && d3.max(grouped.matrix, (row) => d3.max(row))) ?? 1)], [grouped]);
   if (!r) return null;
   const meanAcc = r.solutions.length ? d3.mean(r.solutions, (s) => s.accuracy)! : null;
-  const maxDist = grouped ? Math.max(1e-9, d3.max(grouped.matrix.flat()) ?? 1) : 1;
   return (
     <section className="panel geo-results" data-testid="geo-results">
       <h2>Results</h2>
@@ -75,7 +77,7 @@ export const GeometryResults = memo(function GeometryResults() {
             outerTitle="grouped by context"
             innerTitle="and by text"
             valueTitle="cosine distance (1 − cos)"
-            domain={[0, maxDist]}
+            domain={distDomain}
             colours={d3.interpolateViridis}
             testId="geo-heatmap"
           />
@@ -90,7 +92,7 @@ export const GeometryResults = memo(function GeometryResults() {
             outerTitle="seeds of one text per block"
             innerTitle="solutions of texts with R seeds"
             valueTitle="token accuracy (fraction, mean over τ)"
-            domain={[0, 1]}
+            domain={UNIT_DOMAIN}
             colours={d3.interpolateMagma}
             testId="geo-fig7"
           />

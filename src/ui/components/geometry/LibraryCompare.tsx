@@ -51,7 +51,7 @@ export const LibraryCompare = memo(function LibraryCompare() {
     );
   };
   const count = usable.filter((r) => picked.has(r.id)).length;
-  const maxDist = grouped ? Math.max(1e-9, d3.max(grouped.matrix.flat()) ?? 1) : 1;
+  const distDomain = useMemo<[number, number]>(() => [0, Math.max(1e-9, (grouped && d3.max(grouped.matrix, (row) => d3.max(row))) ?? 1)], [grouped]);
 
   return (
     <section className="panel" data-testid="geo-library">
@@ -119,7 +119,7 @@ export const LibraryCompare = memo(function LibraryCompare() {
             outerTitle="grouped by context (tag), else by text"
             innerTitle="and by text"
             valueTitle="cosine distance (1 − cos)"
-            domain={[0, maxDist]}
+            domain={distDomain}
             colours={d3.interpolateViridis}
             testId="geo-library-heatmap"
           />
