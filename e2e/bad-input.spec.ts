@@ -1,0 +1,158 @@
+import { expect, test, type Page } from '@playwright/test';
+import { encodeSolution } from '../src/prototokens/solution-file.ts';
+import { MAX_SOLUTION_BYTES } from '../src/util/solution-size.ts';
+import { collectPageErrors, loadServedModel, snap, type PageLab } from './helpers.ts';
+
+/**
+ * Issue 7 in the page: bad input gets a clear message and nothing runs that should not. A 4 MB paste
+ * is judged too long without freezing the page; whitespace is refused; solution metadata carrying
+ * markup and script is shown as text in the solution panel and the library, never executed; a file
+ * too big to be a solution is refused with its size.
+ */
+
+// Markup a careless page would run: an <img> whose error handler, and a <script>, set a global.
+const HOSTILE = '<img src=x onerror="globalThis.__pwned=1"><script>globalThis.__pwned=2</script>';
+
+async function openWith(page: Page, query: Record<string, string> = {}): Promise<void> {
+  await page.goto(`/?${new URLSearchParams({ model: 'stories260k', ...query })}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Proto-token Lab');
+  await loadServedModel(page, 'stories260k');
+}
+
+/** Records the main thread's long tasks from the first script on. */
+async function watchLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** A solution for the page's loaded model (its fingerprint) whose text and model name are hostile markup. */
+async function hostileSolution(page: Page): Promise<Buffer> {
+  const fingerprint = await page.evaluate(() => {
+    const s = (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState();
+    return s.model.state === 'ready' ? s.model.info.fingerprint : '';
+  });
+  expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  const e = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i) * 0.1);
+  const m = Float32Array.from({ length: 64 }, (_, i) => Math.cos(i) * 0.1);
+  const bytes = encodeSolution({
+    e,
+    m,
+    meta: {
+      model: HOSTILE, modelFingerprint: fingerprint, hidden: 64, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: [403, 407, 261, 378],
+      text: HOSTILE, seed: 0, lr: 0.01, init: 'normal', steps: 1, loss: 1, accuracy: 0, cTokens: 0, seconds: 1, createdAt: new Date(0).toISOString(), labVersion: '0.1.0',
+    },
+  });
+  return Buffer.from(bytes);
+}
+
+const pwned = (page: Page) => page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned ?? null);
+
+test.use({ trace: 'off' });
+
+test.describe('bad input in the page', () => {
+  test('a 4 MB paste is judged too long off the main thread, the page stays responsive', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await watchLongTasks(page);
+    await openWith(page);
+    // The book is made in the page and pasted through a paste event on the text box: sending 4 MB
+    // from the test would measure the test harness's own transfer.
+    const [t0, t1] = await page.evaluate(() => {
+      const book = 'Lily saw a big dog and said hello to it. '.repeat(100_000);
+      const box = document.querySelector<HTMLTextAreaElement>('[data-testid="text-input"]')!;
+      box.focus();
+      const start = performance.now();
+      const data = new DataTransfer();
+      data.setData('text/plain', book);
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      return [start, performance.now()];
+    });
+    const count = page.getByTestId('token-count');
+    await expect(count).toHaveAttribute('data-partial', 'true', { timeout: 20_000 });
+    const t2 = await page.evaluate(() => performance.now());
+    await expect(count).toHaveText(/^more than (\d+) tokens \(4,100,000 characters\)$/);
+    const limit = (await count.textContent())!.match(/more than (\d+)/)![1];
+    await expect(page.getByTestId('too-long')).toContainText(`at most ${limit} tokens`);
+    await expect(page.getByTestId('compress')).toBeDisabled();
+    await expect(page.getByTestId('compress')).toHaveAttribute('title', `The text has more than ${limit} tokens; this model and layout take at most ${limit}.`);
+    // While the worker tokenized, the main thread answered a timer within 100 ms every time.
+    const gaps = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let worst = 0;
+          let last = performance.now();
+          let n = 0;
+          const tick = () => {
+            const now = performance.now();
+            worst = Math.max(worst, now - last);
+            last = now;
+            if (++n < 20) setTimeout(tick, 10);
+            else resolve(worst);
+          };
+          setTimeout(tick, 10);
+        }),
+    );
+    const tasks = await page.evaluate(() => (globalThis as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
+    const after = tasks.filter((t) => t.start >= t0);
+    const timings = JSON.stringify({ t0, t1, t2, setText: t1 - t0, judged: t2 - t1, worstTimerGap: gaps, longTasks: tasks.filter((t) => t.start >= t0 - 1000) });
+    testInfo.annotations.push({ type: 'timings', description: timings });
+    console.log(timings);
+    await snap(page, testInfo, '01-book-pasted');
+    expect(gaps).toBeLessThan(100);
+    // No freeze: before the fix one task took 4.4 s (laying out 4 MB in the text box) and the
+    // worker took minutes; one task of 0.3-0.5 s remains on this shared, CPU-emulated machine (not yet
+    // traced: it comes before the worker's answer, not from the text box, whose shown length did not change it).
+    expect(after.filter((t) => t.duration > 1000)).toEqual([]);
+    // The text does not go into the URL (it would exceed the browser's URL limit) and nothing threw.
+    expect(page.url().length).toBeLessThan(64 * 1024);
+    await expect(page.getByTestId('text-huge')).toContainText('Showing the first 10,000 of 4,100,000 characters');
+    expect(errors).toEqual([]);
+
+    // Clear, then whitespace only: nothing to compress, and the button says why.
+    await page.getByTestId('text-clear').click();
+    await expect(page.getByTestId('text-input')).toHaveValue('');
+    await page.getByTestId('text-input').fill(' \n\t ');
+    await expect(page.getByTestId('compress')).toBeDisabled();
+    await expect(page.getByTestId('compress')).toHaveAttribute('title', 'Paste a text first.');
+  });
+
+  test('solution metadata carrying markup and script is shown as text and never runs', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await openWith(page);
+    const file = { name: 'hostile.safetensors', mimeType: 'application/octet-stream', buffer: await hostileSolution(page) };
+    await page.getByTestId('solution-file').setInputFiles(file);
+    const meta = page.getByTestId('solution-meta');
+    await expect(meta).toContainText(`made with ${HOSTILE}`);
+    await expect(page.getByTestId('solution-panel').locator('img, script')).toHaveCount(0);
+    await snap(page, testInfo, '01-solution-panel');
+
+    await page.goto(`/?${new URLSearchParams({ model: 'stories260k', view: 'library' })}`);
+    await loadServedModel(page, 'stories260k');
+    await page.getByTestId('library-file').setInputFiles(file);
+    const row = page.getByTestId('library-row').filter({ hasText: 'onerror' });
+    await expect(row.getByTestId('library-text')).toContainText(HOSTILE);
+    await expect(page.getByTestId('library-table').locator('img, script')).toHaveCount(0);
+    await snap(page, testInfo, '02-library');
+    await page.waitForTimeout(500); // an image error handler would have fired by now
+    expect(await pwned(page)).toBeNull();
+    expect(errors.filter((e) => /pwned|Content Security Policy/.test(e))).toEqual([]);
+  });
+
+  test('a file too big to be a solution is refused with its size, in the panel and the library', async ({ page }, testInfo) => {
+    await openWith(page);
+    const big = { name: 'weights.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.alloc(MAX_SOLUTION_BYTES + (1 << 20)) };
+    await page.getByTestId('solution-file').setInputFiles(big);
+    await expect(page.getByTestId('solution-error')).toContainText('weights.safetensors is 17.0 MiB, too big for a solution file (at most 16.0 MiB');
+    await snap(page, testInfo, '01-panel-refused');
+
+    await page.goto(`/?${new URLSearchParams({ model: 'stories260k', view: 'library' })}`);
+    await loadServedModel(page, 'stories260k');
+    await page.getByTestId('library-file').setInputFiles(big);
+    await expect(page.getByTestId('import-reason')).toContainText('weights.safetensors is 17.0 MiB, too big for a solution file');
+    await snap(page, testInfo, '02-library-refused');
+  });
+});
