@@ -78,6 +78,8 @@ test.describe('experiments view', () => {
     await expect(page.getByTestId('exp-plot-capacity').locator('svg circle')).not.toHaveCount(0);
     await expect(page.getByTestId('exp-plot-capacity')).toContainText('longest prefix reconstructed, tokens');
     await expect(page.getByTestId('exp-plot-hlm')).toBeVisible();
+    await page.getByTestId('exp-per-text').locator('summary').click();
+    await expect(page.getByTestId('exp-per-text').locator('tbody tr')).toHaveCount(2);
     const records = Number(await results.getAttribute('data-records'));
     expect(records).toBeGreaterThanOrEqual(2);
     await noHorizontalScroll(page);

@@ -105,14 +105,17 @@ export function ExperimentResults() {
   const total = useLab((s) => s.experiments.records.length);
   const phase = useLab((s) => s.experiments.phase);
   const actions = useActions();
-  const { tables, plots, seconds, sweeps } = useMemo(() => {
+  const { tables, plots, seconds, sweeps, perText } = useMemo(() => {
     const sums = summarise(records);
+    // Figure 1's data as rows: every text of the capacity sweeps.
+    const perText = sums.filter((x) => !x.key.keepGoing).flatMap((x) => x.texts.map((t) => ({ ...t, sweep: `${x.key.method}, ${x.key.share === 'none' ? 'not shared' : `${x.key.share} shared`}` })));
     const md = (f: typeof capacityTable) => parseMarkdownTables(f(sums, 'markdown'));
     return {
       tables: { capacity: md(capacityTable), layouts: md(layoutTable), sharing: md(sharingTable) },
       plots: sums.length > 0 ? reportPlots(sums) : {},
       seconds: sums.reduce((a, s) => a + s.seconds, 0),
       sweeps: sums.length,
+      perText,
     };
   }, [records]);
   const heading = { capacity: 'Capacity (Table 3 style)', layouts: 'Accuracy by arrangement and length (Table 1 style)', sharing: 'Accuracy with a shared proto-token (Table 2 style)' } as const;
@@ -149,6 +152,39 @@ export function ExperimentResults() {
         ),
       )}
       {tables.capacity.length > 0 && <p className="muted">C_tokens and H_LM at each text&apos;s capacity: the longest ladder length reconstructed with accuracy ≥ 0.99 (best seed) before the first failure. H_LM in nats.</p>}
+      {perText.length > 0 && (
+        <details data-testid="exp-per-text">
+          <summary>Capacity of each text ({perText.length})</summary>
+          <div className="table-scroll">
+            <table className="results">
+              <thead>
+                <tr>
+                  <th>text</th>
+                  <th>source</th>
+                  <th>sweep</th>
+                  <th className="num">capacity (tokens)</th>
+                  <th className="num">C_tokens</th>
+                  <th className="num">H_LM (nats)</th>
+                  <th>lengths tried</th>
+                </tr>
+              </thead>
+              <tbody>
+                {perText.map((t, i) => (
+                  <tr key={i}>
+                    <td>{t.text}</td>
+                    <td>{t.source}</td>
+                    <td>{t.sweep}</td>
+                    <td className="num">{t.complete ? t.capacity : `≥ ${t.capacity}`}</td>
+                    <td className="num">{t.cTokens}</td>
+                    <td className="num">{t.hLm.toFixed(1)}</td>
+                    <td>{t.tried.join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      )}
       <div className="report-plots">
         {Object.entries(plots).map(([name, svg]) => (
           <Plot key={name} name={name} svg={svg} />
