@@ -62,8 +62,13 @@ test.describe('experiments view', () => {
     // Paused means no training: the step count holds still.
     await page.waitForTimeout(1500);
     expect(await page.evaluate(() => (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState().experiments.progress!.step)).toBe(atPause);
-    // Space resumes (the shortcut drives the experiment in this view); focus off the buttons first.
+    // S takes one batch of steps and stays paused; Space resumes (the shortcuts drive the experiment
+    // in this view). Focus off the buttons first: keys typed on a button belong to it.
     await page.getByRole('heading', { level: 1 }).click();
+    await page.keyboard.press('s');
+    const stepOf = () => page.evaluate(() => (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState().experiments.progress!.step);
+    await expect.poll(stepOf, { timeout: 60_000 }).toBeGreaterThan(atPause);
+    await waitForExperiment(page, ['paused']);
     await page.keyboard.press('Space');
     await waitForExperiment(page, ['running', 'done']);
     await waitForExperiment(page, ['done', 'failed', 'cancelled']);
