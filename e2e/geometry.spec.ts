@@ -80,6 +80,7 @@ test('geometry experiment at a small size: heatmap, Fig. 6 distributions, Fig. 5
   for (const id of ['geo-fig5-tfidf', 'geo-fig5-semantic']) {
     await expect(page.getByTestId(id).locator('circle.point')).toHaveCount(6);
     await expect(page.getByTestId(id).locator('.legend-item')).toHaveCount(2);
+    await expect(page.getByTestId(id).locator('path.bin-means')).toHaveCount(2);
     await expect(page.getByTestId(id).getByRole('button', { name: 'SVG' })).toBeVisible();
   }
   await expect(page.getByTestId('geo-semantic-info')).toContainText('stories260k: mean-pooled final hidden states (not MiniLM)');

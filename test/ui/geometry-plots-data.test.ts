@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fig6Samples, fig7Matrix, groupedDistances, solutionName } from '../../src/ui/components/geometry/geometry-plots-data.ts';
+import { binnedMeans, fig6Samples, fig7Matrix, groupedDistances, solutionName } from '../../src/ui/components/geometry/geometry-plots-data.ts';
 import { addPartial, emptyGeometryResult, DEFAULT_GEOMETRY, type GeometryResult } from '../../src/geometry/experiment-types.ts';
 import { applyGeometryError, applyGeometryMessage, compareRequested, geometryRequested, IDLE_GEOMETRY } from '../../src/ui/geometry-state.ts';
 
@@ -86,5 +86,22 @@ describe('geometry plot data', () => {
     expect(applyGeometryError(asked, { type: 'error', op: 'decode', message: 'x' })).toBeNull();
     // A new run keeps the library comparison.
     expect(geometryRequested(asked, { ...DEFAULT_GEOMETRY }).compare).toBe(asked.compare);
+  });
+
+  it('Fig. 5 binned means by hand: equal-width bins, the top edge in the last, empty bins left out', () => {
+    const pts = [
+      { x: 0, y: 1 },
+      { x: 0.1, y: 3 },
+      { x: 0.9, y: 5 },
+      { x: 1, y: 7 },
+      { x: 2, y: 100 }, // outside [0, 1]: ignored
+    ];
+    expect(binnedMeans(pts, 0, 1, 2)).toEqual([
+      { x: 0.25, y: 2, n: 2 },
+      { x: 0.75, y: 6, n: 2 },
+    ]);
+    expect(binnedMeans(pts, 0, 1, 4).map((m) => m.n)).toEqual([2, 2]);
+    expect(binnedMeans([{ x: 3, y: 1 }, { x: 3, y: 2 }], 3, 3)).toEqual([{ x: 3, y: 1.5, n: 2 }]);
+    expect(binnedMeans([], 0, 1)).toEqual([]);
   });
 });

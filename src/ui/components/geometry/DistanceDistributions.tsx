@@ -20,7 +20,7 @@ export const DistanceDistributions = memo(function DistanceDistributions({ byKin
   const histRef = useRef<SVGSVGElement>(null);
   const kinds = PAIR_KINDS.filter((k) => byKind[k].length > 0);
   const all = kinds.flatMap((k) => byKind[k]);
-  const yTitle = `cosine distance between solutions (${what})`;
+  const yTitle = `solution cosine distance (${what})`;
 
   useEffect(() => {
     if (!boxRef.current) return;

@@ -4,6 +4,7 @@ import { SavePlot } from '../SavePlot.tsx';
 import { rasterLayer, RASTER_ABOVE } from './raster.ts';
 import type { TextPairPoint } from '../../../worker/protocol.ts';
 import { drawFrame, drawLegend, PAIR_COLOURS, type Frame } from './plot-frame.ts';
+import { binnedMeans } from './geometry-plots-data.ts';
 
 const F: Frame = { width: 420, height: 290, margin: { top: 48, right: 16, bottom: 42, left: 56 } };
 
@@ -17,8 +18,8 @@ export interface ScatterProps {
 
 /**
  * Fig. 5: for every two different texts, the distance between the texts (x) against the distance
- * between their solutions (y), coloured by whether they come from the same context; a least-squares
- * line per group shows whether, at equal text distance, same-context solutions sit closer.
+ * between their solutions (y), coloured by whether they come from the same context; each group's
+ * mean per bin of text distance shows whether, at equal text distance, same-context solutions sit closer.
  */
 export const DistanceScatter = memo(function DistanceScatter({ title, pairs, measure, xTitle, testId }: ScatterProps) {
   const ref = useRef<SVGSVGElement>(null);
@@ -57,18 +58,26 @@ export const DistanceScatter = memo(function DistanceScatter({ title, pairs, mea
             .text(`texts ${p.a + 1} and ${p.b + 1}: text ${p[measure].toFixed(4)}, solutions ${p.solution.toFixed(4)}`);
         }
       }
-      // Least-squares fit y = a + b x over this group (needs two distinct x).
-      const gx = group.map((p) => p[measure]);
-      const gy = group.map((p) => p.solution);
-      const mx = d3.mean(gx);
-      const my = d3.mean(gy);
-      if (group.length >= 2 && mx !== undefined && my !== undefined) {
-        const sxx = d3.sum(gx, (v) => (v - mx) ** 2);
-        if (sxx > 0) {
-          const b = d3.sum(gx, (v, i) => (v - mx) * (gy[i] - my)) / sxx;
-          const [x0, x1] = d3.extent(gx) as [number, number];
-          g.append('line').attr('class', 'fit').attr('data-kind', kind).attr('x1', x(x0)).attr('x2', x(x1)).attr('y1', y(my + b * (x0 - mx))).attr('y2', y(my + b * (x1 - mx))).attr('stroke', c).attr('stroke-width', 2);
-        }
+      // Mean solution distance per bin of text distance: compares the groups at equal text distance.
+      const [lo, hi] = x.domain();
+      const means = binnedMeans(group.map((p) => ({ x: p[measure], y: p.solution })), lo, hi);
+      const meanLine = d3
+        .line<{ x: number; y: number }>()
+        .x((m) => x(m.x))
+        .y((m) => y(m.y));
+      g.append('path').attr('class', 'bin-means').attr('data-kind', kind).attr('d', meanLine(means) ?? '').attr('fill', 'none').attr('stroke', c).attr('stroke-width', 2);
+      for (const m of means) {
+        g.append('rect')
+          .attr('class', 'bin-mean')
+          .attr('x', x(m.x) - 3.5)
+          .attr('y', y(m.y) - 3.5)
+          .attr('width', 7)
+          .attr('height', 7)
+          .attr('fill', 'white')
+          .attr('stroke', c)
+          .attr('stroke-width', 2)
+          .append('title')
+          .text(`mean of ${m.n} pairs: ${m.y.toFixed(4)}`);
       }
     }
     drawLegend(
@@ -81,7 +90,7 @@ export const DistanceScatter = memo(function DistanceScatter({ title, pairs, mea
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>
-        <span>{title}</span> <span className="muted">(lines: least-squares fits)</span>
+        <span>{title}</span> <span className="muted">(lines: mean per bin of text distance)</span>
         <SavePlot target={ref} title={title} testId={`${testId}-save`} />
       </figcaption>
       <svg ref={ref} role="img" aria-label={`${title}: solution distance against ${xTitle}`} />

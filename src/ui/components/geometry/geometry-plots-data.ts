@@ -81,3 +81,25 @@ export function groupedByLabels(matrix: readonly (readonly number[])[], labels: 
     inner: runsOf(order, (i) => labels[i].textId),
   };
 }
+
+/**
+ * Fig. 5's question, "at the same text distance, are same-context solutions closer?": the mean y of
+ * the points in each of `bins` equal-width bins of x over [lo, hi] (the last bin holds hi), with the
+ * bin's centre and count; empty bins are left out.
+ */
+export function binnedMeans(points: readonly { x: number; y: number }[], lo: number, hi: number, bins = 6): { x: number; y: number; n: number }[] {
+  if (!(hi > lo)) {
+    if (points.length === 0) return [];
+    return [{ x: lo, y: points.reduce((s, p) => s + p.y, 0) / points.length, n: points.length }];
+  }
+  const w = (hi - lo) / bins;
+  const sum = new Array<number>(bins).fill(0);
+  const count = new Array<number>(bins).fill(0);
+  for (const p of points) {
+    if (!(p.x >= lo && p.x <= hi)) continue;
+    const k = Math.min(bins - 1, Math.floor((p.x - lo) / w));
+    sum[k] += p.y;
+    count[k]++;
+  }
+  return sum.flatMap((s, k) => (count[k] ? [{ x: lo + (k + 0.5) * w, y: s / count[k], n: count[k] }] : []));
+}
