@@ -106,7 +106,6 @@ export class Engine {
           if (this.run) throw new Error('A compression is running: stop it before scanning or training a path.');
           if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before scanning or training a path.');
           if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before scanning or training a path.');
-          if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before scanning or training a path.');
           void this.withModel((m) => (msg.type === 'pathScan' ? this.interp.scan(m.model, msg) : this.interp.train(m.model, msg))).catch(fail);
           return;
         case 'bezierStop':
@@ -132,7 +131,6 @@ export class Engine {
         case 'geometryStart':
           if (this.run) throw new Error('A compression is running: stop it before starting the geometry experiment.');
           if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before starting the geometry experiment.');
-          if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before starting the geometry experiment.`);
           if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before starting the geometry experiment.`);
           void this.withModel((m) => this.geometry.start(m, msg)).catch(fail);
           return;
