@@ -368,7 +368,7 @@ function printAll(byPlatform: [string, SuiteResults][]): void {
   const first = byPlatform[0][1];
   const fs = (r: SuiteResults) => r.engine.firstStep;
 
-  table('Engine (stories260k and f32 matmul)', ['measure', ...cols], [
+  if (first.engine.matmul.length || first.engine.matmulShapes || first.engine.firstStep) table('Engine (stories260k and f32 matmul)', ['measure', ...cols], [
     ...first.engine.matmul.map((m, i) => [`matmul ${m.size}^3 x·Wᵀ GFLOP/s${m.reps === 1 ? ' (1 repetition)' : ''}`, ...pick((r) => r.engine.matmul[i]?.gflops)]),
     ...(first.engine.matmulShapes ?? []).map((m, i) => [`matmul ${m.name} GFLOP/s${m.chunks > 1 ? ` (${m.chunks} chunks)` : ''}`, ...pick((r) => r.engine.matmulShapes?.[i]?.gflops)]),
     ...(first.engine.f16 ? [['matmul f16', ...pick((r) => r.engine.f16)]] : []),

@@ -612,7 +612,7 @@ export interface EngineResults {
   modelBytes?: number;
   /** Peak GPU bytes while running stories260k (load, first step, forward+backward up to N = 256). */
   peakBytesStories?: number;
-  /** Peak GPU bytes over the whole engine suite (the biggest matmul's matrices included). */
+  /** Peak GPU bytes over the whole run on this platform (every part, the fixture and big models included). */
   peakBytes: number;
   kernels?: KernelBreakdown | { N: number; unavailable: string };
 }
@@ -741,7 +741,6 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
     took('shapes');
   }
   if (parts.matmul || parts.matmul4096 || parts.shapes) engine.f16 = f16Status(gpu);
-  engine.peakBytes = gpu.peakBytesAllocated;
 
   const models: ModelStepResult[] = [];
   if (parts.fixtures) {
@@ -757,6 +756,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
     took('big');
   }
 
+  engine.peakBytes = gpu.peakBytesAllocated; // after every part, the other models included
   gpu.destroy();
   return { adapter, engine, compress, models, partSeconds };
 }
