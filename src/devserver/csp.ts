@@ -9,7 +9,9 @@ import type { Plugin } from 'vite';
  */
 export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'default-src': ["'self'"],
-  'script-src': ["'self'"],
+  // 'wasm-unsafe-eval' lets WebAssembly compile (onnxruntime-web runs the sentence-embedding model
+  // of the geometry view); it allows no JavaScript eval, which 'unsafe-eval' would.
+  'script-src': ["'self'", "'wasm-unsafe-eval'"],
   'worker-src': ["'self'"],
   'style-src': ["'self'", "'unsafe-inline'"],
   'img-src': ["'self'", 'data:', 'blob:'],
