@@ -30,8 +30,8 @@ async function watchLongTasks(page: Page): Promise<void> {
   });
 }
 
-/** A solution for the page's loaded model (its fingerprint) whose text and model name are hostile markup. */
-async function hostileSolution(page: Page): Promise<Buffer> {
+/** A solution for the page's loaded model (its fingerprint) whose text and model name are `text` (hostile markup by default). */
+async function hostileSolution(page: Page, text = HOSTILE): Promise<Buffer> {
   const fingerprint = await page.evaluate(() => {
     const s = (globalThis as unknown as { __protolab: PageLab }).__protolab.store.getState();
     return s.model.state === 'ready' ? s.model.info.fingerprint : '';
@@ -43,8 +43,8 @@ async function hostileSolution(page: Page): Promise<Buffer> {
     e,
     m,
     meta: {
-      model: HOSTILE, modelFingerprint: fingerprint, hidden: 64, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: [403, 407, 261, 378],
-      text: HOSTILE, seed: 0, lr: 0.01, init: 'normal', steps: 1, loss: 1, accuracy: 0, cTokens: 0, seconds: 1, createdAt: new Date(0).toISOString(), labVersion: '0.1.0',
+      model: text, modelFingerprint: fingerprint, hidden: 64, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: [403, 407, 261, 378],
+      text, seed: 0, lr: 0.01, init: 'normal', steps: 1, loss: 1, accuracy: 0, cTokens: 0, seconds: 1, createdAt: new Date(0).toISOString(), labVersion: '0.1.0',
     },
   });
   return Buffer.from(bytes);
@@ -154,5 +154,35 @@ test.describe('bad input in the page', () => {
     await page.getByTestId('library-file').setInputFiles(big);
     await expect(page.getByTestId('import-reason')).toContainText('weights.safetensors is 17.0 MiB, too big for a solution file');
     await snap(page, testInfo, '02-library-refused');
+  });
+
+  test('two open tabs importing and deleting at once keep one consistent library', async ({ page, context }, testInfo) => {
+    const other = await context.newPage();
+    const query = `/?${new URLSearchParams({ model: 'stories260k', view: 'library' })}`;
+    await Promise.all([page.goto(query), other.goto(query)]);
+    await loadServedModel(page, 'stories260k');
+    await loadServedModel(other, 'stories260k');
+    const files = async (p: Page, tag: string) =>
+      Promise.all([0, 1, 2].map(async (i) => ({ name: `${tag}-${i}.safetensors`, mimeType: 'application/octet-stream', buffer: await hostileSolution(p, `tab ${tag} text ${i}`) })));
+    const [fromA, fromB] = [await files(page, 'A'), await files(other, 'B')];
+    // Both tabs import at the same time into the one IndexedDB database.
+    await Promise.all([page.getByTestId('library-file').setInputFiles(fromA), other.getByTestId('library-file').setInputFiles(fromB)]);
+    await expect(page.getByTestId('library-imports')).toContainText('A-2.safetensors');
+    await expect(other.getByTestId('library-imports')).toContainText('B-2.safetensors');
+    // After a reload each tab lists all six, each with its text.
+    await Promise.all([page.reload(), other.reload()]);
+    for (const p of [page, other]) {
+      await expect(p.getByTestId('library-row')).toHaveCount(6);
+      for (const tag of ['A', 'B']) for (const i of [0, 1, 2]) await expect(p.getByTestId('library-text').filter({ hasText: `tab ${tag} text ${i}` })).toHaveCount(1);
+    }
+    // A deletes one of B's; B, reloaded, no longer has it and still decodes the rest.
+    await page.getByTestId('library-row').filter({ hasText: 'tab B text 1' }).getByTestId('library-select').check();
+    await page.getByTestId('library-delete').click();
+    await expect(page.getByTestId('library-row')).toHaveCount(5);
+    await other.reload();
+    await expect(other.getByTestId('library-row')).toHaveCount(5);
+    await expect(other.getByTestId('library-text').filter({ hasText: 'tab B text 1' })).toHaveCount(0);
+    await snap(other, testInfo, '01-second-tab-after-delete');
+    await other.close();
   });
 });
