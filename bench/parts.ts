@@ -1,7 +1,8 @@
 /**
  * Which parts of the benchmark run. The default run stays within about 8 minutes on a 2-core
  * SwiftShader machine; the random-weight Pythia-160M / Llama-3.2-1B shaped models take far longer
- * there and run only with --big. `--skip=a,b` drops parts by name.
+ * there and run only with --big; 4096³ (about 70 s in Chromium and 270 s in Node under load) runs
+ * only with --with=matmul4096. `--skip=a,b` drops parts by name, `--with=a,b` adds them.
  */
 export interface BenchParts {
   /** stories260k: first step, forward+backward, kernel breakdown, ms per step at N = 16..256. */
@@ -10,7 +11,7 @@ export interface BenchParts {
   solve: boolean;
   /** f32 matmul at 512³ and 1024³. */
   matmul: boolean;
-  /** f32 matmul at 4096³, one repetition (about a minute on SwiftShader). */
+  /** f32 matmul at 4096³, one repetition (over a minute on SwiftShader): opt-in. */
   matmul4096: boolean;
   /** f32 matmul at the Pythia-160M and Llama-3.2-1B layer shapes, N = 128 rows. */
   shapes: boolean;
@@ -22,24 +23,29 @@ export interface BenchParts {
 
 export const PART_NAMES = ['stories', 'solve', 'matmul', 'matmul4096', 'shapes', 'fixtures', 'big'] as const satisfies readonly (keyof BenchParts)[];
 
-export const DEFAULT_PARTS: BenchParts = { stories: true, solve: true, matmul: true, matmul4096: true, shapes: true, fixtures: true, big: false };
+export const DEFAULT_PARTS: BenchParts = { stories: true, solve: true, matmul: true, matmul4096: false, shapes: true, fixtures: true, big: false };
+
+function names(list: string | null, flag: string): (keyof BenchParts)[] {
+  if (list === null) return [];
+  return list
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((name) => {
+      if (!(PART_NAMES as readonly string[]).includes(name)) throw new Error(`${flag}: unknown part "${name}"; the parts are ${PART_NAMES.join(', ')}`);
+      return name as keyof BenchParts;
+    });
+}
 
 /**
- * The parts for `--skip=LIST` (comma-separated names, may be null) and `--big`. With `--only-parts`
- * semantics left out on purpose: skipping is enough to run one part alone. Unknown names are
- * refused with the list of known ones.
+ * The parts for `--skip=LIST`, `--with=LIST` (comma-separated names, either may be null) and
+ * `--big` (the same as --with=big). Unknown names are refused with the list of known ones; a
+ * part both added and skipped is skipped.
  */
-export function selectParts(skip: string | null, big: boolean): BenchParts {
+export function selectParts(skip: string | null, big: boolean, add: string | null = null): BenchParts {
   const parts: BenchParts = { ...DEFAULT_PARTS, big };
-  if (skip === null) return parts;
-  for (const raw of skip.split(',')) {
-    const name = raw.trim();
-    if (!name) continue;
-    if (!(PART_NAMES as readonly string[]).includes(name)) {
-      throw new Error(`--skip: unknown part "${name}"; the parts are ${PART_NAMES.join(', ')}`);
-    }
-    parts[name as keyof BenchParts] = false;
-  }
+  for (const name of names(add, '--with')) parts[name] = true;
+  for (const name of names(skip, '--skip')) parts[name] = false;
   if (!Object.values(parts).some(Boolean)) throw new Error('--skip leaves nothing to run; drop a name from it (or add --big)');
   return parts;
 }

@@ -12,6 +12,7 @@
  *   npm run bench -- --wait=600    wait up to 600 s (default 120) for the machine to go idle first
  *   npm run bench -- --big         also the random-weight Pythia-160M / Llama-3.2-1B shaped models (long)
  *   npm run bench -- --skip=a,b    leave parts out: stories, solve, matmul, matmul4096, shapes, fixtures, big
+ *   npm run bench -- --with=a,b    add opt-in parts: matmul4096 (one 4096³ repetition, minutes in Node), big
  *                                  (e.g. --big --skip=stories,solve,matmul,matmul4096,shapes,fixtures: only the big models)
  *
  * By default the working tree is measured and the run's commit is marked "+dirty" when it differs
@@ -49,10 +50,12 @@ function parseArgs(argv: string[]): Args {
   let saveGiven: boolean | null = null;
   let skip: string | null = null;
   let big = false;
+  let add: string | null = null;
   for (const x of argv) {
     if (x === '--quick') a.quick = true;
     else if (x === '--big') big = true;
     else if (x.startsWith('--skip=')) skip = x.slice(7);
+    else if (x.startsWith('--with=')) add = x.slice(7);
     else if (x === '--head') a.head = true;
     else if (/^--wait=\d+$/.test(x)) a.waitS = Number(x.slice(7));
     else if (x === '--save') saveGiven = true;
@@ -62,7 +65,7 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown argument ${x}; see the header of bench/run.ts`);
   }
   a.save = saveGiven ?? !a.quick;
-  a.parts = selectParts(skip, big);
+  a.parts = selectParts(skip, big, add);
   return a;
 }
 

@@ -43,9 +43,16 @@ describe('benchmark parts (--skip, --big)', () => {
     expect(selectParts(null, true).big).toBe(true);
   });
 
+  it('4096^3 is opt-in with --with=matmul4096', () => {
+    expect(DEFAULT_PARTS.matmul4096).toBe(false);
+    expect(selectParts(null, false, 'matmul4096').matmul4096).toBe(true);
+    expect(selectParts('matmul4096', false, 'matmul4096').matmul4096).toBe(false);
+    expect(() => selectParts(null, false, 'matmul8192')).toThrow(/--with: unknown part "matmul8192"/);
+  });
+
   it('--skip drops named parts and refuses unknown names or an empty run', () => {
-    expect(selectParts('matmul4096, fixtures', false)).toMatchObject({ matmul4096: false, fixtures: false, stories: true });
-    expect(() => selectParts('matmul4069', false)).toThrow(/unknown part "matmul4069".*matmul4096/);
+    expect(selectParts('shapes, fixtures', false)).toMatchObject({ shapes: false, fixtures: false, stories: true });
+    expect(() => selectParts('matmul4069', false)).toThrow(/--skip: unknown part "matmul4069".*matmul4096/);
     expect(() => selectParts('stories,solve,matmul,matmul4096,shapes,fixtures', false)).toThrow(/nothing to run/);
     expect(selectParts('stories,solve,matmul,matmul4096,shapes,fixtures', true)).toMatchObject({ big: true, stories: false });
   });
