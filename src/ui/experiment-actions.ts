@@ -9,7 +9,7 @@ import { checkExperimentSpec } from '../worker/protocol.ts';
 import { toExperimentSpec } from './experiment-settings.ts';
 import { experimentActive, experimentRequested, setExperimentFiles, throughputRequested, type ExperimentsView } from './experiments-state.ts';
 import { errorText } from './probes.ts';
-import { downloadBlob } from './save-plot.ts';
+import { downloadBlob } from './download.ts';
 import { runActive, type LabState } from './state.ts';
 import type { LabStore } from './store.ts';
 import { readTextFiles } from './text-files.ts';

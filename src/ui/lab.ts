@@ -17,6 +17,7 @@ import { compressBlocker } from './selectors.ts';
 import { apply, batchedDispatcher, createLabStore, setAppStore, type LabStore } from './store.ts';
 import { settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings } from './url-state.ts';
 import { solutionSizeProblem } from '../util/solution-size.ts';
+import { downloadBytes } from './download.ts';
 
 export const DEFAULT_MODEL = 'stories260k';
 
@@ -47,17 +48,6 @@ export interface Lab {
   store: LabStore;
   client: EngineClient;
   actions: LabActions;
-}
-
-function download(bytes: ArrayBuffer, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function debounce(fn: () => void, ms: number): () => void {
@@ -141,17 +131,17 @@ export function startLab(): Lab {
     },
     save() {
       const r = get().run.result;
-      if (r?.solution) download(r.solution, r.fileName);
+      if (r?.solution) downloadBytes(r.solution, r.fileName);
     },
     loadSolution(file) {
-      file.arrayBuffer().then(
-        (bytes) => {
       // Refused by its size before it is read: a multi-GB file picked by mistake must not fill the tab's memory.
       const tooBig = solutionSizeProblem(file.name, file.size);
       if (tooBig) {
         store.setState({ solution: { state: 'error', name: file.name, message: tooBig } });
         return;
       }
+      file.arrayBuffer().then(
+        (bytes) => {
           const requestId = client.newRequestId();
           apply(store, solutionRequested, file.name, requestId);
           client.send({ type: 'decode', requestId, name: file.name, bytes });

@@ -5,19 +5,11 @@
  * viewer. PNG is drawn from that SVG at `scale` times its size (sharp on a 4K screen or a slide).
  */
 
+import { downloadBlob } from './download.ts';
+
 /** Presentation properties copied from the page's CSS into the saved file. */
 const STYLE_PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'opacity', 'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility'] as const;
 
-export function downloadBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** The plot's pixel size: its width/height attributes, else its viewBox, else its laid-out box. */
 function sizeOf(svg: SVGSVGElement): { width: number; height: number } {

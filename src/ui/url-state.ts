@@ -9,7 +9,7 @@ import { INTERP_DEFAULTS, INTERP_FIELD_KEYS, checkInterpField, isInterpField, ty
 import { LIBRARY_DEFAULTS, LIBRARY_FIELD_KEYS, checkLibraryField, isLibraryField, type LibrarySettings } from './library-settings.ts';
 
 /** The page's views (tabs); views.tsx says what each shows. */
-export const VIEW_NAMES = ['compress', 'geometry', 'experiments', 'library', 'interpolate'] as const;
+export const VIEW_NAMES = ['compress', 'library', 'interpolate', 'geometry', 'experiments'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 export function isViewName(v: unknown): v is ViewName {
   return typeof v === 'string' && (VIEW_NAMES as readonly string[]).includes(v);
