@@ -1,3 +1,4 @@
+import { formatBytes } from '../gpu/gpu.ts';
 import { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from '../model/model.ts';
@@ -155,7 +156,27 @@ export class ProtoTrainer {
 
   static async create(model: Model, problem: ProtoProblem, settings: ProtoSettings): Promise<ProtoTrainer> {
     const std = settings.init === 'embedding-std' ? await embeddingStd(model) : 1;
-    return new ProtoTrainer(model, problem, settings, std);
+    // A real GPU reports running out of memory asynchronously, through an error scope, not by
+    // throwing: catch it here so the user learns the size asked for and how to get under it.
+    const gpu = model.gpu;
+    const before = gpu.bytesAllocated;
+    gpu.device.pushErrorScope('out-of-memory');
+    let trainer: ProtoTrainer | undefined;
+    try {
+      trainer = new ProtoTrainer(model, problem, settings, std);
+    } finally {
+      const oom = await gpu.device.popErrorScope();
+      if (oom) {
+        const asked = gpu.bytesAllocated - before;
+        trainer?.destroy();
+        const items = problem.targets.length;
+        const longest = Math.max(...problem.targets.map((t) => t.length));
+        throw new Error(
+          `Optimising ${items} item${items === 1 ? '' : 's'} of up to ${longest} tokens needs ${formatBytes(asked)} of GPU memory, more than the device could give (${oom.message}). Use a shorter text, fewer restarts or texts in one batch, or a smaller model.`,
+        );
+      }
+    }
+    return trainer;
   }
 
   /** Steps submitted so far (the GPU may still be working on the last ones). */
