@@ -108,7 +108,7 @@ test('linear and Bezier paths between two seeds of one text', async ({ page }, t
   await snap(page, testInfo, '03-bezier-and-slider');
 
   // The trained curve is kept with the pair: after a reload, picking the pair again brings it back.
-  expect(new URL(page.url()).searchParams.get('view')).toBe('interpolate');
+  await expect.poll(() => new URL(page.url()).searchParams.get('view')).toBe('interpolate');
   await page.reload();
   await loadServedModel(page, 'stories260k');
   await expect(page.getByTestId('interp-a')).toHaveValue(a.id);

@@ -57,7 +57,8 @@ test.describe('solution library', () => {
     await snap(page, testInfo, '01-library-after-run');
 
     // A reload loses nothing (the URL keeps the view).
-    expect(new URL(page.url()).searchParams.get('view')).toBe('library');
+    // The URL follows the settings after a short debounce.
+    await expect.poll(() => new URL(page.url()).searchParams.get('view')).toBe('library');
     await page.reload();
     await loadServedModel(page, 'stories260k');
     await expect(rows(page)).toHaveCount(1);

@@ -223,7 +223,10 @@ export class Engine {
       if (this.gpu !== gpu) return;
       this.gpu = null;
       this.loaded = null;
+      // The run died with its device: let it wind down, but free the slot now, so the resumed run
+      // the page starts once the model is back is not refused as a second one.
       this.run?.control.command('stop');
+      this.run = null;
       this.post({ type: 'deviceLost', reason });
       // Recover at once: a new device and the same model; the page resumes the interrupted run
       // from its last checkpoint once the model is ready again.
@@ -255,12 +258,14 @@ export class Engine {
     const maxTokens = maxTokensFor(loaded.model.spec.maxPositions, settings.layout, settings.firstTarget);
     if (ids.length > maxTokens) throw new Error(`The text has ${ids.length} tokens but ${loaded.label} takes at most ${maxTokens} with this layout; shorten it.`);
     this.lastStep = msg.resume?.step ?? 0;
+    const gpu = loaded.model.gpu;
     const run = new ActiveRun(loaded.model, loaded.tokenizer, ids, msg.text, settings, (m) => {
+      // A run whose device was lost says nothing more: the page is already resuming it elsewhere.
+      if (gpu.lost) return;
       if (m.type === 'progress' || m.type === 'runState') this.lastStep = m.step;
       this.post(m);
     }, loaded.label, msg.begin ?? 'run', { resume: msg.resume });
     this.run = run;
-    const gpu = loaded.model.gpu;
     run.finished
       .catch(async (e: unknown) => {
         // A lost device fails the run's pending reads before the loss itself is reported; that
