@@ -105,4 +105,5 @@ if (values.profile) {
 }
 if (values.json) writeFileSync(values.json, `${JSON.stringify({ model: values.model, seeds: S, repeats, adapter: i, loads, rows, profile }, null, 1)}\n`);
 gpu.destroy?.();
+// Dawn's device thread keeps Node's event loop alive: leave once the results are written.
 process.exit(0);

@@ -155,4 +155,5 @@ if (values.svg) {
   writeFileSync(values.svg, throughputPlot(rows.map((r) => r.record), { title: `Reproduction throughput, ${values.model.split('/').filter(Boolean).pop()}`, note }) + '\n');
 }
 process.stdout.write(out.join('\n') + '\n');
+// Dawn's device thread keeps Node's event loop alive: leave once the results are written.
 process.exit(0);
