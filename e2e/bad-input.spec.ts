@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { encodeSolution } from '../src/prototokens/solution-file.ts';
 import { MAX_SOLUTION_BYTES } from '../src/util/solution-size.ts';
-import { collectPageErrors, loadServedModel, snap, type PageLab } from './helpers.ts';
+import { collectPageErrors, loadServedModel, longTasks, snap, watchLongTasks, type PageLab } from './helpers.ts';
 
 /**
  * Issue 7 in the page: bad input gets a clear message and nothing runs that should not. A 4 MB paste
@@ -17,17 +17,6 @@ async function openWith(page: Page, query: Record<string, string> = {}): Promise
   await page.goto(`/?${new URLSearchParams({ model: 'stories260k', ...query })}`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Proto-token Lab');
   await loadServedModel(page, 'stories260k');
-}
-
-/** Records the main thread's long tasks from the first script on. */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
 }
 
 /** A solution for the page's loaded model (its fingerprint) whose text and model name are `text` (hostile markup by default). */
@@ -96,7 +85,7 @@ test.describe('bad input in the page', () => {
           setTimeout(tick, 10);
         }),
     );
-    const tasks = await page.evaluate(() => (globalThis as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks);
+    const tasks = await longTasks(page);
     const after = tasks.filter((t) => t.start >= t0);
     const timings = JSON.stringify({ t0, t1, t2, setText: t1 - t0, judged: t2 - t1, worstTimerGap: gaps, longTasks: tasks.filter((t) => t.start >= t0 - 1000) });
     testInfo.annotations.push({ type: 'timings', description: timings });

@@ -1,28 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { collectPageErrors, loadServedModel, openLab, snap, waitForRun } from './helpers.ts';
+import { collectPageErrors, loadServedModel, longTasks, openLab, snap, waitForRun, watchLongTasks, type LongTask } from './helpers.ts';
 
 // 16 tokens of stories260k; seed 0 solves it in about 330 steps (Node), several seconds in Chromium.
 const TEXT = 'The cat sat on the mat and looked at the';
 const N = 16;
 
-interface LongTask {
-  start: number;
-  duration: number;
-}
-
-/** Records every long task of the main thread from the first script on. */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-}
-
 const pageNow = (page: Page) => page.evaluate(() => performance.now());
-const longTasks = (page: Page) => page.evaluate(() => (globalThis as unknown as { __longTasks: LongTask[] }).__longTasks);
 const stepOf = async (page: Page) => Number(await page.getByTestId('run-step').textContent());
 
 async function typeText(page: Page, text: string): Promise<void> {

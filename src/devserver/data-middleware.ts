@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
 import type { Middleware } from './models-middleware.ts';
 import { isInside, isSafeSegment } from './safe-name.ts';
+import { plain, refusedMethod } from './plain-response.ts';
 import { sendFile } from './send-file.ts';
 
 export const DATA_PREFIX = '/data/';
@@ -81,11 +82,6 @@ export function parseDataRequest(rawUrl: string | undefined): DataRequest | null
   return { kind: 'file', path: segments.join('/') };
 }
 
-function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'X-Content-Type-Options': 'nosniff' });
-  res.end(text);
-}
-
 /**
  * Serves `/data/index.json` and `/data/<path>` from the shared data folder, so the lab's worker can
  * build the same text sources as the command line. A file is served only when the listing has it
@@ -95,11 +91,7 @@ export function createDataMiddleware(root: () => string): Middleware {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const request = parseDataRequest(req.url);
     if (!request) return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      plain(res, 405, 'Method not allowed\n');
-      return true;
-    }
+    if (refusedMethod(req, res)) return true;
     if (request.kind === 'invalid') {
       plain(res, 400, 'Bad data path\n');
       return true;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findModels, listModelFiles, type ModelFolder } from './model-catalog.ts';
 import { parseModelRequest } from './model-request.ts';
 import type { ModelRoot } from './model-roots.ts';
+import { plain, refusedMethod } from './plain-response.ts';
 import { sendFile } from './send-file.ts';
 
 export type Next = (err?: unknown) => void;
@@ -12,11 +13,6 @@ export interface ModelIndexEntry {
   name: string;
   files: string[];
   bytes: number;
-}
-
-function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'X-Content-Type-Options': 'nosniff' });
-  res.end(text);
 }
 
 async function indexOf(folders: ModelFolder[]): Promise<ModelIndexEntry[]> {
@@ -38,11 +34,7 @@ export function createModelsMiddleware(roots: () => readonly ModelRoot[]): Middl
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const request = parseModelRequest(req.url);
     if (!request) return false;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      plain(res, 405, 'Method not allowed\n');
-      return true;
-    }
+    if (refusedMethod(req, res)) return true;
     if (request.kind === 'invalid') {
       plain(res, 400, 'Bad model path\n');
       return true;
