@@ -1,5 +1,6 @@
 import { shaderSource } from './shader-source.ts';
 import { type DType, type Tensor, numel, describe } from './tensor.ts';
+import { settle } from './wait.ts';
 
 /** What the layers above may rely on, resolved from the adapter's real limits at device creation. */
 export interface GpuLimits {
@@ -232,19 +233,16 @@ export class Gpu {
       return s;
     });
     this.device.queue.submit([encoder.finish()]);
-    const out = await Promise.all(
-      tensors.map(async (t, i) => {
-        const s = stagings[i];
-        await s.mapAsync(GPUMapMode.READ);
-        const n = numel(t.shape);
-        const copy = new ArrayBuffer(n * 4);
-        new Uint8Array(copy).set(new Uint8Array(s.getMappedRange(0, n * 4)));
-        s.unmap();
-        this.stagingPool.push(s);
-        return t.dtype === 'f32' ? new Float32Array(copy) : t.dtype === 'u32' ? new Uint32Array(copy) : new Int32Array(copy);
-      }),
-    );
-    return out;
+    await settle(Promise.all(stagings.map((s) => s.mapAsync(GPUMapMode.READ))));
+    return tensors.map((t, i) => {
+      const s = stagings[i];
+      const n = numel(t.shape);
+      const copy = new ArrayBuffer(n * 4);
+      new Uint8Array(copy).set(new Uint8Array(s.getMappedRange(0, n * 4)));
+      s.unmap();
+      this.stagingPool.push(s);
+      return t.dtype === 'f32' ? new Float32Array(copy) : t.dtype === 'u32' ? new Uint32Array(copy) : new Int32Array(copy);
+    });
   }
 
   async read(t: Tensor): Promise<Float32Array> {
@@ -265,8 +263,8 @@ export class Gpu {
     try {
       result = fn();
     } finally {
-      const validation = await this.device.popErrorScope();
-      const oom = await this.device.popErrorScope();
+      const validation = await settle(this.device.popErrorScope());
+      const oom = await settle(this.device.popErrorScope());
       if (oom) throw new Error(`${what}: the GPU ran out of memory (${oom.message}). Use a shorter text, a smaller batch or a smaller model.`);
       if (validation) throw new Error(`${what}: ${validation.message}`);
     }
@@ -274,7 +272,7 @@ export class Gpu {
   }
 
   async idle(): Promise<void> {
-    await this.device.queue.onSubmittedWorkDone();
+    await settle(this.device.queue.onSubmittedWorkDone());
   }
 
   destroy(): void {

@@ -9,6 +9,7 @@ import { acquireGpu, type AcquireOptions } from './device.ts';
 import type { Gpu } from './gpu.ts';
 import { setShaderLoader } from './shader-source.ts';
 import { nodeShaderLoader } from './shaders-node.ts';
+import { setSettlePolicy, throttledSettle } from './wait.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -30,5 +31,7 @@ async function dawnGpu(): Promise<GPU> {
 
 export async function createNodeGpu(opts: AcquireOptions = {}): Promise<Gpu> {
   setShaderLoader(nodeShaderLoader);
+  // Dawn's Node binding spins a core while a GPU promise is pending (see wait.ts).
+  setSettlePolicy(throttledSettle);
   return acquireGpu(await dawnGpu(), 'node', opts);
 }
