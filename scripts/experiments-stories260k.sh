@@ -64,12 +64,15 @@ for part in $PARTS; do
       # 256 PG-19 excerpts, up to 3 per book from different places (scripts/pg19-excerpts.ts, committed in
       # pg19-excerpts/; the first 64 are 64 different books). 64 texts with 2 seeds, unshared and m shared by all
       # 64; then m shared by all 256 with 1 seed (2 seeds did not fit the time: about 15 s per step at 4096 rows
-      # on the loaded 2-core machine).
+      # on the loaded 2-core machine); then the same two groups with e shared.
       X=results/stories260k/pg19-excerpts
       [ -d "$X" ] || npx tsx scripts/pg19-excerpts.ts --model "$M" --count 256 --tokens 64 --check 8 --out "$X"
       run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --pack 64
       run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share m --group 64
       run table2 --source "$X" --texts 256 --seeds 1 --steps 300 --lengths 8 --keep-going --all-seeds --share m --group 256
+      # The same groups with e shared instead of m.
+      run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share e --group 64
+      run table2 --source "$X" --texts 256 --seeds 1 --steps 300 --lengths 8 --keep-going --all-seeds --share e --group 256
       ;;
     *)
       echo "unknown part $part (use table3, table1, table2, table3-memory, table2-large)" >&2
