@@ -27,6 +27,11 @@ enable subgroups;
 // Entry points (same preconditions as their matmul.wgsl counterparts):
 //   matmul_nt_quad  transpose_b = 1, K, lda, ldb and the A/B offsets multiples of 4
 //   matmul_nn_quad  transpose_b = 0, also N a multiple of 4
+//   matmul_nt_quad_v4 / matmul_nn_quad_v4: the same products, stored as one vec4 per output row of
+//                   an invocation's 4 x 4 block. They also need N, ldc and c_offset multiples of 4.
+//                   Why: each scalar store is a 4-lane bounds-checked scatter on the emulator, so
+//                   at small K (d = 64: 16 steps of 4 per block) the 16 stores cost about as much
+//                   as the loop; 4 vec4 stores cut that to a quarter.
 //   swiglu_up_quad / swiglu_down_bwd_quad: the SwiGLU MLP's two matmuls with the activation fused
 //                   into their epilogue (below), saving its two elementwise dispatches per layer.
 
@@ -45,6 +50,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> B4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
+// The same binding seen as vec4 by the _v4 entry points (no entry point uses both).
+@group(0) @binding(4) var<storage, read_write> C4: array<vec4<f32>>;
 
 override QX: u32 = 4u;
 // The epilogue's options as pipeline constants (they mirror p.has_bias and p.accumulate): emulators
@@ -78,6 +85,19 @@ fn store(r: u32, c: u32, value: f32) {
   let idx = p.c_offset + r * p.ldc + c;
   if (ACCUMULATE) { v += C[idx]; }
   C[idx] = v;
+}
+
+// Row r, columns c..c+3 of C as one vec4 (c a multiple of 4, below N; ldc and c_offset multiples of 4).
+fn store4(r: u32, c: u32, value: vec4<f32>) {
+  if (r >= p.M || c >= p.N) { return; }
+  var v = value;
+  if (HAS_BIAS) {
+    let o = p.bias_offset + c;
+    v += vec4<f32>(bias[o], bias[o + 1u], bias[o + 2u], bias[o + 3u]);
+  }
+  let idx = (p.c_offset + r * p.ldc + c) / 4u;
+  if (ACCUMULATE) { v += C4[idx]; }
+  C4[idx] = v;
 }
 
 // One step of 4 along K for the nt 4 x 4 block: acc[i][j] += dot(x_i, y_j), where x0, x1 / y0, y1
@@ -114,9 +134,8 @@ fn b_row(n: u32) -> u32 {
   return (p.b_offset + min(n, p.N - 1u) * p.ldb) / 4u;
 }
 
-@compute @workgroup_size(64)
-fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let t = quad_of(wg, li);
+// The nt product for the quad's block: acc[i][j] = row rows_of(t)[i], column cols_of(t)[j].
+fn nt_block(t: Quad) -> array<vec4<f32>, 4> {
   let rows = rows_of(t);
   let cols = cols_of(t);
   // Own rows of A and own rows of B (= columns of C); the partners hold the other halves.
@@ -128,10 +147,32 @@ fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   for (var k = 0u; k < p.K / 4u; k++) {
     acc = nt_step(acc, A4[a0 + k], A4[a1 + k], B4[b0 + k], B4[b1 + k]);
   }
+  return acc;
+}
+
+@compute @workgroup_size(64)
+fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = quad_of(wg, li);
+  let acc = nt_block(t);
+  let rows = rows_of(t);
+  let cols = cols_of(t);
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
       store(rows[i], cols[j], acc[i][j]);
     }
+  }
+}
+
+@compute @workgroup_size(64)
+fn matmul_nt_quad_v4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = quad_of(wg, li);
+  let acc = nt_block(t);
+  let rows = rows_of(t);
+  // cols_of(t) is c0 + (0, 1, 2, 3) for a = 0 and c0 + (2, 3, 0, 1) for a = 1.
+  let c0 = t.col0 + 4u * t.b;
+  let own_first = t.a == 0u;
+  for (var i = 0u; i < 4u; i++) {
+    store4(rows[i], c0, select(acc[i].zwxy, acc[i], own_first));
   }
 }
 
@@ -184,6 +225,17 @@ fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   }
 }
 
+@compute @workgroup_size(64)
+fn matmul_nn_quad_v4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = quad_of(wg, li);
+  let acc = nn_block(t);
+  let rows = rows_of(t);
+  let c0 = t.col0 + 4u * t.b;
+  for (var i = 0u; i < 4u; i++) {
+    store4(rows[i], c0, acc[i]);
+  }
+}
+
 // ---- SwiGLU fused into the MLP's matmuls (Llama; activations.wgsl holds the unfused ops) ----
 //
 // Forward. W_up is the fused [gate; up] weight [2I, K] (rows 0..I-1 gate, I..2I-1 up). For the
@@ -195,27 +247,34 @@ fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
 // Backward. dh = dy·W_down (nn, [M, K'] x [K', I]); in the epilogue, with g, u from gu:
 //   dg = dh·u·σ(g)·(1 + g(1 - σ(g))),  du = dh·silu(g),  written into dgu [M, 2I] (dg | du).
 
-@group(0) @binding(5) var<storage, read_write> H: array<f32>;
-@group(0) @binding(5) var<storage, read> GU: array<f32>;
+// Both kernels store (and the backward loads) one vec4 per row of the 4 x 4 block, as the _v4
+// products do: I and K are multiples of 4 (src/ops/swiglu-matmul.ts), c_offset is 0 and ldc = 2I.
+@group(0) @binding(5) var<storage, read_write> H4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> GU4: array<vec4<f32>>;
 
-// σ(g) as activations.wgsl computes it (exp never overflows).
-fn sigmoid(g: f32) -> f32 {
-  let e = exp(-min(abs(g), 80.0));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), g >= 0.0);
+// σ(g) as activations.wgsl computes it (exp never overflows), for 4 values.
+fn sigmoid4(g: vec4<f32>) -> vec4<f32> {
+  let e = exp(-min(abs(g), vec4<f32>(80.0)));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), g >= vec4<f32>(0.0));
 }
 
-fn store_swiglu(r: u32, c: u32, g0: f32, u0: f32) {
+fn bias4(o: u32) -> vec4<f32> {
+  return vec4<f32>(bias[o], bias[o + 1u], bias[o + 2u], bias[o + 3u]);
+}
+
+// Row r, activation columns c..c+3: g and u into gu, silu(g)·u into h.
+fn store_swiglu4(r: u32, c: u32, g0: vec4<f32>, u0: vec4<f32>) {
   if (r >= p.M || c >= p.N) { return; }
   var g = g0;
   var u = u0;
   if (HAS_BIAS) {
-    g += bias[p.bias_offset + c];
-    u += bias[p.bias_offset + p.N + c];
+    g += bias4(p.bias_offset + c);
+    u += bias4(p.bias_offset + p.N + c);
   }
-  let idx = p.c_offset + r * p.ldc + c;
-  C[idx] = g;
-  C[idx + p.N] = u;
-  H[r * p.N + c] = g * sigmoid(g) * u;
+  let idx = (p.c_offset + r * p.ldc + c) / 4u;
+  C4[idx] = g;
+  C4[idx + p.N / 4u] = u;
+  H4[(r * p.N + c) / 4u] = g * sigmoid4(g) * u;
 }
 
 @compute @workgroup_size(64)
@@ -237,22 +296,23 @@ fn swiglu_up_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
     ag = nt_step(ag, x0, x1, B4[g0 + k], B4[g1 + k]);
     au = nt_step(au, x0, x1, B4[up + g0 + k], B4[up + g1 + k]);
   }
+  // cols_of(t) is c0 + (0, 1, 2, 3) for a = 0 and c0 + (2, 3, 0, 1) for a = 1.
+  let c0 = t.col0 + 4u * t.b;
+  let own_first = t.a == 0u;
   for (var i = 0u; i < 4u; i++) {
-    for (var j = 0u; j < 4u; j++) {
-      store_swiglu(rows[i], cols[j], ag[i][j], au[i][j]);
-    }
+    store_swiglu4(rows[i], c0, select(ag[i].zwxy, ag[i], own_first), select(au[i].zwxy, au[i], own_first));
   }
 }
 
-fn store_swiglu_grad(r: u32, c: u32, dh: f32) {
+fn store_swiglu_grad4(r: u32, c: u32, dh: vec4<f32>) {
   if (r >= p.M || c >= p.N) { return; }
-  let gi = r * 2u * p.N + c;
-  let g = GU[gi];
-  let u = GU[gi + p.N];
-  let s = sigmoid(g);
-  let idx = p.c_offset + r * p.ldc + c;
-  C[idx] = dh * u * s * fma(g, 1.0 - s, 1.0);
-  C[idx + p.N] = dh * g * s;
+  let gi = (r * 2u * p.N + c) / 4u;
+  let g = GU4[gi];
+  let u = GU4[gi + p.N / 4u];
+  let s = sigmoid4(g);
+  let idx = (p.c_offset + r * p.ldc + c) / 4u;
+  C4[idx] = dh * u * s * fma(g, 1.0 - s, vec4<f32>(1.0));
+  C4[idx + p.N / 4u] = dh * g * s;
 }
 
 @compute @workgroup_size(64)
@@ -262,8 +322,6 @@ fn swiglu_down_bwd_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_inv
   let rows = rows_of(t);
   let c0 = t.col0 + 4u * t.b;
   for (var i = 0u; i < 4u; i++) {
-    for (var j = 0u; j < 4u; j++) {
-      store_swiglu_grad(rows[i], c0 + j, acc[i][j]);
-    }
+    store_swiglu_grad4(rows[i], c0, acc[i]);
   }
 }

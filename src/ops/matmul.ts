@@ -80,7 +80,9 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
   let workgroups: [number, number];
   if (path === 'quad') {
     const g = quadGrid(x.M, x.N);
-    pipeline = prog.gpu.kernel('matmul_quad', x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad', {
+    // vec4 stores where C's rows allow them (matmul_quad.wgsl: a scalar store costs a 4-lane scatter there).
+    const store4 = aligned(x.N, x.ldc ?? x.N, x.cOffset ?? 0) ? '_v4' : '';
+    pipeline = prog.gpu.kernel('matmul_quad', `${x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad'}${store4}`, {
       constants: { QX: g.qx, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
     });
     workgroups = g.workgroups;

@@ -60,10 +60,12 @@ describe('matmul (shaders/matmul.wgsl) against float64', () => {
     }
   });
 
-  for (const path of paths) {
-    it(`${path}: accumulates into a column block of a wider C (strides and offsets)`, async () => {
-      // Aligned sizes so every path takes it; the offset of C is not a multiple of 4 (C is scalar).
-      const [M, N, K, ldc, cOffset] = path === 'scalar' || path === 'auto' ? [9, 6, 11, 20, 5] : [9, 8, 12, 20, 5];
+  // The quad path stores vec4s when N, ldc and the offset of C are multiples of 4, scalars otherwise.
+  const blockCases: [MatmulPath, number][] = paths.flatMap((path): [MatmulPath, number][] => (path === 'quad' || path === 'vec4' ? [[path, 5], [path, 4]] : [[path, 5]]));
+  for (const [path, cOffset] of blockCases) {
+    it(`${path}: accumulates into a column block of a wider C (strides, C offset ${cOffset})`, async () => {
+      // Aligned sizes so every path takes it (scalar and auto also on unaligned K and N).
+      const [M, N, K, ldc] = path === 'scalar' || path === 'auto' ? [9, 6, 11, 20] : [9, 8, 12, 20];
       const rng = new Rng(7);
       const A = rng.uniformArray(M * K);
       const B = rng.uniformArray(K * N);
