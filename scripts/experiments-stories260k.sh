@@ -35,15 +35,15 @@ for part in $PARTS; do
       done
       ;;
     table1)
-      # Layouts: 50 PG-19 texts at N = 1, 2, 4 (one batch of 50), then 8 of them at N = 16; 1 seed, 300 steps.
+      # Layouts: 50 PG-19 texts at N = 1, 2, 4 (one batch of 50), then the same 50 at N = 16 (one batch of 50); 1 seed, 300 steps.
       for lay in "${LAYOUTS[@]}"; do
         run table1 --source pg19-all --texts 50 --seeds 1 --steps 300 --lengths 1,2,4 --keep-going --pack 50 --layout "$lay"
       done
       run table1 --source pg19-all --texts 50 --seeds 1 --steps 300 --lengths 1,2,4 --keep-going --pack 50 --layout 'e,m*(N-1)' --first-target first-m
       for lay in "${LAYOUTS[@]}"; do
-        run table1 --source pg19-all --texts 8 --seeds 1 --steps 300 --lengths 16 --keep-going --pack 8 --layout "$lay"
+        run table1 --source pg19-all --texts 50 --seeds 1 --steps 300 --lengths 16 --keep-going --pack 50 --layout "$lay"
       done
-      run table1 --source pg19-all --texts 8 --seeds 1 --steps 300 --lengths 16 --keep-going --pack 8 --layout 'e,m*(N-1)' --first-target first-m
+      run table1 --source pg19-all --texts 50 --seeds 1 --steps 300 --lengths 16 --keep-going --pack 50 --layout 'e,m*(N-1)' --first-target first-m
       ;;
     table2)
       # Sharing: 16 PG-19 texts at N = 8, 2 seeds each (every seed runs to its end), groups of 1, 4 and 16.
