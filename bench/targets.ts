@@ -9,6 +9,25 @@ export const PYTORCH_CPU_MS: Record<string, Record<number, number>> = {
   'fixtures-gpt-neox-tiny': { 16: 120, 64: 460, 256: 1720 },
 };
 
+/**
+ * PyTorch measured on the machine itself by bench/pytorch/step.py (bench/results/pytorch-cpu.json):
+ * for each model and N, the latest run's ms per step. The issue's figures were measured elsewhere,
+ * so the benchmark shows this next to them when the file exists.
+ */
+export type MeasuredPytorch = Record<string, Record<number, number>>;
+
+interface PytorchHistory {
+  runs: { date: string; model: string; host: { cpu: string; cores: number }; results: { N: number; ms_per_step: number }[] }[];
+}
+
+/** The latest run per model and N among those made on a CPU like this one (model name and core count). */
+export function latestPytorch(history: PytorchHistory, cpu: { model: string; cores: number }): MeasuredPytorch {
+  const out: MeasuredPytorch = {};
+  const runs = history.runs.filter((r) => r.host.cpu === cpu.model && r.host.cores === cpu.cores).sort((a, b) => a.date.localeCompare(b.date));
+  for (const run of runs) for (const r of run.results) (out[run.model] ??= {})[r.N] = r.ms_per_step;
+  return out;
+}
+
 /** The platform the issue's targets are set for. */
 export const TARGET_PLATFORM = 'chromium';
 
@@ -38,11 +57,16 @@ export interface ComparisonRow {
   /** true where the issue sets the target (Chromium). */
   counts: boolean;
   reason?: string;
+  /** PyTorch measured on this machine (bench/pytorch/step.py), when there is a run for this model and N. */
+  pytorchHereMs: number | null;
+  ratioHere: number | null;
 }
 
-export function compareSteps(measured: MeasuredStep[]): ComparisonRow[] {
+export function compareSteps(measured: MeasuredStep[], here: MeasuredPytorch = {}): ComparisonRow[] {
+  const ratio = (ms: number | null, ref: number | null) => (ref !== null && ms !== null ? Number((ms / ref).toFixed(2)) : null);
   return measured.map((m) => {
     const ref = PYTORCH_CPU_MS[m.model]?.[m.N] ?? null;
+    const refHere = here[m.model]?.[m.N] ?? null;
     const verdict = (limit: number | null): Verdict => {
       if (m.msPerStep === null) return 'not measured';
       if (limit === null) return 'no reference';
@@ -54,16 +78,18 @@ export function compareSteps(measured: MeasuredStep[]): ComparisonRow[] {
       N: m.N,
       msPerStep: m.msPerStep,
       pytorchCpuMs: ref,
-      ratio: ref !== null && m.msPerStep !== null ? Number((m.msPerStep / ref).toFixed(2)) : null,
+      ratio: ratio(m.msPerStep, ref),
       target: verdict(ref),
       stretch: verdict(ref === null ? null : ref / 2),
       counts: m.platform === TARGET_PLATFORM && ref !== null,
       ...(m.reason ? { reason: m.reason } : {}),
+      pytorchHereMs: refHere,
+      ratioHere: ratio(m.msPerStep, refHere),
     };
   });
 }
 
-/** Rows for a printed table: model, N, platform, ms, PyTorch, ratio, target, stretch. */
+/** Rows for a printed table: model, N, platform, ms, PyTorch, ratio, target, stretch, PyTorch here, ratio to it. */
 export function comparisonCells(rows: ComparisonRow[]): string[][] {
   return rows.map((r) => [
     r.model,
@@ -74,7 +100,20 @@ export function comparisonCells(rows: ComparisonRow[]): string[][] {
     r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
     r.counts ? r.target.toUpperCase() : r.target,
     r.counts ? r.stretch.toUpperCase() : r.stretch,
+    r.pytorchHereMs === null ? '-' : String(r.pytorchHereMs),
+    r.ratioHere === null ? '-' : `${r.ratioHere.toFixed(2)}x`,
   ]);
 }
 
-export const COMPARISON_HEAD = ['model', 'N', 'platform', 'ms/step', 'PyTorch CPU ms', 'ours/PyTorch', 'target (<= PyTorch)', 'stretch (<= half)'];
+export const COMPARISON_HEAD = [
+  'model',
+  'N',
+  'platform',
+  'ms/step',
+  'PyTorch CPU ms (issue)',
+  'ours/PyTorch',
+  'target (<= PyTorch)',
+  'stretch (<= half)',
+  'PyTorch here ms',
+  'ours/PyTorch here',
+];

@@ -300,6 +300,18 @@ def blas_in_use():
     return ', '.join(sorted(libs)) or 'none mapped'
 
 
+def cpu_model():
+    """The CPU's model name as Node's os.cpus() reports it, so the benchmark can match runs to machines."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def big_configs():
     code = "import { BIG_MODELS } from './bench/model-shapes.ts'; console.log(JSON.stringify(BIG_MODELS));"
     out = subprocess.run(['npx', 'tsx', '-e', code], cwd=REPO, capture_output=True, text=True, check=True).stdout
@@ -352,7 +364,7 @@ def main():
             'torch': torch.__version__,
             'threads': a.threads,
             'blas': blas_in_use(),
-            'host': {'cpu': platform.processor() or platform.machine(), 'cores': os.cpu_count(), 'loadavg': os.getloadavg()},
+            'host': {'cpu': cpu_model(), 'cores': os.cpu_count(), 'loadavg': os.getloadavg()},
             'results': rows,
         })
         with open(path, 'w') as f:
