@@ -68,6 +68,8 @@ for part in $PARTS; do
       X=results/stories260k/pg19-excerpts
       [ -d "$X" ] || npx tsx scripts/pg19-excerpts.ts --model "$M" --count 256 --tokens 64 --check 8 --out "$X"
       run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --pack 64
+      # The unshared column on all 256 (the first 64 are the run above, and are skipped).
+      run table2 --source "$X" --texts 256 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --pack 256
       run table2 --source "$X" --texts 64 --seeds 2 --steps 300 --lengths 8 --keep-going --all-seeds --share m --group 64
       run table2 --source "$X" --texts 256 --seeds 1 --steps 300 --lengths 8 --keep-going --all-seeds --share m --group 256
       # The same groups with e shared instead of m.
