@@ -38,6 +38,10 @@ import torch.nn.functional as F
 REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
 
+class UsageError(Exception):
+    """A model or option this script cannot use; main() prints it and the process exits with 2."""
+
+
 # ---- weights -------------------------------------------------------------------------------
 
 def read_safetensors(path):
@@ -59,7 +63,7 @@ def read_safetensors(path):
         elif meta['dtype'] == 'BF16':
             arr = (np.frombuffer(raw, dtype='<u2').astype(np.uint32) << 16).view(np.float32)
         else:
-            raise SystemExit(f'{path}: tensor {name} has dtype {meta["dtype"]}; only F32, F16 and BF16 are read')
+            raise UsageError(f'{path}: tensor {name} has dtype {meta["dtype"]}; only F32, F16 and BF16 are read')
         out[name] = torch.from_numpy(arr.copy()).reshape(meta['shape'])
     return out
 
@@ -240,7 +244,7 @@ def build(cfg, w, dtype):
         return NeoX(cfg, w, dtype)
     if cfg['model_type'] == 'llama':
         return Llama(cfg, w, dtype)
-    raise SystemExit(f'model_type {cfg["model_type"]!r}: only gpt_neox and llama are written here')
+    raise UsageError(f'model_type {cfg["model_type"]!r}: only gpt_neox and llama are written here')
 
 
 def proto_loss(model, e, m, targets):
@@ -334,7 +338,7 @@ def main():
     if a.model:
         cfg = json.load(open(os.path.join(a.model, 'config.json')))
         if a.check:
-            sys.exit(0 if check(a.model, cfg) else 1)
+            return 0 if check(a.model, cfg) else 1
         weights = read_safetensors(os.path.join(a.model, 'model.safetensors'))
         name = os.path.basename(os.path.normpath(a.model))
         if os.path.basename(os.path.dirname(os.path.normpath(a.model))) == 'fixtures':
@@ -342,7 +346,7 @@ def main():
     else:
         configs = big_configs()
         if a.shape not in configs:
-            raise SystemExit(f'--shape {a.shape}: not one of {", ".join(configs)}')
+            raise UsageError(f'--shape {a.shape}: not one of {", ".join(configs)}')
         cfg, name = configs[a.shape], a.shape
         weights = random_weights(cfg)
     model = build(cfg, weights, torch.float32)
@@ -370,7 +374,14 @@ def main():
         with open(path, 'w') as f:
             json.dump(hist, f, indent=1)
             f.write('\n')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        status = main()
+    except UsageError as e:
+        print(f'step.py: {e}', file=sys.stderr)
+        status = 2
+    # The process's exit status for the shell (0 timed or checked, 1 check failed, 2 bad input).
+    sys.exit(status)
