@@ -35,9 +35,14 @@ const SLEEP_FRACTION = 0.05;
 let pending = 0;
 let since = 0;
 let sleeper: Int32Array | null = null;
+// One throttle chain at most: a wait that starts while the last one's tick is still queued reuses it.
+let looping = false;
 
 function throttle(): void {
-  if (pending === 0) return;
+  if (pending === 0) {
+    looping = false;
+    return;
+  }
   const ms = Math.min(MAX_SLEEP_MS, Math.max(MIN_SLEEP_MS, (performance.now() - since) * SLEEP_FRACTION));
   sleeper ??= new Int32Array(new SharedArrayBuffer(4));
   Atomics.wait(sleeper, 0, 0, ms);
@@ -45,8 +50,9 @@ function throttle(): void {
 }
 
 export const throttledSettle: Settle = (p) => {
-  if (pending++ === 0) {
-    since = performance.now();
+  if (pending++ === 0) since = performance.now();
+  if (!looping) {
+    looping = true;
     setImmediate(throttle);
   }
   return p.finally(() => {
