@@ -91,10 +91,7 @@ fn store(r: u32, c: u32, value: f32) {
 fn store4(r: u32, c: u32, value: vec4<f32>) {
   if (r >= p.M || c >= p.N) { return; }
   var v = value;
-  if (HAS_BIAS) {
-    let o = p.bias_offset + c;
-    v += vec4<f32>(bias[o], bias[o + 1u], bias[o + 2u], bias[o + 3u]);
-  }
+  if (HAS_BIAS) { v += bias4(p.bias_offset + c); }
   let idx = (p.c_offset + r * p.ldc + c) / 4u;
   if (ACCUMULATE) { v += C4[idx]; }
   C4[idx] = v;
@@ -113,6 +110,12 @@ fn nt_step(acc: array<vec4<f32>, 4>, x0: vec4<f32>, x1: vec4<f32>, y0: vec4<f32>
     acc[2] + vec4<f32>(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3)),
     acc[3] + vec4<f32>(dot(x3, y0), dot(x3, y1), dot(x3, y2), dot(x3, y3)),
   );
+}
+
+// An nt row of the block (columns cols_of(t)) as columns col0 + 4b + (0, 1, 2, 3): cols_of(t) is
+// that order for a = 0 and (2, 3, 0, 1) for a = 1.
+fn in_column_order(t: Quad, v: vec4<f32>) -> vec4<f32> {
+  return select(v.zwxy, v, t.a == 0u);
 }
 
 // Rows of the block's acc[0..3]: own rows (4a + 2b, +1), then the X partner's (4a + 2(1-b), +1).
@@ -168,11 +171,8 @@ fn matmul_nt_quad_v4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invoca
   let t = quad_of(wg, li);
   let acc = nt_block(t);
   let rows = rows_of(t);
-  // cols_of(t) is c0 + (0, 1, 2, 3) for a = 0 and c0 + (2, 3, 0, 1) for a = 1.
-  let c0 = t.col0 + 4u * t.b;
-  let own_first = t.a == 0u;
   for (var i = 0u; i < 4u; i++) {
-    store4(rows[i], c0, select(acc[i].zwxy, acc[i], own_first));
+    store4(rows[i], t.col0 + 4u * t.b, in_column_order(t, acc[i]));
   }
 }
 
@@ -296,11 +296,9 @@ fn swiglu_up_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
     ag = nt_step(ag, x0, x1, B4[g0 + k], B4[g1 + k]);
     au = nt_step(au, x0, x1, B4[up + g0 + k], B4[up + g1 + k]);
   }
-  // cols_of(t) is c0 + (0, 1, 2, 3) for a = 0 and c0 + (2, 3, 0, 1) for a = 1.
   let c0 = t.col0 + 4u * t.b;
-  let own_first = t.a == 0u;
   for (var i = 0u; i < 4u; i++) {
-    store_swiglu4(rows[i], c0, select(ag[i].zwxy, ag[i], own_first), select(au[i].zwxy, au[i], own_first));
+    store_swiglu4(rows[i], c0, in_column_order(t, ag[i]), in_column_order(t, au[i]));
   }
 }
 

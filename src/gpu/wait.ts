@@ -18,7 +18,7 @@ type Settle = <T>(p: Promise<T>) => Promise<T>;
 
 let hook: Settle = (p) => p;
 
-/** Every engine wait on the GPU goes through this (see Gpu.readMany, Gpu.idle, Gpu.checked). */
+/** Every engine wait on the GPU goes through this (Gpu.readMany, Gpu.idle, Gpu.checked, and the out-of-memory scopes of weights.ts and trainer.ts). */
 export function settle<T>(p: Promise<T>): Promise<T> {
   return hook(p);
 }

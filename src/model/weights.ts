@@ -8,6 +8,7 @@ import type { LinearPlan, ModelPlan, NormPlan, RowPart } from './weight-plan.ts'
 import { llamaPlan } from './llama.ts';
 import { gptNeoxPlan } from './gpt-neox.ts';
 import { Fnv64 } from '../util/fnv.ts';
+import { settle } from '../gpu/wait.ts';
 
 export interface NormWeights {
   w: Tensor;
@@ -112,11 +113,11 @@ export async function uploadWeights(
   try {
     weights = await uploadAll();
   } catch (e) {
-    await gpu.device.popErrorScope();
+    await settle(gpu.device.popErrorScope());
     for (const t of made) gpu.destroyTensor(t);
     throw e;
   }
-  const oom = await gpu.device.popErrorScope();
+  const oom = await settle(gpu.device.popErrorScope());
   if (oom) {
     for (const t of made) gpu.destroyTensor(t);
     throw new ModelTooBigError(

@@ -11,6 +11,7 @@ import { planLayout, type LayoutPlan } from './layouts.ts';
 import { type ProtoProblem, checkProblem } from './problem.ts';
 import { type ProtoSettings, validateSettings } from './settings.ts';
 import { embeddingStd } from './init.ts';
+import { settle } from '../gpu/wait.ts';
 
 export interface ProtoReport {
   /** Updates done when these metrics were read. */
@@ -165,7 +166,7 @@ export class ProtoTrainer {
     try {
       trainer = new ProtoTrainer(model, problem, settings, std);
     } finally {
-      const oom = await gpu.device.popErrorScope();
+      const oom = await settle(gpu.device.popErrorScope());
       if (oom) {
         const asked = gpu.bytesAllocated - before;
         trainer?.destroy();

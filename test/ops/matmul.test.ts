@@ -60,25 +60,33 @@ describe('matmul (shaders/matmul.wgsl) against float64', () => {
     }
   });
 
-  // The quad path stores vec4s when N, ldc and the offset of C are multiples of 4, scalars otherwise.
-  const blockCases: [MatmulPath, number][] = paths.flatMap((path): [MatmulPath, number][] => (path === 'quad' || path === 'vec4' ? [[path, 5], [path, 4]] : [[path, 5]]));
+  // The quad path stores vec4s when N, ldc and the offset of C are multiples of 4, scalars otherwise
+  // (the vec4 path always stores scalars, so it gets the unaligned offset only). Both products, with
+  // a bias read from an offset into a longer vector: the chunked linear layers and the LM head
+  // (x·Wᵀ) use every one of these.
+  const blockCases: [MatmulPath, number][] = paths.flatMap((path): [MatmulPath, number][] => (path === 'quad' ? [[path, 5], [path, 4]] : [[path, 5]]));
   for (const [path, cOffset] of blockCases) {
-    it(`${path}: accumulates into a column block of a wider C (strides, C offset ${cOffset})`, async () => {
-      // Aligned sizes so every path takes it (scalar and auto also on unaligned K and N).
-      const [M, N, K, ldc] = path === 'scalar' || path === 'auto' ? [9, 6, 11, 20] : [9, 8, 12, 20];
-      const rng = new Rng(7);
-      const A = rng.uniformArray(M * K);
-      const B = rng.uniformArray(K * N);
-      const C0 = rng.uniformArray(M * ldc);
-      const a = upload(gpu, [M, K], A);
-      const b = upload(gpu, [K, N], B);
-      const c = upload(gpu, [M, ldc], C0);
-      await runOnce(gpu, (p) => matmul(p, 'mm', { a, b, c, M, N, K, transposeB: false, accumulate: true, ldc, cOffset, path }));
-      const want = Float64Array.from(C0);
-      const prod = matmulRef(A, B, M, N, K, false);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[cOffset + i * ldc + j] += prod[i * N + j];
-      expectClose(await gpu.read(c), want, TOL, 'C');
-    });
+    for (const transposeB of [true, false]) {
+      it(`${path}: ${transposeB ? 'x·Wᵀ' : 'dy·W'} accumulates into a column block of a wider C (strides, C offset ${cOffset}, bias offset)`, async () => {
+        // Aligned sizes so every path takes it (scalar and auto also on unaligned K and N).
+        const [M, N, K, ldc] = path === 'scalar' || path === 'auto' ? [9, 6, 11, 20] : [9, 8, 12, 20];
+        const biasOffset = 3;
+        const rng = new Rng(7);
+        const A = rng.uniformArray(M * K);
+        const B = rng.uniformArray(K * N);
+        const C0 = rng.uniformArray(M * ldc);
+        const bias = rng.uniformArray(biasOffset + N);
+        const a = upload(gpu, [M, K], A);
+        const b = upload(gpu, transposeB ? [N, K] : [K, N], B);
+        const c = upload(gpu, [M, ldc], C0);
+        const bi = upload(gpu, [biasOffset + N], bias);
+        await runOnce(gpu, (p) => matmul(p, 'mm', { a, b, c, bias: bi, biasOffset, M, N, K, transposeB, accumulate: true, ldc, cOffset, path }));
+        const want = Float64Array.from(C0);
+        const prod = matmulRef(A, B, M, N, K, transposeB);
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) want[cOffset + i * ldc + j] += prod[i * N + j] + bias[biasOffset + j];
+        expectClose(await gpu.read(c), want, TOL, 'C');
+      });
+    }
   }
 });
 
