@@ -46,6 +46,8 @@ export function selectParts(skip: string | null, big: boolean, add: string | nul
   const parts: BenchParts = { ...DEFAULT_PARTS, big };
   for (const name of names(add, '--with')) parts[name] = true;
   for (const name of names(skip, '--skip')) parts[name] = false;
+  // The solve timings run inside the stories part (they reuse its model and texts).
+  parts.solve &&= parts.stories;
   if (!Object.values(parts).some(Boolean)) throw new Error('--skip leaves nothing to run; drop a name from it (or add --big)');
   return parts;
 }

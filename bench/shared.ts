@@ -702,8 +702,8 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
         log(`time to accuracy 1.0: ${text.id}`);
         solve.push(await benchSolve(model, text, q ? 50 : 2000));
       }
+      took('solve');
     }
-    if (parts.solve) took('solve');
     const at64 = stepMs.find((s) => s.N === TARGET.N)?.msPerStep ?? null;
     const appliesHere = gpu.info.platform === TARGET.platform;
     compress = {

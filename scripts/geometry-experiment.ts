@@ -2,8 +2,8 @@
  * The geometry experiment (Figs. 5-7, issue 5 §3) from the command line, on the same engine code the
  * geometry tab runs in its worker: K PG-19 contexts, J sampled continuations each, R seeds for the
  * last one, then distances by pairing, text-vs-solution distances and linear interpolations. Prints
- * a Markdown summary (medians and quartiles per pairing, least-squares slopes of Fig. 5 per group,
- * mean interpolation accuracy) and writes the whole result as JSON.
+ * a Markdown summary (medians and quartiles per pairing, Fig. 5's mean text and solution distances
+ * per group, mean interpolation accuracy) and writes the whole result as JSON.
  *
  *   npx tsx scripts/geometry-experiment.ts [--model DIR] [--k 4] [--j 4] [--r 4] [--length 16]
  *        [--steps 300] [--seed 0] [--scan 11] [--out results/stories260k/geometry.json]
@@ -13,10 +13,7 @@
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createNodeGpu } from '../src/gpu/node.ts';
-import { loadModel } from '../src/model/load.ts';
-import { nodeFolderSource } from '../src/model/sources/node-folder.ts';
-import { loadTokenizer } from '../src/model/tokenizer.ts';
+import { loadCliModel } from '../src/cli/model-dir.ts';
 import { pg19Source } from '../src/datasets/node/sources.ts';
 import { runGeometryExperiment } from '../src/geometry/experiment.ts';
 import { DEFAULT_GEOMETRY, GEOMETRY_PHASE_TITLES } from '../src/geometry/experiment-types.ts';
@@ -49,9 +46,7 @@ const settings = {
   scanPoints: Number(values.scan),
   embedder: 'model' as const,
 };
-const gpu = await createNodeGpu();
-const model = await loadModel(gpu, nodeFolderSource(values.model!));
-const tokenizer = await loadTokenizer(nodeFolderSource(values.model!));
+const { model, tokenizer } = await loadCliModel(values.model, () => {});
 const label = values.model!.split('/').filter(Boolean).pop()!;
 const load0 = loadavg()[0];
 let lastPhase = '';
@@ -105,3 +100,5 @@ for (const measure of ['tfidf', 'semantic'] as const) {
 const ia = r.interpolation.map((p) => p.meanAccuracy);
 lines.push(`Fig. 7: ${ia.length} same-text pairs, mean accuracy along the segment ${f(ia.reduce((s, x) => s + x, 0) / ia.length)} (min ${f(Math.min(...ia))}, max ${f(Math.max(...ia))})`);
 console.log(lines.join('\n'));
+// Dawn's device thread keeps Node's event loop alive; the script is done.
+process.exit(0);

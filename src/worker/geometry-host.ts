@@ -30,7 +30,7 @@ export interface GeometryModel {
 export class GeometryHost {
   private active: { stop: boolean; finished: Promise<void> } | null = null;
   /** The last experiment's solutions, for saving them as files. */
-  private last: { outcome: GeometryOutcome; model: Model; label: string; seed: number } | null = null;
+  private last: { outcome: GeometryOutcome; model: Model } | null = null;
 
   constructor(
     private readonly post: Post,
@@ -93,7 +93,7 @@ export class GeometryHost {
           },
         },
       );
-      this.last = { outcome: out, model: m.model, label: m.label, seed: msg.settings.seed };
+      this.last = { outcome: out, model: m.model };
       this.post({ type: 'geometryDone', stoppedBy: out.stoppedBy, seconds: out.seconds });
     })().finally(() => {
       if (this.active === state) this.active = null;
@@ -137,7 +137,8 @@ export class GeometryHost {
         e: kept!.vectors[i].e,
         m: kept!.vectors[i].m,
         meta: {
-          model: last.label,
+          // The same model name a compress run stores (worker/run.ts), so the library shows one name.
+          model: model.id,
           modelFingerprint: model.fingerprint,
           hidden: model.spec.hidden,
           layout: kept!.settings.layout,

@@ -79,5 +79,8 @@ describe('benchmark parts (--skip, --big)', () => {
     expect(() => selectParts('matmul4069', false)).toThrow(/--skip: unknown part "matmul4069".*matmul4096/);
     expect(() => selectParts('stories,solve,matmul,matmul4096,shapes,fixtures', false)).toThrow(/nothing to run/);
     expect(selectParts('stories,solve,matmul,matmul4096,shapes,fixtures', true)).toMatchObject({ big: true, stories: false });
+    // solve runs inside stories: skipping stories skips it, and leaves nothing to run here.
+    expect(selectParts('stories', false).solve).toBe(false);
+    expect(() => selectParts('stories,matmul,shapes,fixtures', false)).toThrow(/nothing to run/);
   });
 });
