@@ -18,11 +18,11 @@ enable subgroups;
 // need and gets the other 2 from its Y partner.
 //
 // The quad an invocation belongs to is taken to be local_invocation_index / 4 (a 1-D workgroup
-// of 64 = 16 quads), which holds on the emulators this file is chosen for (src/ops/matmul.ts);
+// of 4·QUADS invocations), which holds on the emulators this file is chosen for (src/ops/matmul.ts);
 // on other adapters matmul.wgsl runs. No invocation returns before the loop: quad operations
 // need all four members; out-of-range rows and columns are clamped on load and skipped on store.
 //
-// Workgroup: 16 quads as QY x QX (QX = 16 / QY), covering 8·QY rows x 8·QX columns.
+// Workgroup: QUADS quads as QY x QX (QX = QUADS / QY), covering 8·QY rows x 8·QX columns.
 //
 // Entry points (same preconditions as their matmul.wgsl counterparts):
 //   matmul_nt_quad  transpose_b = 1, K, lda, ldb and the A/B offsets multiples of 4
@@ -54,6 +54,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> C4: array<vec4<f32>>;
 
 override QX: u32 = 4u;
+// Quads per workgroup (a power of two, 1 to 16): fewer for small products, so that they still split
+// into enough workgroups to keep every core of a CPU emulator busy (src/ops/matmul.ts, quadGrid).
+override QUADS: u32 = 16u;
 // The epilogue's options as pipeline constants (they mirror p.has_bias and p.accumulate): emulators
 // run both sides of a branch they cannot prove uniform, so the store loop is specialised instead.
 override HAS_BIAS: bool = false;
@@ -69,7 +72,7 @@ struct Quad {
 fn quad_of(wg: vec3<u32>, li: u32) -> Quad {
   let quad = li >> 2u;
   let q = li & 3u;
-  let qy = 16u / QX;
+  let qy = QUADS / QX;
   return Quad((wg.y * qy + quad / QX) * 8u, (wg.x * QX + quad % QX) * 8u, q >> 1u, q & 1u);
 }
 
@@ -153,7 +156,7 @@ fn nt_block(t: Quad) -> array<vec4<f32>, 4> {
   return acc;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(QUADS * 4u)
 fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
   let acc = nt_block(t);
@@ -166,7 +169,7 @@ fn matmul_nt_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(QUADS * 4u)
 fn matmul_nt_quad_v4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
   let acc = nt_block(t);
@@ -212,7 +215,7 @@ fn nn_block(t: Quad) -> array<vec4<f32>, 4> {
 }
 
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(QUADS * 4u)
 fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
   let acc = nn_block(t);
@@ -225,7 +228,7 @@ fn matmul_nn_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(QUADS * 4u)
 fn matmul_nn_quad_v4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
   let acc = nn_block(t);
@@ -277,7 +280,7 @@ fn store_swiglu4(r: u32, c: u32, g0: vec4<f32>, u0: vec4<f32>) {
   H4[(r * p.N + c) / 4u] = g * sigmoid4(g) * u;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(QUADS * 4u)
 fn swiglu_up_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
   let rows = rows_of(t);
@@ -313,7 +316,7 @@ fn store_swiglu_grad4(r: u32, c: u32, dh: vec4<f32>) {
   C4[idx + p.N / 4u] = dh * g * s;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(QUADS * 4u)
 fn swiglu_down_bwd_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = quad_of(wg, li);
   let acc = nn_block(t);

@@ -64,11 +64,26 @@ export function rowsPow2(M: number, unit: number, max: number): number {
   return Math.min(max, Math.max(1, 2 ** Math.ceil(Math.log2(Math.ceil(M / unit)))));
 }
 
-/** matmul_quad.wgsl's workgroups: 16 quads of 8 x 8 outputs each, QY x QX of them. */
-export function quadGrid(M: number, N: number): { qx: number; workgroups: [number, number] } {
-  const qy = rowsPow2(M, 8, 16);
-  const qx = 16 / qy;
-  return { qx, workgroups: [Math.ceil(N / (8 * qx)), Math.ceil(M / (8 * qy))] };
+/**
+ * Workgroups a quad product is split into at least, where it has that many 8 x 8 blocks. SwiftShader
+ * runs each workgroup as one task on its thread pool, so a short text's product (16 rows: 2 block
+ * rows) in 16-quad workgroups left cores idle: stories260k's MLP backward at N = 16 was 1 workgroup
+ * for 2 cores, and gpt-neox-tiny's 16 x 64 output-layer backward, a 50304-long reduction, ran on one.
+ * 16 keeps 4 tasks per core on 4 cores; measured on 2 cores, 8 or 32 give the same times.
+ */
+export const QUAD_MIN_WORKGROUPS = 16;
+
+/**
+ * matmul_quad.wgsl's workgroups: QUADS quads (16, or fewer for small products, see
+ * QUAD_MIN_WORKGROUPS) of 8 x 8 outputs each, QY x QX of them.
+ */
+export function quadGrid(M: number, N: number): { qx: number; quads: number; workgroups: [number, number] } {
+  const blocks = Math.ceil(M / 8) * Math.ceil(N / 8);
+  let quads = 16;
+  while (quads > 1 && blocks < QUAD_MIN_WORKGROUPS * quads) quads /= 2;
+  const qy = rowsPow2(M, 8, quads);
+  const qx = quads / qy;
+  return { qx, quads, workgroups: [Math.ceil(N / (8 * qx)), Math.ceil(M / (8 * qy))] };
 }
 
 /** Records C = A·op(B) (+bias) (+C). See shaders/matmul.wgsl for the layout. */
@@ -83,7 +98,7 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
     // vec4 stores where C's rows allow them (matmul_quad.wgsl: a scalar store costs a 4-lane scatter there).
     const store4 = aligned(x.N, x.ldc ?? x.N, x.cOffset ?? 0) ? '_v4' : '';
     pipeline = prog.gpu.kernel('matmul_quad', `${x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad'}${store4}`, {
-      constants: { QX: g.qx, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
+      constants: { QX: g.qx, QUADS: g.quads, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
     });
     workgroups = g.workgroups;
   } else {

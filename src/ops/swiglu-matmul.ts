@@ -45,7 +45,7 @@ export function swigluUp(p: Program, label: string, a: { x: Tensor; w: Tensor; b
   const g = quadGrid(a.M, a.I);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_up_quad', { constants: { QX: g.qx, HAS_BIAS: a.bias ? 1 : 0 } }),
+    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_up_quad', { constants: { QX: g.qx, QUADS: g.quads, HAS_BIAS: a.bias ? 1 : 0 } }),
     params: params(a.M, a.I, a.K, a.K, true, !!a.bias),
     buffers: { 1: a.x, 2: a.w, 3: a.bias ?? a.x, 4: a.gu, 5: a.h },
     workgroups: g.workgroups,
@@ -61,7 +61,7 @@ export function swigluDownBackward(p: Program, label: string, a: { dy: Tensor; w
   const g = quadGrid(a.M, a.I);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_down_bwd_quad', { constants: { QX: g.qx } }),
+    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_down_bwd_quad', { constants: { QX: g.qx, QUADS: g.quads } }),
     params: params(a.M, a.I, a.K, a.I, false, false),
     buffers: { 1: a.dy, 2: a.wDown, 4: a.dgu, 5: a.gu },
     workgroups: g.workgroups,

@@ -1,6 +1,6 @@
-import { describe, it, beforeAll } from 'vitest';
+import { describe, it, beforeAll, expect } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu.ts';
-import { matmul, type MatmulPath } from '../../src/ops/matmul.ts';
+import { matmul, quadGrid, QUAD_MIN_WORKGROUPS, type MatmulPath } from '../../src/ops/matmul.ts';
 import { matmulRef } from '../../src/reference/matmul.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
@@ -24,6 +24,8 @@ describe('matmul (shaders/matmul.wgsl) against float64', () => {
     [33, 66, 20],
     [3, 68, 4],
     [64, 172, 64],
+    [48, 92, 8],
+    [129, 260, 12],
     [5, 3, 70000],
     [5, 8, 70000],
   ];
@@ -51,6 +53,26 @@ describe('matmul (shaders/matmul.wgsl) against float64', () => {
       }
     }
   }
+
+  it('quad workgroups: the shapes above take every size from 1 to 16 quads, and each grid covers C', () => {
+    const seen = new Set<number>();
+    for (const [M, N] of shapes) {
+      const g = quadGrid(M, N);
+      seen.add(g.quads);
+      const qy = g.quads / g.qx;
+      expect(g.workgroups[0] * 8 * g.qx).toBeGreaterThanOrEqual(N);
+      expect(g.workgroups[1] * 8 * qy).toBeGreaterThanOrEqual(M);
+      // No whole workgroup beyond C's edge.
+      expect((g.workgroups[0] - 1) * 8 * g.qx).toBeLessThan(N);
+      expect((g.workgroups[1] - 1) * 8 * qy).toBeLessThan(M);
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 16]);
+    // A short text's product splits into enough workgroups for every core; big ones keep 16 quads.
+    expect(quadGrid(16, 64)).toMatchObject({ quads: 1 });
+    expect(quadGrid(16, 64).workgroups[0] * quadGrid(16, 64).workgroups[1]).toBe(QUAD_MIN_WORKGROUPS);
+    expect(quadGrid(16, 172)).toMatchObject({ quads: 2 });
+    expect(quadGrid(256, 50304).quads).toBe(16);
+  });
 
   it('refuses a forced vec4 or quad path on unaligned shapes', async () => {
     const a = gpu.createTensor([3, 5]);

@@ -18,11 +18,13 @@ describe('SwiGLU fused into the MLP matmuls (shaders/matmul_quad.wgsl) against f
     if (!swigluFusable(gpu, 4, 4)) throw new Error('these kernels need SwiftShader with subgroups (the adapter tests run on)');
   });
 
-  // [M, I, K]: stories260k's MLP (64 x 172 x 64), sizes off the 8 x 8 quad block, one long reduction.
+  // [M, I, K]: stories260k's MLP (64 x 172 x 64; 8 quads per workgroup, 16 at 129 rows), sizes off
+  // the 8 x 8 quad block, one long reduction.
   const shapes: [number, number, number][] = [
     [1, 4, 4],
     [7, 20, 12],
     [64, 172, 64],
+    [129, 172, 64],
     [33, 36, 1000],
   ];
   for (const [M, I, K] of shapes) {
