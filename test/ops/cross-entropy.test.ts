@@ -1,6 +1,6 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import { Gpu } from '../../src/gpu/gpu.ts';
-import { ceChunkBackward, ceChunkForward, ceFinalize, ceReduce, ceReset } from '../../src/ops/cross-entropy.ts';
+import { ceChunkBackward, ceChunkForward, ceChunkVec4, ceFinalize, ceReduce, ceReset } from '../../src/ops/cross-entropy.ts';
 import { NONE, crossEntropyReduceRef, crossEntropyRef } from '../../src/reference/cross-entropy.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
@@ -13,8 +13,12 @@ const GRAD_TOL = 1e-6;
 // Sums of N such losses.
 const ITEM_TOL = 1e-5;
 
-/** Columns of padding right of each chunk, so the row stride ldl differs from vc. */
+/**
+ * Columns of padding right of each chunk, so the row stride ldl differs from vc. 3 keeps rows off
+ * vec4 alignment (the scalar kernels); 4 with widths divisible by 4 takes the _vec4 kernels.
+ */
 const PAD = 3;
+const PAD4 = 4;
 const PAD_VALUE = 12345;
 
 interface Case {
@@ -47,7 +51,7 @@ function tie(c: Case, r: number, cols: number[]): void {
   for (const v of cols) c.logits[r * c.V + v] = m + 1;
 }
 
-async function runCase(gpu: Gpu, c: Case) {
+async function runCase(gpu: Gpu, c: Case, pad = PAD) {
   const rows = c.B * c.N;
   const targets = upload(gpu, [rows], c.targets, 'targets', 'u32');
   const state = gpu.createTensor([rows, 3], 'f32', 'state');
@@ -57,7 +61,7 @@ async function runCase(gpu: Gpu, c: Case) {
   const itemCorrect = gpu.createTensor([c.B], 'u32', 'itemCorrect');
   let v0 = 0;
   const parts = c.chunks.map((vc) => {
-    const ldl = vc + PAD;
+    const ldl = vc + pad;
     const data = new Float32Array(rows * ldl).fill(PAD_VALUE);
     for (let r = 0; r < rows; r++) data.set(c.logits.subarray(r * c.V + v0, r * c.V + v0 + vc), r * ldl);
     const part = { v0, vc, ldl, logits: upload(gpu, [rows, ldl], data, 'logits') };
@@ -135,10 +139,36 @@ describe('cross_entropy (shaders/cross_entropy.wgsl) against float64', () => {
     });
   }
 
+  // The vec4 kernels: 4 logits per thread per load, threads strided by WG_ROW vec4s.
+  for (const chunks of [[50304], [20000, 20000, 10304], [16384, 4, 33916]]) {
+    it(`vec4 kernels: V=50304 in chunks ${chunks.join('+')}, logits in [-8, 8], ties`, async () => {
+      expect(chunks.every((vc) => ceChunkVec4({ vc, ldl: vc + PAD4 }) && !ceChunkVec4({ vc, ldl: vc + PAD }))).toBe(true);
+      const c = randomCase('V=50304', 2, 5, 50304, chunks, 8, 8);
+      c.targets[0] = 100;
+      c.targets[6] = 16386; // the third component of the 4-wide chunk
+      tie(c, 0, [100, 40000]); // across chunks
+      tie(c, 1, [5, 6]); // inside one vec4
+      tie(c, 2, [7, 263, 50303]); // vec4s of different threads, and the last id
+      tie(c, 3, [8, 24]); // the same thread's vec4s 2 and 6 (4 threads per row on emulators)
+      tie(c, 5, [16387, 16388]); // straddles the end of the 4-wide chunk
+      tie(c, 7, [1, 16384, 16385]); // first vec4 beaten by nothing later: the earliest id
+      checkCase(c, await runCase(gpu, c, PAD4));
+    });
+  }
+
+  it('vec4 kernels: chunks narrower than the threads of a row (V=12 as 4 + 8)', async () => {
+    const c = randomCase('V=12', 2, 4, 12, [4, 8], 9, 3);
+    c.targets[0] = 11;
+    tie(c, 1, [3, 4]);
+    checkCase(c, await runCase(gpu, c, PAD4));
+  });
+
   it('300 rows on a 2-D grid of workgroups', async () => {
     const narrow = narrowGrid(gpu);
     const c = randomCase('rows=300', 4, 75, 600, [250, 350], 4, 4);
     checkCase(c, await runCase(narrow, c));
+    const c4 = randomCase('rows=300', 4, 75, 600, [248, 352], 5, 4);
+    checkCase(c4, await runCase(narrow, c4, PAD4));
   });
 
   it('reduce loops over 70000 rows of one sequence (emulators that cut long loops)', async () => {
