@@ -5,7 +5,8 @@
  */
 import type { EngineClient } from '../worker/client.ts';
 import { geometryProblems } from '../geometry/experiment-types.ts';
-import { compareRequested, geometryActive, geometryRequested, geometryStopRequested } from './geometry-state.ts';
+import { compareRequested, geometryActive, geometryRequested, geometryStopRequested, keepFinished, keepRequested } from './geometry-state.ts';
+import { errorText } from './probes.ts';
 import { toGeometrySettings } from './geometry-settings.ts';
 import { runActive, type LabState } from './state.ts';
 import { apply, type LabStore } from './store.ts';
@@ -15,8 +16,8 @@ export interface GeometryActions {
   geometryStop(): void;
   /** Pairwise distances between solution files (library picks), computed in the worker. */
   geometryCompare(items: { id: string; name: string; bytes: ArrayBuffer }[]): void;
-  /** Keeps the last experiment's solutions in the library, tagged by context; resolves to a summary. */
-  geometryKeep(): Promise<string>;
+  /** Keeps the last experiment's solutions in the library, tagged by context; the outcome goes to state.geometry.keep. */
+  geometryKeep(): Promise<void>;
 }
 
 /** The library actions the geometry view uses. */
@@ -35,6 +36,34 @@ export function geometryBlocker(s: LabState): string | null {
 }
 
 export function createGeometryActions(store: LabStore, client: EngineClient, library: GeometryLibrary): GeometryActions {
+  /** Keeps the files in the library and tags them; resolves to what the status line says. */
+  const keep = async (): Promise<string> => {
+    const requestId = client.newRequestId();
+    // The files come back as one message; the library then checks and keeps each, and tags it.
+    const files = await new Promise<{ name: string; bytes: ArrayBuffer; tags: string[] }[]>((resolve, reject) => {
+      const stop = client.subscribe((msg) => {
+        if (msg.type === 'geometrySolutionFiles' && msg.requestId === requestId) {
+          stop();
+          resolve(msg.files);
+        } else if (msg.type === 'error' && msg.op === 'geometrySolutions') {
+          stop();
+          reject(new Error(msg.message));
+        }
+      });
+      client.send({ type: 'geometrySolutions', requestId });
+    });
+    const outcomes = await library.libraryImport(files.map((f) => new File([f.bytes], f.name, { type: 'application/octet-stream' })));
+    let kept = 0;
+    const refused: string[] = [];
+    for (const [i, o] of outcomes.entries()) {
+      if (o.ok) {
+        await library.libraryTag(o.id, files[i].tags);
+        kept++;
+      } else refused.push(`${o.name}: ${o.reason}`);
+    }
+    return `${kept} of ${files.length} solutions kept in the library (tags geometry, context:…, text:…)${refused.length ? `; refused: ${refused.join('; ')}` : ''}.`;
+  };
+
   return {
     geometryStart() {
       const s = store.getState();
@@ -50,30 +79,12 @@ export function createGeometryActions(store: LabStore, client: EngineClient, lib
       client.send({ type: 'geometryStop' });
     },
     async geometryKeep() {
-      const requestId = client.newRequestId();
-      // The files come back as one message; the library then checks and keeps each, and tags it.
-      const files = await new Promise<{ name: string; bytes: ArrayBuffer; tags: string[] }[]>((resolve, reject) => {
-        const stop = client.subscribe((msg) => {
-          if (msg.type === 'geometrySolutionFiles' && msg.requestId === requestId) {
-            stop();
-            resolve(msg.files);
-          } else if (msg.type === 'error' && msg.op === 'geometrySolutions') {
-            stop();
-            reject(new Error(msg.message));
-          }
-        });
-        client.send({ type: 'geometrySolutions', requestId });
-      });
-      const outcomes = await library.libraryImport(files.map((f) => new File([f.bytes], f.name, { type: 'application/octet-stream' })));
-      let kept = 0;
-      const refused: string[] = [];
-      for (const [i, o] of outcomes.entries()) {
-        if (o.ok) {
-          await library.libraryTag(o.id, files[i].tags);
-          kept++;
-        } else refused.push(`${o.name}: ${o.reason}`);
-      }
-      return `${kept} of ${files.length} solutions kept in the library (tags geometry, context:…, text:…)${refused.length ? `; refused: ${refused.join('; ')}` : ''}.`;
+      apply(store, (st: LabState) => ({ ...st, geometry: keepRequested(st.geometry) }));
+      const [ok, text] = await keep().then(
+        (summary) => [true, summary] as const,
+        (e: unknown) => [false, errorText(e)] as const,
+      );
+      apply(store, (st: LabState) => ({ ...st, geometry: keepFinished(st.geometry, ok, text) }));
     },
     geometryCompare(items) {
       const requestId = client.newRequestId();

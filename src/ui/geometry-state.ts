@@ -15,6 +15,9 @@ export type CompareView =
   | { state: 'ready'; ids: string[]; distances: Record<SolutionPart, number[][]> }
   | { state: 'error'; ids: string[]; message: string };
 
+/** The outcome of "keep the solutions in the library" for the results on show. */
+export type KeepView = { state: 'saving' | 'done' | 'error'; text: string } | null;
+
 export interface GeometryView {
   phase: GeometryPhase;
   compare: CompareView;
@@ -24,9 +27,11 @@ export interface GeometryView {
   stoppedBy: 'done' | 'stopped' | null;
   seconds: number | null;
   error: string | null;
+  /** Kept in the state (not the component) so a new run, which replaces the results, clears it. */
+  keep: KeepView;
 }
 
-export const IDLE_GEOMETRY: GeometryView = { phase: 'idle', compare: { state: 'none' }, result: null, progress: null, stoppedBy: null, seconds: null, error: null };
+export const IDLE_GEOMETRY: GeometryView = { phase: 'idle', compare: { state: 'none' }, result: null, progress: null, stoppedBy: null, seconds: null, error: null, keep: null };
 
 export function geometryActive(phase: GeometryPhase): boolean {
   return phase === 'starting' || phase === 'running' || phase === 'stopping';
@@ -35,6 +40,16 @@ export function geometryActive(phase: GeometryPhase): boolean {
 /** Run pressed: a fresh, empty result for these settings. */
 export function geometryRequested(v: GeometryView, settings: GeometrySettings): GeometryView {
   return { ...IDLE_GEOMETRY, compare: v.compare, phase: 'starting', result: emptyGeometryResult(settings) };
+}
+
+/** Keep pressed. */
+export function keepRequested(v: GeometryView): GeometryView {
+  return { ...v, keep: { state: 'saving', text: 'keeping…' } };
+}
+
+/** The keep's outcome; dropped when a new run has started since (its results are not the ones kept). */
+export function keepFinished(v: GeometryView, ok: boolean, text: string): GeometryView {
+  return v.keep?.state === 'saving' ? { ...v, keep: { state: ok ? 'done' : 'error', text } } : v;
 }
 
 export function geometryStopRequested(v: GeometryView): GeometryView {

@@ -40,8 +40,8 @@ export interface LabActions extends ExperimentActions, LibraryActions, InterpAct
   geometryStart(): void;
   geometryStop(): void;
   geometryCompare(items: { id: string; name: string; bytes: ArrayBuffer }[]): void;
-  /** Keeps the last experiment's solutions in the library, tagged by context; resolves to a summary. */
-  geometryKeep(): Promise<string>;
+  /** Keeps the last experiment's solutions in the library, tagged by context; the outcome goes to state.geometry.keep. */
+  geometryKeep(): Promise<void>;
 }
 
 export interface Lab {

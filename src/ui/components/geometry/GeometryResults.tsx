@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo } from 'react';
 import * as d3 from 'd3';
 import { useLab } from '../../store.ts';
 import { useActions } from '../../context.ts';
@@ -8,7 +8,6 @@ import { DistanceDistributions } from './DistanceDistributions.tsx';
 import { DistanceScatter } from './DistanceScatter.tsx';
 import { fig6Samples, fig7Matrix, groupedDistances } from './geometry-plots-data.ts';
 import { formatPercent } from '../../format.ts';
-import { errorText } from '../../probes.ts';
 
 const UNIT_DOMAIN: [number, number] = [0, 1];
 const PART_TITLES: Record<SolutionPart, string> = { em: '[e, m] concatenated', e: 'e only', m: 'm only' };
@@ -22,7 +21,7 @@ export const GeometryResults = memo(function GeometryResults() {
   const samples = useMemo(() => (r ? fig6Samples(r, part) : null), [r?.distances, part]);
   const fig7 = useMemo(() => (r ? fig7Matrix(r) : null), [r?.solutions, r?.interpolation]);
   const phase = useLab((s) => s.geometry.phase);
-  const [keep, setKeep] = useState<{ state: 'saving' | 'done' | 'error'; text: string } | null>(null);
+  const keep = useLab((s) => s.geometry.keep);
   // Stable props: the heatmap redraws only when its data changes, not on every interpolation that arrives.
   const distDomain = useMemo<[number, number]>(() => [0, Math.max(1e-9, (grouped && d3.max(grouped.matrix, (row) => d3.max(row))) ?? 1)], [grouped]);
   if (!r) return null;
@@ -40,13 +39,7 @@ export const GeometryResults = memo(function GeometryResults() {
           data-testid="geo-keep"
           disabled={phase !== 'done' || r.solutions.length === 0 || keep?.state === 'saving'}
           title="Save every solution of this experiment in the library, tagged geometry, context:<context> and text:<k>.<j>"
-          onClick={() => {
-            setKeep({ state: 'saving', text: 'keeping…' });
-            actions.geometryKeep().then(
-              (text) => setKeep({ state: 'done', text }),
-              (e: unknown) => setKeep({ state: 'error', text: errorText(e) }),
-            );
-          }}
+          onClick={() => void actions.geometryKeep()}
         >
           Keep the {r.solutions.length} solutions in the library
         </button>
