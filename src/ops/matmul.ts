@@ -59,6 +59,11 @@ function choosePath(gpu: Gpu, x: MatmulArgs, lda: number, ldb: number): Exclude<
   return quadOk(gpu) ? 'quad' : 'vec4';
 }
 
+/** The kernel `matmul` records for these args (the same choice, with the same defaults for lda and ldb). */
+export function matmulPath(gpu: Gpu, x: MatmulArgs): Exclude<MatmulPath, 'auto'> {
+  return choosePath(gpu, x, x.lda ?? x.K, x.ldb ?? (x.transposeB ? x.K : x.N));
+}
+
 /** Rows per workgroup as a power of two: few rows (a short text) get short, wide workgroups. */
 export function rowsPow2(M: number, unit: number, max: number): number {
   return Math.min(max, Math.max(1, 2 ** Math.ceil(Math.log2(Math.ceil(M / unit)))));
