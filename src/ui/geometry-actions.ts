@@ -38,20 +38,9 @@ export function geometryBlocker(s: LabState): string | null {
 export function createGeometryActions(store: LabStore, client: EngineClient, library: GeometryLibrary): GeometryActions {
   /** Keeps the files in the library and tags them; resolves to what the status line says. */
   const keep = async (): Promise<string> => {
-    const requestId = client.newRequestId();
-    // The files come back as one message; the library then checks and keeps each, and tags it.
-    const files = await new Promise<{ name: string; bytes: ArrayBuffer; tags: string[] }[]>((resolve, reject) => {
-      const stop = client.subscribe((msg) => {
-        if (msg.type === 'geometrySolutionFiles' && msg.requestId === requestId) {
-          stop();
-          resolve(msg.files);
-        } else if (msg.type === 'error' && msg.op === 'geometrySolutions') {
-          stop();
-          reject(new Error(msg.message));
-        }
-      });
-      client.send({ type: 'geometrySolutions', requestId });
-    });
+    // The files come back as one answer to this request (an error for it rejects it, and only it);
+    // the library then checks and keeps each, and tags it.
+    const { files } = await client.request({ type: 'geometrySolutions' });
     const outcomes = await library.libraryImport(files.map((f) => new File([f.bytes], f.name, { type: 'application/octet-stream' })));
     let kept = 0;
     const refused: string[] = [];

@@ -2,7 +2,7 @@
  * The UI side of the worker protocol: typed send, a listener list, and request/reply promises
  * matched by requestId. It holds no engine code; the worker is started from its URL.
  */
-import { transferablesOf, type FromWorker, type ReplyOf, type RequestOf, type RequestType, type ToWorker } from './protocol.ts';
+import { REPLY_TYPES, transferablesOf, type FromWorker, type ReplyOf, type RequestOf, type RequestType, type ToWorker } from './protocol.ts';
 
 /** The part of a Worker the client uses (a fake in tests). */
 export interface WorkerPort {
@@ -48,7 +48,7 @@ export class EngineClient {
   /** Sends a request and resolves with its answer, or rejects with the worker's error for it. */
   request<T extends RequestType>(msg: Omit<RequestOf<T>, 'requestId'> & { type: T }): Promise<ReplyOf<T>> {
     const requestId = this.newRequestId();
-    const want = ({ tokenize: 'tokens', evaluate: 'evaluated', decode: 'decoded', checkSolution: 'decoded', hiddenEmbed: 'hiddenEmbedded', pathPair: 'pathPaired', pathScan: 'pathScanned', bezierTrain: 'bezierTrained', pathDecode: 'pathDecoded' } as const)[msg.type];
+    const want = REPLY_TYPES[msg.type];
     return new Promise<ReplyOf<T>>((resolve, reject) => {
       this.pending.set(requestId, { want, resolve: resolve as (m: FromWorker) => void, reject });
       this.send({ ...msg, requestId } as unknown as ToWorker);

@@ -170,7 +170,21 @@ export interface ReplyTypes {
   pathScan: 'pathScanned';
   bezierTrain: 'bezierTrained';
   pathDecode: 'pathDecoded';
+  geometrySolutions: 'geometrySolutionFiles';
 }
+/** The same table at run time (the client matches each answer to its request by id and type). */
+export const REPLY_TYPES: ReplyTypes = {
+  tokenize: 'tokens',
+  evaluate: 'evaluated',
+  decode: 'decoded',
+  checkSolution: 'decoded',
+  hiddenEmbed: 'hiddenEmbedded',
+  pathPair: 'pathPaired',
+  pathScan: 'pathScanned',
+  bezierTrain: 'bezierTrained',
+  pathDecode: 'pathDecoded',
+  geometrySolutions: 'geometrySolutionFiles',
+};
 export type RequestType = keyof ReplyTypes;
 export type RequestOf<T extends RequestType> = Extract<ToWorker, { type: T }>;
 export type ReplyOf<T extends RequestType> = Extract<FromWorker, { type: ReplyTypes[T] }>;
