@@ -9,7 +9,7 @@ import { Program } from '../src/gpu/program.ts';
 import type { Tensor } from '../src/gpu/tensor.ts';
 import type { Model } from '../src/model/model.ts';
 import { TransformerSession } from '../src/model/transformer.ts';
-import { matmul, quadOk } from '../src/ops/matmul.ts';
+import { matmul, matmulPath, type MatmulArgs } from '../src/ops/matmul.ts';
 import { rowsPerChunk } from '../src/model/linear.ts';
 import { loadModel } from '../src/model/load.ts';
 import { randomModelSource } from '../src/model/sources/random-source.ts';
@@ -209,12 +209,16 @@ export async function benchMatmulShape(gpu: Gpu, shape: MatmulShape, policy: Rep
   const per = rowsPerChunk(K, gpu.limits.maxStorageBindingBytes);
   const chunks: Tensor[] = [];
   const p = new Program(gpu, `bench.matmul.${M}x${K}x${N}`);
+  // The kernel label is what matmul() chose for each chunk's args (the same args it was given).
+  const paths = new Set<string>();
   for (let r = 0; r < N; r += per) {
     const rows = Math.min(per, N - r);
     const b = gpu.createTensor([rows, K], 'f32', `bench.b${chunks.length}`);
     gpu.write(b, rng.normalArray(rows * K));
     chunks.push(b);
-    matmul(p, `matmul[${r}]`, { a, b, c, M, N: rows, K, transposeB: true, ldc: N, cOffset: r });
+    const args: MatmulArgs = { a, b, c, M, N: rows, K, transposeB: true, ldc: N, cOffset: r };
+    matmul(p, `matmul[${r}]`, args);
+    paths.add(matmulPath(gpu, args));
   }
   const times = await repeat(
     async () => {
@@ -227,7 +231,7 @@ export async function benchMatmulShape(gpu: Gpu, shape: MatmulShape, policy: Rep
   p.destroy();
   for (const t of [a, c, ...chunks]) gpu.destroyTensor(t);
   const ms = mean(times);
-  return { ...shape, chunks: chunks.length, kernel: K % 4 === 0 && quadOk(gpu) ? 'quad' : 'vec4', reps: times.length, msPerRun: round(ms), gflops: round((2 * M * K * N) / (ms * 1e6), 3) };
+  return { ...shape, chunks: chunks.length, kernel: [...paths].join('+'), reps: times.length, msPerRun: round(ms), gflops: round((2 * M * K * N) / (ms * 1e6), 3) };
 }
 
 /** f16 matmul: what this adapter and engine allow (the engine's kernels are f32; shader-f16 decides whether f16 could be measured at all). */
@@ -474,40 +478,42 @@ export function randomTokens(vocab: number, N: number, seed = N): number[] {
 /**
  * One warm-up step, then one timed step, for models where a step takes many seconds. A warm-up
  * over `limitMs` is recorded as the reason and not repeated. Out-of-memory and validation errors
- * (a buffer past a binding limit) are caught in error scopes and reported as the reason.
+ * (a buffer past a binding limit) are caught by `Gpu.checked` and reported as the reason.
  */
 export async function timeOneStep(model: Model, tokens: number[], limitMs: number): Promise<Omit<ModelStepResult, 'model' | 'kind' | 'loadMs'>> {
   const gpu = model.gpu;
   const N = tokens.length;
-  gpu.device.pushErrorScope('out-of-memory');
-  gpu.device.pushErrorScope('validation');
-  let trainer: ProtoTrainer | null = null;
+  let warmup = 0;
   let result: Omit<ModelStepResult, 'model' | 'kind' | 'loadMs'>;
   try {
-    const t0 = now();
-    trainer = await ProtoTrainer.create(model, singleText(tokens, 0), { ...PAPER_SETTINGS, maxSteps: 3 });
-    trainer.submitSteps(1);
-    await trainer.report();
-    const warmupMs = round(now() - t0);
-    const gpuBytes = gpu.bytesAllocated;
-    if (warmupMs > limitMs) {
-      result = { N, msPerStep: null, steps: 0, warmup: 1, warmupMs, gpuBytes, reason: `the warm-up step took ${(warmupMs / 1000).toFixed(0)} s, over the ${(limitMs / 1000).toFixed(0)} s limit: not timed again` };
-    } else {
-      const t1 = now();
-      trainer.submitSteps(1);
-      await gpu.idle();
-      result = { N, msPerStep: round(now() - t1), steps: 1, warmup: 1, warmupMs, gpuBytes };
-    }
+    result = await gpu.checked(`one optimisation step at N = ${N}`, async (): Promise<Omit<ModelStepResult, 'model' | 'kind' | 'loadMs'>> => {
+      let trainer: ProtoTrainer | null = null;
+      try {
+        const t0 = now();
+        trainer = await ProtoTrainer.create(model, singleText(tokens, 0), { ...PAPER_SETTINGS, maxSteps: 3 });
+        trainer.submitSteps(1);
+        await trainer.report();
+        warmup = 1;
+        const warmupMs = round(now() - t0);
+        const gpuBytes = gpu.bytesAllocated;
+        if (warmupMs > limitMs) {
+          return { N, msPerStep: null, steps: 0, warmup, warmupMs, gpuBytes, reason: `the warm-up step took ${(warmupMs / 1000).toFixed(0)} s, over the ${(limitMs / 1000).toFixed(0)} s limit: not timed again` };
+        }
+        const t1 = now();
+        trainer.submitSteps(1);
+        await gpu.idle();
+        return { N, msPerStep: round(now() - t1), steps: 1, warmup, warmupMs, gpuBytes };
+      } catch (e) {
+        return { N, msPerStep: null, steps: 0, warmup, reason: (e as Error).message };
+      } finally {
+        trainer?.destroy();
+      }
+    });
   } catch (e) {
-    result = { N, msPerStep: null, steps: 0, warmup: 0, reason: (e as Error).message };
-  } finally {
-    trainer?.destroy();
+    // An out-of-memory or validation error inside the step (Gpu.checked's message names which).
+    return { N, msPerStep: null, steps: 0, warmup, reason: (e as Error).message };
   }
-  const validation = await gpu.device.popErrorScope();
-  const oom = await gpu.device.popErrorScope();
-  const err = oom ?? validation;
-  if (err) return { N, msPerStep: null, steps: 0, warmup: result.warmup, reason: `${oom ? 'out of GPU memory' : 'WebGPU validation error'}: ${err.message}` };
-  if (gpu.lost) return { N, msPerStep: null, steps: 0, warmup: result.warmup, reason: 'the GPU device was lost during the step' };
+  if (gpu.lost) return { N, msPerStep: null, steps: 0, warmup, reason: 'the GPU device was lost during the step' };
   return result;
 }
 

@@ -255,13 +255,16 @@ export class Gpu {
     return a instanceof Uint32Array ? a : new Uint32Array(a.buffer);
   }
 
-  /** Resolves validation or out-of-memory errors raised by the work inside `fn`. */
-  async checked<T>(what: string, fn: () => T): Promise<T> {
+  /**
+   * Resolves validation or out-of-memory errors raised by the work inside `fn`. An async `fn` is
+   * awaited before the scopes are popped, so the GPU calls it makes after an await are covered too.
+   */
+  async checked<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
     let result: T;
     try {
-      result = fn();
+      result = await fn();
     } finally {
       const validation = await settle(this.device.popErrorScope());
       const oom = await settle(this.device.popErrorScope());
