@@ -12,8 +12,9 @@ import { TransformerSession } from '../src/model/transformer.ts';
 import { matmul, matmulPath, type MatmulArgs } from '../src/ops/matmul.ts';
 import { rowsPerChunk } from '../src/model/linear.ts';
 import { loadModel } from '../src/model/load.ts';
+import { parseConfig } from '../src/model/config.ts';
 import { randomModelSource } from '../src/model/sources/random-source.ts';
-import { BIG_MODELS } from './model-shapes.ts';
+import { BIG_MODELS, LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from './model-shapes.ts';
 import { DEFAULT_PARTS, type BenchParts } from './parts.ts';
 import { optimise } from '../src/prototokens/optimise.ts';
 import { restarts, singleText } from '../src/prototokens/problem.ts';
@@ -180,11 +181,27 @@ export interface MatmulShape {
   N: number;
 }
 
-/** The layer shapes of the big models at N = 128 tokens (x·Wᵀ, the forward of each linear layer). */
+/** Tokens (rows) of the model-shape matmuls. */
+export const MODEL_MATMUL_TOKENS = 128;
+
+/** x·Wᵀ for a layer with K inputs and N outputs, at MODEL_MATMUL_TOKENS rows, named after the model and layer. */
+function layerShape(model: string, layer: string, K: number, N: number): MatmulShape {
+  return { name: `${model} ${layer} (N x ${K} · ${K} x ${N})`, M: MODEL_MATMUL_TOKENS, K, N };
+}
+
+const PYTHIA = parseConfig(PYTHIA_160M_CONFIG);
+const LLAMA = parseConfig(LLAMA_32_1B_CONFIG);
+
+/**
+ * The layer shapes of the big models (bench/model-shapes.ts's configs, read by the engine's
+ * parseConfig) at N = 128 tokens, x·Wᵀ (the forward of each linear layer): Pythia's fused qkv
+ * ((heads + 2 kv heads) x head size outputs, as transformer.ts lays it out) and output layer
+ * (vocabulary), Llama's MLP up projection (intermediate size).
+ */
 export const MODEL_MATMUL_SHAPES: MatmulShape[] = [
-  { name: 'Pythia-160M qkv (N x 768 · 768 x 2304)', M: 128, K: 768, N: 2304 },
-  { name: 'Pythia-160M lm_head (N x 768 · 768 x 50304)', M: 128, K: 768, N: 50304 },
-  { name: 'Llama-3.2-1B up (N x 2048 · 2048 x 8192)', M: 128, K: 2048, N: 8192 },
+  layerShape('Pythia-160M', 'qkv', PYTHIA.hidden, (PYTHIA.heads + 2 * PYTHIA.kvHeads) * PYTHIA.headDim),
+  layerShape('Pythia-160M', 'lm_head', PYTHIA.hidden, PYTHIA.vocabSize),
+  layerShape('Llama-3.2-1B', 'up', LLAMA.hidden, LLAMA.intermediate),
 ];
 
 export interface MatmulShapeResult extends MatmulShape {
