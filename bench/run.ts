@@ -26,6 +26,7 @@ import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatBytes } from '../src/util/bytes.ts';
 import { sharedDir } from '../src/util/shared-dir.ts';
 import type { AdapterInfo, BenchInput, KernelBreakdown, SuiteResults } from './shared.ts';
 import { selectParts, type BenchParts } from './parts.ts';
@@ -361,8 +362,6 @@ function table(title: string, head: string[], rows: (string | number)[][]): void
   for (const r of cells.slice(1)) console.log(line(r));
 }
 
-const mib = (b: number): string => `${(b / (1 << 20)).toFixed(2)} MiB`;
-
 /** Results of one platform's stories260k part, when it ran. */
 type WithStories = SuiteResults & { compress: NonNullable<SuiteResults['compress']> };
 
@@ -384,10 +383,10 @@ function printAll(byPlatform: [string, SuiteResults][]): void {
           ['model load HTTP requests', ...pick((r) => fs(r)?.modelHttpRequests)],
           ['first step ms (set-up + compile + run)', ...pick((r) => fs(r)?.firstStepMs)],
           ['time to first step ms', ...pick((r) => fs(r)?.totalMs)],
-          ['peak GPU bytes, stories260k', ...pick((r) => (r.engine.peakBytesStories === undefined ? undefined : mib(r.engine.peakBytesStories)))],
+          ['peak GPU bytes, stories260k', ...pick((r) => (r.engine.peakBytesStories === undefined ? undefined : formatBytes(r.engine.peakBytesStories)))],
         ]
       : []),
-    ['peak GPU bytes, whole suite', ...pick((r) => mib(r.engine.peakBytes))],
+    ['peak GPU bytes, whole suite', ...pick((r) => formatBytes(r.engine.peakBytes))],
   ]);
 
   const kb = byPlatform.filter(([, r]) => r.engine.kernels && 'groups' in r.engine.kernels) as [string, SuiteResults & { engine: { kernels: KernelBreakdown } }][];
@@ -439,7 +438,7 @@ function printAll(byPlatform: [string, SuiteResults][]): void {
       m.steps,
       m.warmupMs ?? '-',
       m.loadMs ?? '-',
-      m.gpuBytes === undefined ? '-' : mib(m.gpuBytes),
+      m.gpuBytes === undefined ? '-' : formatBytes(m.gpuBytes),
     ]));
     for (const { p, m } of modelRows) {
       const k = m.kernels;

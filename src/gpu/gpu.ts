@@ -1,6 +1,7 @@
 import { shaderSource } from './shader-source.ts';
 import { type DType, type Tensor, numel, describe } from './tensor.ts';
 import { settle } from './wait.ts';
+import { formatBytes } from '../util/bytes.ts';
 
 /** What the layers above may rely on, resolved from the adapter's real limits at device creation. */
 export interface GpuLimits {
@@ -50,13 +51,6 @@ export class GpuAllocationError extends Error {
     );
     this.name = 'GpuAllocationError';
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
 }
 
 // Freed tensors are kept for reuse up to this many bytes: repeated runs of the same shapes (200

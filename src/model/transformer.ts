@@ -1,7 +1,7 @@
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Gpu } from '../gpu/gpu.ts';
-import { formatBytes } from '../gpu/gpu.ts';
+import { formatBytes } from '../util/bytes.ts';
 import type { Model } from './model.ts';
 import { ropeInvFreq } from './config.ts';
 import { linearForward, linearBackward } from './linear.ts';

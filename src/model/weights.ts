@@ -1,4 +1,5 @@
-import { formatBytes, type Gpu } from '../gpu/gpu.ts';
+import type { Gpu } from '../gpu/gpu.ts';
+import { formatBytes } from '../util/bytes.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { ModelSpec } from './config.ts';
 import { readTensorRows, type TensorInfo } from './safetensors.ts';

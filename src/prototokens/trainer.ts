@@ -1,4 +1,4 @@
-import { formatBytes } from '../gpu/gpu.ts';
+import { formatBytes } from '../util/bytes.ts';
 import { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from '../model/model.ts';

@@ -1,10 +1,5 @@
-/** Number and time formatting for the panels. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
+/** Number and time formatting for the panels. Byte counts are formatted as the engine formats them. */
+export { formatBytes } from '../util/bytes.ts';
 
 /** 1 → "100 %", 0.625 → "62.5 %". */
 export function formatPercent(fraction: number): string {

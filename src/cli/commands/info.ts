@@ -1,4 +1,4 @@
-import { formatBytes } from '../../gpu/gpu.ts';
+import { formatBytes } from '../../util/bytes.ts';
 import type { LoadedCliModel } from '../model-dir.ts';
 
 export function infoReport({ gpu, model }: LoadedCliModel): Record<string, unknown> {
