@@ -3,7 +3,8 @@
  * serves model folders only, so shared data arrives here as strings or Files the page obtained).
  * Nothing here touches node: modules.
  */
-import { decodeUtf8Strict, NotUtf8Error } from './utf8.ts';
+import { NotUtf8Error } from './utf8.ts';
+import { fileId, readFileStrict, type NamedBlob } from './files.ts';
 import {
   SourceError,
   documentFromString,
@@ -17,25 +18,19 @@ import {
   type TextSource,
 } from './sources.ts';
 
-/** The parts of a File (or Blob with a name) this needs. */
-export interface NamedBlob {
-  name: string;
-  /** Set for files picked with a folder input: 'folder/sub/file.txt'. */
-  webkitRelativePath?: string;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
+export type { NamedBlob } from './files.ts';
 
 /** Picked or dropped files as documents: id = the file name (the relative path for a picked folder), strict UTF-8. */
 export function documentsFromFiles(files: Iterable<NamedBlob>, opts: { txtOnly?: boolean } = {}): SourceDocument[] {
   const list = [...files].filter((f) => !opts.txtOnly || f.name.endsWith('.txt'));
   return list
-    .map((f) => ({ f, id: f.webkitRelativePath || f.name }))
+    .map((f) => ({ f, id: fileId(f) }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map(({ f, id }) => ({
       id,
       async load() {
         try {
-          return decodeUtf8Strict(new Uint8Array(await f.arrayBuffer()), id);
+          return await readFileStrict(f);
         } catch (e) {
           if (e instanceof NotUtf8Error) throw new SourceError(e.message);
           throw e;

@@ -12,7 +12,7 @@ import { errorText } from './probes.ts';
 import { downloadBlob } from './download.ts';
 import { runActive, type LabState } from './state.ts';
 import type { LabStore } from './store.ts';
-import { readTextFiles } from './text-files.ts';
+import { readTextFiles } from '../datasets/files.ts';
 
 export interface ExperimentActions {
   startExperiment(): void;
@@ -20,7 +20,7 @@ export interface ExperimentActions {
   /** Space in the experiments view: start, pause or resume, whichever fits. */
   toggleExperiment(): void;
   setExperimentFiles(files: ExperimentText[]): void;
-  /** Reads picked .txt files (strict UTF-8 is the worker's source's job; here they are read as text). */
+  /** Reads picked .txt files strictly as UTF-8 (datasets/files.ts); files that are not are left out, with the reason shown. */
   pickExperimentFiles(files: File[]): void;
   clearExperimentResults(): void;
   /** The stored records (of the loaded model, or all) as a JSON-lines file, as `protolab report` reads. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAnySolutionBytes, decodeMemorySolutionBytes } from '../../src/memory/solution-file.ts';
 import { SolutionFileError, decodeSolutionBytes, encodeSolution } from '../../src/prototokens/solution-file.ts';
-import { readTextFiles } from '../../src/ui/text-files.ts';
+import { readTextFiles } from '../../src/datasets/files.ts';
 import { MAX_SOLUTION_BYTES, solutionSizeProblem } from '../../src/util/solution-size.ts';
 import { errorLine, protolab } from '../helpers/cli.ts';
 import { STORIES } from '../helpers/fixtures.ts';
