@@ -2,6 +2,7 @@ import { memo, useEffect, useRef } from 'react';
 import * as d3 from 'd3';
 import { SavePlot } from '../SavePlot.tsx';
 import { rasterLayer, RASTER_ABOVE } from './raster.ts';
+import { forEachHeatmapCell } from './heatmap-cells.ts';
 
 export interface HeatmapGroup {
   key: string;
@@ -56,32 +57,25 @@ export const Heatmap = memo(function Heatmap(p: HeatmapProps) {
     if (n * n > RASTER_ABOVE) {
       // The paper's size (950 solutions) is 900k cells: one image, not 900k elements.
       rasterLayer(g, 0, 0, SIZE, SIZE, (ctx) => {
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < n; j++) {
-            const v = p.matrix[i][j];
-            if (!Number.isFinite(v)) continue;
-            ctx.fillStyle = colour(v);
-            ctx.fillRect(j * cell, i * cell, cell + 0.3, cell + 0.3);
-          }
-        }
+        forEachHeatmapCell(p.matrix, SIZE, colour, (c) => {
+          ctx.fillStyle = c.fill;
+          ctx.fillRect(c.x, c.y, c.size, c.size);
+        });
       });
     } else {
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          const v = p.matrix[i][j];
-          if (!Number.isFinite(v)) continue;
-          g.append('rect')
-            .attr('class', 'cell')
-            .attr('x', j * cell)
-            .attr('y', i * cell)
-            .attr('width', cell + 0.3)
-            .attr('height', cell + 0.3)
-            .attr('fill', colour(v))
-            .attr('data-value', v)
-            .append('title')
-            .text(`${p.names[i]} × ${p.names[j]}: ${d3.format('.4f')(v)}`);
-        }
-      }
+      const value = d3.format('.4f');
+      forEachHeatmapCell(p.matrix, SIZE, colour, (c) => {
+        g.append('rect')
+          .attr('class', 'cell')
+          .attr('x', c.x)
+          .attr('y', c.y)
+          .attr('width', c.size)
+          .attr('height', c.size)
+          .attr('fill', c.fill)
+          .attr('data-value', c.value)
+          .append('title')
+          .text(`${p.names[c.row]} × ${p.names[c.col]}: ${value(c.value)}`);
+      });
     }
     g.append('rect').attr('width', SIZE).attr('height', SIZE).attr('fill', 'none').attr('stroke', '#999');
     const lines = (groups: readonly HeatmapGroup[], cls: string, width: number) => {
