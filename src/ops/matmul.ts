@@ -59,9 +59,15 @@ function choosePath(gpu: Gpu, x: MatmulArgs, lda: number, ldb: number): Exclude<
   return quadOk(gpu) ? 'quad' : 'vec4';
 }
 
-/** The kernel `matmul` records for these args (the same choice, with the same defaults for lda and ldb). */
+/** A's and B's row strides: dense rows unless given. */
+function strides(x: MatmulArgs): { lda: number; ldb: number } {
+  return { lda: x.lda ?? x.K, ldb: x.ldb ?? (x.transposeB ? x.K : x.N) };
+}
+
+/** The kernel `matmul` records for these args (benchmarks name it from here, so they cannot disagree). */
 export function matmulPath(gpu: Gpu, x: MatmulArgs): Exclude<MatmulPath, 'auto'> {
-  return choosePath(gpu, x, x.lda ?? x.K, x.ldb ?? (x.transposeB ? x.K : x.N));
+  const { lda, ldb } = strides(x);
+  return choosePath(gpu, x, lda, ldb);
 }
 
 /** Rows per workgroup as a power of two: few rows (a short text) get short, wide workgroups. */
@@ -93,9 +99,8 @@ export function quadGrid(M: number, N: number): { qx: number; quads: number; wor
 
 /** Records C = A·op(B) (+bias) (+C). See shaders/matmul.wgsl for the layout. */
 export function matmul(prog: Program, label: string, x: MatmulArgs): void {
-  const lda = x.lda ?? x.K;
-  const ldb = x.ldb ?? (x.transposeB ? x.K : x.N);
-  const path = choosePath(prog.gpu, x, lda, ldb);
+  const { lda, ldb } = strides(x);
+  const path = matmulPath(prog.gpu, x);
   let pipeline: GPUComputePipeline;
   let workgroups: [number, number];
   if (path === 'quad') {
