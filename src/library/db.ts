@@ -73,6 +73,22 @@ export class LibraryDb {
     return summary;
   }
 
+  /** Adds many records in one transaction: all are kept, or none (an existing id refuses them all). */
+  async addMany(records: readonly SolutionRecord[]): Promise<SolutionSummary[]> {
+    const summaries = records.map(summaryOf);
+    const tx = this.db.transaction(['solutions', 'solution-bytes'], 'readwrite');
+    try {
+      await Promise.all([
+        ...records.flatMap((r, i) => [tx.objectStore('solutions').add(summaries[i]), tx.objectStore('solution-bytes').add({ id: r.id, bytes: r.bytes })]),
+        tx.done,
+      ]);
+    } catch (e) {
+      if ((e as DOMException).name === 'ConstraintError') throw new LibraryError('The library already holds a solution with one of these ids: none of them was kept.');
+      throw new LibraryError(`The solutions could not be kept (${(e as Error).message}); free some disk space or delete old solutions.`);
+    }
+    return summaries;
+  }
+
   /** Every summary, newest first. */
   async list(): Promise<SolutionSummary[]> {
     const all = await this.db.getAllFromIndex('solutions', 'savedAt');

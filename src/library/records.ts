@@ -6,12 +6,12 @@
  * API (for the panels that pick solutions from the library):
  * - Data: `SolutionSummary` (everything but the bytes; what `state.library.records` lists) and
  *   `SolutionRecord` (a summary plus the solution's `.safetensors` bytes).
- * - Storage (src/library/db.ts): `openLibrary(name = "protolab")` → `LibraryDb` with `add(record)`,
+ * - Storage (src/library/db.ts): `openLibrary(name = "protolab")` → `LibraryDb` with `add(record)`, `addMany(records)`,
  *   `list()` (summaries, newest first), `get(id)`, `bytes(id)`, `setTags(id, tags)`,
  *   `remove(ids)` (returns the removed records, for undo), `restore(records)`, and the run
  *   checkpoints: `putCheckpoint(id, cp)`, `checkpoints()`, `checkpoint(id)`, `removeCheckpoint(id)`.
  * - Page (src/ui/lab.ts actions, state in `state.library`, see src/ui/library-state.ts):
- *   `libraryImport(files)`, `libraryExport(ids)`, `libraryDelete(ids)`, `libraryUndoDelete()`,
+ *   `libraryImport(files)`, `libraryAdd(records)` (ready-made records, one transaction), `libraryExport(ids)`, `libraryDelete(ids)`, `libraryUndoDelete()`,
  *   `libraryTag(id, tags)`, `librarySolutionBytes(id): Promise<ArrayBuffer>` (a fresh copy, free to
  *   transfer to the worker, e.g. as a 'decode' request's bytes), `libraryResume(id)`,
  *   `libraryDecode(id)` (one-pass text in `state.library.decoded`), `librarySelect(ids)`,

@@ -5,6 +5,7 @@
  */
 import type { EngineClient } from '../worker/client.ts';
 import { geometryProblems } from '../geometry/experiment-types.ts';
+import { recordFromSolution, type SolutionRecord } from '../library/records.ts';
 import { compareRequested, geometryActive, geometryRequested, geometryStopRequested, keepFinished, keepRequested } from './geometry-state.ts';
 import { errorText } from './probes.ts';
 import { toGeometrySettings } from './geometry-settings.ts';
@@ -20,10 +21,9 @@ export interface GeometryActions {
   geometryKeep(): Promise<void>;
 }
 
-/** The library actions the geometry view uses. */
+/** The library action the geometry view uses. */
 export interface GeometryLibrary {
-  libraryImport(files: File[]): Promise<({ ok: true; id: string } | { ok: false; name: string; reason: string })[]>;
-  libraryTag(id: string, tags: string[]): Promise<void>;
+  libraryAdd(records: SolutionRecord[]): Promise<number>;
 }
 
 /** Why the experiment cannot start now, or null. */
@@ -36,21 +36,17 @@ export function geometryBlocker(s: LabState): string | null {
 }
 
 export function createGeometryActions(store: LabStore, client: EngineClient, library: GeometryLibrary): GeometryActions {
-  /** Keeps the files in the library and tags them; resolves to what the status line says. */
+  /** Keeps the files in the library, tagged; resolves to what the status line says. */
   const keep = async (): Promise<string> => {
-    // The files come back as one answer to this request (an error for it rejects it, and only it);
-    // the library then checks and keeps each, and tags it.
+    // The files come back as one answer to this request (an error for it rejects it, and only it),
+    // each with its metadata: they were made with the loaded model just now, so they are kept as
+    // they are (as an import would record them), without a GPU decode check per file.
     const { files } = await client.request({ type: 'geometrySolutions' });
-    const outcomes = await library.libraryImport(files.map((f) => new File([f.bytes], f.name, { type: 'application/octet-stream' })));
-    let kept = 0;
-    const refused: string[] = [];
-    for (const [i, o] of outcomes.entries()) {
-      if (o.ok) {
-        await library.libraryTag(o.id, files[i].tags);
-        kept++;
-      } else refused.push(`${o.name}: ${o.reason}`);
-    }
-    return `${kept} of ${files.length} solutions kept in the library (tags geometry, context:…, text:…)${refused.length ? `; refused: ${refused.join('; ')}` : ''}.`;
+    const t0 = Date.now();
+    // One millisecond apart, so the library lists them in a fixed order (the last file first, as when each was imported in turn).
+    const records = files.map((f, i) => recordFromSolution(f.meta, f.bytes, { name: f.name, source: 'import', tags: f.tags, savedAt: new Date(t0 + i) }));
+    const kept = await library.libraryAdd(records);
+    return `${kept} of ${files.length} solutions kept in the library (tags geometry, context:…, text:…).`;
   };
 
   return {

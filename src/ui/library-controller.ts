@@ -20,6 +20,7 @@ import {
   libraryLoaded,
   libraryNotice,
   recordAdded,
+  recordsAdded,
   recordsRemoved,
   recordUpdated,
   selectionSet,
@@ -35,6 +36,11 @@ import { apply, type LabStore } from './store.ts';
 export interface LibraryActions {
   /** Checks each file (or each .safetensors inside a zip) in the worker and keeps the good ones. */
   libraryImport(files: File[]): Promise<ImportOutcome[]>;
+  /**
+   * Keeps records made on this page from solutions the worker has just made (their metadata with
+   * them, so no decode check): all in one transaction and one state update. Resolves to how many.
+   */
+  libraryAdd(records: SolutionRecord[]): Promise<number>;
   /** One solution as its .safetensors file, several as one zip. */
   libraryExport(ids: string[]): Promise<void>;
   libraryDelete(ids: string[]): Promise<void>;
@@ -185,6 +191,13 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
       }
       lib(importFinished, outcomes);
       return outcomes;
+    },
+
+    async libraryAdd(records) {
+      const added = await (await db()).addMany(records);
+      // Newest first, as the table lists them.
+      lib(recordsAdded, [...added].reverse());
+      return added.length;
     },
 
     async libraryExport(ids) {

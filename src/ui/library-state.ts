@@ -64,6 +64,12 @@ export function recordAdded(l: LibraryState, r: SolutionSummary): LibraryState {
   return { ...l, records: [r, ...l.records.filter((x) => x.id !== r.id)] };
 }
 
+/** Many records added at once (newest first, as they come). */
+export function recordsAdded(l: LibraryState, rs: readonly SolutionSummary[]): LibraryState {
+  const ids = new Set(rs.map((r) => r.id));
+  return { ...l, records: [...rs, ...l.records.filter((x) => !ids.has(x.id))] };
+}
+
 export function recordsRemoved(l: LibraryState, removed: readonly SolutionSummary[]): LibraryState {
   const gone = new Set(removed.map((r) => r.id));
   return {

@@ -144,7 +144,7 @@ export class Engine {
           void this.geometry.compare(msg).catch(fail);
           return;
         case 'geometrySolutions':
-          this.geometry.solutionFiles(msg);
+          void this.geometry.solutionFiles(msg).catch(fail);
           return;
         default:
           throw new Error(`Unknown message ${JSON.stringify((msg as { type?: unknown }).type)}.`);

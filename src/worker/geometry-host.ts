@@ -124,7 +124,7 @@ export class GeometryHost {
    * The last experiment's solutions as solution files (the same format the compress view saves),
    * tagged `geometry`, `context:<context id>` and `text:<k>.<j>`, so the library groups them.
    */
-  solutionFiles(msg: Extract<GeometryToWorker, { type: 'geometrySolutions' }>): void {
+  async solutionFiles(msg: Extract<GeometryToWorker, { type: 'geometrySolutions' }>): Promise<void> {
     const last = this.last;
     if (!last?.outcome.kept || last.outcome.result.solutions.length === 0) throw new Error('No geometry experiment has solutions to keep yet: run one first.');
     if (this.active) throw new Error('The geometry experiment is running: keep its solutions once it has finished.');
@@ -160,6 +160,9 @@ export class GeometryHost {
       const name = `geometry-c${t.context + 1}-t${t.j + 1}-s${sol.restart + 1}-${t.tokens.length}tok.safetensors`;
       return { name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, tags: ['geometry', `context:${t.contextId}`, `text:${t.context + 1}.${t.j + 1}`] };
     });
-    this.post({ type: 'geometrySolutionFiles', requestId: msg.requestId, files });
+    // The metadata as the file holds it (read back, no GPU): what a library import of the file would record.
+    const withMeta = [];
+    for (const f of files) withMeta.push({ ...f, meta: (await decodeSolutionBytes(new Uint8Array(f.bytes), f.name)).meta });
+    this.post({ type: 'geometrySolutionFiles', requestId: msg.requestId, files: withMeta });
   }
 }

@@ -8,6 +8,7 @@ import type { GeometryPartial, GeometryProgress, GeometrySettings } from '../geo
 import type { ServedFolder } from '../geometry/text-embedder.ts';
 import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
 import type { SolutionPart } from '../geometry/distances.ts';
+import type { SolutionMeta } from '../prototokens/solution-file.ts';
 
 export type * from '../geometry/experiment-types.ts';
 export type { SolutionLabel, PairKind } from '../geometry/grouping.ts';
@@ -37,4 +38,5 @@ export type GeometryFromWorker =
   | { type: 'geometryDone'; stoppedBy: 'done' | 'stopped'; seconds: number }
   | { type: 'hiddenEmbedded'; requestId: number; label: string; vectors: number[][] }
   | { type: 'geometryCompared'; requestId: number; ids: string[]; distances: Record<SolutionPart, number[][]> }
-  | { type: 'geometrySolutionFiles'; requestId: number; files: { name: string; bytes: ArrayBuffer; tags: string[] }[] };
+  /** Each file with its metadata as read back from its bytes, so the page keeps it in the library without a decode check per file. */
+  | { type: 'geometrySolutionFiles'; requestId: number; files: { name: string; bytes: ArrayBuffer; tags: string[]; meta: SolutionMeta }[] };

@@ -72,6 +72,18 @@ describe('the library in IndexedDB', () => {
     expect(await db.list()).toHaveLength(1);
   });
 
+  it('adds many in one transaction: all kept, or none when one id is already there', async () => {
+    const { db } = await fresh();
+    const many = [record(1, {}, ['geometry']), record(2), record(3)];
+    const summaries = await db.addMany(many);
+    expect(summaries.map((r) => r.id)).toEqual(many.map((r) => r.id));
+    expect((await db.list()).map((r) => r.name)).toEqual(['sol-3.safetensors', 'sol-2.safetensors', 'sol-1.safetensors']);
+    expect((await db.get(many[0].id)).tags).toEqual(['geometry']);
+    const again = [record(4), many[1]];
+    await expect(db.addMany(again)).rejects.toThrow(/none of them was kept/);
+    expect(await db.list()).toHaveLength(3);
+  });
+
   it('updates tags', async () => {
     const { db } = await fresh();
     const a = record(1);

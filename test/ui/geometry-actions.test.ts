@@ -1,9 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { createGeometryActions, type GeometryLibrary } from '../../src/ui/geometry-actions.ts';
-import { initialState } from '../../src/ui/state.ts';
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LibraryDb } from '../../src/library/db.ts';
+import { normaliseTags, recordFromSolution } from '../../src/library/records.ts';
+import { createGeometryActions } from '../../src/ui/geometry-actions.ts';
+import { startLibrary } from '../../src/ui/library-controller.ts';
+import { initialState, type ModelReady } from '../../src/ui/state.ts';
 import { createLabStore, type LabStore } from '../../src/ui/store.ts';
 import { EngineClient, type WorkerPort } from '../../src/worker/client.ts';
 import type { FromWorker, ToWorker } from '../../src/worker/protocol.ts';
+import { meta } from '../library/fixtures.ts';
 
 class FakePort implements WorkerPort {
   sent: ToWorker[] = [];
@@ -28,23 +34,34 @@ async function until(ok: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-/** A library that keeps whatever it is given. */
-const keepingLibrary: GeometryLibrary = {
-  libraryImport: async (files) => files.map((f, i) => ({ ok: true as const, id: `id${i}` })),
-  libraryTag: async () => undefined,
+const MODEL: ModelReady = {
+  type: 'modelReady',
+  id: 'stories260k',
+  label: 'stories260k (served)',
+  fingerprint: 'fp-stories',
+  spec: { arch: 'llama', vocabSize: 512, hidden: 64, layers: 5, heads: 8, kvHeads: 4, maxPositions: 512, parameterCount: 260_000, bosTokenId: 1 },
+  adapter: { vendor: 'x', architecture: 'x', description: 'x', isFallbackAdapter: true, cpuEmulated: true },
+  seconds: 1,
 };
 
+/** The page's store, a fake worker, and the real library controller (fake IndexedDB) behind the geometry actions. */
 function page(): { store: LabStore; port: FakePort; keep: () => Promise<void> } {
-  const store = createLabStore(initialState());
+  const store = createLabStore({ ...initialState(), model: { state: 'ready', ref: 'stories260k', info: MODEL } });
   const port = new FakePort();
-  const actions = createGeometryActions(store, new EngineClient(port), keepingLibrary);
+  const client = new EngineClient(port);
+  const actions = createGeometryActions(store, client, startLibrary(store, client));
   return { store, port, keep: () => actions.geometryKeep() };
 }
 
-const asked = (port: FakePort) => port.sent.filter((m): m is Extract<ToWorker, { type: 'geometrySolutions' }> => m.type === 'geometrySolutions');
-const file = (name: string) => ({ name, bytes: new ArrayBuffer(8), tags: ['geometry'] });
+beforeEach(() => {
+  (globalThis as { indexedDB?: IDBFactory }).indexedDB = new IDBFactory();
+});
 
-describe('geometry keep: the request for the solution files', () => {
+const asked = (port: FakePort) => port.sent.filter((m): m is Extract<ToWorker, { type: 'geometrySolutions' }> => m.type === 'geometrySolutions');
+const file = (name: string, seed = 0, tags = ['geometry']) => ({ name, bytes: Uint8Array.of(seed, 1, 2, 3).buffer as ArrayBuffer, tags, meta: meta({ seed, model: 'stories260k' }) });
+
+// A keep that waits on something never answered fails in seconds, not at the suite's 2-minute limit.
+describe('geometry keep: the request for the solution files', { timeout: 10_000 }, () => {
   it('an error for another request does not fail this one', async () => {
     const { store, port, keep } = page();
     const done = keep();
@@ -76,5 +93,29 @@ describe('geometry keep: the request for the solution files', () => {
     port.reply({ type: 'geometrySolutionFiles', requestId, files: [file('a.safetensors')] });
     await done;
     expect(store.getState().geometry.keep?.text).toContain('1 of 1 solutions kept');
+  });
+
+  it('keeps the records straight from the files: no check per file, one transaction, the fields an import would record', async () => {
+    const { store, port, keep } = page();
+    await until(() => store.getState().library.status === 'ready');
+    const files = [file('geometry-c1-t1-s1-4tok.safetensors', 0, ['geometry', 'context:A', 'text:1.1']), file('geometry-c1-t1-s2-4tok.safetensors', 1, ['geometry', 'Context:A ', 'text:1.1']), file('geometry-c2-t1-s1-4tok.safetensors', 2, ['geometry', 'context:B', 'text:2.1'])];
+    const done = keep();
+    await until(() => asked(port).length === 1);
+    port.reply({ type: 'geometrySolutionFiles', requestId: asked(port)[0].requestId, files });
+    await until(() => store.getState().geometry.keep?.state !== 'saving' || port.sent.length > 1);
+    // Nothing but the one request went to the worker: no decode check (GPU) per file.
+    expect(port.sent.map((m) => m.type)).toEqual(['geometrySolutions']);
+    await done;
+    expect(store.getState().geometry.keep).toEqual({ state: 'done', text: '3 of 3 solutions kept in the library (tags geometry, context:…, text:…).' });
+    const db = await LibraryDb.open();
+    const kept = await Promise.all((await db.list()).map((r) => db.get(r.id)));
+    db.close();
+    // What importing each file and then tagging it recorded (the model's id from the file, source 'import').
+    const asImported = files.map((f) => ({ ...recordFromSolution(f.meta, f.bytes, { name: f.name, source: 'import' }), tags: normaliseTags(f.tags) }));
+    const plain = ({ id: _id, savedAt: _savedAt, ...rest }: { id: string; savedAt: string }) => rest;
+    expect(kept.map(plain)).toEqual(asImported.reverse().map(plain));
+    expect(kept.map((r) => r.model)).toEqual(['stories260k', 'stories260k', 'stories260k']);
+    // The page's list holds them too, newest first, as the table lists them.
+    expect(store.getState().library.records.map((r) => r.name)).toEqual(kept.map((r) => r.name));
   });
 });

@@ -3,7 +3,7 @@ import { loadModel } from '../../src/model/load.ts';
 import type { Model } from '../../src/model/model.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
-import { encodeSolution, LAB_VERSION, type SolutionMeta } from '../../src/prototokens/solution-file.ts';
+import { decodeSolutionBytes, encodeSolution, LAB_VERSION, type SolutionMeta } from '../../src/prototokens/solution-file.ts';
 import { pg19Source } from '../../src/datasets/node/sources.ts';
 import { GeometryHost } from '../../src/worker/geometry-host.ts';
 import type { GeometryFromWorker } from '../../src/worker/geometry-protocol.ts';
@@ -90,7 +90,7 @@ describe('GeometryHost (worker side of the geometry view)', () => {
     // The solutions as files: decoded back they give the run's own distances, tagged by context.
     const sols = posted.find((m) => m.type === 'geometryPartial' && m.partial.kind === 'solutions') as Extract<GeometryFromWorker, { type: 'geometryPartial' }>;
     const texts = posted.find((m) => m.type === 'geometryPartial' && m.partial.kind === 'texts') as Extract<GeometryFromWorker, { type: 'geometryPartial' }>;
-    host.solutionFiles({ type: 'geometrySolutions', requestId: 5 });
+    await host.solutionFiles({ type: 'geometrySolutions', requestId: 5 });
     const files = (posted.at(-1) as Extract<GeometryFromWorker, { type: 'geometrySolutionFiles' }>).files;
     expect(files.map((f) => f.name)).toEqual(['geometry-c1-t1-s1-5tok.safetensors', 'geometry-c1-t1-s2-5tok.safetensors', 'geometry-c2-t1-s1-5tok.safetensors', 'geometry-c2-t1-s2-5tok.safetensors']);
     const ctx = texts.partial.kind === 'texts' ? texts.partial.texts.map((t) => t.contextId) : [];
@@ -100,6 +100,9 @@ describe('GeometryHost (worker side of the geometry view)', () => {
       ['geometry', `context:${ctx[1]}`, 'text:2.1'],
       ['geometry', `context:${ctx[1]}`, 'text:2.1'],
     ]);
+    // Each file's metadata comes along as the file holds it (the page keeps them without a decode check), with the model's id.
+    for (const f of files) expect(f.meta).toEqual((await decodeSolutionBytes(new Uint8Array(f.bytes), f.name)).meta);
+    expect(files.map((f) => f.meta.model)).toEqual(files.map(() => model.id));
     await host.compare({ type: 'geometryCompare', requestId: 6, items: files.map((f, i) => ({ id: String(i), name: f.name, bytes: f.bytes })) });
     const again = posted.at(-1) as Extract<GeometryFromWorker, { type: 'geometryCompared' }>;
     expect(again.distances.em).toEqual(sols.partial.kind === 'solutions' ? sols.partial.distances.em : null);
