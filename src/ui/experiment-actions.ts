@@ -10,7 +10,8 @@ import { toExperimentSpec } from './experiment-settings.ts';
 import { experimentActive, experimentRequested, setExperimentFiles, throughputRequested, type ExperimentsView } from './experiments-state.ts';
 import { errorText } from './probes.ts';
 import { downloadBlob } from './download.ts';
-import { runActive, type LabState } from './state.ts';
+import { jobBlocker } from './selectors.ts';
+import type { LabState } from './state.ts';
 import type { LabStore } from './store.ts';
 import { readTextFiles } from '../datasets/files.ts';
 
@@ -31,8 +32,8 @@ export interface ExperimentActions {
 /** Why the experiment cannot start now, or null. */
 export function experimentBlocker(s: LabState): string | null {
   if (s.model.state !== 'ready') return 'Load a model first.';
-  if (experimentActive(s.experiments.phase)) return 'An experiment is running.';
-  if (runActive(s.run.phase)) return 'A compression is running (Compress view): stop it or let it finish first.';
+  const busy = jobBlocker(s);
+  if (busy) return busy;
   const problems = checkExperimentSpec(toExperimentSpec(s.settings, s.experiments.files));
   return problems.length > 0 ? problems.join(' ') : null;
 }

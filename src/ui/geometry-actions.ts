@@ -9,7 +9,8 @@ import { recordFromSolution, type SolutionRecord } from '../library/records.ts';
 import { compareRequested, geometryActive, geometryRequested, geometryStopRequested, keepFinished, keepRequested } from './geometry-state.ts';
 import { errorText } from './probes.ts';
 import { toGeometrySettings } from './geometry-settings.ts';
-import { runActive, type LabState } from './state.ts';
+import { jobBlocker } from './selectors.ts';
+import type { LabState } from './state.ts';
 import { apply, type LabStore } from './store.ts';
 
 export interface GeometryActions {
@@ -29,8 +30,8 @@ export interface GeometryLibrary {
 /** Why the experiment cannot start now, or null. */
 export function geometryBlocker(s: LabState): string | null {
   if (s.model.state !== 'ready') return 'Load a model first.';
-  if (geometryActive(s.geometry.phase)) return 'The experiment is already running.';
-  if (runActive(s.run.phase)) return 'A compression is running (compress view): stop it first.';
+  const busy = jobBlocker(s);
+  if (busy) return busy;
   const problems = geometryProblems(toGeometrySettings(s.settings));
   return problems.length ? `Fix the settings: ${problems.join('; ')}.` : null;
 }

@@ -13,6 +13,7 @@ import { updateSettings } from './reducers.ts';
 import { bezierSettingsOf } from './interp-settings.ts';
 import { IDLE_INTERP, interpCurveLoaded, interpDecodeRequested, interpPairRefused, interpPairRequested, interpScanRequested, interpTrainRequested, type InterpView } from './interp-state.ts';
 import type { LabState } from './state.ts';
+import { jobBlocker } from './selectors.ts';
 import { errorText } from './probes.ts';
 
 export interface InterpActions {
@@ -59,7 +60,7 @@ export function createInterpActions(store: LabStore, client: EngineClient, solut
     },
     interpScan(kind) {
       const v = get().interp;
-      if (v.pair.state !== 'ready' || v.scanning || v.training) return;
+      if (v.pair.state !== 'ready' || jobBlocker(get()) !== null) return;
       if (kind === 'bezier' && !v.curve) return;
       const requestId = client.newRequestId();
       update((w) => interpScanRequested(w, kind, requestId));
@@ -67,7 +68,7 @@ export function createInterpActions(store: LabStore, client: EngineClient, solut
     },
     interpTrain() {
       const v = get().interp;
-      if (v.pair.state !== 'ready' || v.scanning || v.training) return;
+      if (v.pair.state !== 'ready' || jobBlocker(get()) !== null) return;
       const settings = bezierSettingsOf(get().settings);
       const requestId = client.newRequestId();
       update((w) => interpTrainRequested(w, requestId, settings.steps));

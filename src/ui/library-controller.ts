@@ -30,7 +30,7 @@ import {
 import { errorText } from './probes.ts';
 import { runRequested, updateSettings } from './reducers.ts';
 import { holdRunLock, liveRunIds } from './run-locks.ts';
-import { runActive } from './state.ts';
+import { jobBlocker } from './selectors.ts';
 import { apply, type LabStore } from './store.ts';
 
 export interface LibraryActions {
@@ -266,7 +266,8 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
     async libraryResume(id) {
       try {
         const s = get();
-        if (runActive(s.run.phase)) throw new Error('A compression is running: stop it before resuming another run.');
+        const busy = jobBlocker(s);
+        if (busy) throw new Error(busy);
         const cp = await (await db()).checkpoint(id);
         if (s.model.state !== 'ready' || s.model.info.fingerprint !== cp.modelFingerprint) {
           throw new Error(`This run was made with ${cp.modelLabel || cp.modelId}: load that model, then resume it.`);

@@ -1,12 +1,34 @@
 /** Derived facts about the state, shared by the controller and the components. */
+import { jobBusyMessage, runningJob, type JobKind } from '../worker/protocol.ts';
 import { runActive, type LabState } from './state.ts';
 import { experimentActive } from './experiments-state.ts';
+import { geometryActive } from './geometry-state.ts';
+
+/** The long job this page has the engine running, or null (the worker's own rule, worker/jobs.ts). */
+export function pageJob(s: LabState): JobKind | null {
+  return runningJob({
+    compressing: runActive(s.run.phase),
+    experimenting: experimentActive(s.experiments.phase),
+    geometry: geometryActive(s.geometry.phase),
+    interpolating: s.interp.training ? 'train' : s.interp.scanning ? 'scan' : null,
+  });
+}
+
+/**
+ * Why no long job (compression, experiment, throughput timing, geometry experiment, interpolation
+ * scan or training) can start now because another one is running, or null. Every start button
+ * asks this, so they all agree with each other and with the worker's refusal.
+ */
+export function jobBlocker(s: LabState): string | null {
+  const job = pageJob(s);
+  return job ? jobBusyMessage(job) : null;
+}
 
 /** Whether Compress can start now, and why not. */
 export function compressBlocker(s: LabState): string | null {
   if (s.model.state !== 'ready') return 'Load a model first.';
-  if (runActive(s.run.phase)) return 'A compression is running.';
-  if (experimentActive(s.experiments.phase)) return 'An experiment is running (Experiments view): cancel it or let it finish first.';
+  const busy = jobBlocker(s);
+  if (busy) return busy;
   const t = s.tokens.current;
   if (s.settings.text.trim() === '') return 'Paste a text first.';
   if (!t || t.text !== s.settings.text) return 'Tokenizing…';

@@ -14,6 +14,7 @@ import { decodeOnePass } from '../prototokens/decode.ts';
 import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { maxTokensFor, type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
 import { openSource, sourceLabel } from './model-source.ts';
+import { jobBusyMessage, runningJob } from './jobs.ts';
 import { ActiveRun } from './run.ts';
 import { ExperimentHost } from './experiment-host.ts';
 import { GeometryHost } from './geometry-host.ts';
@@ -82,7 +83,7 @@ export class Engine {
           void this.withModel((m) => this.tokenize(m, msg)).catch(fail);
           return;
         case 'start':
-          void this.withModel((m) => this.start(m, msg)).catch(fail);
+          void this.startJob((m) => this.start(m, msg)).catch(fail);
           return;
         case 'pause':
         case 'resume':
@@ -103,10 +104,7 @@ export class Engine {
           return;
         case 'pathScan':
         case 'bezierTrain':
-          if (this.run) throw new Error('A compression is running: stop it before scanning or training a path.');
-          if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before scanning or training a path.');
-          if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before scanning or training a path.');
-          void this.withModel((m) => (msg.type === 'pathScan' ? this.interp.scan(m.model, msg) : this.interp.train(m.model, msg))).catch(fail);
+          void this.startJob((m) => (msg.type === 'pathScan' ? this.interp.scan(m.model, msg) : this.interp.train(m.model, msg))).catch(fail);
           return;
         case 'bezierStop':
           this.interp.stop();
@@ -115,10 +113,7 @@ export class Engine {
           void this.withModel((m) => this.interp.decode(m.model, m.tokenizer, msg)).catch(fail);
           return;
         case 'experimentStart':
-          if (this.run) throw new Error('A compression is running: stop it before starting an experiment.');
-          if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before starting an experiment.');
-          if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before starting an experiment.`);
-          void this.withModel((m) => this.experiments.start(m, msg.spec, msg.begin)).catch(fail);
+          void this.startJob((m) => this.experiments.start(m, msg.spec, msg.begin)).catch(fail);
           return;
         case 'experimentControl':
         case 'experimentList':
@@ -126,13 +121,11 @@ export class Engine {
           void this.experiments.handle(msg).catch(fail);
           return;
         case 'throughput':
-          void this.withModel((m) => this.experiments.throughput(m, msg)).catch(fail);
+          // Timings taken while another job runs would measure it too.
+          void this.startJob((m) => this.experiments.throughput(m, msg)).catch(fail);
           return;
         case 'geometryStart':
-          if (this.run) throw new Error('A compression is running: stop it before starting the geometry experiment.');
-          if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before starting the geometry experiment.');
-          if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before starting the geometry experiment.`);
-          void this.withModel((m) => this.geometry.start(m, msg)).catch(fail);
+          void this.startJob((m) => this.geometry.start(m, msg)).catch(fail);
           return;
         case 'geometryStop':
           this.geometry.stop();
@@ -158,6 +151,19 @@ export class Engine {
     await this.loading;
     if (!this.loaded) throw new Error('No model is loaded: pick a model first.');
     return fn(this.loaded);
+  }
+
+  /**
+   * Starts a long job once the model is there, unless another job is running (of any kind: one at
+   * a time, see jobs.ts). Checked when the job would start, so a start queued behind a model load
+   * is judged by what runs then.
+   */
+  private startJob<T>(fn: (m: Loaded) => Promise<T> | T): Promise<T> {
+    return this.withModel((m) => {
+      const job = runningJob({ compressing: this.run !== null, experimenting: this.experiments.running, geometry: this.geometry.running, interpolating: this.interp.busy });
+      if (job) throw new Error(jobBusyMessage(job));
+      return fn(m);
+    });
   }
 
   private async stopRun(): Promise<void> {
@@ -249,10 +255,6 @@ export class Engine {
   }
 
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {
-    if (this.run) throw new Error('A compression is already running: stop it first.');
-    if (this.interp.busy) throw new Error(`An interpolation ${this.interp.busy} is running (interpolate view): wait for it before compressing.`);
-    if (this.experiments.running) throw new Error('An experiment is running (experiments view): cancel it or let it finish before compressing.');
-    if (this.geometry.running) throw new Error('The geometry experiment is running (geometry view): stop it or let it finish before compressing.');
     const { ids, settings } = msg;
     if (ids.length === 0) throw new Error('The text has no tokens: paste some text first.');
     const maxTokens = maxTokensFor(loaded.model.spec.maxPositions, settings.layout, settings.firstTarget);

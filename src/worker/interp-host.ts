@@ -22,13 +22,13 @@ export class InterpHost {
   private pair: SolutionPair | null = null;
   private pairModel: Model | null = null;
   /** The heavy job now running ('scan' or 'train'), if any. */
-  private job: string | null = null;
+  private job: 'scan' | 'train' | null = null;
   private stopRequested = false;
   private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly post: Post) {}
 
-  get busy(): string | null {
+  get busy(): 'scan' | 'train' | null {
     return this.job;
   }
 
@@ -149,7 +149,7 @@ export class InterpHost {
     return control;
   }
 
-  private async exclusive(name: string, fn: () => Promise<void>): Promise<void> {
+  private async exclusive(name: 'scan' | 'train', fn: () => Promise<void>): Promise<void> {
     if (this.job) throw new Error(`An interpolation ${this.job} is already running: wait for it${this.job === 'train' ? ' or stop it' : ''}.`);
     this.job = name;
     const run = fn();

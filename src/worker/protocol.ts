@@ -21,6 +21,8 @@ export type * from './interp-protocol.ts';
 export { BEZIER_DEFAULTS, validateBezierSettings } from './interp-protocol.ts';
 export { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, MAX_EXPERIMENT_SEEDS, MAX_EXPERIMENT_TEXTS, MAX_MEMORY_TOKENS, checkExperimentSpec, parseLengths } from '../experiments/spec.ts';
 export type { ExperimentKind, ExperimentSource, ExperimentText } from '../experiments/spec.ts';
+export { jobBusyMessage, runningJob } from './jobs.ts';
+export type { JobFacts, JobKind } from './jobs.ts';
 
 export type { ProtoSettings, FirstTarget, LayoutName, SolutionMeta, TrainerSnapshot };
 export { PAPER_SETTINGS, validateSettings } from '../prototokens/settings.ts';

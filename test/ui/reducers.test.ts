@@ -3,7 +3,7 @@ import { applyWorkerMessage, applyWorkerMessages, modelLoading, runRequested, so
 import { initialState, runActive, type LabState } from '../../src/ui/state.ts';
 import { compressBlocker } from '../../src/ui/selectors.ts';
 import { DEFAULT_SETTINGS } from '../../src/ui/url-state.ts';
-import type { FromWorker } from '../../src/worker/protocol.ts';
+import { jobBusyMessage, type FromWorker } from '../../src/worker/protocol.ts';
 import { READY, TOKENS, progress } from './fixtures.ts';
 
 const run = (s: LabState, ...msgs: FromWorker[]) => applyWorkerMessages(s, msgs);
@@ -75,7 +75,7 @@ describe('a run', () => {
     s = runRequested(s, s.tokens.current!, 'stories260k');
     expect(s.run).toMatchObject({ phase: 'starting', ids: TOKENS.ids, text: 'abcd', modelLabel: 'stories260k', points: [] });
     expect(runActive(s.run.phase)).toBe(true);
-    expect(compressBlocker(s)).toBe('A compression is running.');
+    expect(compressBlocker(s)).toBe(jobBusyMessage('compress'));
     s = run(s, { type: 'runState', phase: 'running', step: 0 }, progress(10, 1), progress(20, 2));
     expect(s.run.phase).toBe('running');
     expect(s.run.points.map((p) => p.step)).toEqual([10, 20]);

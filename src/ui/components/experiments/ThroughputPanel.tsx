@@ -5,6 +5,7 @@ import { checkExperimentField } from '../../experiment-settings.ts';
 import { throughputPlot } from '../../../throughput/plot.ts';
 import { SavePlot } from '../SavePlot.tsx';
 import { TaskProgress } from '../TaskProgress.tsx';
+import { jobBlocker } from '../../selectors.ts';
 import type { ThroughputMeasured } from '../../../worker/protocol.ts';
 
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${(1000 * s).toFixed(2)} ms`);
@@ -80,7 +81,9 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
   const elapsed = useElapsed(measuring);
   const svg = useMemo(() => (measured.length > 0 ? throughputPlot(measured.map((m) => m.record), { title: 'Decoding throughput against text length' }) : null), [measured]);
   const problem = checkExperimentField('expRepeats', Number(rawRepeats));
-  const blocked = !ready ? 'Load a model first.' : measuring ? 'Measuring…' : null;
+  // A timing taken while another job runs would measure it too: the worker refuses it, so the page does not offer it.
+  const busy = useLab(jobBlocker);
+  const blocked = !ready ? 'Load a model first.' : measuring ? 'Measuring…' : busy;
   return (
     <section className="panel" aria-labelledby="tp-heading" data-testid="throughput-panel" data-state={state.state}>
       <h2 id="tp-heading">Decoding throughput</h2>

@@ -1,6 +1,7 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
+import { jobBlocker } from '../../selectors.ts';
 import { checkField, type LabSettings } from '../../url-state.ts';
 import { LineChart, type Series } from '../LineChart.tsx';
 
@@ -40,6 +41,8 @@ export const BezierPanel = memo(function BezierPanel() {
   const actions = useActions();
   const ready = v.pair.state === 'ready';
   const busy = v.scanning !== null || v.training !== null;
+  // Another job (this view's own, or any other view's) keeps scans and training from starting.
+  const blocker = useLab(jobBlocker);
   const points = v.training?.points;
   const losses = v.curve?.losses;
   const series = useMemo<Series[]>(() => {
@@ -59,19 +62,24 @@ export const BezierPanel = memo(function BezierPanel() {
         <Field name="bezSeed" label="seed" step="1" />
       </fieldset>
       <div className="buttons">
-        <button type="button" data-testid="interp-scan-linear" disabled={!ready || busy} onClick={() => actions.interpScan('linear')}>
+        <button type="button" data-testid="interp-scan-linear" disabled={!ready || blocker !== null} title={blocker ?? undefined} onClick={() => actions.interpScan('linear')}>
           Scan straight segment
         </button>
-        <button type="button" data-testid="interp-train" disabled={!ready || busy} onClick={() => actions.interpTrain()}>
+        <button type="button" data-testid="interp-train" disabled={!ready || blocker !== null} title={blocker ?? undefined} onClick={() => actions.interpTrain()}>
           Train Bezier curve
         </button>
         <button type="button" data-testid="interp-stop" disabled={!v.training} onClick={() => actions.interpStopTraining()}>
           Stop training
         </button>
-        <button type="button" data-testid="interp-scan-bezier" disabled={!ready || busy || !v.curve} onClick={() => actions.interpScan('bezier')}>
+        <button type="button" data-testid="interp-scan-bezier" disabled={!ready || blocker !== null || !v.curve} title={blocker ?? undefined} onClick={() => actions.interpScan('bezier')}>
           Scan curve
         </button>
       </div>
+      {blocker && !busy && (
+        <p className="muted" data-testid="interp-blocker">
+          {blocker}
+        </p>
+      )}
       {v.scanning && <p data-testid="interp-scanning">Scanning the {v.scanning.kind === 'linear' ? 'straight segment' : 'curve'}…</p>}
       {v.training && (
         <p data-testid="interp-training" data-step={v.training.points.at(-1)?.step ?? 0}>

@@ -1,14 +1,14 @@
 import { modelShortName } from '../../../library/names.ts';
 import { useActions } from '../../context.ts';
 import { formatDuration } from '../../format.ts';
-import { runActive } from '../../state.ts';
+import { jobBlocker } from '../../selectors.ts';
 import { useLab } from '../../store.ts';
 
 /** Runs that were interrupted (reload, crash, closed tab) and can continue from their last checkpoint. */
 export function ResumeOffer() {
   const actions = useActions();
   const checkpoints = useLab((s) => s.library.checkpoints);
-  const busy = useLab((s) => runActive(s.run.phase));
+  const busy = useLab(jobBlocker);
   const model = useLab((s) => (s.model.state === 'ready' ? s.model.info : null));
   if (checkpoints.length === 0) return null;
   return (
@@ -25,8 +25,8 @@ export function ResumeOffer() {
               <button
                 type="button"
                 data-testid="resume-run"
-                disabled={busy || !sameModel}
-                title={sameModel ? 'Continue from the checkpoint' : `Load ${modelName} first`}
+                disabled={busy !== null || !sameModel}
+                title={busy ?? (sameModel ? 'Continue from the checkpoint' : `Load ${modelName} first`)}
                 onClick={() => void actions.libraryResume(c.id)}
               >
                 Resume
