@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
 import { checkExperimentField } from '../../experiment-settings.ts';
@@ -42,21 +42,6 @@ function Row({ m }: { m: ThroughputMeasured }) {
   );
 }
 
-/** Elapsed time while measuring (the measurement has no steps to count; repeats × 2 decodes). */
-function useElapsed(running: boolean): number {
-  const [t0] = useState(() => performance.now());
-  const [now, setNow] = useState(t0);
-  const start = useRef(t0);
-  useEffect(() => {
-    if (!running) return;
-    start.current = performance.now();
-    setNow(start.current);
-    const id = setInterval(() => setNow(performance.now()), 250);
-    return () => clearInterval(id);
-  }, [running]);
-  return running ? now - start.current : 0;
-}
-
 /**
  * Decoding throughput (issue 4 §6, the paper's Figure 4): for a solution, the time to reproduce
  * its text by one forward pass and by KV-cached autoregressive decoding at the same length.
@@ -78,7 +63,6 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
   const [libraryProblem, setLibraryProblem] = useState<string | null>(null);
   const [rawRepeats, setRawRepeats] = useState(String(repeats));
   const measuring = state.state === 'measuring';
-  const elapsed = useElapsed(measuring);
   const svg = useMemo(() => (measured.length > 0 ? throughputPlot(measured.map((m) => m.record), { title: 'Decoding throughput against text length' }) : null), [measured]);
   const problem = checkExperimentField('expRepeats', Number(rawRepeats));
   // A timing taken while another job runs would measure it too: the worker refuses it, so the page does not offer it.
@@ -159,11 +143,12 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
         </button>
       </div>
       {state.state === 'measuring' && (
+        // Elapsed and time left both come from the worker (experiment-host.ts), one clock at one moment: the page estimates nothing.
         <TaskProgress
           testId="tp-progress"
           label={`timing ${state.name}: warm-up and ${repeats} runs of each method`}
           fraction={state.progress ? state.progress.done / state.progress.total : 0}
-          elapsedMs={elapsed}
+          elapsedMs={state.progress?.elapsedMs ?? null}
           etaMs={state.progress?.etaMs ?? null}
         />
       )}
