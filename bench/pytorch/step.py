@@ -5,6 +5,16 @@ Z = [e, m x (N-1)] as input embeddings, the summed cross-entropy of its N output
 target ids is backpropagated to e and m only, and AdamW (lr 0.01, betas 0.9/0.9, wd 0.01) updates
 the two vectors. fp32, no autocast, as many threads as cores.
 
+Threads: torch runs its own intra-op threads (one per core) and OpenBLAS, unless told otherwise,
+starts its own pool of the same size inside them, so 2 cores carried up to 4 busy threads. Measured
+here (stories260k, three runs each): N = 128 took 58-60 ms that way and 25-32 ms with OpenBLAS on
+one thread per caller; N = 256 184-297 ms against 33-64 ms. So this script sets
+OPENBLAS_NUM_THREADS=1 before torch loads, unless the caller set it (runs record the value).
+The large shapes go the other way, since torch does not split one big GEMM itself: Llama-3.2-1B
+shaped at N = 128 took 6.5 s with OpenBLAS's pool and 9.9 s with one thread. For them run
+  OPENBLAS_NUM_THREADS=2 python3 bench/pytorch/step.py --shape ... --save
+The benchmark compares with PyTorch's fastest run per size (bench/targets.ts, fastestPytorch).
+
 The models are written out here (GPT-NeoX and Llama, the Hugging Face modelling code's math in
 eager form) because `transformers` is not installable on these machines; `--check` proves them
 against a fixture's float64 golden proto-token loss and gradients before anything is timed.
@@ -31,8 +41,11 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-import torch
+# Before torch loads OpenBLAS (see the module docstring).
+OPENBLAS_THREADS = os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 import torch.nn.functional as F
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -367,6 +380,7 @@ def main():
             'model': name,
             'torch': torch.__version__,
             'threads': a.threads,
+            'openblas_threads': OPENBLAS_THREADS,
             'blas': blas_in_use(),
             'host': {'cpu': cpu_model(), 'cores': os.cpu_count(), 'loadavg': os.getloadavg()},
             'results': rows,
