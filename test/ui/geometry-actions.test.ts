@@ -5,48 +5,16 @@ import { LibraryDb } from '../../src/library/db.ts';
 import { normaliseTags, recordFromSolution } from '../../src/library/records.ts';
 import { createGeometryActions } from '../../src/ui/geometry-actions.ts';
 import { startLibrary } from '../../src/ui/library-controller.ts';
-import { initialState, type ModelReady } from '../../src/ui/state.ts';
+import { initialState } from '../../src/ui/state.ts';
 import { createLabStore, type LabStore } from '../../src/ui/store.ts';
-import { EngineClient, type WorkerPort } from '../../src/worker/client.ts';
-import type { FromWorker, ToWorker } from '../../src/worker/protocol.ts';
+import { EngineClient } from '../../src/worker/client.ts';
+import { FakePort, storiesReady, until } from '../helpers/fake-worker.ts';
+import type { ToWorker } from '../../src/worker/protocol.ts';
 import { meta } from '../library/fixtures.ts';
-
-class FakePort implements WorkerPort {
-  sent: ToWorker[] = [];
-  private onMessage: ((ev: MessageEvent) => void) | null = null;
-  postMessage(message: unknown): void {
-    this.sent.push(message as ToWorker);
-  }
-  addEventListener(type: 'message' | 'error', listener: (ev: never) => void): void {
-    if (type === 'message') this.onMessage = listener as (ev: MessageEvent) => void;
-  }
-  terminate(): void {}
-  reply(msg: FromWorker): void {
-    this.onMessage?.({ data: msg } as MessageEvent);
-  }
-}
-
-async function until(ok: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const MODEL: ModelReady = {
-  type: 'modelReady',
-  id: 'stories260k',
-  label: 'stories260k (served)',
-  fingerprint: 'fp-stories',
-  spec: { arch: 'llama', vocabSize: 512, hidden: 64, layers: 5, heads: 8, kvHeads: 4, maxPositions: 512, parameterCount: 260_000, bosTokenId: 1 },
-  adapter: { vendor: 'x', architecture: 'x', description: 'x', isFallbackAdapter: true, cpuEmulated: true },
-  seconds: 1,
-};
 
 /** The page's store, a fake worker, and the real library controller (fake IndexedDB) behind the geometry actions. */
 function page(): { store: LabStore; port: FakePort; keep: () => Promise<void> } {
-  const store = createLabStore({ ...initialState(), model: { state: 'ready', ref: 'stories260k', info: MODEL } });
+  const store = createLabStore({ ...initialState(), model: { state: 'ready', ref: 'stories260k', info: storiesReady('stories260k (served)') } });
   const port = new FakePort();
   const client = new EngineClient(port);
   const actions = createGeometryActions(store, client, startLibrary(store, client));

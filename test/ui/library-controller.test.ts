@@ -4,52 +4,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LibraryDb } from '../../src/library/db.ts';
 import { startLibrary, type LibraryActions } from '../../src/ui/library-controller.ts';
 import { runRequested } from '../../src/ui/reducers.ts';
-import { initialState, type LabState, type ModelReady } from '../../src/ui/state.ts';
+import { initialState, type LabState } from '../../src/ui/state.ts';
 import { apply, createLabStore, type LabStore } from '../../src/ui/store.ts';
-import { EngineClient, type WorkerPort } from '../../src/worker/client.ts';
-import { PAPER_SETTINGS, type FromWorker, type RunCheckpoint, type ToWorker } from '../../src/worker/protocol.ts';
+import { EngineClient } from '../../src/worker/client.ts';
+import { FakePort, storiesReady, until } from '../helpers/fake-worker.ts';
+import { PAPER_SETTINGS, type RunCheckpoint } from '../../src/worker/protocol.ts';
 import { meta } from '../library/fixtures.ts';
 
-class FakePort implements WorkerPort {
-  sent: ToWorker[] = [];
-  private onMessage: ((ev: MessageEvent) => void) | null = null;
-  postMessage(message: unknown): void {
-    this.sent.push(message as ToWorker);
-  }
-  addEventListener(type: 'message' | 'error', listener: (ev: never) => void): void {
-    if (type === 'message') this.onMessage = listener as (ev: MessageEvent) => void;
-  }
-  terminate(): void {}
-  reply(msg: FromWorker): void {
-    this.onMessage?.({ data: msg } as MessageEvent);
-  }
-  /** The next message of `type` the page sends (waits for it). */
-  async next<T extends ToWorker['type']>(type: T, from = 0): Promise<Extract<ToWorker, { type: T }>> {
-    await until(() => this.sent.slice(from).some((m) => m.type === type));
-    return this.sent.slice(from).find((m) => m.type === type) as Extract<ToWorker, { type: T }>;
-  }
-}
-
-async function until(ok: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const MODEL: ModelReady = {
-  type: 'modelReady',
-  id: 'stories260k',
-  label: 'stories260k',
-  fingerprint: 'fp-stories',
-  spec: { arch: 'llama', vocabSize: 512, hidden: 64, layers: 5, heads: 8, kvHeads: 4, maxPositions: 512, parameterCount: 260_000, bosTokenId: 1 },
-  adapter: { vendor: 'x', architecture: 'x', description: 'x', isFallbackAdapter: true, cpuEmulated: true },
-  seconds: 1,
-};
-
 function page(): { store: LabStore; port: FakePort; actions: LibraryActions } {
-  const store = createLabStore({ ...initialState(), model: { state: 'ready', ref: 'stories260k', info: MODEL } });
+  const store = createLabStore({ ...initialState(), model: { state: 'ready', ref: 'stories260k', info: storiesReady() } });
   const port = new FakePort();
   const client = new EngineClient(port);
   return { store, port, actions: startLibrary(store, client) };
