@@ -100,7 +100,7 @@ export function quadGrid(M: number, N: number): { qx: number; quads: number; wor
 /** Records C = A·op(B) (+bias) (+C). See shaders/matmul.wgsl for the layout. */
 export function matmul(prog: Program, label: string, x: MatmulArgs): void {
   const { lda, ldb } = strides(x);
-  const path = matmulPath(prog.gpu, x);
+  const path = choosePath(prog.gpu, x, lda, ldb);
   let pipeline: GPUComputePipeline;
   let workgroups: [number, number];
   if (path === 'quad') {
