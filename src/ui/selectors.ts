@@ -9,6 +9,7 @@ export function pageJob(s: LabState): JobKind | null {
   return runningJob({
     compressing: runActive(s.run.phase),
     experimenting: experimentActive(s.experiments.phase),
+    timing: s.experiments.throughput.state === 'measuring',
     geometry: geometryActive(s.geometry.phase),
     interpolating: s.interp.training ? 'train' : s.interp.scanning ? 'scan' : null,
   });

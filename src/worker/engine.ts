@@ -160,7 +160,7 @@ export class Engine {
    */
   private startJob<T>(fn: (m: Loaded) => Promise<T> | T): Promise<T> {
     return this.withModel((m) => {
-      const job = runningJob({ compressing: this.run !== null, experimenting: this.experiments.running, geometry: this.geometry.running, interpolating: this.interp.busy });
+      const job = runningJob({ compressing: this.run !== null, experimenting: this.experiments.running, timing: this.experiments.timing, geometry: this.geometry.running, interpolating: this.interp.busy });
       if (job) throw new Error(jobBusyMessage(job));
       return fn(m);
     });

@@ -48,6 +48,13 @@ export class ExperimentHost {
     return this.active !== null;
   }
 
+  /** Whether a throughput timing runs (not an experiment run, so not `running`; the engine asks both). */
+  get timing(): boolean {
+    return this.timingNow;
+  }
+
+  private timingNow = false;
+
   /** Settles once the running experiment (if any) has ended. */
   get finished(): Promise<void> {
     return this.active?.finished ?? Promise.resolve();
@@ -212,23 +219,29 @@ export class ExperimentHost {
 
   /** Times the solution's own method and the other one at the same length (stand-in vectors), as `protolab throughput` does. */
   async throughput({ model }: ExperimentModel, msg: Extract<ExperimentToWorker, { type: 'throughput' }>): Promise<void> {
-    if (this.active) throw new Error('An experiment is running: timings taken now would measure it too. Pause is not enough; wait for it or cancel it.');
-    if (!Number.isInteger(msg.repeats) || msg.repeats < 1 || msg.repeats > 100) throw new Error(`Repeats must be a whole number from 1 to 100, got ${msg.repeats}.`);
-    const any = await decodeAnySolutionBytes(new Uint8Array(msg.bytes), msg.name);
-    checkSolutionFits(any.solution.meta, model);
-    const targets = any.solution.meta.targetIds;
-    const subject: ThroughputSubject =
-      any.method === 'memory'
-        ? { targets, memory: { memory: any.solution.memory, K: any.solution.meta.K } }
-        : { targets, oneshot: { e: any.solution.e, m: any.solution.m, layout: any.solution.meta.layout, firstTarget: any.solution.meta.firstTarget } };
-    const t0 = performance.now();
-    let samples: EtaSample[] = [{ t: 0, done: 0 }];
-    const onProgress = (done: number, total: number) => {
-      const t = performance.now() - t0;
-      samples = addSample(samples, { t, done });
-      this.post({ type: 'throughputProgress', requestId: msg.requestId, done, total, elapsedMs: t, etaMs: remainingMs(samples, total) });
-    };
-    const record = await measureThroughput(model, subject, { repeats: msg.repeats, onProgress });
-    this.post({ type: 'throughputMeasured', requestId: msg.requestId, name: msg.name, solutionMethod: any.method, record });
+    // Set before the first await, so a start arriving meanwhile is refused (engine.ts, jobs.ts).
+    this.timingNow = true;
+    try {
+      if (this.active) throw new Error('An experiment is running: timings taken now would measure it too. Pause is not enough; wait for it or cancel it.');
+      if (!Number.isInteger(msg.repeats) || msg.repeats < 1 || msg.repeats > 100) throw new Error(`Repeats must be a whole number from 1 to 100, got ${msg.repeats}.`);
+      const any = await decodeAnySolutionBytes(new Uint8Array(msg.bytes), msg.name);
+      checkSolutionFits(any.solution.meta, model);
+      const targets = any.solution.meta.targetIds;
+      const subject: ThroughputSubject =
+        any.method === 'memory'
+          ? { targets, memory: { memory: any.solution.memory, K: any.solution.meta.K } }
+          : { targets, oneshot: { e: any.solution.e, m: any.solution.m, layout: any.solution.meta.layout, firstTarget: any.solution.meta.firstTarget } };
+      const t0 = performance.now();
+      let samples: EtaSample[] = [{ t: 0, done: 0 }];
+      const onProgress = (done: number, total: number) => {
+        const t = performance.now() - t0;
+        samples = addSample(samples, { t, done });
+        this.post({ type: 'throughputProgress', requestId: msg.requestId, done, total, elapsedMs: t, etaMs: remainingMs(samples, total) });
+      };
+      const record = await measureThroughput(model, subject, { repeats: msg.repeats, onProgress });
+      this.post({ type: 'throughputMeasured', requestId: msg.requestId, name: msg.name, solutionMethod: any.method, record });
+    } finally {
+      this.timingNow = false;
+    }
   }
 }

@@ -8,12 +8,13 @@
  */
 
 /** A long job, as the message names it. */
-export type JobKind = 'compress' | 'experiment' | 'geometry' | 'scan' | 'train';
+export type JobKind = 'compress' | 'experiment' | 'throughput' | 'geometry' | 'scan' | 'train';
 
 /** What is running, which view it belongs to, and how to end it. */
 const JOBS: Record<JobKind, { what: string; view: string; end: string }> = {
   compress: { what: 'A compression', view: 'Compress', end: 'stop it or let it finish' },
   experiment: { what: 'An experiment', view: 'Experiments', end: 'cancel it or let it finish' },
+  throughput: { what: 'A throughput timing', view: 'Experiments', end: 'let it finish' },
   geometry: { what: 'The geometry experiment', view: 'Geometry', end: 'stop it or let it finish' },
   scan: { what: 'An interpolation scan', view: 'Interpolate', end: 'let it finish' },
   train: { what: 'A Bezier training', view: 'Interpolate', end: 'stop it or let it finish' },
@@ -29,6 +30,8 @@ export function jobBusyMessage(running: JobKind): string {
 export interface JobFacts {
   compressing: boolean;
   experimenting: boolean;
+  /** A throughput timing (Experiments view), which is not an experiment run. */
+  timing: boolean;
   geometry: boolean;
   /** The interpolation job running ('scan' or 'train'), or null. */
   interpolating: 'scan' | 'train' | null;
@@ -38,6 +41,7 @@ export interface JobFacts {
 export function runningJob(f: JobFacts): JobKind | null {
   if (f.compressing) return 'compress';
   if (f.experimenting) return 'experiment';
+  if (f.timing) return 'throughput';
   if (f.geometry) return 'geometry';
   return f.interpolating;
 }

@@ -16,6 +16,8 @@ function running(kind: JobKind): LabState {
       return { ...s, run: { ...s.run, phase: 'running' } };
     case 'experiment':
       return { ...s, experiments: { ...s.experiments, phase: 'running' } };
+    case 'throughput':
+      return { ...s, experiments: { ...s.experiments, throughput: { state: 'measuring', name: 'sol.safetensors', requestId: 3 } } };
     case 'geometry':
       return { ...s, geometry: { ...s.geometry, phase: 'running' } };
     case 'scan':
@@ -25,7 +27,7 @@ function running(kind: JobKind): LabState {
   }
 }
 
-const KINDS: JobKind[] = ['compress', 'experiment', 'geometry', 'scan', 'train'];
+const KINDS: JobKind[] = ['compress', 'experiment', 'throughput', 'geometry', 'scan', 'train'];
 /** Every start the page offers: compress, experiment, geometry; scans, training, throughput and resume ask jobBlocker itself. */
 const BLOCKERS = { compressBlocker, experimentBlocker, geometryBlocker, jobBlocker };
 
