@@ -7,10 +7,11 @@
  *                                 [--python /usr/bin/python3] [--no-save]
  *
  * Why not compare with a PyTorch run from another time: on this shared 2-core host both sides
- * drift by 15-30 % between runs minutes apart (PyTorch at N = 256 measured 124 ms one day and
- * 336 ms the next), more than most of the gaps being judged. Alternating the two within one
- * round (the order flipped every round, so a slow minute lands on both sides equally) and taking
- * medians over rounds makes the ratio the measured quantity.
+ * drift by 15-30 % between runs minutes apart, and PyTorch's own samples spread further (stories260k
+ * at N = 128: 16.7-29.5 ms within one run), more than some of the gaps being judged. Alternating
+ * the two within one round (the order flipped every round, so a slow minute lands on both sides)
+ * and taking medians over rounds makes the ratio the measured quantity; the median of the
+ * per-round ratios is reported too.
  *
  * Results are appended to bench/results/side-by-side.json, one run per invocation: every sample,
  * the medians and their ratio per N, with date, commit, CPU, adapter and the PyTorch side's torch
@@ -70,6 +71,8 @@ export interface Row {
   labMedian: number;
   /** lab median over PyTorch median: below 1 the lab is faster. */
   ratio: number;
+  /** The median over rounds of each round's lab / PyTorch: uses the pairing the alternation sets up. */
+  pairedRatio: number;
 }
 
 export function summarise(samples: Sample[]): Row[] {
@@ -81,17 +84,28 @@ export function summarise(samples: Sample[]): Row[] {
     if (!pytorch.length || !lab.length) throw new Error(`N = ${N}: a side has no sample`);
     const pytorchMedian = median(pytorch)!;
     const labMedian = median(lab)!;
-    return { N, pytorch, lab, pytorchMedian, labMedian, ratio: Number((labMedian / pytorchMedian).toFixed(3)) };
+    const byRound = (side: Side) => new Map(samples.filter((s) => s.N === N && s.side === side).map((s) => [s.round, s.ms]));
+    const [p, l] = [byRound('pytorch'), byRound('lab')];
+    const perRound = [...l.keys()].filter((r) => p.has(r)).map((r) => l.get(r)! / p.get(r)!);
+    return {
+      N,
+      pytorch,
+      lab,
+      pytorchMedian,
+      labMedian,
+      ratio: Number((labMedian / pytorchMedian).toFixed(3)),
+      pairedRatio: Number(median(perRound)!.toFixed(3)),
+    };
   });
 }
 
 export function table(model: string, rows: Row[]): string {
   const lines = [
-    `| ${model} N | PyTorch ms (median) | lab ms (median) | lab / PyTorch | PyTorch samples | lab samples |`,
-    '|--:|--:|--:|--:|---|---|',
+    `| ${model} N | PyTorch ms (median) | lab ms (median) | lab / PyTorch | same round, median | PyTorch samples | lab samples |`,
+    '|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.N} | ${r.pytorchMedian.toFixed(1)} | ${r.labMedian.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.pytorch.join(', ')} | ${r.lab.join(', ')} |`);
+    lines.push(`| ${r.N} | ${r.pytorchMedian.toFixed(1)} | ${r.labMedian.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.pairedRatio.toFixed(2)}× | ${r.pytorch.join(', ')} | ${r.lab.join(', ')} |`);
   }
   return lines.join('\n');
 }
@@ -170,7 +184,8 @@ async function main(): Promise<void> {
     console.error(`round ${slot.round + 1}/${a.rounds} N=${slot.N} ${slot.side}: ${ms} ms`);
   }
   const rows = summarise(samples);
-  const name = basename(a.model);
+  // Named as step.py names its runs (bench/results/pytorch-cpu.json), fixtures with their prefix.
+  const name = (basename(dirname(a.model)) === 'fixtures' ? 'fixtures-' : '') + basename(a.model);
   console.log(table(name, rows));
   if (!a.save) return;
   const file = join(REPO, 'bench', 'results', 'side-by-side.json');
@@ -179,7 +194,8 @@ async function main(): Promise<void> {
   history.runs.push({
     date: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim(),
-    model: model.id,
+    model: name,
+    modelDir: a.model,
     host: { cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, node: process.version },
     adapter: { vendor: i.vendor, architecture: i.architecture, description: i.description },
     pytorch: torch,

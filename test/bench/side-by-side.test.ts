@@ -36,7 +36,10 @@ describe('bench/side-by-side.ts: the alternation and its summary', () => {
     const [r16, r256] = summarise(samples);
     expect(r16).toMatchObject({ N: 16, pytorchMedian: 11, labMedian: 12.5, ratio: 1.136 });
     expect(r256).toMatchObject({ N: 256, pytorchMedian: 129, labMedian: 117, ratio: 0.907 });
-    expect(table('stories260k', [r16, r256])).toContain('| 256 | 129.0 | 117.0 | 0.91× | 124, 336, 130, 128 | 111, 119, 300, 115 |');
+    // Per round: 12/10, 13/11, 12.5/40 -> median 1.182; 111/124, 119/336, 300/130, 115/128 -> median (0.895 + 0.898) / 2.
+    expect(r16.pairedRatio).toBe(1.182);
+    expect(r256.pairedRatio).toBe(0.897);
+    expect(table('stories260k', [r16, r256])).toContain('| 256 | 129.0 | 117.0 | 0.91× | 0.90× | 124, 336, 130, 128 | 111, 119, 300, 115 |');
     expect(() => summarise(samples.filter((s) => !(s.N === 16 && s.side === 'lab')))).toThrow(/N = 16: a side has no sample/);
   });
 });
