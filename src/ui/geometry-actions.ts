@@ -50,6 +50,9 @@ export function createGeometryActions(store: LabStore, client: EngineClient, lib
     return `${kept} of ${files.length} solutions kept in the library (tags geometry, context:…, text:…).`;
   };
 
+  /** Numbers each keep, so one that ends late cannot take a later keep's place (keepFinished). */
+  let keeps = 0;
+
   return {
     geometryStart() {
       const s = store.getState();
@@ -65,12 +68,13 @@ export function createGeometryActions(store: LabStore, client: EngineClient, lib
       client.send({ type: 'geometryStop' });
     },
     async geometryKeep() {
-      apply(store, (st: LabState) => ({ ...st, geometry: keepRequested(st.geometry) }));
+      const id = ++keeps;
+      apply(store, (st: LabState) => ({ ...st, geometry: keepRequested(st.geometry, id) }));
       const [ok, text] = await keep().then(
         (summary) => [true, summary] as const,
         (e: unknown) => [false, errorText(e)] as const,
       );
-      apply(store, (st: LabState) => ({ ...st, geometry: keepFinished(st.geometry, ok, text) }));
+      apply(store, (st: LabState) => ({ ...st, geometry: keepFinished(st.geometry, id, ok, text) }));
     },
     geometryCompare(items) {
       const requestId = client.newRequestId();

@@ -15,8 +15,8 @@ export type CompareView =
   | { state: 'ready'; ids: string[]; distances: Record<SolutionPart, number[][]> }
   | { state: 'error'; ids: string[]; message: string };
 
-/** The outcome of "keep the solutions in the library" for the results on show. */
-export type KeepView = { state: 'saving' | 'done' | 'error'; text: string } | null;
+/** The outcome of "keep the solutions in the library" for the results on show; `id` tells one keep from a later one. */
+export type KeepView = { state: 'saving'; id: number; text: string } | { state: 'done' | 'error'; text: string } | null;
 
 export interface GeometryView {
   phase: GeometryPhase;
@@ -42,14 +42,17 @@ export function geometryRequested(v: GeometryView, settings: GeometrySettings): 
   return { ...IDLE_GEOMETRY, compare: v.compare, phase: 'starting', result: emptyGeometryResult(settings) };
 }
 
-/** Keep pressed. */
-export function keepRequested(v: GeometryView): GeometryView {
-  return { ...v, keep: { state: 'saving', text: 'keeping…' } };
+/** Keep pressed; `id` is new for each keep (geometry-actions.ts counts them). */
+export function keepRequested(v: GeometryView, id: number): GeometryView {
+  return { ...v, keep: { state: 'saving', id, text: 'keeping…' } };
 }
 
-/** The keep's outcome; dropped when a new run has started since (its results are not the ones kept). */
-export function keepFinished(v: GeometryView, ok: boolean, text: string): GeometryView {
-  return v.keep?.state === 'saving' ? { ...v, keep: { state: ok ? 'done' : 'error', text } } : v;
+/**
+ * Keep `id`'s outcome; dropped unless that keep is the one on show: a new run has started since
+ * (its results are not the ones kept), perhaps with a keep of its own, whose outcome is not this.
+ */
+export function keepFinished(v: GeometryView, id: number, ok: boolean, text: string): GeometryView {
+  return v.keep?.state === 'saving' && v.keep.id === id ? { ...v, keep: { state: ok ? 'done' : 'error', text } } : v;
 }
 
 export function geometryStopRequested(v: GeometryView): GeometryView {
