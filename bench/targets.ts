@@ -23,9 +23,9 @@ interface PytorchHistory {
 /**
  * The fastest ms per step per model and N among the runs made on a CPU like this one (model name
  * and core count). The fastest, not the latest: PyTorch's speed here depends on how its threads are
- * set (bench/pytorch/step.py's docstring: OpenBLAS on one thread per caller is 1.5-4.5x faster for
- * stories260k, its own pool 1.3-1.5x faster for the large shapes) and varies by 30 % from run to
- * run, so the yardstick is PyTorch at its best here.
+ * set (bench/pytorch/step.py's docstring: OpenBLAS on one thread per caller is 2-7x faster for
+ * stories260k, while for the large shapes each setting wins at some sizes) and varies by 30 % from
+ * run to run, so the yardstick is PyTorch at its best here.
  */
 export function fastestPytorch(history: PytorchHistory, cpu: { model: string; cores: number }): MeasuredPytorch {
   const out: MeasuredPytorch = {};

@@ -10,8 +10,9 @@ starts its own pool of the same size inside them, so 2 cores carried up to 4 bus
 here (stories260k, three runs each): N = 128 took 58-60 ms that way and 25-32 ms with OpenBLAS on
 one thread per caller; N = 256 184-297 ms against 33-64 ms. So this script sets
 OPENBLAS_NUM_THREADS=1 before torch loads, unless the caller set it (runs record the value).
-The large shapes go the other way, since torch does not split one big GEMM itself: Llama-3.2-1B
-shaped at N = 128 took 6.5 s with OpenBLAS's pool and 9.9 s with one thread. For them run
+For the large shapes neither setting wins everywhere (single steps: OpenBLAS's pool was faster
+for Llama-3.2-1B shaped at N = 128, 6.5 s against 9.9 s, and slower at N = 512, 53 s against
+41 s), so time them both ways:
   OPENBLAS_NUM_THREADS=2 python3 bench/pytorch/step.py --shape ... --save
 The benchmark compares with PyTorch's fastest run per size (bench/targets.ts, fastestPytorch).
 
