@@ -4,7 +4,7 @@
  * (browser.ts's documentsFromFiles). Engine-free (only utf8.ts), so the page's main thread can
  * import it without pulling in the model code that the text sources use.
  */
-import { decodeUtf8Strict } from './utf8.ts';
+import { decodeUtf8Strict, NotUtf8Error } from './utf8.ts';
 
 /** The parts of a File (or Blob with a name) this needs. */
 export interface NamedBlob {
@@ -48,7 +48,8 @@ export async function readTextFiles(files: Iterable<NamedBlob>): Promise<PickedT
     try {
       texts.push({ name, text: await readFileStrict(f) });
     } catch (e) {
-      refused.push(e instanceof Error ? e.message : `${name}: ${String(e)}`);
+      // NotUtf8Error names the file already; anything else (the browser's "could not be read") does not.
+      refused.push(e instanceof NotUtf8Error ? e.message : `${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return { texts, refused };

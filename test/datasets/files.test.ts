@@ -62,10 +62,10 @@ describe('one reader for picked text files', () => {
     expect(documentsFromFiles(files()).map((d) => d.id)).toEqual(['a.txt', 'z.txt']);
   });
 
-  it('an unreadable file: readTextFiles lists it (its error, or its name and what was thrown), documentsFromFiles rethrows as is', async () => {
+  it('an unreadable file: readTextFiles lists it by name with what was thrown, documentsFromFiles rethrows as is', async () => {
     const boom = new Error('The requested file could not be read');
     const r = await readTextFiles([unreadable('gone.txt', boom), unreadable('odd.txt', 'denied'), new File(['ok'], 'ok.txt')]);
-    expect(r).toEqual({ texts: [{ name: 'ok.txt', text: 'ok' }], refused: ['The requested file could not be read', 'odd.txt: denied'] });
+    expect(r).toEqual({ texts: [{ name: 'ok.txt', text: 'ok' }], refused: ['gone.txt: The requested file could not be read', 'odd.txt: denied'] });
     const err = await Promise.resolve(documentsFromFiles([unreadable('gone.txt', boom)])[0].load()).catch((e: unknown) => e);
     expect(err).toBe(boom);
   });
