@@ -101,7 +101,6 @@ export class ExperimentHost {
   private onPhase: (() => void) | null = null;
 
   start(loaded: ExperimentModel, spec: ExperimentSpec, begin: 'run' | 'paused' = 'run'): void {
-    if (this.active) throw new Error('An experiment is already running: pause or cancel it first.');
     const plan = planExperiment(spec);
     const control = new RunControl(begin === 'paused' ? 'paused' : 'run');
     const abort = new AbortController();
@@ -222,7 +221,6 @@ export class ExperimentHost {
     // Set before the first await, so a start arriving meanwhile is refused (engine.ts, jobs.ts).
     this.timingNow = true;
     try {
-      if (this.active) throw new Error('An experiment is running: timings taken now would measure it too. Pause is not enough; wait for it or cancel it.');
       if (!Number.isInteger(msg.repeats) || msg.repeats < 1 || msg.repeats > 100) throw new Error(`Repeats must be a whole number from 1 to 100, got ${msg.repeats}.`);
       const any = await decodeAnySolutionBytes(new Uint8Array(msg.bytes), msg.name);
       checkSolutionFits(any.solution.meta, model);

@@ -58,7 +58,6 @@ export class GeometryHost {
 
   /** Starts the experiment; the promise settles when it ends (rejecting with what went wrong). */
   start(m: GeometryModel, msg: Extract<GeometryToWorker, { type: 'geometryStart' }>): Promise<void> {
-    if (this.active) throw new Error('A geometry experiment is already running: stop it first.');
     const state = { stop: false, finished: Promise.resolve() };
     let lastProgress = 0;
     let lastPhase = '';

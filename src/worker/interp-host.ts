@@ -1,7 +1,7 @@
 /**
  * The worker side of the interpolation panel: holds the current pair of solutions and runs its
- * path jobs. Scans and Bezier training are heavy (many forward/backward passes) and run one at a
- * time; the engine also keeps them apart from compression runs and experiments.
+ * path jobs. Scans and Bezier training are heavy (many forward/backward passes): the engine starts
+ * one only when no long job runs (`busy` here, jobs.ts), so they run one at a time.
  */
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
@@ -149,8 +149,8 @@ export class InterpHost {
     return control;
   }
 
+  /** Runs the job as `busy` (what the engine checks before any start) until it ends. */
   private async exclusive(name: 'scan' | 'train', fn: () => Promise<void>): Promise<void> {
-    if (this.job) throw new Error(`An interpolation ${this.job} is already running: wait for it${this.job === 'train' ? ' or stop it' : ''}.`);
     this.job = name;
     const run = fn();
     this.running = run;
