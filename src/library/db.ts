@@ -62,19 +62,17 @@ export class LibraryDb {
 
   /** Adds a record (summary and bytes in one transaction); an existing id is refused. */
   async add(record: SolutionRecord): Promise<SolutionSummary> {
-    const summary = summaryOf(record);
-    const tx = this.db.transaction(['solutions', 'solution-bytes'], 'readwrite');
-    try {
-      await Promise.all([tx.objectStore('solutions').add(summary), tx.objectStore('solution-bytes').add({ id: record.id, bytes: record.bytes }), tx.done]);
-    } catch (e) {
-      if ((e as DOMException).name === 'ConstraintError') throw new LibraryError(`The library already holds a solution with id ${record.id}.`);
-      throw new LibraryError(`The solution could not be kept (${(e as Error).message}); free some disk space or delete old solutions.`);
-    }
+    const [summary] = await this.insert([record], { taken: `The library already holds a solution with id ${record.id}.`, failed: 'The solution could not be kept' });
     return summary;
   }
 
   /** Adds many records in one transaction: all are kept, or none (an existing id refuses them all). */
-  async addMany(records: readonly SolutionRecord[]): Promise<SolutionSummary[]> {
+  addMany(records: readonly SolutionRecord[]): Promise<SolutionSummary[]> {
+    return this.insert(records, { taken: 'The library already holds a solution with one of these ids: none of them was kept.', failed: 'The solutions could not be kept' });
+  }
+
+  /** add and addMany: one transaction for all the records, refused in the caller's words. */
+  private async insert(records: readonly SolutionRecord[], words: { taken: string; failed: string }): Promise<SolutionSummary[]> {
     const summaries = records.map(summaryOf);
     const tx = this.db.transaction(['solutions', 'solution-bytes'], 'readwrite');
     try {
@@ -83,8 +81,8 @@ export class LibraryDb {
         tx.done,
       ]);
     } catch (e) {
-      if ((e as DOMException).name === 'ConstraintError') throw new LibraryError('The library already holds a solution with one of these ids: none of them was kept.');
-      throw new LibraryError(`The solutions could not be kept (${(e as Error).message}); free some disk space or delete old solutions.`);
+      if ((e as DOMException).name === 'ConstraintError') throw new LibraryError(words.taken);
+      throw new LibraryError(`${words.failed} (${(e as Error).message}); free some disk space or delete old solutions.`);
     }
     return summaries;
   }

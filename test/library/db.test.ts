@@ -65,7 +65,7 @@ describe('the library in IndexedDB', () => {
     const { db } = await fresh();
     const a = record(1);
     await db.add(a);
-    await expect(db.add(a)).rejects.toThrow(/already holds a solution with id/);
+    await expect(db.add(a)).rejects.toThrow(`The library already holds a solution with id ${a.id}.`);
     await expect(db.bytes('nope')).rejects.toThrow(LibraryError);
     await expect(db.get('nope')).rejects.toThrow(/holds no solution nope/);
     await expect(db.setTags('nope', ['x'])).rejects.toThrow(/no solution nope to tag/);
