@@ -47,7 +47,8 @@ export function createGeometryActions(store: LabStore, client: EngineClient, lib
     // One millisecond apart, so the library lists them in a fixed order (the last file first, as when each was imported in turn).
     const records = files.map((f, i) => recordFromSolution(f.meta, f.bytes, { name: f.name, source: 'import', tags: f.tags, savedAt: new Date(t0 + i) }));
     const kept = await library.libraryAdd(records);
-    return `${kept} of ${files.length} solutions kept in the library (tags geometry, context:…, text:…).`;
+    // All or none (one transaction): a refusal rejects, so what is kept is every file.
+    return `${kept} solution${kept === 1 ? '' : 's'} kept in the library (tags geometry, context:…, text:…).`;
   };
 
   /** Numbers each keep, so one that ends late cannot take a later keep's place (keepFinished). */

@@ -38,7 +38,7 @@ describe('geometry keep: the request for the solution files', { timeout: 10_000 
     port.reply({ type: 'error', op: 'geometrySolutions', requestId: requestId + 100, message: 'not yours' });
     port.reply({ type: 'geometrySolutionFiles', requestId, files: [file('a.safetensors'), file('b.safetensors')] });
     await done;
-    expect(store.getState().geometry.keep).toMatchObject({ state: 'done', text: expect.stringContaining('2 of 2 solutions kept') });
+    expect(store.getState().geometry.keep).toMatchObject({ state: 'done', text: expect.stringContaining('2 solutions kept') });
   });
 
   it('an error for this request fails it with the worker\'s reason', async () => {
@@ -60,7 +60,7 @@ describe('geometry keep: the request for the solution files', { timeout: 10_000 
     expect(store.getState().geometry.keep?.state).toBe('saving');
     port.reply({ type: 'geometrySolutionFiles', requestId, files: [file('a.safetensors')] });
     await done;
-    expect(store.getState().geometry.keep?.text).toContain('1 of 1 solutions kept');
+    expect(store.getState().geometry.keep?.text).toContain('1 solution kept');
   });
 
   it('keeps the records straight from the files: no check per file, one transaction, the fields an import would record', async () => {
@@ -74,7 +74,7 @@ describe('geometry keep: the request for the solution files', { timeout: 10_000 
     // Nothing but the one request went to the worker: no decode check (GPU) per file.
     expect(port.sent.map((m) => m.type)).toEqual(['geometrySolutions']);
     await done;
-    expect(store.getState().geometry.keep).toEqual({ state: 'done', text: '3 of 3 solutions kept in the library (tags geometry, context:…, text:…).' });
+    expect(store.getState().geometry.keep).toEqual({ state: 'done', text: '3 solutions kept in the library (tags geometry, context:…, text:…).' });
     const db = await LibraryDb.open();
     const kept = await Promise.all((await db.list()).map((r) => db.get(r.id)));
     db.close();

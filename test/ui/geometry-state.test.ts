@@ -8,12 +8,12 @@ describe('geometry view: the "kept in the library" status', () => {
   it('goes saving, then done with the summary', () => {
     const saving = keepRequested(done(), 1);
     expect(saving.keep).toEqual({ state: 'saving', id: 1, text: 'keeping…' });
-    expect(keepFinished(saving, 1, true, '6 of 6 solutions kept').keep).toEqual({ state: 'done', text: '6 of 6 solutions kept' });
+    expect(keepFinished(saving, 1, true, '6 solutions kept').keep).toEqual({ state: 'done', text: '6 solutions kept' });
     expect(keepFinished(saving, 1, false, 'no model').keep).toEqual({ state: 'error', text: 'no model' });
   });
 
   it('a new run clears it: the message was about the results the run replaces', () => {
-    const kept = keepFinished(keepRequested(done(), 1), 1, true, '6 of 6 solutions kept');
+    const kept = keepFinished(keepRequested(done(), 1), 1, true, '6 solutions kept');
     expect(geometryRequested(kept, { ...DEFAULT_GEOMETRY }).keep).toBeNull();
     const failed = keepFinished(keepRequested(done(), 1), 1, false, 'refused');
     expect(geometryRequested(failed, { ...DEFAULT_GEOMETRY }).keep).toBeNull();
@@ -21,7 +21,7 @@ describe('geometry view: the "kept in the library" status', () => {
 
   it('a keep that ends after a new run started says nothing about the new results', () => {
     const restarted = geometryRequested(keepRequested(done(), 1), { ...DEFAULT_GEOMETRY });
-    expect(keepFinished(restarted, 1, true, '6 of 6 solutions kept')).toBe(restarted);
+    expect(keepFinished(restarted, 1, true, '6 solutions kept')).toBe(restarted);
   });
 
   it("a keep that ends after a new run and its own keep started takes neither the new keep's place nor its outcome", () => {
