@@ -218,6 +218,8 @@ export async function measureThroughput(model: Model, subject: ThroughputSubject
   const oneDec = new OneShotDecoder(model, N, one.layout, one.firstTarget);
   const memDec = new MemoryDecoder(model, K, N);
   try {
+    // Nothing done yet: the caller's clock starts now, not after the warm-up.
+    opts.onProgress?.(0, repeats + 1);
     // Warm-up (first submissions allocate driver-side state); these tokens are the ones checked.
     const oneTokens = (await oneDec.run(one)).tokens;
     const memTokens = (await memDec.run(mem.memory)).tokens;

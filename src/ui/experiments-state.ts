@@ -9,7 +9,8 @@ export type ExperimentsPhase = 'idle' | 'starting' | ExperimentProgress['phase']
 
 export type ThroughputState =
   | { state: 'idle' }
-  | { state: 'measuring'; name: string; requestId: number; progress?: { done: number; total: number; elapsedMs: number; etaMs: number | null } }
+  /** `receivedAt`: the page's performance.now() when the progress arrived, so the panel counts on from the worker's elapsed time. */
+  | { state: 'measuring'; name: string; requestId: number; progress?: { done: number; total: number; elapsedMs: number; etaMs: number | null; receivedAt: number } }
   | { state: 'done'; name: string }
   | { state: 'error'; name: string; message: string };
 
@@ -57,7 +58,8 @@ export function setExperimentFiles(x: ExperimentsView, files: ExperimentText[]):
   return { ...x, files };
 }
 
-export function applyExperimentMessage(x: ExperimentsView, msg: ExperimentFromWorker): ExperimentsView {
+/** `now`: when the message arrived (the page's clock; only a throughput progress keeps it). */
+export function applyExperimentMessage(x: ExperimentsView, msg: ExperimentFromWorker, now: number = performance.now()): ExperimentsView {
   switch (msg.type) {
     case 'experimentProgress':
       // A late report after the end (or without a start from this page) must not revive the run.
@@ -70,7 +72,7 @@ export function applyExperimentMessage(x: ExperimentsView, msg: ExperimentFromWo
     case 'throughputProgress': {
       if (x.throughput.state !== 'measuring' || x.throughput.requestId !== msg.requestId) return x;
       const { done, total, elapsedMs, etaMs } = msg;
-      return { ...x, throughput: { ...x.throughput, progress: { done, total, elapsedMs, etaMs } } };
+      return { ...x, throughput: { ...x.throughput, progress: { done, total, elapsedMs, etaMs, receivedAt: now } } };
     }
     case 'throughputMeasured': {
       if (x.throughput.state !== 'measuring' || x.throughput.requestId !== msg.requestId) return x;

@@ -46,7 +46,7 @@ describe('decoding throughput (one forward pass vs KV-cached autoregressive deco
     const targets = await decodeFromMemory(model, { memory, K: 1 }, N);
     const progress: [number, number][] = [];
     const r = await measureThroughput(model, { targets, memory: { memory, K: 1 } }, { repeats: 3, machineLoad: () => 0.5, onProgress: (done, total) => progress.push([done, total]) });
-    expect(progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(progress).toEqual([[0, 4], [1, 4], [2, 4], [3, 4], [4, 4]]);
     expect(r.N).toBe(N);
     expect(r.memory).toMatchObject({ method: 'memory', vectors: 'solution', tokens: N, passes: N, positions: N, reproduced: N, K: 1 });
     expect(r.oneShot).toMatchObject({ method: 'oneshot', vectors: 'stand-in', tokens: N, passes: 1, positions: N, reproduced: null, layout: 'e,m*(N-1)' });

@@ -47,8 +47,8 @@ describe('the experiments slice', () => {
     const record = { N: 4 } as ThroughputRecord;
     const x = throughputRequested(IDLE_EXPERIMENTS, 's', 3);
     expect(applyExperimentMessage(x, { type: 'throughputMeasured', requestId: 2, name: 's', solutionMethod: 'oneshot', record })).toBe(x);
-    const p = applyExperimentMessage(x, { type: 'throughputProgress', requestId: 3, done: 2, total: 4, elapsedMs: 100, etaMs: 200 });
-    expect(p.throughput).toEqual({ state: 'measuring', name: 's', requestId: 3, progress: { done: 2, total: 4, elapsedMs: 100, etaMs: 200 } });
+    const p = applyExperimentMessage(x, { type: 'throughputProgress', requestId: 3, done: 2, total: 4, elapsedMs: 100, etaMs: 200 }, 5000);
+    expect(p.throughput).toEqual({ state: 'measuring', name: 's', requestId: 3, progress: { done: 2, total: 4, elapsedMs: 100, etaMs: 200, receivedAt: 5000 } });
     expect(applyExperimentMessage(x, { type: 'throughputProgress', requestId: 9, done: 2, total: 4, elapsedMs: 100, etaMs: 200 })).toBe(x);
     const y = applyExperimentMessage(p, { type: 'throughputMeasured', requestId: 3, name: 's', solutionMethod: 'oneshot', record });
     expect(y.throughput).toEqual({ state: 'done', name: 's' });

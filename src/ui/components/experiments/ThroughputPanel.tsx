@@ -1,4 +1,4 @@
-import { memo, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
 import { checkExperimentField } from '../../experiment-settings.ts';
@@ -7,6 +7,7 @@ import { SavePlot } from '../SavePlot.tsx';
 import { TaskProgress } from '../TaskProgress.tsx';
 import { jobBlocker } from '../../selectors.ts';
 import type { ThroughputMeasured } from '../../../worker/protocol.ts';
+import type { ThroughputState } from '../../experiments-state.ts';
 
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${(1000 * s).toFixed(2)} ms`);
 
@@ -39,6 +40,34 @@ function Row({ m }: { m: ThroughputMeasured }) {
         <td>{own(r.memory)}</td>
       </tr>
     </>
+  );
+}
+
+/**
+ * Elapsed time of a timing at `now`: the worker's elapsed time at its last progress message plus
+ * the time since that message arrived. One clock, the worker's: the page only counts on from it.
+ */
+export function elapsedAt(p: { elapsedMs: number; receivedAt: number }, now: number): number {
+  return p.elapsedMs + Math.max(0, now - p.receivedAt);
+}
+
+/** A running timing's progress; the elapsed time ticks between the worker's messages (elapsedAt). */
+function TimingProgress({ state, repeats }: { state: Extract<ThroughputState, { state: 'measuring' }>; repeats: number }) {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(performance.now()), 250);
+    return () => clearInterval(id);
+  }, []);
+  const p = state.progress;
+  return (
+    // Time left comes from the worker as it was at its last message (experiment-host.ts): the page estimates nothing.
+    <TaskProgress
+      testId="tp-progress"
+      label={`timing ${state.name}: warm-up and ${repeats} runs of each method`}
+      fraction={p ? p.done / p.total : 0}
+      elapsedMs={p ? elapsedAt(p, now) : null}
+      etaMs={p?.etaMs ?? null}
+    />
   );
 }
 
@@ -142,16 +171,7 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
           Time the last compressed solution
         </button>
       </div>
-      {state.state === 'measuring' && (
-        // Elapsed and time left both come from the worker (experiment-host.ts), one clock at one moment: the page estimates nothing.
-        <TaskProgress
-          testId="tp-progress"
-          label={`timing ${state.name}: warm-up and ${repeats} runs of each method`}
-          fraction={state.progress ? state.progress.done / state.progress.total : 0}
-          elapsedMs={state.progress?.elapsedMs ?? null}
-          etaMs={state.progress?.etaMs ?? null}
-        />
-      )}
+      {state.state === 'measuring' && <TimingProgress state={state} repeats={repeats} />}
       {libraryProblem && (
         <p className="bad" role="alert">
           {libraryProblem}
