@@ -187,6 +187,8 @@ export class Engine {
       this.geometry.stop();
       await this.geometry.finished.catch(() => undefined);
     }
+    // A timing cannot be cancelled, and it is seconds long: let it end on the model it times.
+    await this.experiments.timingFinished;
     if (this.loaded) {
       this.loaded.model.destroy();
       this.loaded = null;

@@ -54,6 +54,12 @@ export class ExperimentHost {
   }
 
   private timingNow = false;
+  private timingEnd: Promise<void> = Promise.resolve();
+
+  /** Settles once the running throughput timing (if any) has ended. */
+  get timingFinished(): Promise<void> {
+    return this.timingEnd;
+  }
 
   /** Settles once the running experiment (if any) has ended. */
   get finished(): Promise<void> {
@@ -218,8 +224,11 @@ export class ExperimentHost {
 
   /** Times the solution's own method and the other one at the same length (stand-in vectors), as `protolab throughput` does. */
   async throughput({ model }: ExperimentModel, msg: Extract<ExperimentToWorker, { type: 'throughput' }>): Promise<void> {
-    // Set before the first await, so a start arriving meanwhile is refused (engine.ts, jobs.ts).
+    // Set before the first await, so a start arriving meanwhile is refused (engine.ts, jobs.ts),
+    // and a model switch waits for the end before it destroys the model being timed.
     this.timingNow = true;
+    let ended = (): void => {};
+    this.timingEnd = new Promise((resolve) => (ended = resolve));
     try {
       if (!Number.isInteger(msg.repeats) || msg.repeats < 1 || msg.repeats > 100) throw new Error(`Repeats must be a whole number from 1 to 100, got ${msg.repeats}.`);
       const any = await decodeAnySolutionBytes(new Uint8Array(msg.bytes), msg.name);
@@ -240,6 +249,7 @@ export class ExperimentHost {
       this.post({ type: 'throughputMeasured', requestId: msg.requestId, name: msg.name, solutionMethod: any.method, record });
     } finally {
       this.timingNow = false;
+      ended();
     }
   }
 }

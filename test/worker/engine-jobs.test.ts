@@ -57,6 +57,25 @@ describe('engine: one long job at a time, one check, one message', () => {
     }
   });
 
+  it('a model switch during a timing waits for it to end before it destroys the model being timed', async () => {
+    const { engine } = busyEngine('throughput');
+    const e = engine as unknown as { loaded: { model: { destroy: () => void } }; experiments: { timingNow: boolean; timingEnd: Promise<void> }; loadModel: (spec: unknown) => Promise<void> };
+    let destroyed = false;
+    e.loaded.model.destroy = () => {
+      destroyed = true;
+    };
+    let end = (): void => {};
+    e.experiments.timingEnd = new Promise((resolve) => (end = resolve));
+    // The new source is never reached in this test: what matters is what happens before it.
+    const switching = e.loadModel({ kind: 'url', url: 'http://127.0.0.1:9/none/' }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(destroyed, 'destroyed while the timing runs').toBe(false);
+    e.experiments.timingNow = false;
+    end();
+    await switching;
+    expect(destroyed).toBe(true);
+  });
+
   it('the message says what runs, where, and what to do', () => {
     expect(jobBusyMessage('compress')).toBe('A compression is running (Compress view): stop it or let it finish first; one job runs at a time.');
     expect(jobBusyMessage('experiment')).toMatch(/^An experiment is running \(Experiments view\): cancel it/);
