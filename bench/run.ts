@@ -11,6 +11,7 @@
  *   npm run bench -- --head        measure the committed HEAD, not the working tree (see below)
  *   npm run bench -- --wait=600    wait up to 600 s (default 120) for the machine to go idle first
  *   npm run bench -- --big         also the random-weight Pythia-160M / Llama-3.2-1B shaped models (long)
+ *   npm run bench -- --big-limit=S a big model's step may take S seconds (default 180) before larger N are skipped
  *   npm run bench -- --skip=a,b    leave parts out: stories, solve, matmul, matmul4096, shapes, fixtures, big
  *   npm run bench -- --with=a,b    add opt-in parts: matmul4096 (one 4096³ repetition, minutes in Node), big
  *                                  (e.g. --big --skip=stories,solve,matmul,matmul4096,shapes,fixtures: only the big models)
@@ -44,6 +45,8 @@ interface Args {
   head: boolean;
   only: 'node' | 'chromium' | null;
   parts: BenchParts;
+  /** --big-limit: seconds a big model's step may take before the next size is skipped. */
+  bigLimitS?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -59,6 +62,7 @@ function parseArgs(argv: string[]): Args {
     else if (x.startsWith('--with=')) add = x.slice(7);
     else if (x === '--head') a.head = true;
     else if (/^--wait=\d+$/.test(x)) a.waitS = Number(x.slice(7));
+    else if (/^--big-limit=\d+$/.test(x)) a.bigLimitS = Number(x.slice(12));
     else if (x === '--save') saveGiven = true;
     else if (x === '--no-save') saveGiven = false;
     else if (x === '--only=node') a.only = 'node';
@@ -489,7 +493,7 @@ async function main(): Promise<void> {
   try {
     const tree: Tree = args.head ? snapshotHead(work) : { root: REPO };
     if (args.head) console.error(`== measuring a snapshot of HEAD (${commit}) in ${tree.root}`);
-    const input: BenchInput = { ...(await makeInput(tree, work, args.quick)), parts: args.parts };
+    const input: BenchInput = { ...(await makeInput(tree, work, args.quick)), parts: args.parts, ...(args.bigLimitS ? { bigLimitS: args.bigLimitS } : {}) };
     writeFileSync(join(work, 'input.json'), JSON.stringify(input));
     console.error(`== parts: ${Object.entries(args.parts).filter(([, on]) => on).map(([k]) => k).join(', ')}`);
     // busyCoresBefore: other work on the machine just before the platform started (0 is clean);

@@ -73,6 +73,8 @@ export interface BenchInput {
   parts?: BenchParts;
   /** Fixture folders under ../shared/fixtures whose ms per step is measured. */
   fixtures?: string[];
+  /** Seconds a big model's step may take before larger N are skipped (BIG_STEP_LIMIT_MS when absent). */
+  bigLimitS?: number;
 }
 
 export interface AdapterInfo {
@@ -775,7 +777,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResults> {
     took('fixtures');
   }
   if (parts.big) {
-    models.push(...(await benchBigModels(gpu, q ? [8] : BIG_STEP_NS, log)));
+    models.push(...(await benchBigModels(gpu, q ? [8] : BIG_STEP_NS, log, o.input.bigLimitS ? o.input.bigLimitS * 1000 : BIG_STEP_LIMIT_MS)));
     took('big');
   }
 
