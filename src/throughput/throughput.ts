@@ -17,6 +17,7 @@
  */
 import { Program } from '../gpu/program.ts';
 import type { Model } from '../model/model.ts';
+import type { AnySolution } from '../memory/solution-file.ts';
 import { TransformerSession } from '../model/transformer.ts';
 import { KvDecoder } from '../model/kv-decode.ts';
 import { planLayout, DEFAULT_LAYOUT, type FirstTarget, type LayoutName, type LayoutPlan } from '../prototokens/layouts.ts';
@@ -85,6 +86,14 @@ export interface ThroughputSubject {
   targets: readonly number[];
   oneshot?: OneShotVectors;
   memory?: MemorySolutionVectors;
+}
+
+/** What a solution file of either method gives the timing: its text and its own vectors. */
+export function subjectOf(any: AnySolution): ThroughputSubject {
+  const targets = any.solution.meta.targetIds;
+  return any.method === 'memory'
+    ? { targets, memory: { memory: any.solution.memory, K: any.solution.meta.K } }
+    : { targets, oneshot: { e: any.solution.e, m: any.solution.m, layout: any.solution.meta.layout, firstTarget: any.solution.meta.firstTarget } };
 }
 
 export interface ThroughputOptions {

@@ -13,7 +13,7 @@ import type { ExperimentSpec } from '../experiments/spec.ts';
 import { servedSource } from '../datasets/served.ts';
 import { documentFromString, plainTextsSource, type TextSource } from '../datasets/sources.ts';
 import { decodeAnySolutionBytes, checkSolutionFits } from '../memory/solution-file.ts';
-import { measureThroughput, type ThroughputSubject } from '../throughput/throughput.ts';
+import { measureThroughput, subjectOf } from '../throughput/throughput.ts';
 import { addSample, remainingMs, type EtaSample } from '../util/eta.ts';
 import { RunControl } from './run-control.ts';
 import type { ExperimentCommand, ExperimentFromWorker, ExperimentProgress, ExperimentToWorker } from './experiment-protocol.ts';
@@ -233,11 +233,7 @@ export class ExperimentHost {
       if (!Number.isInteger(msg.repeats) || msg.repeats < 1 || msg.repeats > 100) throw new Error(`Repeats must be a whole number from 1 to 100, got ${msg.repeats}.`);
       const any = await decodeAnySolutionBytes(new Uint8Array(msg.bytes), msg.name);
       checkSolutionFits(any.solution.meta, model);
-      const targets = any.solution.meta.targetIds;
-      const subject: ThroughputSubject =
-        any.method === 'memory'
-          ? { targets, memory: { memory: any.solution.memory, K: any.solution.meta.K } }
-          : { targets, oneshot: { e: any.solution.e, m: any.solution.m, layout: any.solution.meta.layout, firstTarget: any.solution.meta.firstTarget } };
+      const subject = subjectOf(any);
       const t0 = performance.now();
       let samples: EtaSample[] = [{ t: 0, done: 0 }];
       const onProgress = (done: number, total: number) => {

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EngineClient, type WorkerPort } from '../../src/worker/client.ts';
-import { transferablesOf, type FromWorker, type ToWorker } from '../../src/worker/protocol.ts';
+import { EngineClient } from '../../src/worker/client.ts';
+import { transferablesOf } from '../../src/worker/protocol.ts';
+import { FakePort } from '../helpers/fake-worker.ts';
 
 // The interpolate view's messages through the client: bytes transferred, replies matched by id.
-
-class Port implements WorkerPort {
-  sent: ToWorker[] = [];
-  private listener: ((ev: MessageEvent) => void) | null = null;
-  postMessage(message: unknown): void {
-    this.sent.push(message as ToWorker);
-  }
-  addEventListener(type: 'message' | 'error', listener: (ev: never) => void): void {
-    if (type === 'message') this.listener = listener as (ev: MessageEvent) => void;
-  }
-  terminate(): void {}
-  reply(msg: FromWorker): void {
-    this.listener?.({ data: msg } as MessageEvent);
-  }
-}
 
 describe('interpolation messages', () => {
   it('a pair transfers both solutions and the other solutions sent along', () => {
@@ -29,7 +15,7 @@ describe('interpolation messages', () => {
   });
 
   it('requests resolve with their own answers: scan, training (after progress), decode; errors reject', async () => {
-    const port = new Port();
+    const port = new FakePort();
     const client = new EngineClient(port);
     const scan = client.request({ type: 'pathScan', kind: 'linear', control: null, resolution: 2 });
     const train = client.request({ type: 'bezierTrain', settings: { lr: 0.05, steps: 2, samples: 1, seed: 0 } });

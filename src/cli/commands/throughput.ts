@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
 import { decodeAnySolutionBytes, checkSolutionFits } from '../../memory/solution-file.ts';
-import { measureThroughput, type ThroughputRecord, type ThroughputSubject, type ThroughputTiming } from '../../throughput/throughput.ts';
+import { measureThroughput, subjectOf, type ThroughputRecord, type ThroughputTiming } from '../../throughput/throughput.ts';
 
 export interface ThroughputCliResult extends ThroughputRecord {
   solution: string;
@@ -16,11 +16,7 @@ export async function runThroughput({ model }: LoadedCliModel, file: string | un
   if (!existsSync(file)) throw new UsageError(`--solution: no file at ${file}.`);
   const any = await decodeAnySolutionBytes(new Uint8Array(readFileSync(file)), file);
   checkSolutionFits(any.solution.meta, model);
-  const targets = any.solution.meta.targetIds;
-  const subject: ThroughputSubject =
-    any.method === 'memory'
-      ? { targets, memory: { memory: any.solution.memory, K: any.solution.meta.K } }
-      : { targets, oneshot: { e: any.solution.e, m: any.solution.m, layout: any.solution.meta.layout, firstTarget: any.solution.meta.firstTarget } };
+  const subject = subjectOf(any);
   if (any.method === 'memory' && opts.K !== undefined && opts.K !== any.solution.meta.K) {
     throw new UsageError(`--memory-tokens ${opts.K}: this memory solution has ${any.solution.meta.K} memory vectors; leave the flag out.`);
   }
