@@ -23,7 +23,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedDir } from '../src/util/shared-dir.ts';
+import { assetsDir } from '../src/util/assets-dir.ts';
 import { createNodeGpu } from '../src/gpu/node.ts';
 import type { Gpu } from '../src/gpu/gpu.ts';
 import { Program } from '../src/gpu/program.ts';
@@ -47,7 +47,7 @@ const wantModel = flag('model') !== undefined || flag('ops') === undefined;
 const REPS = Number(flag('reps') || 7);
 const STAT = flag('stat') || 'min';
 const jsonOut = flag('json');
-const STORIES = join(sharedDir(), 'models', 'stories260k');
+const STORIES = join(assetsDir(), 'models', 'stories260k');
 
 // --tiling=qb4,hg2,kb4,fk2,wg16,lanes4,unrollIo4,v4 (only where this tree's wrapper exports setAttentionTiling).
 const tilingFlag = flag('tiling');

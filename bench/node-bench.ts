@@ -10,9 +10,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sharedDir } from '../src/util/shared-dir.ts';
+import { assetsDir } from '../src/util/assets-dir.ts';
 import { threeSamples } from '../src/datasets/samples.ts';
-import { readShared } from '../src/datasets/shared-data.ts';
+import { readData } from '../src/datasets/data-dir.ts';
 import { createNodeGpu } from '../src/gpu/node.ts';
 import { loadModel } from '../src/model/load.ts';
 import { nodeFolderSource } from '../src/model/sources/node-folder.ts';
@@ -20,13 +20,13 @@ import { loadTokenizer } from '../src/model/tokenizer.ts';
 import { runSuite, type BenchInput } from './shared.ts';
 
 const MODEL_NAME = 'stories260k';
-const MODEL_DIR = join(sharedDir(), 'models', MODEL_NAME) + '/';
+const MODEL_DIR = join(assetsDir(), 'models', MODEL_NAME) + '/';
 
 /** The three 16-token texts of threeSamples and a 256-token book run for the ms-per-step texts. */
 export async function benchInput(quick = false): Promise<BenchInput> {
   const tokenizer = await loadTokenizer(nodeFolderSource(MODEL_DIR));
   const samples = threeSamples(tokenizer, 16, 0).map((s) => ({ id: s.id, tokens: s.tokens }));
-  const longTokens = tokenizer.encode(readShared('pg19/test/10146.txt').slice(0, 20_000)).slice(0, 256);
+  const longTokens = tokenizer.encode(readData('pg19/test/10146.txt').slice(0, 20_000)).slice(0, 256);
   return { model: MODEL_NAME, samples, longTokens, quick };
 }
 
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const results = await runSuite({
     acquire: () => createNodeGpu(),
     load: (gpu) => loadModel(gpu, nodeFolderSource(MODEL_DIR)),
-    loadFixture: (gpu, name) => loadModel(gpu, nodeFolderSource(join(sharedDir(), 'fixtures', name) + '/')),
+    loadFixture: (gpu, name) => loadModel(gpu, nodeFolderSource(join(assetsDir(), 'fixtures', name) + '/')),
     input,
     log: (line) => console.error(`[node] ${line}`),
   });

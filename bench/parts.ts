@@ -15,7 +15,7 @@ export interface BenchParts {
   matmul4096: boolean;
   /** f32 matmul at the Pythia-160M and Llama-3.2-1B layer shapes, N = 128 rows. */
   shapes: boolean;
-  /** ms per step of the fixture models (../shared/fixtures) at N = 16, 64, 256. */
+  /** ms per step of the fixture models (assets/fixtures) at N = 16, 64, 256. */
   fixtures: boolean;
   /** ms per step of random-weight Pythia-160M and Llama-3.2-1B shaped models at N = 128, 512. */
   big: boolean;

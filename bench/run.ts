@@ -17,8 +17,8 @@
  *                                  (e.g. --big --skip=stories,solve,matmul,matmul4096,shapes,fixtures: only the big models)
  *
  * By default the working tree is measured and the run's commit is marked "+dirty" when it differs
- * from HEAD. With --head the suite runs in a throwaway snapshot of HEAD (`git archive`, next to a
- * link to ../shared and to node_modules), so someone's half-edited shader in a shared checkout
+ * from HEAD. With --head the suite runs in a throwaway snapshot of HEAD (`git archive`, with its own
+ * assets/ and a link to node_modules), so someone's half-edited shader in a shared checkout
  * neither breaks nor colours the numbers; results still go to this checkout's bench/results/.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -28,7 +28,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../src/util/bytes.ts';
-import { sharedDir } from '../src/util/shared-dir.ts';
 import type { AdapterInfo, BenchInput, KernelBreakdown, SuiteResults } from './shared.ts';
 import { selectParts, type BenchParts } from './parts.ts';
 import { COMPARISON_HEAD, compareSteps, comparisonCells, fastestPytorch, type MeasuredPytorch, type MeasuredStep } from './targets.ts';
@@ -109,8 +108,8 @@ interface Tree {
 }
 
 /**
- * HEAD, exported into `work`/repo with `work`/shared linking to ../shared (models and data are
- * found as <repo>/../shared) and repo/node_modules linking to this checkout's.
+ * HEAD, exported into `work`/repo (with its own assets/: models, fixtures, texts) and
+ * repo/node_modules linking to this checkout's.
  */
 function snapshotHead(work: string): Tree {
   const root = join(work, 'repo');
@@ -119,7 +118,6 @@ function snapshotHead(work: string): Tree {
   if (!existsSync(join(root, 'bench', 'node-bench.ts')) || !existsSync(join(root, 'bench', 'browser', 'main.ts'))) {
     throw new Error('--head: HEAD has no bench/node-bench.ts or bench/browser/main.ts; commit the benchmark first');
   }
-  symlinkSync(realpathSync(sharedDir(REPO)), join(work, 'shared'));
   const modules = realpathSync(join(REPO, 'node_modules'));
   if (!existsSync(join(root, 'node_modules'))) symlinkSync(modules, join(root, 'node_modules'));
   return { root, cacheDir: join(work, 'vite-cache'), allow: [root, modules] };

@@ -61,7 +61,7 @@ export interface BenchText {
 }
 
 export interface BenchInput {
-  /** Model folder name under ../shared/models (served at /models/<name>/ by the dev server). */
+  /** Model folder name under assets/models (served at /models/<name>/ by the dev server). */
   model: string;
   /** Three 16-token texts (threeSamples, tokenized in Node) for the time-to-solve runs. */
   samples: BenchText[];
@@ -71,7 +71,7 @@ export interface BenchInput {
   quick?: boolean;
   /** What to run (bench/parts.ts); all but `big` when absent. */
   parts?: BenchParts;
-  /** Fixture folders under ../shared/fixtures whose ms per step is measured. */
+  /** Fixture folders under assets/fixtures whose ms per step is measured. */
   fixtures?: string[];
   /** Seconds a big model's step may take before larger N are skipped (BIG_STEP_LIMIT_MS when absent). */
   bigLimitS?: number;
@@ -662,7 +662,7 @@ export interface SuiteResults {
 export interface SuiteOptions {
   acquire: () => Promise<Gpu>;
   load: (gpu: Gpu) => Promise<Model>;
-  /** Loads ../shared/fixtures/<name> (a folder in Node, the dev server's /models/fixtures-<name>/ in the browser). */
+  /** Loads assets/fixtures/<name> (a folder in Node, the dev server's /models/fixtures-<name>/ in the browser). */
   loadFixture: (gpu: Gpu, name: string) => Promise<Model>;
   input: BenchInput;
   log?: (line: string) => void;

@@ -1,7 +1,7 @@
 /**
  * How the tests and the benchmark launch Chromium: Debian's /usr/bin/chromium (Playwright's own
  * download is unreachable here; never `npx playwright install`) with the flags from
- * ../shared/WEBGPU.md: WebGPU on the CPU adapter, no background networking, and no Vulkan/ANGLE
+ * docs/WEBGPU.md: WebGPU on the CPU adapter, no background networking, and no Vulkan/ANGLE
  * switches (with them requestAdapter() can hang).
  */
 export const CHROMIUM_PATH = '/usr/bin/chromium';

@@ -26,7 +26,7 @@ import { kernelBreakdown } from '../bench/shared.ts';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: '../shared/models/stories260k' },
+    model: { type: 'string', default: 'assets/models/stories260k' },
     lengths: { type: 'string', default: '4,8,16,32,64' },
     seeds: { type: 'string', default: '8' },
     repeats: { type: 'string', default: '3' },

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-results/stories260k}
 shift || true
 PARTS=${*:-table3 table1 table2}
-M=../shared/models/stories260k
+M=assets/models/stories260k
 mkdir -p "$OUT"
 
 run() {

@@ -23,7 +23,7 @@ import { boxStats } from '../src/geometry/summary.ts';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: '../shared/models/stories260k' },
+    model: { type: 'string', default: 'assets/models/stories260k' },
     k: { type: 'string', default: String(DEFAULT_GEOMETRY.contexts) },
     j: { type: 'string', default: String(DEFAULT_GEOMETRY.continuations) },
     r: { type: 'string', default: String(DEFAULT_GEOMETRY.restarts) },

@@ -19,7 +19,7 @@ import { sourceByName } from '../src/datasets/node/sources.ts';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: '../shared/models/stories260k' },
+    model: { type: 'string', default: 'assets/models/stories260k' },
     count: { type: 'string', default: '256' },
     tokens: { type: 'string', default: '64' },
     check: { type: 'string', default: '8' },

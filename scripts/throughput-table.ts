@@ -20,7 +20,7 @@ import { loadModel } from '../src/model/load.ts';
 import { nodeFolderSource } from '../src/model/sources/node-folder.ts';
 import { loadTokenizer } from '../src/model/tokenizer.ts';
 import { sentenceRun } from '../src/datasets/text-recipes.ts';
-import { readShared } from '../src/datasets/shared-data.ts';
+import { readData } from '../src/datasets/data-dir.ts';
 import { prefix } from '../src/datasets/samples.ts';
 import { ProtoTrainer } from '../src/prototokens/trainer.ts';
 import { optimise } from '../src/prototokens/optimise.ts';
@@ -34,7 +34,7 @@ import { throughputPlot } from '../src/throughput/plot.ts';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: '../shared/models/stories260k' },
+    model: { type: 'string', default: 'assets/models/stories260k' },
     lengths: { type: 'string', default: '4,8,16,32,64,128,256,512' },
     steps: { type: 'string', default: '2000' },
     'memory-tokens': { type: 'string', default: '1' },
@@ -56,7 +56,7 @@ const gpu = await createNodeGpu();
 const model = await loadModel(gpu, source);
 const tokenizer = await loadTokenizer(source);
 const maxN = Math.max(...lengths);
-const text = prefix(tokenizer, sentenceRun(readShared(values.book), 0, 12 * maxN), maxN);
+const text = prefix(tokenizer, sentenceRun(readData(values.book), 0, 12 * maxN), maxN);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 interface Solutions {

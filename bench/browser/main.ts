@@ -32,7 +32,7 @@ window.protolabBench = {
       acquire: () => createBrowserGpu(),
       // No Cache Storage: every run reads the files from the dev server, as a first visit would.
       load: (gpu) => loadModel(gpu, httpSource(new URL(`/models/${input.model}/`, location.origin).href, { cache: null })),
-      // The dev server lists ../shared/fixtures/<name> as /models/fixtures-<name>/.
+      // The dev server lists assets/fixtures/<name> as /models/fixtures-<name>/.
       loadFixture: (gpu, name) => loadModel(gpu, httpSource(new URL(`/models/fixtures-${name}/`, location.origin).href, { cache: null })),
       input,
       log,

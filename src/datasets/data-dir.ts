@@ -1,19 +1,19 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { sharedDir } from '../util/shared-dir.ts';
+import { assetsDir } from '../util/assets-dir.ts';
 
-/** The shared folder's data/ (Node only; the browser fetches through the dev server). */
-export const SHARED_DATA = join(sharedDir(), 'data') + '/';
+/** The assets' data/: PG-19 books, GloVe words, recent posts (Node only; the browser fetches through the dev server). */
+export const DATA_DIR = join(assetsDir(), 'data') + '/';
 
-export function readShared(relative: string): string {
-  return readFileSync(join(SHARED_DATA, relative), 'utf8');
+export function readData(relative: string): string {
+  return readFileSync(join(DATA_DIR, relative), 'utf8');
 }
 
 export function gloveWords(): string[] {
-  return readShared('words/glove_top100k.txt').split('\n').filter(Boolean);
+  return readData('words/glove_top100k.txt').split('\n').filter(Boolean);
 }
 
-export function listShared(folder: string): string[] {
-  return readdirSync(join(SHARED_DATA, folder)).filter((f) => f.endsWith('.txt')).sort();
+export function listData(folder: string): string[] {
+  return readdirSync(join(DATA_DIR, folder)).filter((f) => f.endsWith('.txt')).sort();
 }

@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { sentenceRun, randomWords, collapseWhitespace } from './text-recipes.ts';
-import { readShared, gloveWords, listShared } from './shared-data.ts';
+import { readData, gloveWords, listData } from './data-dir.ts';
 
 export interface TextSample {
   id: string;
@@ -16,14 +16,14 @@ export function prefix(tokenizer: Tokenizer, text: string, n: number): { tokens:
   return { tokens, text: tokenizer.decode(tokens) };
 }
 
-/** One text of each kind the paper uses, N tokens long (Node: reads ../shared/data). */
+/** One text of each kind the paper uses, N tokens long (Node: reads assets/data). */
 export function threeSamples(tokenizer: Tokenizer, n: number, seed = 0): TextSample[] {
-  const book = sentenceRun(readShared('pg19/test/10146.txt'), seed, 20 * n);
+  const book = sentenceRun(readData('pg19/test/10146.txt'), seed, 20 * n);
   const random = randomWords(gloveWords(), seed, 5 * n);
-  const post = collapseWhitespace(readShared(`recent/go_blog/${listShared('recent/go_blog')[0]}`));
+  const post = collapseWhitespace(readData(`recent/go_blog/${listData('recent/go_blog')[0]}`));
   return [
     { id: 'pg19/10146', source: 'pg19' as const, raw: book },
     { id: `random/${seed}`, source: 'random' as const, raw: random },
-    { id: `recent/go_blog/${listShared('recent/go_blog')[0]}`, source: 'recent' as const, raw: post },
+    { id: `recent/go_blog/${listData('recent/go_blog')[0]}`, source: 'recent' as const, raw: post },
   ].map(({ id, source, raw }) => ({ id, source, ...prefix(tokenizer, raw, n) }));
 }

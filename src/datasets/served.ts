@@ -28,7 +28,7 @@ async function getText(fetchFn: FetchText, url: string): Promise<string> {
   } catch (e) {
     throw new SourceError(`Could not fetch ${url} (${(e as Error).message}); the text sources come from the lab's dev server (npm run dev).`);
   }
-  if (!res.ok) throw new SourceError(`${url} answered ${res.status}; the text sources come from the lab's dev server (npm run dev), which serves ../shared/data.`);
+  if (!res.ok) throw new SourceError(`${url} answered ${res.status}; the text sources come from the lab's dev server (npm run dev), which serves the repository's assets/data (or PROTOLAB_ASSETS/data).`);
   return res.text();
 }
 
@@ -51,7 +51,7 @@ export async function servedSource(name: string, base: string, fetchFn: FetchTex
   const book = (p: string) => `pg19/${p.split('/').pop()!.replace(/\.txt$/u, '')}`;
   const pg19 = (splits: string) => documents(listing, root, fetchFn, new RegExp(`^pg19/(${splits})/[^/]+\\.txt$`, 'u'), book);
   const need = (docs: SourceDocument[], what: string) => {
-    if (docs.length === 0) throw new SourceError(`${name}: the server lists no ${what} under /data/ (is ../shared/data there?).`);
+    if (docs.length === 0) throw new SourceError(`${name}: the server lists no ${what} under /data/ (is assets/data in the checkout?).`);
     return docs;
   };
   switch (name) {

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { sharedDir } from '../util/shared-dir.ts';
+import { assetsDir } from '../util/assets-dir.ts';
 import { createDataMiddleware } from './data-middleware.ts';
 
 /** Mounts /data/ (the shared text sources) on `vite` and `vite preview`, like the model server. */
 export function dataPlugin(repoRoot: string): Plugin {
-  const middleware = createDataMiddleware(() => resolve(sharedDir(repoRoot), 'data'));
+  const middleware = createDataMiddleware(() => resolve(assetsDir(repoRoot), 'data'));
   return {
     name: 'protolab-data',
     configureServer(server) {

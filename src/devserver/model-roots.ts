@@ -1,5 +1,5 @@
 import { delimiter, resolve } from 'node:path';
-import { sharedDir } from '../util/shared-dir.ts';
+import { assetsDir } from '../util/assets-dir.ts';
 
 /**
  * A folder the server looks in. It is either a model folder itself (it holds config.json) or a
@@ -16,7 +16,7 @@ export const FIXTURE_PREFIX = 'fixtures-';
 /**
  * Where the lab looks for models, in priority order: PROTOLAB_MODELS entries first (the user's
  * explicit choice wins a name clash), then the shared folder's models, then its fixtures as (see
- * sharedDir for where that folder is looked for)
+ * assetsDir for where that folder is looked for)
  * `fixtures-<name>`. Roots that do not exist are kept; the catalog skips them, so a folder
  * created while the server runs is picked up without a restart.
  */
@@ -26,6 +26,6 @@ export function modelRoots(repoRoot: string, env: NodeJS.ProcessEnv = process.en
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0)
     .map((entry) => ({ dir: resolve(cwd, entry), prefix: '' }));
-  const shared = sharedDir(repoRoot, env);
-  return [...fromEnv, { dir: resolve(shared, 'models'), prefix: '' }, { dir: resolve(shared, 'fixtures'), prefix: FIXTURE_PREFIX }];
+  const assets = assetsDir(repoRoot, env);
+  return [...fromEnv, { dir: resolve(assets, 'models'), prefix: '' }, { dir: resolve(assets, 'fixtures'), prefix: FIXTURE_PREFIX }];
 }

@@ -14,7 +14,7 @@ import type { MethodName } from './records.ts';
 export const EXPERIMENT_KINDS = ['capacity', 'layouts', 'sharing'] as const;
 export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];
 
-/** Sources served from ../shared/data, and 'files': texts the user pasted or picked. */
+/** Sources served from assets/data, and 'files': texts the user pasted or picked. */
 export const EXPERIMENT_SOURCES = ['pg19', 'random', 'generated', 'recent', 'pg19-all', 'files'] as const;
 export type ExperimentSource = (typeof EXPERIMENT_SOURCES)[number];
 

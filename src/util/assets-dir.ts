@@ -1,23 +1,17 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
-/** The repository root (this file is src/util/shared-dir.ts). */
+/** The repository root (this file is src/util/assets-dir.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Where machines of this project keep the shared folder when a checkout is not beside it. */
-const WELL_KNOWN = '/work/shared';
-
 /**
- * The read-only shared folder (models, fixtures, texts). It normally sits beside the checkout
- * (`../shared`), but a clone made elsewhere (a CI workspace, /tmp) must still find it, so:
- * PROTOLAB_SHARED when set, else ../shared when it exists, else /work/shared when it exists,
- * else ../shared (so error messages name the expected place).
+ * The models, golden fixtures and texts the lab and its tests read: the repository's own copy in
+ * assets/ (models/, fixtures/, data/), so a clone works wherever it is placed. PROTOLAB_ASSETS
+ * names another folder of the same layout instead (relative paths from the current directory).
+ * Nothing outside these two is ever looked at: a machine-specific fallback would hide a clone
+ * that is missing its assets.
  */
-export function sharedDir(repoRoot: string = REPO_ROOT, env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = existsSync): string {
-  if (env.PROTOLAB_SHARED) return resolve(env.PROTOLAB_SHARED);
-  const sibling = resolve(repoRoot, '..', 'shared');
-  if (exists(sibling)) return sibling;
-  if (exists(WELL_KNOWN)) return WELL_KNOWN;
-  return sibling;
+export function assetsDir(repoRoot: string = REPO_ROOT, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env.PROTOLAB_ASSETS?.trim();
+  return chosen ? resolve(chosen) : join(repoRoot, 'assets');
 }

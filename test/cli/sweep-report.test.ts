@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { protolab, errorLine } from '../helpers/cli.ts';
-import { STORIES, SHARED } from '../helpers/fixtures.ts';
+import { STORIES, ASSETS } from '../helpers/fixtures.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { parseRecords, type SweepRecord } from '../../src/experiments/records.ts';
@@ -66,7 +66,7 @@ describe('protolab sweep and report', () => {
       [['report', 'a.jsonl', 'b.jsonl'], /Give exactly one results file/],
       [['report', join(dir, 'missing.jsonl')], /No results file at/],
       [['report', dir], /is a folder/],
-      [['report', join(SHARED, 'data/pg19/manifest.jsonl')], /holds no sweep results/],
+      [['report', join(ASSETS, 'data/pg19/manifest.jsonl')], /holds no sweep results/],
       [['report', 'x.jsonl', '--json', '--markdown'], /--json or --markdown, not both/],
       [['report', 'x.jsonl', '--plots', dir, '--no-plots'], /--plots DIR or --no-plots, not both/],
     ];
@@ -86,7 +86,7 @@ describe('protolab sweep and report', () => {
   it('a folder of texts: each file from its start, named by its file name; report prints Table 3 and writes SVG plots', () => {
     const texts = join(dir, 'texts');
     mkdirSync(texts);
-    const post = readFileSync(join(SHARED, 'data/recent/go_blog', readdirSync(join(SHARED, 'data/recent/go_blog')).sort()[0]), 'utf8');
+    const post = readFileSync(join(ASSETS, 'data/recent/go_blog', readdirSync(join(ASSETS, 'data/recent/go_blog')).sort()[0]), 'utf8');
     writeFileSync(join(texts, 'post.txt'), post);
     writeFileSync(join(texts, 'short.txt'), 'Once upon a time');
     writeFileSync(join(texts, 'notes.md'), 'not a .txt file, not a text of the folder');

@@ -3,11 +3,11 @@ import { collapseWhitespace, kuratovRun, sentenceOffsets, splitSentences, wordCo
 import { decodeUtf8Strict, firstInvalidUtf8, NotUtf8Error } from '../../src/datasets/utf8.ts';
 import { seedFor, seededShuffle } from '../../src/datasets/sources.ts';
 import { sampleToken } from '../../src/model/sample.ts';
-import { readShared } from '../../src/datasets/shared-data.ts';
+import { readData } from '../../src/datasets/data-dir.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 describe('kuratovRun (Kuratov et al. chunking, second half kept)', () => {
-  const sentences = splitSentences(collapseWhitespace(readShared('pg19/test/10321.txt')));
+  const sentences = splitSentences(collapseWhitespace(readData('pg19/test/10321.txt')));
   const words = (a: number, b: number) => sentences.slice(a, b).reduce((s, x) => s + wordCount(x), 0);
 
   it('draws a run of 12k-25k words of at least 10 sentences and keeps its second half', () => {

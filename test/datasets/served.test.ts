@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { sourceByName } from '../../src/datasets/node/sources.ts';
-import { SHARED_DATA } from '../../src/datasets/shared-data.ts';
+import { DATA_DIR } from '../../src/datasets/data-dir.ts';
 import { listDataFiles } from '../../src/devserver/data-middleware.ts';
 import { servedSource, type FetchText } from '../../src/datasets/served.ts';
 import { STORIES } from '../helpers/fixtures.ts';
@@ -14,8 +14,8 @@ const BASE = 'http://lab.test/data/';
 /** The dev server's /data/ answered from the shared folder, as the data middleware would. */
 const fetchShared: FetchText = async (url) => {
   const path = url.slice(BASE.length);
-  const files = await listDataFiles(SHARED_DATA);
-  const body = path === 'index.json' ? JSON.stringify(files) : files.some((f) => f.path === path) ? await readFile(join(SHARED_DATA, path), 'utf8') : null;
+  const files = await listDataFiles(DATA_DIR);
+  const body = path === 'index.json' ? JSON.stringify(files) : files.some((f) => f.path === path) ? await readFile(join(DATA_DIR, path), 'utf8') : null;
   return { ok: body !== null, status: body === null ? 404 : 200, text: async () => body ?? '', json: async () => JSON.parse(body ?? 'null') };
 };
 
@@ -46,7 +46,7 @@ describe('text sources served to the browser', () => {
   });
 
   it('the listing holds only the sources\' text files, by paths the parser accepts', async () => {
-    const files = await listDataFiles(SHARED_DATA);
+    const files = await listDataFiles(DATA_DIR);
     expect(files.some((f) => f.path === 'words/glove_top100k.txt')).toBe(true);
     expect(files.filter((f) => f.path.startsWith('pg19/test/')).length).toBe(44);
     for (const f of files) expect(f.path).toMatch(/^(pg19|recent|words)\/([A-Za-z0-9_][\w.+-]*\/)?[A-Za-z0-9_][\w.+-]*\.(txt|jsonl)$/);

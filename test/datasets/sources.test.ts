@@ -8,7 +8,7 @@ import { sourceByName, folderSource, fileSource, pg19Documents, recentDocuments 
 import { SourceError, plainTextsSource, documentFromString, randomWordsSource, type SkippedText, type SourceText } from '../../src/datasets/sources.ts';
 import { pastedTextSource, uploadedSource } from '../../src/datasets/browser.ts';
 import { collapseWhitespace, splitSentences } from '../../src/datasets/text-recipes.ts';
-import { readShared, gloveWords, listShared } from '../../src/datasets/shared-data.ts';
+import { readData, gloveWords, listData } from '../../src/datasets/data-dir.ts';
 import { threeSamples } from '../../src/datasets/samples.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 
@@ -55,7 +55,7 @@ describe('pg19 source', () => {
   it('runs are whole sentences from the middle of the book, the second half of the drawn run', async () => {
     const texts = await sourceByName('pg19').texts({ tokenizer, length: L, count: 10, seed: 4 });
     for (const t of texts) {
-      const book = collapseWhitespace(readShared(`pg19/test/${t.id.slice(5)}.txt`));
+      const book = collapseWhitespace(readData(`pg19/test/${t.id.slice(5)}.txt`));
       const sentences = splitSentences(book);
       const o = t.origin!;
       expect(o.title).toBeTruthy();
@@ -121,11 +121,11 @@ describe('recent source', () => {
     expect(ids(await src.texts({ tokenizer, length: 64, count: 5, seed: 4 }))).not.toEqual(ids(a));
     for (const t of a) {
       expect(t.id).toMatch(/^recent\/(go_blog|rust_blog)\/.+\.txt$/);
-      const post = collapseWhitespace(readShared(t.id));
+      const post = collapseWhitespace(readData(t.id));
       expect(post.slice(t.origin!.charStart).startsWith(whole(t.text))).toBe(true);
       expect(t.origin!.charStart === 0 || post[t.origin!.charStart - 1] === ' ').toBe(true);
     }
-    expect(recentDocuments()).toHaveLength(listShared('recent/go_blog').length + listShared('recent/rust_blog').length);
+    expect(recentDocuments()).toHaveLength(listData('recent/go_blog').length + listData('recent/rust_blog').length);
   });
 
   it('long lengths start earlier in a post or skip it, with the reason', async () => {
@@ -213,7 +213,7 @@ describe('user texts: folders, files, pasted and uploaded', () => {
 describe('threeSamples keeps its behaviour', () => {
   it('still gives the three 16-token samples the CLI tests and benchmarks use', () => {
     const s = threeSamples(tokenizer, 16);
-    expect(ids(s as unknown as SourceText[])).toEqual(['pg19/10146', 'random/0', `recent/go_blog/${listShared('recent/go_blog')[0]}`]);
+    expect(ids(s as unknown as SourceText[])).toEqual(['pg19/10146', 'random/0', `recent/go_blog/${listData('recent/go_blog')[0]}`]);
     s.forEach((x) => expect(x.tokens).toHaveLength(16));
   });
 });

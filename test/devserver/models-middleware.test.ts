@@ -293,7 +293,7 @@ describe('refuses everything outside a model folder', () => {
 });
 
 describe('the lab roots', () => {
-  it('finds stories260k in ../shared/models and the fixtures under fixtures-', async () => {
+  it('finds stories260k in assets/models and the fixtures under fixtures-', async () => {
     const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
     const saved = roots;
     roots = modelRoots(repoRoot, {});

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { sharedDir } from '../../src/util/shared-dir.ts';
+import { assetsDir } from '../../src/util/assets-dir.ts';
 
-/** The shared folder (read-only data: models, fixtures, texts), normally ../shared. */
-export const SHARED = sharedDir() + '/';
-export const FIXTURES = `${SHARED}fixtures/`;
-export const STORIES = `${SHARED}models/stories260k`;
+/** The repository's assets (models, golden fixtures, texts), or PROTOLAB_ASSETS. */
+export const ASSETS = assetsDir() + '/';
+export const FIXTURES = `${ASSETS}fixtures/`;
+export const STORIES = `${ASSETS}models/stories260k`;
 
 export interface Golden {
   forward: { input_ids: number[]; logits_rows: number[]; logits: number[][]; argmax: number[]; sum_next_token_nll: number };

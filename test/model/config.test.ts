@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ModelConfigError, parseConfig, ropeInvFreq, type ModelSpec } from '../../src/model/config.ts';
+import { ASSETS } from '../helpers/fixtures.ts';
 
-const fixture = (dir: string) => JSON.parse(readFileSync(`/work/shared/${dir}/config.json`, 'utf8')) as Record<string, unknown>;
+const fixture = (dir: string) => JSON.parse(readFileSync(`${ASSETS}${dir}/config.json`, 'utf8')) as Record<string, unknown>;
 
 const llamaMinimal = { model_type: 'llama', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4 };
 const neoxMinimal = { model_type: 'gpt_neox', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4 };

@@ -1,4 +1,4 @@
-import { SHARED } from '../helpers/fixtures.ts';
+import { ASSETS } from '../helpers/fixtures.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import { ModelFileNotFoundError, ModelSourceError, type DownloadProgress } from 
 import { loadTokenizer } from '../../src/model/tokenizer.ts';
 import { MemoryCache, startHubServer, type HubServer } from '../helpers/hub-server.ts';
 
-const STORIES = `${SHARED}models/stories260k`;
-const NEOX = `${SHARED}fixtures/gpt-neox-tiny`;
+const STORIES = `${ASSETS}models/stories260k`;
+const NEOX = `${ASSETS}fixtures/gpt-neox-tiny`;
 const fast = { retryDelayMs: 5 } as const;
 
 let hub: HubServer;

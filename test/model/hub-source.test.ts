@@ -1,4 +1,4 @@
-import { SHARED } from '../helpers/fixtures.ts';
+import { ASSETS } from '../helpers/fixtures.ts';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/model/config.ts';
@@ -9,8 +9,8 @@ import { ModelFileNotFoundError, ModelSourceError } from '../../src/model/source
 import { loadTokenizer } from '../../src/model/tokenizer.ts';
 import { MemoryCache, startHubServer, type HubServer } from '../helpers/hub-server.ts';
 
-const STORIES = `${SHARED}models/stories260k`;
-const NEOX = `${SHARED}fixtures/gpt-neox-tiny`;
+const STORIES = `${ASSETS}models/stories260k`;
+const NEOX = `${ASSETS}fixtures/gpt-neox-tiny`;
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 describe('repo id and revision validation', () => {

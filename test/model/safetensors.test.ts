@@ -1,4 +1,4 @@
-import { SHARED } from '../helpers/fixtures.ts';
+import { ASSETS } from '../helpers/fixtures.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import {
 } from '../../src/model/safetensors.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 
-const FIXTURES = `${SHARED}fixtures`;
+const FIXTURES = `${ASSETS}fixtures`;
 
 /** Independent decoders, written from the format definitions rather than shared with the code under test. */
 function halfValue(h: number): number {

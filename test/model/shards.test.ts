@@ -1,4 +1,4 @@
-import { SHARED } from '../helpers/fixtures.ts';
+import { ASSETS } from '../helpers/fixtures.ts';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { INDEX_FILE, openWeights, requireTensor, WeightsError, type WeightIndex 
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { ModelSourceError } from '../../src/model/sources/source.ts';
 
-const FIXTURE = `${SHARED}fixtures/stories260k`;
+const FIXTURE = `${ASSETS}fixtures/stories260k`;
 
 describe('openWeights', () => {
   let root: string;

@@ -1,4 +1,4 @@
-import { SHARED } from '../helpers/fixtures.ts';
+import { ASSETS } from '../helpers/fixtures.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { checkFileName, ModelFileNotFoundError, ModelSourceError } from '../../src/model/sources/source.ts';
 import { loadTokenizer } from '../../src/model/tokenizer.ts';
 
-const STORIES = `${SHARED}models/stories260k`;
+const STORIES = `${ASSETS}models/stories260k`;
 
 describe('checkFileName', () => {
   it('accepts model file names and subfolders', () => {

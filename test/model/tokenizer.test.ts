@@ -1,4 +1,4 @@
-import { SHARED } from '../helpers/fixtures.ts';
+import { ASSETS } from '../helpers/fixtures.ts';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadTokenizer, TokenizerError } from '../../src/model/tokenizer.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 
-const STORIES = `${SHARED}models/stories260k`;
-const PYTHIA = `${SHARED}fixtures/gpt-neox-tiny`;
+const STORIES = `${ASSETS}models/stories260k`;
+const PYTHIA = `${ASSETS}fixtures/gpt-neox-tiny`;
 
 const SENTENCES = [
   'Once upon a time, there was a little girl named Lily.',
@@ -78,7 +78,7 @@ describe('Pythia (GPT-NeoX-20B) tokenizer', () => {
 
 describe('WordPiece tokens (all-MiniLM-L6-v2) are shown without ## markers', () => {
   it('works for a non-causal tokenizer too', async () => {
-    const tok = await loadTokenizer(nodeFolderSource(`${SHARED}models/_tokenizers_only/all-MiniLM-L6-v2`));
+    const tok = await loadTokenizer(nodeFolderSource(`${ASSETS}models/_tokenizers_only/all-MiniLM-L6-v2`));
     const ids = tok.encode('tokenization');
     expect(ids.length).toBeGreaterThan(1);
     expect(tok.tokenStrings(ids).join('').trim()).toBe('tokenization');

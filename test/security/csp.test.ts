@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CSP_DIRECTIVES, CSP_HEADER, CSP_META, DYNAMIC_CODE } from '../../src/devserver/csp.ts';
-import { REPO_ROOT } from '../../src/util/shared-dir.ts';
+import { REPO_ROOT } from '../../src/util/assets-dir.ts';
 
 /** Every file under `dir` with one of `exts`. */
 function filesUnder(dir: string, exts: readonly string[]): string[] {

@@ -1,11 +1,11 @@
 /**
  * Text sources over files (Node only: CLI, tests, benchmarks; browser code must not import this).
- * The shared data under ../shared/data (pg19/, recent/, words/) and user folders of .txt files.
+ * The lab's texts under assets/data (pg19/, recent/, words/) and user folders of .txt files.
  */
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { SHARED_DATA } from '../shared-data.ts';
+import { DATA_DIR } from '../data-dir.ts';
 import { decodeUtf8Strict, NotUtf8Error } from '../utf8.ts';
 import {
   SourceError,
@@ -42,7 +42,7 @@ function fileDocument(path: string, id: string, title?: string): SourceDocument 
 }
 
 function dataDir(dir?: string): string {
-  return resolve(dir ?? SHARED_DATA);
+  return resolve(dir ?? DATA_DIR);
 }
 
 /** manifest.jsonl of a shared-data folder: `file` → record (lines that do not parse are ignored). */
@@ -70,7 +70,7 @@ function txtFiles(dir: string, what: string): string[] {
 }
 
 export interface SharedDataOptions {
-  /** The shared data folder (default ../shared/data next to the repository). */
+  /** The data folder (default: the repository's assets/data). */
   dataDir?: string;
 }
 
