@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sharedDir } from '../src/util/shared-dir.ts';
+import { assetsDir } from '../src/util/assets-dir.ts';
 import { expect, test } from '@playwright/test';
 import { collectPageErrors, loadServedModel, openLab, snap, type PageLab } from './helpers.ts';
 
@@ -36,6 +36,25 @@ test('stories260k loads in the worker and scores one forward pass', async ({ pag
   expect(errors).toEqual([]);
 });
 
+// Issue 14: the repository carries its default model and texts, so a first visit (nothing in the
+// URL, no click) has stories260k ready to compress, from the checkout's own assets/.
+test('a first visit has stories260k ready to compress without a click', async ({ page, request }) => {
+  const errors = collectPageErrors(page);
+  const models = (await (await request.get('/models/index.json')).json()) as { name: string }[];
+  expect(models.map((m) => m.name)).toEqual(expect.arrayContaining(['stories260k', 'fixtures-gpt-neox-tiny', 'fixtures-llama-gqa-untied']));
+  const texts = (await (await request.get('/data/index.json')).json()) as { path: string }[];
+  expect(texts.filter((t) => t.path.startsWith('pg19/test/')).length).toBeGreaterThanOrEqual(40);
+
+  await page.goto('/');
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await expect(status).toContainText('stories260k');
+  await page.getByTestId('text-input').fill('Once upon a time');
+  await expect(page.getByTestId('token-count')).toHaveAttribute('data-count', '4');
+  await expect(page.getByTestId('compress')).toBeEnabled();
+  expect(errors).toEqual([]);
+});
+
 test('refuses a malformed Hub repo id before any download', async ({ page }) => {
   await openLab(page);
   await loadServedModel(page, 'stories260k');
@@ -51,7 +70,7 @@ test('loads a model from a picked local folder', async ({ page }) => {
   const errors = collectPageErrors(page);
   await openLab(page);
   await loadServedModel(page, 'stories260k');
-  const folder = join(sharedDir(), 'fixtures', 'stories260k');
+  const folder = join(assetsDir(), 'fixtures', 'stories260k');
   await page.getByTestId('model-folder').setInputFiles(folder);
   const status = page.getByTestId('model-status');
   await expect(status).toHaveAttribute('data-state', 'ready');
