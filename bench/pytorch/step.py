@@ -20,14 +20,15 @@ The models are written out here (GPT-NeoX and Llama, the Hugging Face modelling 
 eager form) because `transformers` is not installable on these machines; `--check` proves them
 against a fixture's float64 golden proto-token loss and gradients before anything is timed.
 
-  python3 bench/pytorch/step.py --model ../shared/fixtures/gpt-neox-tiny --check
-  python3 bench/pytorch/step.py --model ../shared/models/stories260k --n 16,32,64,128,256
+  python3 bench/pytorch/step.py --model assets/fixtures/gpt-neox-tiny --check
+  python3 bench/pytorch/step.py --model assets/models/stories260k --n 16,32,64,128,256
   python3 bench/pytorch/step.py --shape pythia-160m-shaped --n 128,512      # random weights
   ... [--budget SECONDS] [--save]   (--save appends to bench/results/pytorch-cpu.json)
 
 Needs Debian's python3-torch (apt-get install python3-torch libopenblas0-pthread; run it with
 /usr/bin/python3 where another Python comes first on PATH). Without OpenBLAS, Debian's torch uses
-the reference BLAS and its large matmuls are about 10x slower. `--shape` reads the configs of
+the reference BLAS and its large matmuls are about 10x slower, which flatters the lab in every
+comparison: timing refuses to run on it (exit 2) unless --allow-reference-blas is given. `--shape` reads the configs of
 bench/model-shapes.ts through npx tsx, so both sides time exactly the same shapes.
 """
 
@@ -318,6 +319,20 @@ def blas_in_use():
     return ', '.join(sorted(libs)) or 'none mapped'
 
 
+def reference_blas_problem(blas):
+    """Why timing would flatter the lab, given blas_in_use()'s answer: None unless the netlib reference BLAS is mapped.
+
+    Debian's torch calls whatever libblas.so.3 resolves to: /usr/lib/<arch>/blas/libblas.so.3 (the
+    reference, no libopenblas0-pthread) or /usr/lib/<arch>/openblas-pthread/libblas.so.3. Wheels that
+    link their BLAS statically map none, and are fine.
+    """
+    reference = [lib for lib in blas.split(', ') if '/blas/libblas.so' in lib]
+    if not reference:
+        return None
+    return (f'PyTorch multiplies with the reference BLAS ({reference[0]}), so its times would be about 10x too slow: '
+            'apt-get install libopenblas0-pthread, or pass --allow-reference-blas to time it anyway')
+
+
 def cpu_model():
     """The CPU's model name as Node's os.cpus() reports it, so the benchmark can match runs to machines."""
     try:
@@ -346,8 +361,13 @@ def main():
     ap.add_argument('--budget', type=float, default=5.0, help='seconds of timed steps per N (at least one step)')
     ap.add_argument('--threads', type=int, default=os.cpu_count())
     ap.add_argument('--save', action='store_true', help='append the run to bench/results/pytorch-cpu.json')
+    ap.add_argument('--allow-reference-blas', action='store_true', help='time even without an optimised BLAS (the times flatter the lab)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if not a.check and not a.allow_reference_blas:
+        problem = reference_blas_problem(blas_in_use())
+        if problem:
+            raise UsageError(problem)
 
     if a.model:
         cfg = json.load(open(os.path.join(a.model, 'config.json')))
