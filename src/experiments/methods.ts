@@ -4,8 +4,9 @@
  * the step that reached it: the same per-item result optimise() gives for the one-shot method.
  */
 import type { Model } from '../model/model.ts';
-import { ProtoTrainer, type ProtoReport } from '../prototokens/trainer.ts';
-import { optimise, type Optimisable } from '../prototokens/optimise.ts';
+import { ProtoTrainer } from '../prototokens/trainer.ts';
+import type { ProtoReport } from '../prototokens/input-trainer.ts';
+import { optimise, type GateDecision, type Optimisable } from '../prototokens/optimise.ts';
 import { MemoryTrainer } from '../memory/trainer.ts';
 import { DEFAULT_MEMORY_TOKENS, memoryPositions, memoryTextsWithRestarts } from '../memory/problem.ts';
 import { planLayout } from '../prototokens/layouts.ts';
@@ -27,7 +28,7 @@ export interface MethodHooks {
   onReport?: (step: number, bestCorrect: readonly number[]) => void;
   /** Asked before each batch of steps is queued; true ends the run now (the result still counts). */
   shouldStop?: () => boolean;
-  /** Awaited before each batch of steps is queued, ahead of shouldStop: a pause holds the run here. */
+  /** Asked before each batch of steps is queued, ahead of shouldStop: a pause returns a promise and holds the run there. */
   wait?: () => Promise<void> | void;
 }
 
@@ -68,12 +69,12 @@ async function runOptimise(trainer: Optimisable<unknown> & { destroy(): void }, 
         note(rep);
         hooks.onReport?.(rep.step, rep.bestCorrect);
       },
-      gate: hooks.wait
-        ? async () => {
-            await hooks.wait!();
-            return hooks.shouldStop?.() ? 'stop' : 'go';
-          }
-        : () => (hooks.shouldStop?.() ? 'stop' : 'go'),
+      // Answered at once unless paused, so the next batch is queued while this one is read back.
+      gate: () => {
+        const decide = (): GateDecision => (hooks.shouldStop?.() ? 'stop' : 'run');
+        const held = hooks.wait?.();
+        return held ? held.then(decide) : decide();
+      },
     });
     note(r.last);
     return { bestCorrect: r.last.bestCorrect, bestStep: r.last.bestCorrect.map((_, i) => reached[i] ?? 0), stepsRun: r.stepsExecuted, stoppedBy: r.stoppedBy };

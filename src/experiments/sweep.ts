@@ -54,8 +54,9 @@ export interface SweepOptions {
   /** Each attempt's lines, once stored. */
   onAttempt?: (records: SweepRecord[]) => void;
   /**
-   * Awaited before each batch of optimisation steps (the lab's pause holds the sweep here); the
-   * time spent in it is left out of the attempt's recorded seconds.
+   * Asked before each batch of optimisation steps: a promise while paused (the lab's pause holds
+   * the sweep there), nothing otherwise, so the next batch stays queued. The time spent waiting is
+   * left out of the attempt's recorded seconds.
    */
   wait?: () => Promise<void> | void;
   now?: () => number;
@@ -181,10 +182,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const now = o.now ?? (() => performance.now());
   let waitedMs = 0;
   const wait = o.wait
-    ? async () => {
+    ? () => {
         const t = now();
-        await o.wait!();
-        waitedMs += now() - t;
+        return o.wait!()?.then(() => {
+          waitedMs += now() - t;
+        });
       }
     : undefined;
   const positions = (N: number) => method.positions(N, settings);

@@ -146,7 +146,7 @@ export async function runGeometryExperiment(input: GeometryRunInput, hooks: Geom
           onReport: (rep) => progress('compress', c * s.steps + rep.step, chunks * s.steps, 'steps'),
           gate: () => {
             if (hooks.shouldStop?.()) stopped = true;
-            return stopped ? 'stop' : 'go';
+            return stopped ? 'stop' : 'run';
           },
         });
         // Stopped before its first step: nothing was learned, its best vectors are still zeros.

@@ -16,3 +16,8 @@ export async function embeddingStd(model: Model): Promise<number> {
   const mean = sum / n;
   return Math.sqrt(Math.max(0, sumSq / n - mean * mean));
 }
+
+/** The std new vectors are drawn with: the embeddings' own ('embedding-std'), else 1. */
+export async function initStd(model: Model, init: string): Promise<number> {
+  return init === 'embedding-std' ? embeddingStd(model) : 1;
+}

@@ -5,13 +5,11 @@ import { isLayoutName, type FirstTarget, type LayoutName } from './layouts.ts';
 export const SOLUTION_FORMAT = 'protolab-solution/1';
 export const LAB_VERSION = '0.1.0';
 
-/** What produced a pair (e, m): enough to check it belongs to a model and to redo the run. */
-export interface SolutionMeta {
+/** What every solution file records of the run that made it, whatever the method. */
+export interface RunMeta {
   model: string;
   modelFingerprint: string;
   hidden: number;
-  layout: LayoutName;
-  firstTarget: FirstTarget;
   targetIds: number[];
   text: string;
   seed: number;
@@ -19,11 +17,66 @@ export interface SolutionMeta {
   init: string;
   steps: number;
   loss: number;
+  /** cTokens / targetIds.length. */
   accuracy: number;
   cTokens: number;
   seconds: number;
   createdAt: string;
   labVersion: string;
+}
+
+/** What produced a pair (e, m): enough to check it belongs to a model and to redo the run. */
+export interface SolutionMeta extends RunMeta {
+  layout: LayoutName;
+  firstTarget: FirstTarget;
+}
+
+/** A run's outcome, as the caller knows it; runMeta adds the model's identity, the accuracy and the stamps. */
+export interface RunOutcome {
+  targetIds: number[];
+  text: string;
+  seed: number;
+  steps: number;
+  loss: number;
+  cTokens: number;
+  seconds: number;
+}
+
+/** The one place a solution's run metadata is built (page runs, the command line, geometry, memory). */
+export function runMeta(
+  model: { id: string; fingerprint: string; spec: { hidden: number } },
+  settings: { lr: number; init: string },
+  run: RunOutcome,
+  createdAt: string = new Date().toISOString(),
+): RunMeta {
+  const { targetIds, text, seed, steps, loss, cTokens, seconds } = run;
+  return {
+    model: model.id,
+    modelFingerprint: model.fingerprint,
+    hidden: model.spec.hidden,
+    targetIds,
+    text,
+    seed,
+    lr: settings.lr,
+    init: settings.init,
+    steps,
+    loss,
+    accuracy: cTokens / targetIds.length,
+    cTokens,
+    seconds,
+    createdAt,
+    labVersion: LAB_VERSION,
+  };
+}
+
+/** A one-shot solution's metadata: the run's, plus the layout it was trained in. */
+export function solutionMeta(
+  model: Parameters<typeof runMeta>[0],
+  settings: { lr: number; init: string; layout: LayoutName; firstTarget: FirstTarget },
+  run: RunOutcome,
+  createdAt?: string,
+): SolutionMeta {
+  return { ...runMeta(model, settings, run, createdAt), layout: settings.layout, firstTarget: settings.firstTarget };
 }
 
 export interface Solution {
@@ -34,6 +87,71 @@ export interface Solution {
 
 export class SolutionFileError extends Error {
   override name = 'SolutionFileError';
+}
+
+/** The run fields as `__metadata__` strings (numbers and lists as JSON), shared by both methods' files. */
+export function encodeRunMeta(m: RunMeta): Record<string, string> {
+  return {
+    model: m.model,
+    model_fingerprint: m.modelFingerprint,
+    hidden_size: String(m.hidden),
+    target_ids: JSON.stringify(m.targetIds),
+    text: m.text,
+    seed: String(m.seed),
+    lr: String(m.lr),
+    init: m.init,
+    steps: String(m.steps),
+    loss: String(m.loss),
+    accuracy: String(m.accuracy),
+    c_tokens: String(m.cTokens),
+    seconds: String(m.seconds),
+    created_at: m.createdAt,
+    lab_version: m.labVersion,
+  };
+}
+
+/** A solution file's header, or a SolutionFileError naming the file. */
+export async function readSolutionHeader(src: ByteSource): Promise<Awaited<ReturnType<typeof readSafetensorsHeader>>> {
+  try {
+    return await readSafetensorsHeader(src);
+  } catch (e) {
+    throw new SolutionFileError(`${src.describe} is not a readable solution file: ${(e as Error).message}`);
+  }
+}
+
+/** The run fields back from `__metadata__`, each checked, with the file named in every refusal. */
+export function decodeRunMeta(md: Record<string, string>, describe: string): RunMeta {
+  const num = (k: string): number => {
+    const v = Number(md[k]);
+    if (md[k] === undefined || md[k].trim() === '' || !Number.isFinite(v)) throw new SolutionFileError(`${describe}: metadata field ${k} is missing or not a number.`);
+    return v;
+  };
+  let targetIds: unknown;
+  try {
+    targetIds = JSON.parse(md.target_ids ?? 'null');
+  } catch {
+    targetIds = null;
+  }
+  if (!Array.isArray(targetIds) || targetIds.length === 0 || !targetIds.every((t) => Number.isInteger(t) && t >= 0)) {
+    throw new SolutionFileError(`${describe}: metadata field target_ids must be a non-empty JSON list of token ids.`);
+  }
+  return {
+    model: md.model ?? '',
+    modelFingerprint: md.model_fingerprint ?? '',
+    hidden: num('hidden_size'),
+    targetIds: targetIds as number[],
+    text: md.text ?? '',
+    seed: num('seed'),
+    lr: num('lr'),
+    init: md.init ?? 'normal',
+    steps: num('steps'),
+    loss: num('loss'),
+    accuracy: num('accuracy'),
+    cTokens: num('c_tokens'),
+    seconds: num('seconds'),
+    createdAt: md.created_at ?? '',
+    labVersion: md.lab_version ?? '',
+  };
 }
 
 /**
@@ -48,36 +166,12 @@ export function encodeSolution(s: Solution): Uint8Array {
       { name: 'e', shape: [s.e.length], data: s.e },
       { name: 'm', shape: [s.m.length], data: s.m },
     ],
-    {
-      format: SOLUTION_FORMAT,
-      model: m.model,
-      model_fingerprint: m.modelFingerprint,
-      hidden_size: String(m.hidden),
-      layout: m.layout,
-      first_target: m.firstTarget,
-      target_ids: JSON.stringify(m.targetIds),
-      text: m.text,
-      seed: String(m.seed),
-      lr: String(m.lr),
-      init: m.init,
-      steps: String(m.steps),
-      loss: String(m.loss),
-      accuracy: String(m.accuracy),
-      c_tokens: String(m.cTokens),
-      seconds: String(m.seconds),
-      created_at: m.createdAt,
-      lab_version: m.labVersion,
-    },
+    { format: SOLUTION_FORMAT, ...encodeRunMeta(m), layout: m.layout, first_target: m.firstTarget },
   );
 }
 
 export async function decodeSolution(src: ByteSource): Promise<Solution> {
-  let header;
-  try {
-    header = await readSafetensorsHeader(src);
-  } catch (e) {
-    throw new SolutionFileError(`${src.describe} is not a readable solution file: ${(e as Error).message}`);
-  }
+  const header = await readSolutionHeader(src);
   const md = header.metadata;
   if (md.format !== SOLUTION_FORMAT) throw new SolutionFileError(`${src.describe} is a safetensors file but not a proto-token solution (no format "${SOLUTION_FORMAT}" in its metadata).`);
   const e = header.tensors.get('e');
@@ -85,42 +179,10 @@ export async function decodeSolution(src: ByteSource): Promise<Solution> {
   if (!e || !m || e.shape.length !== 1 || m.shape.length !== 1 || e.shape[0] !== m.shape[0]) {
     throw new SolutionFileError(`${src.describe} must hold two vectors e and m of the same width.`);
   }
-  const num = (k: string): number => {
-    const v = Number(md[k]);
-    if (md[k] === undefined || !Number.isFinite(v)) throw new SolutionFileError(`${src.describe}: metadata field ${k} is missing or not a number.`);
-    return v;
-  };
-  let targetIds: unknown;
-  try {
-    targetIds = JSON.parse(md.target_ids ?? 'null');
-  } catch {
-    targetIds = null;
-  }
-  if (!Array.isArray(targetIds) || !targetIds.every((t) => Number.isInteger(t) && t >= 0)) {
-    throw new SolutionFileError(`${src.describe}: metadata field target_ids must be a JSON list of token ids.`);
-  }
+  const run = decodeRunMeta(md, src.describe);
   const layout = md.layout ?? '';
   if (!isLayoutName(layout)) throw new SolutionFileError(`${src.describe}: unknown layout "${layout}".`);
-  const firstTarget = md.first_target === 'first-m' ? 'first-m' : 'e';
-  const meta: SolutionMeta = {
-    model: md.model ?? '',
-    modelFingerprint: md.model_fingerprint ?? '',
-    hidden: num('hidden_size'),
-    layout,
-    firstTarget,
-    targetIds: targetIds as number[],
-    text: md.text ?? '',
-    seed: num('seed'),
-    lr: num('lr'),
-    init: md.init ?? 'normal',
-    steps: num('steps'),
-    loss: num('loss'),
-    accuracy: num('accuracy'),
-    cTokens: num('c_tokens'),
-    seconds: num('seconds'),
-    createdAt: md.created_at ?? '',
-    labVersion: md.lab_version ?? '',
-  };
+  const meta: SolutionMeta = { ...run, layout, firstTarget: md.first_target === 'first-m' ? 'first-m' : 'e' };
   if (meta.hidden !== e.shape[0]) throw new SolutionFileError(`${src.describe}: hidden_size ${meta.hidden} disagrees with the vectors' width ${e.shape[0]}.`);
   return { e: await readTensor(src, e), m: await readTensor(src, m), meta };
 }
@@ -136,12 +198,12 @@ export function checkSolutionSize(name: string, size: number): void {
   if (problem) throw new SolutionFileError(problem);
 }
 
-/** Refuses a solution made for another model, naming both. */
-export function checkSolutionModel(s: Solution, model: { id: string; fingerprint: string; spec: { hidden: number } }): void {
-  if (s.meta.hidden !== model.spec.hidden) {
-    throw new SolutionFileError(`This solution has width ${s.meta.hidden} (made with ${s.meta.model}); the loaded model ${model.id} has width ${model.spec.hidden}. Load the model it was made with.`);
+/** Refuses a solution (of either method) made for another model, naming both. */
+export function checkSolutionFits(meta: Pick<RunMeta, 'model' | 'modelFingerprint' | 'hidden'>, model: { id: string; fingerprint: string; spec: { hidden: number } }): void {
+  if (meta.hidden !== model.spec.hidden) {
+    throw new SolutionFileError(`This solution has width ${meta.hidden} (made with ${meta.model}); the loaded model ${model.id} has width ${model.spec.hidden}. Load the model it was made with.`);
   }
-  if (s.meta.modelFingerprint !== model.fingerprint) {
-    throw new SolutionFileError(`This solution was made with ${s.meta.model} (fingerprint ${s.meta.modelFingerprint.slice(0, 12)}), not with the loaded model ${model.id} (${model.fingerprint.slice(0, 12)}). Load the model it was made with.`);
+  if (meta.modelFingerprint !== model.fingerprint) {
+    throw new SolutionFileError(`This solution was made with ${meta.model} (fingerprint ${meta.modelFingerprint.slice(0, 12)}), not with the loaded model ${model.id} (${model.fingerprint.slice(0, 12)}). Load the model it was made with.`);
   }
 }

@@ -11,7 +11,7 @@ import type { Model } from '../model/model.ts';
 import { loadTokenizer, type Tokenizer } from '../model/tokenizer.ts';
 import { tokenizeBounded } from '../model/tokenize-bounded.ts';
 import { decodeOnePass } from '../prototokens/decode.ts';
-import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution-file.ts';
+import { checkSolutionFits, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { maxTokensFor, type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
 import { openSource, sourceLabel } from './model-source.ts';
 import { jobBusyMessage, runningJob } from './jobs.ts';
@@ -285,7 +285,7 @@ export class Engine {
 
   private async decode({ model, tokenizer }: Loaded, msg: Extract<ToWorker, { type: 'decode' | 'checkSolution' }>): Promise<void> {
     const solution = await decodeSolutionBytes(new Uint8Array(msg.bytes), msg.name);
-    checkSolutionModel(solution, model);
+    checkSolutionFits(solution.meta, model);
     const { meta } = solution;
     const ids = await decodeOnePass(model, solution, meta.layout, meta.firstTarget, meta.targetIds.length);
     const cTokens = ids.filter((t, i) => t === meta.targetIds[i]).length;

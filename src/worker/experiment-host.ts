@@ -12,7 +12,8 @@ import { idbRecordStore, type BrowserRecordStore } from '../experiments/idb-stor
 import type { ExperimentSpec } from '../experiments/spec.ts';
 import { servedSource } from '../datasets/served.ts';
 import { documentFromString, plainTextsSource, type TextSource } from '../datasets/sources.ts';
-import { decodeAnySolutionBytes, checkSolutionFits } from '../memory/solution-file.ts';
+import { decodeAnySolutionBytes } from '../memory/solution-file.ts';
+import { checkSolutionFits } from '../prototokens/solution-file.ts';
 import { measureThroughput, subjectOf } from '../throughput/throughput.ts';
 import { addSample, remainingMs, type EtaSample } from '../util/eta.ts';
 import { RunControl } from './run-control.ts';
@@ -149,9 +150,10 @@ export class ExperimentHost {
       }
       send(true);
     };
-    // The pause: sweeps await this before each batch of steps.
-    const wait = async () => {
-      if (control.phase !== 'paused') return;
+    // The pause: sweeps ask this before each batch of steps; it answers at once unless paused, so
+    // the optimisation loop keeps its next batch queued.
+    const wait = (): Promise<void> | void => (control.phase === 'paused' ? held() : undefined);
+    const held = async () => {
       pausedSince ??= performance.now();
       waiting = true;
       send(true);

@@ -12,7 +12,7 @@ import { runGeometryExperiment, type GeometryOutcome } from '../geometry/experim
 import { meanHiddenEmbeddings } from '../geometry/hidden-embedding.ts';
 import { chooseEmbedder, findLocalMiniLM, MINILM_HUB_REPO } from '../geometry/text-embedder.ts';
 import { loadMiniLM, probeHub } from '../geometry/minilm.ts';
-import { decodeSolutionBytes, encodeSolution, LAB_VERSION, type Solution } from '../prototokens/solution-file.ts';
+import { decodeSolutionBytes, encodeSolution, solutionMeta, type Solution } from '../prototokens/solution-file.ts';
 import { SOLUTION_PARTS, solutionDistances, type SolutionPart } from '../geometry/distances.ts';
 import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
 
@@ -135,26 +135,13 @@ export class GeometryHost {
       const bytes = encodeSolution({
         e: kept!.vectors[i].e,
         m: kept!.vectors[i].m,
-        meta: {
-          // The same model name a compress run stores (worker/run.ts), so the library shows one name.
-          model: model.id,
-          modelFingerprint: model.fingerprint,
-          hidden: model.spec.hidden,
-          layout: kept!.settings.layout,
-          firstTarget: kept!.settings.firstTarget,
-          targetIds: t.tokens,
-          text: t.text,
-          seed: sol.seed,
-          lr: kept!.settings.lr,
-          init: kept!.settings.init,
-          steps: kept!.steps[i],
-          loss: kept!.loss[i],
-          accuracy: sol.accuracy,
-          cTokens: Math.round(sol.accuracy * t.tokens.length),
-          seconds: last.outcome.seconds,
+        // The same model name a compress run stores (worker/run.ts), so the library shows one name.
+        meta: solutionMeta(
+          model,
+          kept!.settings,
+          { targetIds: t.tokens, text: t.text, seed: sol.seed, steps: kept!.steps[i], loss: kept!.loss[i], cTokens: Math.round(sol.accuracy * t.tokens.length), seconds: last.outcome.seconds },
           createdAt,
-          labVersion: LAB_VERSION,
-        },
+        ),
       });
       const name = `geometry-c${t.context + 1}-t${t.j + 1}-s${sol.restart + 1}-${t.tokens.length}tok.safetensors`;
       return { name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, tags: ['geometry', `context:${t.contextId}`, `text:${t.context + 1}.${t.j + 1}`] };

@@ -5,7 +5,7 @@
  */
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
-import { checkSolutionModel, decodeSolutionBytes } from '../prototokens/solution-file.ts';
+import { checkSolutionFits, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { makePair, pairProblem, type SolutionPair } from '../geometry/pair.ts';
 import { decodeAt, meanAlongTau, scanPath } from '../geometry/scan.ts';
 import { trainControlPoint } from '../geometry/bezier.ts';
@@ -34,8 +34,8 @@ export class InterpHost {
 
   async setPair(model: Model, tokenizer: Tokenizer, msg: Msg<'pathPair'>): Promise<void> {
     const [x, y] = await Promise.all([decodeSolutionBytes(new Uint8Array(msg.a), msg.names[0]), decodeSolutionBytes(new Uint8Array(msg.b), msg.names[1])]);
-    checkSolutionModel(x, model);
-    checkSolutionModel(y, model);
+    checkSolutionFits(x.meta, model);
+    checkSolutionFits(y.meta, model);
     const why = pairProblem(x.meta, y.meta);
     if (why) throw new Error(why);
     const pair = makePair(x, y);
@@ -44,7 +44,7 @@ export class InterpHost {
     for (const o of msg.others ?? []) {
       try {
         const s = await decodeSolutionBytes(new Uint8Array(o.bytes), o.id);
-        checkSolutionModel(s, model);
+        checkSolutionFits(s.meta, model);
         others.push({ id: o.id, point: flatten(s.e, s.m) });
       } catch {
         // Only context for the 2-D view: a solution of another model or a damaged one is not drawn.

@@ -10,7 +10,8 @@
 import type { ProtoSettings } from '../prototokens/settings.ts';
 import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
 import type { SolutionMeta } from '../prototokens/solution-file.ts';
-import type { TrainerSnapshot } from '../prototokens/trainer.ts';
+import type { TrainerSnapshot } from '../prototokens/input-trainer.ts';
+import type { StoppedBy } from '../prototokens/optimise.ts';
 import { LAYOUTS } from '../prototokens/layouts.ts';
 import type { ExperimentFromWorker, ExperimentToWorker } from './experiment-protocol.ts';
 export type * from './experiment-protocol.ts';
@@ -103,8 +104,6 @@ export interface ModelSummary {
 export type LoadPhase = 'download' | 'upload';
 
 export type RunPhase = 'running' | 'paused' | 'stopping' | 'finishing';
-
-export type StoppedBy = 'solved' | 'max-steps' | 'patience' | 'stopped' | 'non-finite';
 
 export type FromWorker =
   | { type: 'modelProgress'; label: string; phase: LoadPhase; file: string; loaded: number; total: number }

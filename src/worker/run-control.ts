@@ -1,16 +1,17 @@
+import type { GateDecision } from '../prototokens/optimise.ts';
+
 /**
- * Pause / resume / step / stop for a running optimisation, as a small state machine the run loop
- * consults. Pure: no GPU, no timers, so it is tested in Node.
+ * Pause / resume / step / stop for a running optimisation, as a small state machine whose next()
+ * is the optimisation loop's gate (prototokens/optimise.ts). Pure: no GPU, no timers, so it is
+ * tested in Node.
  */
 export type ControlPhase = 'running' | 'paused' | 'stopping';
 export type ControlCommand = 'pause' | 'resume' | 'step' | 'stop';
-/** What the loop should do next when nothing is queued on the GPU. */
-export type Decision = 'run' | 'step' | 'stop';
 
 export class RunControl {
   private current: ControlPhase;
   private stepsWanted = 0;
-  private waiter: ((d: Decision) => void) | null = null;
+  private waiter: ((d: GateDecision) => void) | null = null;
 
   constructor(begin: 'run' | 'paused' | 'step' = 'run') {
     this.current = begin === 'run' ? 'running' : 'paused';
@@ -19,11 +20,6 @@ export class RunControl {
 
   get phase(): ControlPhase {
     return this.current;
-  }
-
-  /** True while the loop may queue the next batch ahead of reading the last one. */
-  get free(): boolean {
-    return this.current === 'running' && this.stepsWanted === 0;
   }
 
   /**
@@ -55,19 +51,19 @@ export class RunControl {
   }
 
   /** Resolves at once unless paused with no step asked for; then waits for resume, step or stop. */
-  next(): Decision | Promise<Decision> {
+  next(): GateDecision | Promise<GateDecision> {
     if (this.current === 'stopping') return 'stop';
     if (this.current === 'running') return 'run';
     if (this.stepsWanted > 0) {
       this.stepsWanted--;
       return 'step';
     }
-    return new Promise<Decision>((resolve) => {
+    return new Promise<GateDecision>((resolve) => {
       this.waiter = resolve;
     });
   }
 
-  private wake(d: Decision): boolean {
+  private wake(d: GateDecision): boolean {
     const w = this.waiter;
     if (!w) return false;
     this.waiter = null;

@@ -6,13 +6,13 @@ import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { decodeOnePass } from '../prototokens/decode.ts';
 import { singleText } from '../prototokens/problem.ts';
-import { encodeSolution, LAB_VERSION, type SolutionMeta } from '../prototokens/solution-file.ts';
+import { encodeSolution, solutionMeta } from '../prototokens/solution-file.ts';
 import { validateSettings, type ProtoSettings } from '../prototokens/settings.ts';
 import { ProtoTrainer } from '../prototokens/trainer.ts';
-import { NONE } from '../model/transformer.ts';
 import type { FromWorker, RunCheckpoint } from './protocol.ts';
 import { RunControl, type ControlCommand } from './run-control.ts';
-import { runLoop } from './run-loop.ts';
+import { optimise } from '../prototokens/optimise.ts';
+import { NONE } from '../model/transformer.ts';
 
 type Post = (msg: FromWorker) => void;
 
@@ -90,7 +90,8 @@ export class ActiveRun {
       if (resume) trainer.restore(resume.state);
       if (this.control.phase === 'running') post({ type: 'runState', phase: 'running', step: 0 });
       const N = ids.length;
-      const result = await runLoop(trainer, this.control, {
+      const result = await optimise(trainer, {
+        gate: () => this.control.next(),
         resumed: resume ? gain : undefined,
         onPaused: (step) => {
           post({ type: 'runState', phase: 'paused', step });
@@ -119,36 +120,16 @@ export class ActiveRun {
       });
       await pending;
       post({ type: 'runState', phase: 'finishing', step: result.last.step });
-      const last = result.last;
-      const seconds = result.elapsedMs / 1000;
-      const bestStep = last.bestStep[0];
-      const steps = result.stoppedBy === 'solved' && bestStep !== NONE ? bestStep + 1 : last.step;
-      if (bestStep === NONE) {
-        post({ type: 'done', solution: null, fileName: '', meta: null, decodedIds: [], decodedText: '', stoppedBy: result.stoppedBy, steps: last.step, seconds });
+      const { last, seconds, steps } = result;
+      // No step ran (stopped before the first): there is no best to keep.
+      if (last.bestStep[0] === NONE) {
+        post({ type: 'done', solution: null, fileName: '', meta: null, decodedIds: [], decodedText: '', stoppedBy: result.stoppedBy, steps: 0, seconds });
         return;
       }
-      const [best] = await trainer.bestVectors();
+      const [best] = result.best;
       const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, N);
       const cTokens = decodedIds.filter((t, i) => t === ids[i]).length;
-      const meta: SolutionMeta = {
-        model: model.id,
-        modelFingerprint: model.fingerprint,
-        hidden: model.spec.hidden,
-        layout: settings.layout,
-        firstTarget: settings.firstTarget,
-        targetIds: ids,
-        text: this.text,
-        seed: settings.seed,
-        lr: settings.lr,
-        init: settings.init,
-        steps,
-        loss: last.bestLoss[0],
-        accuracy: cTokens / N,
-        cTokens,
-        seconds,
-        createdAt: new Date().toISOString(),
-        labVersion: LAB_VERSION,
-      };
+      const meta = solutionMeta(model, settings, { targetIds: ids, text: this.text, seed: settings.seed, steps, loss: last.bestLoss[0], cTokens, seconds });
       const bytes = encodeSolution({ e: best.e, m: best.m, meta });
       const solution = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
       post({

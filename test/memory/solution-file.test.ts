@@ -3,10 +3,9 @@ import {
   encodeMemorySolution,
   decodeMemorySolutionBytes,
   decodeAnySolutionBytes,
-  checkSolutionFits,
   type MemorySolution,
 } from '../../src/memory/solution-file.ts';
-import { encodeSolution, SolutionFileError } from '../../src/prototokens/solution-file.ts';
+import { checkSolutionFits, encodeSolution, SolutionFileError } from '../../src/prototokens/solution-file.ts';
 import { encodeSafetensors } from '../../src/model/safetensors.ts';
 
 const meta = {

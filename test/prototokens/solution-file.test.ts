@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { encodeSolution, decodeSolutionBytes, checkSolutionModel, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
+import { encodeSolution, decodeSolutionBytes, checkSolutionFits, runMeta, solutionMeta, LAB_VERSION, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
 import { encodeSafetensors } from '../../src/model/safetensors.ts';
 
 const solution = (): Solution => ({
@@ -51,8 +51,42 @@ describe('solution files (.safetensors)', () => {
     const plain = encodeSafetensors([{ name: 'w', shape: [2], data: Float32Array.from([1, 2]) }]);
     await expect(decodeSolutionBytes(plain, 'weights.safetensors')).rejects.toThrow(/not a proto-token solution/);
     const s = await decodeSolutionBytes(good, 'ok.safetensors');
-    expect(() => checkSolutionModel(s, { id: 'other', fingerprint: 'zzz', spec: { hidden: 4 } })).toThrow(/made with stories260k/);
-    expect(() => checkSolutionModel(s, { id: 'wide', fingerprint: 'abc123', spec: { hidden: 8 } })).toThrow(/width 4/);
-    expect(() => checkSolutionModel(s, { id: 'same', fingerprint: 'abc123', spec: { hidden: 4 } })).not.toThrow();
+    expect(() => checkSolutionFits(s.meta, { id: 'other', fingerprint: 'zzz', spec: { hidden: 4 } })).toThrow(/made with stories260k/);
+    expect(() => checkSolutionFits(s.meta, { id: 'wide', fingerprint: 'abc123', spec: { hidden: 8 } })).toThrow(/width 4/);
+    expect(() => checkSolutionFits(s.meta, { id: 'same', fingerprint: 'abc123', spec: { hidden: 4 } })).not.toThrow();
+  });
+
+  it('reads the run fields with one rule for both methods: a blank number or an empty target list is refused, naming the field', async () => {
+    const withMeta = (patch: Record<string, string>) => {
+      const good = encodeSolution(solution());
+      const n = Number(new DataView(good.buffer).getBigUint64(0, true));
+      const header = JSON.parse(new TextDecoder().decode(good.subarray(8, 8 + n)));
+      return encodeSafetensors(
+        [
+          { name: 'e', shape: [4], data: solution().e },
+          { name: 'm', shape: [4], data: solution().m },
+        ],
+        { ...header.__metadata__, ...patch },
+      );
+    };
+    await expect(decodeSolutionBytes(withMeta({ seed: ' ' }), 'blank.safetensors')).rejects.toThrow('blank.safetensors: metadata field seed is missing or not a number.');
+    await expect(decodeSolutionBytes(withMeta({ target_ids: '[]' }), 'empty.safetensors')).rejects.toThrow(/target_ids must be a non-empty JSON list/);
+  });
+});
+
+describe('solution metadata, built in one place', () => {
+  const model = { id: 'stories260k', fingerprint: 'abc123', spec: { hidden: 4 } };
+  const run = { targetIds: [5, 6, 7, 8], text: 'text', seed: 3, steps: 120, loss: 0.5, cTokens: 3, seconds: 1.5 };
+
+  it("takes the model's identity, derives the accuracy from the tokens right and stamps the lab's version", () => {
+    const meta = runMeta(model, { lr: 0.01, init: 'normal' }, run, '2026-12-07T00:00:00.000Z');
+    expect(meta).toEqual({ model: 'stories260k', modelFingerprint: 'abc123', hidden: 4, ...run, lr: 0.01, init: 'normal', accuracy: 0.75, createdAt: '2026-12-07T00:00:00.000Z', labVersion: LAB_VERSION });
+  });
+
+  it("adds the one-shot layout, and what it builds is what the file gives back", async () => {
+    const meta = solutionMeta(model, { lr: 0.01, init: 'normal', layout: 'e,m*(N-1)', firstTarget: 'first-m' }, run);
+    expect(meta).toMatchObject({ layout: 'e,m*(N-1)', firstTarget: 'first-m' });
+    const back = await decodeSolutionBytes(encodeSolution({ e: solution().e, m: solution().m, meta }), 'built.safetensors');
+    expect(back.meta).toEqual(meta);
   });
 });

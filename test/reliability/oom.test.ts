@@ -6,6 +6,9 @@ import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { restarts } from '../../src/prototokens/problem.ts';
 import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
+import { MemoryTrainer } from '../../src/memory/trainer.ts';
+import { memoryRestarts } from '../../src/memory/problem.ts';
+import { MEMORY_SETTINGS } from '../../src/memory/settings.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 
@@ -20,7 +23,14 @@ describe('running out of GPU memory while setting up an optimisation', () => {
     model = await loadModel(gpu, nodeFolderSource(STORIES));
   });
 
-  it('names the items, tokens and bytes asked for and what to do, and frees what it had made', async () => {
+  // Both methods build their trainer through the one core, so both get the scope (input-trainer.ts).
+  const TEXT = [5, 6, 7, 8, 9, 10, 11, 12];
+  const methods = [
+    ['proto-tokens', () => ProtoTrainer.create(model, restarts(TEXT, 0, 8), PAPER_SETTINGS)],
+    ['memory tokens', () => MemoryTrainer.create(model, memoryRestarts(TEXT, 0, 8), MEMORY_SETTINGS)],
+  ] as const;
+
+  it.each(methods)('%s: names the items, tokens and bytes asked for and what to do, and frees what it had made', async (_, create) => {
     const before = gpu.bytesAllocated;
     const device = gpu.device;
     const realPush = device.pushErrorScope.bind(device);
@@ -39,7 +49,7 @@ describe('running out of GPU memory while setting up an optimisation', () => {
       return realPop();
     };
     try {
-      const err = await ProtoTrainer.create(model, restarts([5, 6, 7, 8, 9, 10, 11, 12], 0, 8), PAPER_SETTINGS).then(
+      const err = await create().then(
         () => null,
         (e: unknown) => e as Error,
       );
@@ -53,7 +63,7 @@ describe('running out of GPU memory while setting up an optimisation', () => {
     }
     expect(gpu.bytesAllocated).toBe(before);
     // The device is still usable afterwards: the same problem sets up and steps.
-    const tr = await ProtoTrainer.create(model, restarts([5, 6, 7, 8, 9, 10, 11, 12], 0, 8), PAPER_SETTINGS);
+    const tr = await create();
     tr.submitSteps(2);
     expect((await tr.report()).step).toBe(2);
     tr.destroy();

@@ -2,12 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
-import { progressLine, clearProgress } from '../progress-bar.ts';
+import { optimiseProgress, clearProgress } from '../progress-bar.ts';
 import { ProtoTrainer } from '../../prototokens/trainer.ts';
-import { optimise } from '../../prototokens/optimise.ts';
+import { optimise, type OptimiseResult } from '../../prototokens/optimise.ts';
 import { singleText } from '../../prototokens/problem.ts';
 import { decodeOnePass } from '../../prototokens/decode.ts';
-import { encodeSolution, LAB_VERSION } from '../../prototokens/solution-file.ts';
+import { encodeSolution, runMeta, type RunMeta } from '../../prototokens/solution-file.ts';
 import type { ProtoSettings } from '../../prototokens/settings.ts';
 
 export interface CompressResult {
@@ -23,55 +23,48 @@ export interface CompressResult {
   stopped_by: string;
 }
 
+/**
+ * What either method's compress reports, and the run metadata its solution file records, from the
+ * optimisation's result and the ids decoded from the best vectors (c_tokens counts those).
+ */
+export function compressOutcome(
+  { model, tokenizer }: Pick<LoadedCliModel, 'model' | 'tokenizer'>,
+  tokens: number[],
+  text: string,
+  settings: { seed: number; lr: number; init: string },
+  r: OptimiseResult<unknown>,
+  decodedIds: number[],
+  out: string | null,
+): { result: CompressResult; meta: RunMeta } {
+  const cTokens = decodedIds.filter((t, i) => t === tokens[i]).length;
+  const meta = runMeta(model, settings, { targetIds: tokens, text, seed: settings.seed, steps: r.steps, loss: r.last.bestLoss[0], cTokens, seconds: r.seconds });
+  const result: CompressResult = {
+    model: model.id,
+    tokens,
+    accuracy: meta.accuracy,
+    c_tokens: cTokens,
+    loss: meta.loss,
+    steps: r.steps,
+    seconds: r.seconds,
+    decoded: tokenizer.decode(decodedIds),
+    out: out ? resolve(out) : null,
+    stopped_by: r.stoppedBy,
+  };
+  return { result, meta };
+}
+
 export async function runCompress({ model, tokenizer }: LoadedCliModel, tokens: number[], text: string, settings: ProtoSettings, out: string | null): Promise<CompressResult> {
   if (tokens.length === 0) throw new UsageError('The text has no tokens.');
   const trainer = await ProtoTrainer.create(model, singleText(tokens, settings.seed), settings);
   try {
     const r = await optimise(trainer, {
-      onReport: (rep, ms) => progressLine(rep.step, settings.maxSteps, `loss ${rep.loss[0].toFixed(3)} acc ${(rep.bestCorrect[0] / tokens.length).toFixed(3)} ${((1000 * rep.step) / ms).toFixed(1)} steps/s`),
+      onReport: optimiseProgress(settings.maxSteps, tokens.length),
     });
     clearProgress();
     const best = r.best[0];
     const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, tokens.length);
-    const cTokens = decodedIds.filter((t, i) => t === tokens[i]).length;
-    const result: CompressResult = {
-      model: model.id,
-      tokens,
-      accuracy: cTokens / tokens.length,
-      c_tokens: cTokens,
-      loss: r.last.bestLoss[0],
-      steps: r.steps,
-      seconds: r.seconds,
-      decoded: tokenizer.decode(decodedIds),
-      out: out ? resolve(out) : null,
-      stopped_by: r.stoppedBy,
-    };
-    if (out) {
-      const bytes = encodeSolution({
-        e: best.e,
-        m: best.m,
-        meta: {
-          model: model.id,
-          modelFingerprint: model.fingerprint,
-          hidden: model.spec.hidden,
-          layout: settings.layout,
-          firstTarget: settings.firstTarget,
-          targetIds: tokens,
-          text,
-          seed: settings.seed,
-          lr: settings.lr,
-          init: settings.init,
-          steps: r.steps,
-          loss: result.loss,
-          accuracy: result.accuracy,
-          cTokens,
-          seconds: r.seconds,
-          createdAt: new Date().toISOString(),
-          labVersion: LAB_VERSION,
-        },
-      });
-      writeFileSync(resolve(out), bytes);
-    }
+    const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, settings, r, decodedIds, out);
+    if (out) writeFileSync(resolve(out), encodeSolution({ e: best.e, m: best.m, meta: { ...meta, layout: settings.layout, firstTarget: settings.firstTarget } }));
     return result;
   } finally {
     trainer.destroy();

@@ -2,7 +2,8 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
 import { decodeOnePass } from '../../prototokens/decode.ts';
-import { decodeAnySolutionBytes, checkSolutionFits } from '../../memory/solution-file.ts';
+import { decodeAnySolutionBytes } from '../../memory/solution-file.ts';
+import { checkSolutionFits } from '../../prototokens/solution-file.ts';
 import { checkSolutionSize } from '../../prototokens/solution-file.ts';
 import { decodeFromMemory } from '../../memory/decode.ts';
 

@@ -2,7 +2,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
-import { decodeAnySolutionBytes, checkSolutionFits } from '../../memory/solution-file.ts';
+import { decodeAnySolutionBytes } from '../../memory/solution-file.ts';
+import { checkSolutionFits } from '../../prototokens/solution-file.ts';
 import { measureThroughput, subjectOf, type ThroughputRecord, type ThroughputTiming } from '../../throughput/throughput.ts';
 
 export interface ThroughputCliResult extends ThroughputRecord {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RunControl } from '../../src/worker/run-control.ts';
-import { RateMeter, runLoop, type TrainerLike } from '../../src/worker/run-loop.ts';
-import type { ProtoReport } from '../../src/prototokens/trainer.ts';
+import { optimise, type Gate, type Optimisable, type OptimiseHooks } from '../../src/prototokens/optimise.ts';
+import { RateMeter } from '../../src/prototokens/run-clock.ts';
+import type { ProtoReport } from '../../src/prototokens/input-trainer.ts';
 
 /**
  * A trainer whose "GPU" finishes a step each time the test advances it; `correctAt(step)` scripts
  * the metrics. It records how far submissions ran ahead of the readbacks.
  */
-class FakeTrainer implements TrainerLike {
+class FakeTrainer implements Optimisable<number> {
   readonly N = 4;
   stepsSubmitted = 0;
   maxAhead = 0;
@@ -39,12 +40,18 @@ class FakeTrainer implements TrainerLike {
     const c = step === 0 ? 0 : this.correctAt(step - 1);
     return { step, loss: [10 / (step + 1)], correct: [c], bestCorrect: [this.best], bestLoss: [1], bestStep: [this.bestStep], argmax: [[0, 0, 0, 0]] };
   }
+  async bestVectors(): Promise<number[]> {
+    return [this.best];
+  }
 }
+
+/** The page's loop: optimise() gated by a RunControl. */
+const runLoop = (t: FakeTrainer, control: RunControl, hooks: OptimiseHooks = {}) => optimise(t, { ...hooks, gate: () => control.next() });
 
 const settings = (maxSteps: number, reportEvery = 10, patience = 0) => ({ maxSteps, reportEvery, patience });
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
-describe('the worker run loop', () => {
+describe('the optimisation loop, gated by the page\'s RunControl', () => {
   it('runs to the step limit, reporting every interval with one batch queued ahead', async () => {
     const t = new FakeTrainer(settings(95));
     const steps: number[] = [];
@@ -163,7 +170,6 @@ describe('run control', () => {
     expect(c.next()).toBe('run');
     expect(c.command('step')).toBe(true);
     expect(c.phase).toBe('paused');
-    expect(c.free).toBe(false);
     c.command('step');
     expect(c.next()).toBe('step'); // asked for before the loop waited
     const waiting = c.next();
@@ -207,5 +213,68 @@ describe('a resumed run loop (from a checkpoint)', () => {
     const fresh: number[] = [];
     await runLoop(resumedAt(), new RunControl(), { now: () => 0, onReport: (rep) => fresh.push(rep.step) });
     expect(fresh.at(-1)).toBe(90);
+  });
+});
+
+describe('the optimisation loop, gated by a function (sweeps, geometry)', () => {
+  it('without a gate keeps one batch queued ahead and returns the best, the steps to solve and the steps run', async () => {
+    const t = new FakeTrainer(settings(1000), (s) => (s >= 42 ? 4 : 1));
+    const r = await optimise(t);
+    expect(r.stoppedBy).toBe('solved');
+    expect(t.maxAhead).toBe(20); // the batch being read plus the one queued behind it
+    expect(r.steps).toBe(43); // first solved after update 43 (step index 42)
+    expect(r.stepsExecuted).toBe(t.stepsSubmitted);
+    expect(r.stepsExecuted).toBeGreaterThan(43);
+    expect(r.best).toEqual([4]);
+  });
+
+  it("a 'stop' ends the run after the batch in flight is reported; solved wins over a stop asked in the same batch", async () => {
+    let calls = 0;
+    const t = new FakeTrainer(settings(1000));
+    const reported: number[] = [];
+    const r = await optimise(t, { gate: () => (++calls > 3 ? 'stop' : 'run'), onReport: (rep) => reported.push(rep.step) });
+    expect(r.stoppedBy).toBe('stopped');
+    expect(reported).toEqual([10, 20, 30]);
+    expect(r.last.step).toBe(30);
+
+    const solvedFirst = new FakeTrainer(settings(1000), (s) => (s >= 5 ? 4 : 0));
+    expect((await optimise(solvedFirst, { gate: () => 'stop' })).stoppedBy).toBe('stopped'); // asked before any step
+    let asked = 0;
+    const solving = new FakeTrainer(settings(1000), (s) => (s >= 5 ? 4 : 0));
+    const s = await optimise(solving, { gate: () => (++asked > 1 ? 'stop' : 'run') });
+    expect(s.stoppedBy).toBe('solved');
+  });
+
+  it('a pause (a promise from the gate) is waited out only after every queued step is reported, and is not running time', async () => {
+    let now = 0;
+    let release = null as (() => void) | null;
+    let batches = 0;
+    const gate: Gate = () => {
+      if (++batches !== 3) return 'run';
+      return new Promise((resolve) => (release = () => resolve('run')));
+    };
+    const t = new FakeTrainer(settings(60));
+    const reported: number[] = [];
+    const paused: number[] = [];
+    const done = optimise(t, {
+      gate,
+      now: () => now,
+      onReport: (rep) => {
+        reported.push(rep.step);
+        now += 100;
+      },
+      onPaused: (step) => {
+        paused.push(step);
+      },
+    });
+    while (release === null || paused.length === 0) await tick();
+    expect(paused).toEqual([20]);
+    expect(reported).toEqual([10, 20]); // the batch in flight when the pause was asked was reported first
+    now += 1_000_000; // a long pause
+    release!();
+    const r = await done;
+    expect(r.stoppedBy).toBe('max-steps');
+    expect(reported).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(r.seconds).toBeCloseTo(0.6, 5); // six reports, 100 ms each; the pause left out
   });
 });
