@@ -8,15 +8,17 @@ import type { Tensor } from './tensor.ts';
  * the first step.
  *
  * Binding convention for every kernel in shaders/: @binding(0) is the params uniform, storage
- * buffers follow at the binding numbers the op wrapper names. An entry point must use every
- * binding its wrapper passes (the pipeline layout is derived from the shader).
+ * buffers follow at 1, 2, ... Each shader's numbers and Params fields are declared once, in
+ * src/ops/signatures.ts; op wrappers pack and bind through them (packFor, bindFor in
+ * kernel-signature.ts). An entry point must use every binding its wrapper passes (the pipeline
+ * layout is derived from the shader).
  */
 export interface DispatchSpec {
   label: string;
   pipeline: GPUComputePipeline;
-  /** Uniform params packed by packParams; bound at @binding(0). */
+  /** Uniform params packed by packFor; bound at @binding(0). */
   params: ArrayBuffer;
-  /** Storage buffers by binding number (1, 2, ...). */
+  /** Storage buffers by binding number (1, 2, ...), as bindFor maps them from WGSL names. */
   buffers: Record<number, Tensor | GPUBuffer>;
   workgroups: readonly [number, number?, number?];
 }

@@ -1,38 +1,39 @@
 import { grid } from '../gpu/gpu.ts';
 import type { Program } from '../gpu/program.ts';
+import { bindFor, packFor, type BuffersOf } from '../gpu/kernel-signature.ts';
 import type { Tensor } from '../gpu/tensor.ts';
-import { packParams } from '../gpu/params.ts';
+import { ACTIVATIONS } from './signatures.ts';
 
 const WG = 256;
 
 /** One thread per output element (n of them); see shaders/activations.wgsl. */
-function record(p: Program, label: string, entry: string, n: number, inter: number, buffers: Record<number, Tensor>): void {
+function record(p: Program, label: string, entry: string, n: number, inter: number, buffers: BuffersOf<typeof ACTIVATIONS>): void {
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(inter) || inter < 1) throw new Error(`${label}: bad size n=${n} inter=${inter}`);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('activations', entry, { constants: { WG } }),
-    params: packParams({ n, inter }),
-    buffers,
+    pipeline: p.gpu.kernel(ACTIVATIONS.shader, entry, { constants: { WG } }),
+    params: packFor(ACTIVATIONS, { n, inter }),
+    buffers: bindFor(ACTIVATIONS, buffers),
     workgroups: n === 0 ? [0] : grid(Math.ceil(n / WG), p.gpu.limits.maxWorkgroupsPerDimension),
   });
 }
 
 /** Exact (erf) GELU: y = x·Φ(x) over n elements. */
 export function geluForward(p: Program, label: string, a: { x: Tensor; y: Tensor; n: number }): void {
-  record(p, label, 'gelu_forward', a.n, 1, { 1: a.x, 2: a.y });
+  record(p, label, 'gelu_forward', a.n, 1, { x: a.x, y: a.y });
 }
 
 /** dx = dy·GELU'(x) (overwritten). */
 export function geluBackward(p: Program, label: string, a: { x: Tensor; dy: Tensor; dx: Tensor; n: number }): void {
-  record(p, label, 'gelu_backward', a.n, 1, { 1: a.x, 2: a.dy, 3: a.dx });
+  record(p, label, 'gelu_backward', a.n, 1, { x: a.x, dy: a.dy, dx: a.dx });
 }
 
 /** h = silu(gate)·up, with gate and up the two column halves of gu [rows, 2·inter]. */
 export function swigluForward(p: Program, label: string, a: { gu: Tensor; h: Tensor; rows: number; inter: number }): void {
-  record(p, label, 'swiglu_forward', a.rows * a.inter, a.inter, { 1: a.gu, 2: a.h });
+  record(p, label, 'swiglu_forward', a.rows * a.inter, a.inter, { x: a.gu, y: a.h });
 }
 
 /** dgu [rows, 2·inter] = (d gate | d up) for upstream dh (overwritten). */
 export function swigluBackward(p: Program, label: string, a: { gu: Tensor; dh: Tensor; dgu: Tensor; rows: number; inter: number }): void {
-  record(p, label, 'swiglu_backward', a.rows * a.inter, a.inter, { 1: a.gu, 2: a.dh, 3: a.dgu });
+  record(p, label, 'swiglu_backward', a.rows * a.inter, a.inter, { x: a.gu, dy: a.dh, dx: a.dgu });
 }

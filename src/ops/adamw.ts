@@ -1,7 +1,8 @@
 import { grid } from '../gpu/gpu.ts';
-import { f32, packParams } from '../gpu/params.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
+import { ADAMW } from './signatures.ts';
 
 export interface AdamWHyper {
   lr: number;
@@ -14,15 +15,15 @@ export interface AdamWHyper {
 const WG = 256;
 
 function params(n: number, dim: number, masked: boolean, h: AdamWHyper): ArrayBuffer {
-  return packParams({
+  return packFor(ADAMW, {
     n,
     dim,
     has_mask: masked ? 1 : 0,
-    lr: f32(h.lr),
-    beta1: f32(h.beta1),
-    beta2: f32(h.beta2),
-    eps: f32(h.eps),
-    weight_decay: f32(h.weightDecay),
+    lr: h.lr,
+    beta1: h.beta1,
+    beta2: h.beta2,
+    eps: h.eps,
+    weight_decay: h.weightDecay,
   });
 }
 
@@ -32,10 +33,10 @@ const NO_HYPER: AdamWHyper = { lr: 0, beta1: 0, beta2: 0, eps: 0, weightDecay: 0
 export function adamwTick(p: Program, label: string, a: { step: Tensor }): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('adamw', 'adamw_tick'),
+    pipeline: p.gpu.kernel(ADAMW.shader, 'adamw_tick'),
     // The tick reads no parameter, but the entry point shares the update's uniform layout.
     params: params(0, 1, false, NO_HYPER),
-    buffers: { 7: a.step },
+    buffers: bindFor(ADAMW, { step_counter: a.step }),
     workgroups: [1],
   });
 }
@@ -52,10 +53,10 @@ export function adamwUpdate(
   if (a.dim < 1 || a.n % a.dim !== 0) throw new Error(`${label}: n = ${a.n} is not a whole number of rows of ${a.dim}`);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('adamw', 'adamw_update'),
+    pipeline: p.gpu.kernel(ADAMW.shader, 'adamw_update'),
     params: params(a.n, a.dim, a.rowMask !== undefined, a.hyper),
     // Without a mask the binding still needs a buffer; grads is read-only and never indexed there.
-    buffers: { 1: a.params, 2: a.grads, 3: a.m, 4: a.v, 5: a.step, 6: a.rowMask ?? a.grads },
+    buffers: bindFor(ADAMW, { params: a.params, grads: a.grads, m: a.m, v: a.v, step: a.step, row_mask: a.rowMask ?? a.grads }),
     workgroups: a.n === 0 ? [0] : grid(Math.ceil(a.n / WG), p.gpu.limits.maxWorkgroupsPerDimension),
   });
 }

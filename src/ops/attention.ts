@@ -1,8 +1,9 @@
 import type { Program } from '../gpu/program.ts';
 import { type Tensor, numel, describe } from '../gpu/tensor.ts';
-import { packParams, f32 } from '../gpu/params.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import { grid, type Gpu } from '../gpu/gpu.ts';
 import { shaderSource } from '../gpu/shader-source.ts';
+import { ATTENTION } from './signatures.ts';
 
 /**
  * Causal attention over the fused projection output. See shaders/attention.wgsl for the math
@@ -25,7 +26,7 @@ export interface AttentionArgs {
   scale: number;
 }
 
-const SHADER = 'attention';
+const SHADER = ATTENTION.shader;
 /** Rows held per invocation are function-scope arrays of hd floats, unrolled over hd. */
 export const MAX_HEAD_DIM = 256;
 
@@ -116,7 +117,7 @@ export function attentionTiling(gpu: Gpu, a: Pick<AttentionArgs, 'H' | 'Hkv' | '
 }
 
 function params(a: AttentionArgs, v: number): ArrayBuffer {
-  return packParams({
+  return packFor(ATTENTION, {
     B: a.B,
     N: a.N,
     H: a.H,
@@ -126,7 +127,7 @@ function params(a: AttentionArgs, v: number): ArrayBuffer {
     k_off: a.kOff / v,
     v_off: a.vOff / v,
     group: a.H / a.Hkv,
-    scale: f32(a.scale),
+    scale: a.scale,
   });
 }
 
@@ -211,7 +212,7 @@ export function attentionForward(p: Program, label: string, a: AttentionArgs): v
     label,
     pipeline: kernel(p, 'attention_forward', a.hd, t),
     params: params(a, t.v),
-    buffers: { 1: a.qkv, 2: a.out, 3: a.lse },
+    buffers: bindFor(ATTENTION, { qkv: a.qkv, out: a.out, lse: a.lse }),
     workgroups: workgroups(p, a.B * (a.H / t.hg) * Math.ceil(a.N / t.qb), t.wg),
   });
 }
@@ -230,14 +231,14 @@ export function attentionBackward(p: Program, label: string, a: AttentionArgs & 
     label: `${label}.dq`,
     pipeline: kernel(p, 'attention_backward_dq', a.hd, t),
     params: prm,
-    buffers: { 1: a.qkv, 2: a.out, 3: a.lse, 4: a.dout, 5: a.delta, 6: a.dqkv },
+    buffers: bindFor(ATTENTION, { qkv: a.qkv, out: a.out, lse: a.lse, dout: a.dout, delta: a.delta, dqkv: a.dqkv }),
     workgroups: workgroups(p, a.B * (a.H / t.hg) * Math.ceil(a.N / t.qb), t.wg),
   });
   p.dispatch({
     label: `${label}.dkv`,
     pipeline: kernel(p, 'attention_backward_dkv', a.hd, t),
     params: prm,
-    buffers: { 1: a.qkv, 3: a.lse, 4: a.dout, 5: a.delta, 6: a.dqkv },
+    buffers: bindFor(ATTENTION, { qkv: a.qkv, lse: a.lse, dout: a.dout, delta: a.delta, dqkv: a.dqkv }),
     workgroups: workgroups(p, a.B * a.Hkv * Math.ceil(a.N / t.kb), t.wg),
   });
 }

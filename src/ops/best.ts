@@ -1,6 +1,7 @@
-import { packParams } from '../gpu/params.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
+import { BEST } from './signatures.ts';
 
 export interface BestState {
   bestCorrect: Tensor; // u32 [B]
@@ -16,19 +17,27 @@ export function trackBest(
   label: string,
   a: BestState & { itemCorrect: Tensor; itemLoss: Tensor; step: Tensor; params: Tensor; rows: Tensor; B: number; K: number; dim: number },
 ): void {
-  const params = packParams({ B: a.B, K: a.K, dim: a.dim });
+  const params = packFor(BEST, { B: a.B, K: a.K, dim: a.dim });
   p.dispatch({
     label: `${label}.decide`,
-    pipeline: p.gpu.kernel('best', 'best_decide'),
+    pipeline: p.gpu.kernel(BEST.shader, 'best_decide'),
     params,
-    buffers: { 1: a.itemCorrect, 2: a.itemLoss, 3: a.step, 4: a.bestCorrect, 5: a.bestLoss, 6: a.bestStep, 7: a.improved },
+    buffers: bindFor(BEST, {
+      item_correct: a.itemCorrect,
+      item_loss: a.itemLoss,
+      step: a.step,
+      best_correct: a.bestCorrect,
+      best_loss: a.bestLoss,
+      best_step: a.bestStep,
+      improved: a.improved,
+    }),
     workgroups: [Math.ceil(a.B / 64)],
   });
   p.dispatch({
     label: `${label}.copy`,
-    pipeline: p.gpu.kernel('best', 'best_copy'),
+    pipeline: p.gpu.kernel(BEST.shader, 'best_copy'),
     params,
-    buffers: { 7: a.improved, 8: a.params, 9: a.rows, 10: a.bestParams },
+    buffers: bindFor(BEST, { improved: a.improved, params: a.params, rows: a.rows, best_params: a.bestParams }),
     workgroups: [Math.ceil((a.B * a.K * a.dim) / 64)],
   });
 }

@@ -1,7 +1,8 @@
 import { grid } from '../gpu/gpu.ts';
-import { packParams } from '../gpu/params.ts';
+import { bindFor, packFor, type ParamsOf } from '../gpu/kernel-signature.ts';
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
+import { CROSS_ENTROPY } from './signatures.ts';
 
 // Mirrors WG (per-row and per-sequence kernels) in shaders/cross_entropy.wgsl; the chunk kernels
 // use one workgroup per row.
@@ -12,18 +13,9 @@ function rowThreads(p: Program): number {
   return p.gpu.cpuEmulated ? 4 : 256;
 }
 
-interface Sizes {
-  rows?: number;
-  vc?: number;
-  v0?: number;
-  ldl?: number;
-  B?: number;
-  N?: number;
-}
-
 // Every entry point shares one Params struct, so every dispatch packs all its fields.
-function params(s: Sizes): ArrayBuffer {
-  return packParams({ rows: s.rows ?? 0, vc: s.vc ?? 0, v0: s.v0 ?? 0, ldl: s.ldl ?? 0, B: s.B ?? 0, N: s.N ?? 0 });
+function params(s: Partial<ParamsOf<typeof CROSS_ENTROPY>>): ArrayBuffer {
+  return packFor(CROSS_ENTROPY, { rows: s.rows ?? 0, vc: s.vc ?? 0, v0: s.v0 ?? 0, ldl: s.ldl ?? 0, B: s.B ?? 0, N: s.N ?? 0 });
 }
 
 function groups(p: Program, count: number): [number, number, number] | [0] {
@@ -34,9 +26,9 @@ function groups(p: Program, count: number): [number, number, number] | [0] {
 export function ceReset(p: Program, label: string, a: { state: Tensor; argmax: Tensor; rows: number }): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('cross_entropy', 'ce_reset'),
+    pipeline: p.gpu.kernel(CROSS_ENTROPY.shader, 'ce_reset'),
     params: params({ rows: a.rows }),
-    buffers: { 3: a.state, 4: a.argmax },
+    buffers: bindFor(CROSS_ENTROPY, { state: a.state, argmax: a.argmax }),
     workgroups: groups(p, Math.ceil(a.rows / WG)),
   });
 }
@@ -54,6 +46,11 @@ function chunkEntry(name: string, a: { vc: number; ldl: number }): string {
   return ceChunkVec4(a) ? `${name}_vec4` : name;
 }
 
+/** The _vec4 entry points read the chunk through their own view of binding 1. */
+function chunkView(a: { logits: Tensor; vc: number; ldl: number }): { logits4: Tensor } | { logits: Tensor } {
+  return ceChunkVec4(a) ? { logits4: a.logits } : { logits: a.logits };
+}
+
 /** Folds a logits chunk [rows, vc] (row stride ldl, vocabulary ids v0..v0+vc) into state and argmax. */
 export function ceChunkForward(
   p: Program,
@@ -62,9 +59,9 @@ export function ceChunkForward(
 ): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('cross_entropy', chunkEntry('ce_chunk_forward', a), { constants: { WG_ROW: rowThreads(p) } }),
+    pipeline: p.gpu.kernel(CROSS_ENTROPY.shader, chunkEntry('ce_chunk_forward', a), { constants: { WG_ROW: rowThreads(p) } }),
     params: params({ rows: a.rows, vc: a.vc, v0: a.v0, ldl: a.ldl }),
-    buffers: { 1: a.logits, 2: a.targets, 3: a.state, 4: a.argmax },
+    buffers: bindFor(CROSS_ENTROPY, { ...chunkView(a), targets: a.targets, state: a.state, argmax: a.argmax }),
     workgroups: groups(p, a.rows),
   });
 }
@@ -73,9 +70,9 @@ export function ceChunkForward(
 export function ceFinalize(p: Program, label: string, a: { state: Tensor; targets: Tensor; loss: Tensor; rows: number }): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('cross_entropy', 'ce_finalize'),
+    pipeline: p.gpu.kernel(CROSS_ENTROPY.shader, 'ce_finalize'),
     params: params({ rows: a.rows }),
-    buffers: { 2: a.targets, 3: a.state, 5: a.loss },
+    buffers: bindFor(CROSS_ENTROPY, { targets: a.targets, state: a.state, loss: a.loss }),
     workgroups: groups(p, Math.ceil(a.rows / WG)),
   });
 }
@@ -88,9 +85,9 @@ export function ceChunkBackward(
 ): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('cross_entropy', chunkEntry('ce_chunk_backward', a), { constants: { WG_ROW: rowThreads(p) } }),
+    pipeline: p.gpu.kernel(CROSS_ENTROPY.shader, chunkEntry('ce_chunk_backward', a), { constants: { WG_ROW: rowThreads(p) } }),
     params: params({ rows: a.rows, vc: a.vc, v0: a.v0, ldl: a.ldl }),
-    buffers: { 1: a.logits, 2: a.targets, 3: a.state },
+    buffers: bindFor(CROSS_ENTROPY, { ...chunkView(a), targets: a.targets, state: a.state }),
     workgroups: groups(p, a.rows),
   });
 }
@@ -103,9 +100,9 @@ export function ceReduce(
 ): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('cross_entropy', 'ce_reduce'),
+    pipeline: p.gpu.kernel(CROSS_ENTROPY.shader, 'ce_reduce'),
     params: params({ B: a.B, N: a.N }),
-    buffers: { 2: a.targets, 4: a.argmax, 5: a.loss, 6: a.itemLoss, 7: a.itemCorrect },
+    buffers: bindFor(CROSS_ENTROPY, { targets: a.targets, argmax: a.argmax, loss: a.loss, item_loss: a.itemLoss, item_correct: a.itemCorrect }),
     workgroups: groups(p, Math.ceil(a.B / WG)),
   });
 }

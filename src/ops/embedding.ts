@@ -1,7 +1,8 @@
 import { grid } from '../gpu/gpu.ts';
-import { packParams } from '../gpu/params.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
+import { EMBEDDING } from './signatures.ts';
 
 const WG = 256;
 
@@ -20,9 +21,9 @@ export function embeddingForward(
 ): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('embedding', 'embedding_forward'),
-    params: packParams({ rows: a.rows, dim: a.dim, row_start: a.rowStart, chunk_rows: a.chunkRows }),
-    buffers: { 1: a.ids, 2: a.table, 3: a.out },
+    pipeline: p.gpu.kernel(EMBEDDING.shader, 'embedding_forward'),
+    params: packFor(EMBEDDING, { rows: a.rows, dim: a.dim, row_start: a.rowStart, chunk_rows: a.chunkRows }),
+    buffers: bindFor(EMBEDDING, { ids: a.ids, table: a.table, out: a.out }),
     workgroups: workgroups(p, a.rows * a.dim),
   });
 }
@@ -35,9 +36,9 @@ export function embeddingBackward(
 ): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('embedding', 'embedding_backward'),
-    params: packParams({ rows: a.rows, dim: a.dim, row_start: a.rowStart, chunk_rows: a.chunkRows }),
-    buffers: { 1: a.ids, 4: a.dout, 5: a.dtable },
+    pipeline: p.gpu.kernel(EMBEDDING.shader, 'embedding_backward'),
+    params: packFor(EMBEDDING, { rows: a.rows, dim: a.dim, row_start: a.rowStart, chunk_rows: a.chunkRows }),
+    buffers: bindFor(EMBEDDING, { ids: a.ids, dout: a.dout, dtable: a.dtable }),
     workgroups: workgroups(p, a.chunkRows * a.dim),
   });
 }

@@ -1,7 +1,8 @@
 import { grid } from '../gpu/gpu.ts';
-import { f32, packParams } from '../gpu/params.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import type { Program } from '../gpu/program.ts';
 import { describe, numel, type Tensor } from '../gpu/tensor.ts';
+import { KV_CACHE } from './signatures.ts';
 
 /**
  * Key/value cache ops for autoregressive decoding; see shaders/kv_cache.wgsl for the math and
@@ -25,7 +26,6 @@ export interface KvShape {
 
 export const MAX_DECODE_HEAD_DIM = 256;
 const WG = 64;
-const SHADER = 'kv_cache';
 
 function check(label: string, s: KvShape, tensors: Record<string, [Tensor, number]>): void {
   for (const k of ['B', 'n', 'maxLen', 'H', 'Hkv', 'hd', 'ldq', 'qOff', 'kOff', 'vOff'] as const) {
@@ -43,7 +43,7 @@ function check(label: string, s: KvShape, tensors: Record<string, [Tensor, numbe
 }
 
 function params(s: KvShape, count = 0): ArrayBuffer {
-  return packParams({
+  return packFor(KV_CACHE, {
     B: s.B,
     n: s.n,
     maxLen: s.maxLen,
@@ -55,7 +55,7 @@ function params(s: KvShape, count = 0): ArrayBuffer {
     v_off: s.vOff,
     group: s.H / s.Hkv,
     count,
-    scale: f32(s.scale),
+    scale: s.scale,
   });
 }
 
@@ -63,7 +63,7 @@ function groups(p: Program, invocations: number): [number, number, number] | [0]
   return invocations === 0 ? [0] : grid(Math.ceil(invocations / WG), p.gpu.limits.maxWorkgroupsPerDimension);
 }
 
-const kernel = (p: Program, entry: string, hd: number) => p.gpu.kernel(SHADER, entry, { defines: { HD: hd } });
+const kernel = (p: Program, entry: string, hd: number) => p.gpu.kernel(KV_CACHE.shader, entry, { defines: { HD: hd } });
 
 const cacheSize = (s: KvShape) => s.B * s.Hkv * s.maxLen * s.hd;
 
@@ -74,7 +74,7 @@ export function kvAppend(p: Program, label: string, a: KvShape & { state: Tensor
     label,
     pipeline: kernel(p, 'kv_append', a.hd),
     params: params(a),
-    buffers: { 1: a.state, 2: a.qkv, 3: a.kc, 4: a.vc },
+    buffers: bindFor(KV_CACHE, { state: a.state, qkv: a.qkv, kc: a.kc, vc: a.vc }),
     workgroups: groups(p, a.B * a.n * a.Hkv * a.hd),
   });
 }
@@ -87,7 +87,7 @@ export function attentionDecode(p: Program, label: string, a: KvShape & { state:
     label,
     pipeline: kernel(p, 'attention_decode', a.hd),
     params: params(a),
-    buffers: { 1: a.state, 2: a.qkv, 3: a.kc, 4: a.vc, 5: a.out, 6: a.lse },
+    buffers: bindFor(KV_CACHE, { state: a.state, qkv: a.qkv, kc: a.kc, vc: a.vc, out: a.out, lse: a.lse }),
     workgroups: groups(p, R * a.H),
   });
 }
@@ -114,14 +114,14 @@ export function attentionDecodeBackward(
     label: `${label}.dq`,
     pipeline: kernel(p, 'attention_decode_backward_dq', a.hd),
     params: prm,
-    buffers: { 1: a.state, 2: a.qkv, 3: a.kc, 4: a.vc, 5: a.out, 6: a.lse, 7: a.dout, 8: a.delta, 9: a.dqkv },
+    buffers: bindFor(KV_CACHE, { state: a.state, qkv: a.qkv, kc: a.kc, vc: a.vc, out: a.out, lse: a.lse, dout: a.dout, delta: a.delta, dqkv: a.dqkv }),
     workgroups: groups(p, R * a.H),
   });
   p.dispatch({
     label: `${label}.dkv`,
     pipeline: kernel(p, 'attention_decode_backward_dkv', a.hd),
     params: prm,
-    buffers: { 1: a.state, 2: a.qkv, 3: a.kc, 4: a.vc, 6: a.lse, 7: a.dout, 8: a.delta, 10: a.dkc, 11: a.dvc },
+    buffers: bindFor(KV_CACHE, { state: a.state, qkv: a.qkv, kc: a.kc, vc: a.vc, lse: a.lse, dout: a.dout, delta: a.delta, dkc: a.dkc, dvc: a.dvc }),
     // The cache length in use is only known on the GPU: cover the whole cache, idle past it.
     workgroups: groups(p, a.B * a.Hkv * a.maxLen),
   });
@@ -134,7 +134,7 @@ export function kvAppendBackward(p: Program, label: string, a: KvShape & { state
     label,
     pipeline: kernel(p, 'kv_append_backward', a.hd),
     params: params(a),
-    buffers: { 1: a.state, 9: a.dqkv, 10: a.dkc, 11: a.dvc },
+    buffers: bindFor(KV_CACHE, { state: a.state, dqkv: a.dqkv, dkc: a.dkc, dvc: a.dvc }),
     workgroups: groups(p, a.B * a.n * a.Hkv * a.hd),
   });
 }
@@ -150,7 +150,7 @@ export function decodeAdvance(p: Program, label: string, a: { state: Tensor; nex
     label,
     pipeline: kernel(p, 'decode_advance', a.hd),
     params: params({ B: a.B, n: a.n, maxLen: 0, H: 1, Hkv: 1, hd: a.hd, ldq: 0, qOff: 0, kOff: 0, vOff: 0, scale: 0 }, a.count),
-    buffers: { 1: a.state, 12: a.next, 13: a.tokens },
+    buffers: bindFor(KV_CACHE, { state: a.state, next: a.next, tokens: a.tokens }),
     workgroups: [1],
   });
 }

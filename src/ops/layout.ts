@@ -1,7 +1,8 @@
 import { grid } from '../gpu/gpu.ts';
-import { packParams } from '../gpu/params.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import type { Program } from '../gpu/program.ts';
 import { numel, type Tensor } from '../gpu/tensor.ts';
+import { LAYOUT } from './signatures.ts';
 
 const WG = 256;
 const NONE = 0xffffffff;
@@ -16,9 +17,9 @@ export function layoutForward(p: Program, label: string, a: { params: Tensor; in
   const P = Math.floor(numel(a.params.shape) / a.dim);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('layout', 'layout_forward'),
-    params: packParams({ rows: a.rows, dim: a.dim, P }),
-    buffers: { 1: a.index, 2: a.params, 3: a.out },
+    pipeline: p.gpu.kernel(LAYOUT.shader, 'layout_forward'),
+    params: packFor(LAYOUT, { rows: a.rows, dim: a.dim, P }),
+    buffers: bindFor(LAYOUT, { index: a.index, params: a.params, out: a.out }),
     workgroups: workgroups(p, a.rows * a.dim),
   });
 }
@@ -30,9 +31,9 @@ export function layoutForward(p: Program, label: string, a: { params: Tensor; in
 export function layoutBackward(p: Program, label: string, a: { dout: Tensor; offsets: Tensor; rowsOf: Tensor; dparams: Tensor; P: number; dim: number }): void {
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('layout', 'layout_backward'),
-    params: packParams({ rows: 0, dim: a.dim, P: a.P }),
-    buffers: { 4: a.dout, 5: a.offsets, 6: a.rowsOf, 7: a.dparams },
+    pipeline: p.gpu.kernel(LAYOUT.shader, 'layout_backward'),
+    params: packFor(LAYOUT, { rows: 0, dim: a.dim, P: a.P }),
+    buffers: bindFor(LAYOUT, { dout: a.dout, offsets: a.offsets, rows_of: a.rowsOf, dparams: a.dparams }),
     workgroups: workgroups(p, a.P * a.dim),
   });
 }

@@ -1,7 +1,8 @@
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
-import { packParams } from '../gpu/params.ts';
+import { bindFor, packFor, type BoundBuffers } from '../gpu/kernel-signature.ts';
 import type { Gpu } from '../gpu/gpu.ts';
+import { MATMUL, MATMUL_QUAD } from './signatures.ts';
 
 export interface MatmulArgs {
   a: Tensor;
@@ -103,25 +104,31 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
   const path = choosePath(prog.gpu, x, lda, ldb);
   let pipeline: GPUComputePipeline;
   let workgroups: [number, number];
+  let buffers: BoundBuffers;
+  // Without a bias the binding still needs a buffer; A is read-only and never indexed there.
+  const bias = x.bias ?? x.a;
   if (path === 'quad') {
     const g = quadGrid(x.M, x.N);
     // vec4 stores where C's rows allow them (matmul_quad.wgsl: a scalar store costs a 4-lane scatter there).
     const store4 = aligned(x.N, x.ldc ?? x.N, x.cOffset ?? 0) ? '_v4' : '';
-    pipeline = prog.gpu.kernel('matmul_quad', `${x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad'}${store4}`, {
+    pipeline = prog.gpu.kernel(MATMUL_QUAD.shader, `${x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad'}${store4}`, {
       constants: { QX: g.qx, QUADS: g.quads, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
     });
     workgroups = g.workgroups;
+    buffers = bindFor(MATMUL_QUAD, { A4: x.a, B4: x.b, bias, ...(store4 ? { C4: x.c } : { C: x.c }) });
   } else {
     const wgY = rowsPow2(x.M, 4, 8);
     const wgX = THREADS / wgY;
     const entry = path === 'scalar' ? 'matmul' : x.transposeB ? 'matmul_nt_vec4' : 'matmul_nn_vec4';
-    pipeline = prog.gpu.kernel('matmul', entry, { constants: { WG_X: wgX, WG_Y: wgY } });
+    pipeline = prog.gpu.kernel(MATMUL.shader, entry, { constants: { WG_X: wgX, WG_Y: wgY } });
     workgroups = [Math.ceil(x.N / (4 * wgX)), Math.ceil(x.M / (4 * wgY))];
+    buffers = bindFor(MATMUL, { ...(path === 'scalar' ? { A: x.a, B: x.b } : { A4: x.a, B4: x.b }), bias, C: x.c });
   }
   prog.dispatch({
     label,
     pipeline,
-    params: packParams({
+    // matmul.wgsl and matmul_quad.wgsl declare the same Params.
+    params: packFor(MATMUL, {
       M: x.M,
       N: x.N,
       K: x.K,
@@ -136,8 +143,7 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
       has_bias: x.bias ? 1 : 0,
       bias_offset: x.biasOffset ?? 0,
     }),
-    // Without a bias the binding still needs a buffer; A is read-only and never indexed there.
-    buffers: { 1: x.a, 2: x.b, 3: x.bias ?? x.a, 4: x.c },
+    buffers,
     workgroups,
   });
 }

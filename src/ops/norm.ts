@@ -1,7 +1,8 @@
 import { grid, type GpuInfo } from '../gpu/gpu.ts';
 import type { Program } from '../gpu/program.ts';
+import { bindFor, packFor, type BuffersOf } from '../gpu/kernel-signature.ts';
 import type { Tensor } from '../gpu/tensor.ts';
-import { f32, packParams } from '../gpu/params.ts';
+import { NORM } from './signatures.ts';
 
 /** True for software adapters (SwiftShader, llvmpipe), which run every invocation on a CPU core. */
 function isCpuAdapter(info: GpuInfo): boolean {
@@ -47,7 +48,7 @@ function record(
   dim: number,
   eps: number,
   accumulate: boolean,
-  buffers: Record<number, Tensor>,
+  buffers: BuffersOf<typeof NORM>,
 ): void {
   if (!Number.isInteger(rows) || !Number.isInteger(dim) || dim < 1) throw new Error(`${label}: bad shape rows=${rows} dim=${dim}`);
   const kernel = kernelOverride ?? normKernel(p.gpu.info, dim);
@@ -56,30 +57,30 @@ function record(
     label,
     pipeline:
       kernel === 'rows'
-        ? p.gpu.kernel('norm', `${entry}_rows`, { constants: { ROWS_WG } })
-        : p.gpu.kernel('norm', entry, { constants: { WG: normWorkgroupSize(p.gpu.info, dim) } }),
-    params: packParams({ rows, dim, eps: f32(eps), accumulate: accumulate ? 1 : 0 }),
-    buffers,
+        ? p.gpu.kernel(NORM.shader, `${entry}_rows`, { constants: { ROWS_WG } })
+        : p.gpu.kernel(NORM.shader, entry, { constants: { WG: normWorkgroupSize(p.gpu.info, dim) } }),
+    params: packFor(NORM, { rows, dim, eps, accumulate: accumulate ? 1 : 0 }),
+    buffers: bindFor(NORM, buffers),
     workgroups: rows === 0 ? [0] : grid(kernel === 'rows' ? Math.ceil(rows / ROWS_WG) : rows, max),
   });
 }
 
 /** RMSNorm (LlamaRMSNorm): y = x·rsqrt(mean x² + eps)·w; saves rstd [rows] for the backward. */
 export function rmsnormForward(p: Program, label: string, a: { x: Tensor; w: Tensor; y: Tensor; rstd: Tensor; rows: number; dim: number; eps: number }): void {
-  record(p, label, 'rmsnorm_forward', a.rows, a.dim, a.eps, false, { 1: a.x, 2: a.w, 3: a.y, 4: a.rstd });
+  record(p, label, 'rmsnorm_forward', a.rows, a.dim, a.eps, false, { x: a.x, w: a.w, y: a.y, rstd_out: a.rstd });
 }
 
 /** dx (= or +=) the RMSNorm input gradient for upstream dy, from the saved rstd. */
 export function rmsnormBackward(p: Program, label: string, a: { x: Tensor; w: Tensor; rstd: Tensor; dy: Tensor; dx: Tensor; rows: number; dim: number; accumulate: boolean }): void {
-  record(p, label, 'rmsnorm_backward', a.rows, a.dim, 0, a.accumulate, { 1: a.x, 2: a.w, 3: a.rstd, 4: a.dy, 5: a.dx });
+  record(p, label, 'rmsnorm_backward', a.rows, a.dim, 0, a.accumulate, { x: a.x, w: a.w, rstd_in: a.rstd, dy: a.dy, dx: a.dx });
 }
 
 /** LayerNorm (torch, biased variance): y = (x - mean)·rstd·w + b; saves mean and rstd [rows]. */
 export function layernormForward(p: Program, label: string, a: { x: Tensor; w: Tensor; b: Tensor; y: Tensor; mean: Tensor; rstd: Tensor; rows: number; dim: number; eps: number }): void {
-  record(p, label, 'layernorm_forward', a.rows, a.dim, a.eps, false, { 1: a.x, 2: a.w, 3: a.y, 4: a.rstd, 5: a.b, 6: a.mean });
+  record(p, label, 'layernorm_forward', a.rows, a.dim, a.eps, false, { x: a.x, w: a.w, y: a.y, rstd_out: a.rstd, b: a.b, mean_out: a.mean });
 }
 
 /** dx (= or +=) the LayerNorm input gradient for upstream dy, from the saved mean and rstd. */
 export function layernormBackward(p: Program, label: string, a: { x: Tensor; w: Tensor; mean: Tensor; rstd: Tensor; dy: Tensor; dx: Tensor; rows: number; dim: number; accumulate: boolean }): void {
-  record(p, label, 'layernorm_backward', a.rows, a.dim, 0, a.accumulate, { 1: a.x, 2: a.w, 3: a.rstd, 4: a.dy, 5: a.dx, 6: a.mean });
+  record(p, label, 'layernorm_backward', a.rows, a.dim, 0, a.accumulate, { x: a.x, w: a.w, rstd_in: a.rstd, dy: a.dy, dx: a.dx, mean_in: a.mean });
 }

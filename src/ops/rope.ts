@@ -1,7 +1,8 @@
 import { grid } from '../gpu/gpu.ts';
-import { packParams } from '../gpu/params.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import type { Program } from '../gpu/program.ts';
 import { numel, type Tensor } from '../gpu/tensor.ts';
+import { ROPE } from './signatures.ts';
 
 export interface RopeArgs {
   /** [rows, ld], rotated in place (the gradient buffer for ropeBackward). */
@@ -55,8 +56,8 @@ function record(p: Program, label: string, a: RopeArgs, entry: string): void {
   const threads = a.rows * a.nHeads * (a.rotDim / 2);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('rope', entry),
-    params: packParams({
+    pipeline: p.gpu.kernel(ROPE.shader, entry),
+    params: packFor(ROPE, {
       rows: a.rows,
       seq_len: a.seqLen,
       pos_offset: a.posOffset,
@@ -66,7 +67,7 @@ function record(p: Program, label: string, a: RopeArgs, entry: string): void {
       head_dim: a.headDim,
       rot_dim: a.rotDim,
     }),
-    buffers: { 1: a.x, 2: a.table },
+    buffers: bindFor(ROPE, { x: a.x, table: a.table }),
     workgroups: threads === 0 ? [0] : grid(Math.ceil(threads / WG), p.gpu.limits.maxWorkgroupsPerDimension),
   });
 }

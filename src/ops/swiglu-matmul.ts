@@ -1,7 +1,8 @@
 import type { Program } from '../gpu/program.ts';
+import { bindFor, packFor } from '../gpu/kernel-signature.ts';
 import type { Tensor } from '../gpu/tensor.ts';
-import { packParams } from '../gpu/params.ts';
 import { quadGrid, quadOk } from './matmul.ts';
+import { MATMUL_QUAD } from './signatures.ts';
 
 /**
  * The SwiGLU MLP's two matmuls with the activation fused into their epilogue
@@ -15,7 +16,7 @@ export function swigluFusable(gpu: Program['gpu'], inter: number, hidden: number
 }
 
 function params(M: number, N: number, K: number, ldb: number, transposeB: boolean, hasBias: boolean): ArrayBuffer {
-  return packParams({
+  return packFor(MATMUL_QUAD, {
     M,
     N,
     K,
@@ -45,9 +46,9 @@ export function swigluUp(p: Program, label: string, a: { x: Tensor; w: Tensor; b
   const g = quadGrid(a.M, a.I);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_up_quad', { constants: { QX: g.qx, QUADS: g.quads, HAS_BIAS: a.bias ? 1 : 0 } }),
+    pipeline: p.gpu.kernel(MATMUL_QUAD.shader, 'swiglu_up_quad', { constants: { QX: g.qx, QUADS: g.quads, HAS_BIAS: a.bias ? 1 : 0 } }),
     params: params(a.M, a.I, a.K, a.K, true, !!a.bias),
-    buffers: { 1: a.x, 2: a.w, 3: a.bias ?? a.x, 4: a.gu, 5: a.h },
+    buffers: bindFor(MATMUL_QUAD, { A4: a.x, B4: a.w, bias: a.bias ?? a.x, C4: a.gu, H4: a.h }),
     workgroups: g.workgroups,
   });
 }
@@ -61,9 +62,9 @@ export function swigluDownBackward(p: Program, label: string, a: { dy: Tensor; w
   const g = quadGrid(a.M, a.I);
   p.dispatch({
     label,
-    pipeline: p.gpu.kernel('matmul_quad', 'swiglu_down_bwd_quad', { constants: { QX: g.qx, QUADS: g.quads } }),
+    pipeline: p.gpu.kernel(MATMUL_QUAD.shader, 'swiglu_down_bwd_quad', { constants: { QX: g.qx, QUADS: g.quads } }),
     params: params(a.M, a.I, a.K, a.I, false, false),
-    buffers: { 1: a.dy, 2: a.wDown, 4: a.dgu, 5: a.gu },
+    buffers: bindFor(MATMUL_QUAD, { A4: a.dy, B4: a.wDown, C4: a.dgu, GU4: a.gu }),
     workgroups: g.workgroups,
   });
 }

@@ -2,7 +2,6 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu.ts';
 import { GpuAllocationError, grid } from '../../src/gpu/gpu.ts';
 import { createNodeGpu } from '../../src/gpu/node.ts';
-import { packParams, f32, i32 } from '../../src/gpu/params.ts';
 import { testGpu } from '../helpers/gpu.ts';
 
 describe('GPU runtime', () => {
@@ -44,14 +43,6 @@ describe('GPU runtime', () => {
     expect(() => small.createTensor([1 << 20], 'f32', 'logits')).toThrow(GpuAllocationError);
     expect(() => small.createTensor([1 << 20], 'f32', 'logits')).toThrow(/4\.0 MiB asked for.*1\.0 MiB.*shorter text/);
     small.destroy();
-  });
-
-  it('packs uniform params as consecutive 4-byte words', () => {
-    const buf = packParams({ a: 3, b: f32(1.5), c: i32(-2) });
-    const v = new DataView(buf);
-    expect(buf.byteLength).toBe(16);
-    expect([v.getUint32(0, true), v.getFloat32(4, true), v.getInt32(8, true)]).toEqual([3, 1.5, -2]);
-    expect(() => packParams({ x: 1.5 })).toThrow(/not a u32/);
   });
 
   it('splits large workgroup counts into a 2-D grid', () => {
