@@ -18,7 +18,7 @@ import { BIG_MODELS, LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from './model-shap
 import { DEFAULT_PARTS, type BenchParts } from './parts.ts';
 import { optimise } from '../src/prototokens/optimise.ts';
 import { restarts, singleText } from '../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../src/shared/run-settings.ts';
 import { ProtoTrainer } from '../src/prototokens/trainer.ts';
 import { timeSteps, type StepTiming, type StepTimingOptions } from '../src/prototokens/step-timing.ts';
 import { Rng } from '../src/util/rng.ts';

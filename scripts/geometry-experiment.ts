@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { loadCliModel } from '../src/cli/model-dir.ts';
 import { pg19Source } from '../src/datasets/node/sources.ts';
-import { runGeometryExperiment } from '../src/geometry/experiment.ts';
+import { runGeometryExperiment } from '../src/geometry/jobs/experiment.ts';
 import { DEFAULT_GEOMETRY, GEOMETRY_PHASE_TITLES } from '../src/geometry/experiment-types.ts';
 import { chooseEmbedder, findLocalMiniLM } from '../src/geometry/text-embedder.ts';
 import { distancesByKind, PAIR_KINDS } from '../src/geometry/grouping.ts';

@@ -25,7 +25,7 @@ import { prefix } from '../src/datasets/samples.ts';
 import { ProtoTrainer } from '../src/prototokens/trainer.ts';
 import { optimise } from '../src/prototokens/optimise.ts';
 import { singleText } from '../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../src/shared/run-settings.ts';
 import { optimiseMemory } from '../src/memory/optimise.ts';
 import { memorySingle } from '../src/memory/problem.ts';
 import { MEMORY_SETTINGS } from '../src/memory/settings.ts';

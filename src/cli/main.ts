@@ -9,29 +9,32 @@ import { runDecode } from './commands/decode.ts';
 import { runThroughput, printThroughput } from './commands/throughput.ts';
 import { runBench, printBench } from './commands/bench.ts';
 import { runCompressMemory } from './commands/compress-memory.ts';
-import { PAPER_SETTINGS, type ProtoSettings } from '../prototokens/settings.ts';
-import { isLayoutName, LAYOUT_NAMES } from '../prototokens/layouts.ts';
+import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-settings.ts';
+import { flagHelp } from '../shared/fields.ts';
+import { flagOptions, settingsFromFlags } from './settings-flags.ts';
 import { runSweepCommand, printSweep, sweepJson, checkOut, SweepAborted } from './commands/sweep.ts';
 import { runReport } from './commands/report.ts';
 import { sourceByName } from '../datasets/node/sources.ts';
 import { SourceError } from '../datasets/sources.ts';
-import { methodByName, MethodUnavailableError } from '../experiments/methods.ts';
+import { methodByName, MethodUnavailableError } from '../experiments/jobs/methods.ts';
 
 const USAGE = `protolab — proto-token lab on the command line
 
   protolab info --model DIR [--json]
   protolab eval --model DIR (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
-  protolab compress --model DIR (--text T | --text-file F | --ids ...) [--max-tokens N] [--steps S]
-                    [--lr X] [--seed K] [--layout NAME] [--first-target e|first-m] [--init normal|embedding-std]
-                    [--report-every K] [--method oneshot|memory] [--memory-tokens K] [--out FILE] [--json]
+  protolab compress --model DIR (--text T | --text-file F | --ids ...) [--max-tokens N] [RUN SETTINGS]
+                    [--method oneshot|memory] [--memory-tokens K] [--out FILE] [--json]
   protolab decode --model DIR --solution FILE [--json]
   protolab throughput --model DIR --solution FILE [--repeats R] [--memory-tokens K] [--json]
   protolab bench --model DIR --n N [--json]
   protolab sweep --model DIR --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
-                 [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [--layout NAME] [--first-target e|first-m]
-                 [--steps S] [--lr X] [--init normal|embedding-std] [--lengths 4,5,8 | --max-length N]
-                 [--keep-going] [--all-seeds] [--pack P] [--text-seed K] [--seed K] [--out results.jsonl] [--json]
+                 [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
+                 [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
+                 [--out results.jsonl] [--json]
   protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
+
+RUN SETTINGS (compress, sweep; the page's settings have the same bounds):
+${flagHelp(RUN_FIELDS).join('\n')}
 
 DIR is a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json).`;
 
@@ -53,12 +56,6 @@ function positiveInt(flag: string, v: string): number {
   return Number(v);
 }
 
-function positiveNumber(flag: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}".`);
-  return n;
-}
-
 function nonNegativeInt(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new UsageError(`${flag} must be a whole number from 0 to 4294967295, got "${v}".`);
   return Number(v);
@@ -77,27 +74,7 @@ function memoryFlags(v: Values): { K: number } | null {
 }
 
 function compressSettings(v: Values): ProtoSettings {
-  const s: ProtoSettings = { ...PAPER_SETTINGS };
-  if (v.steps !== undefined) s.maxSteps = positiveInt('--steps', v.steps as string);
-  if (v.lr !== undefined) s.lr = positiveNumber('--lr', v.lr as string);
-  if (v.seed !== undefined) {
-    if (!/^\d+$/.test(v.seed as string) || Number(v.seed) > 0xffffffff) throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got "${v.seed}".`);
-    s.seed = Number(v.seed);
-  }
-  if (v['report-every'] !== undefined) s.reportEvery = positiveInt('--report-every', v['report-every'] as string);
-  if (v.layout !== undefined) {
-    if (!isLayoutName(v.layout as string)) throw new UsageError(`--layout must be one of ${LAYOUT_NAMES.join(', ')}; got "${v.layout}".`);
-    s.layout = v.layout as ProtoSettings['layout'];
-  }
-  if (v['first-target'] !== undefined) {
-    if (v['first-target'] !== 'e' && v['first-target'] !== 'first-m') throw new UsageError(`--first-target must be e or first-m, got "${v['first-target']}".`);
-    s.firstTarget = v['first-target'];
-  }
-  if (v.init !== undefined) {
-    if (v.init !== 'normal' && v.init !== 'embedding-std') throw new UsageError(`--init must be normal or embedding-std, got "${v.init}".`);
-    s.init = v.init;
-  }
-  return s;
+  return settingsFromFlags(RUN_FIELDS, v, PAPER_SETTINGS);
 }
 
 /** Progress goes to stderr (only on a terminal, so pipes stay clean); results to stdout. */
@@ -138,14 +115,8 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse(rest, {
         ...COMMON,
         ...TEXT,
+        ...flagOptions(RUN_FIELDS),
         'max-tokens': { type: 'string' },
-        steps: { type: 'string' },
-        lr: { type: 'string' },
-        seed: { type: 'string' },
-        layout: { type: 'string' },
-        'first-target': { type: 'string' },
-        init: { type: 'string' },
-        'report-every': { type: 'string' },
         out: { type: 'string' },
         method: { type: 'string' },
         'memory-tokens': { type: 'string' },
@@ -203,19 +174,13 @@ async function main(argv: string[]): Promise<number> {
         group: { type: 'string' },
         method: { type: 'string' },
         'memory-tokens': { type: 'string' },
-        steps: { type: 'string' },
-        lr: { type: 'string' },
-        layout: { type: 'string' },
-        'first-target': { type: 'string' },
-        init: { type: 'string' },
-        'report-every': { type: 'string' },
+        ...flagOptions(RUN_FIELDS),
         lengths: { type: 'string' },
         'max-length': { type: 'string' },
         'keep-going': { type: 'boolean' },
         'all-seeds': { type: 'boolean' },
         pack: { type: 'string' },
         'text-seed': { type: 'string' },
-        seed: { type: 'string' },
         out: { type: 'string' },
       });
       const need = (flag: string, what: string) => {
@@ -236,8 +201,9 @@ async function main(argv: string[]): Promise<number> {
       if (values.lengths !== undefined && values['max-length'] !== undefined) throw new UsageError('Give --lengths or --max-length, not both.');
       const lengths = values.lengths !== undefined ? (values.lengths as string).split(',').map((x) => positiveInt('--lengths', x.trim())) : undefined;
       const maxLength = values['max-length'] !== undefined ? positiveInt('--max-length', values['max-length'] as string) : undefined;
-      const settings = compressSettings(values);
-      if (values.seed !== undefined) settings.seed = 0; // --seed is the base of the restart seeds here, not one run's seed
+      // --seed is the base of the restart seeds here, not one run's seed.
+      const { seed: seedBase, ...runSettings } = compressSettings(values);
+      const settings: ProtoSettings = { ...runSettings, seed: 0 };
       const methodName = (values.method as string | undefined) ?? 'oneshot';
       if (methodName === 'memory') {
         if (share !== 'none') throw new UsageError('--method memory shares nothing between texts (Kuratov et al.); leave out --share and --group.');
@@ -284,7 +250,7 @@ async function main(argv: string[]): Promise<number> {
             stop: values['all-seeds'] ? 'all-seeds' : 'text',
             pack,
             textSeed: values['text-seed'] !== undefined ? nonNegativeInt('--text-seed', values['text-seed'] as string) : 0,
-            seedBase: values.seed !== undefined ? nonNegativeInt('--seed', values.seed as string) : 0,
+            seedBase,
             out,
           },
           ctl.signal,

@@ -2,7 +2,7 @@
  * The sweep's results: one JSON line per text x length attempt. Everything needed to aggregate
  * (report) and to resume (skip what is recorded) is in the line itself.
  */
-import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
+import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
 import type { Share } from '../prototokens/problem.ts';
 
 export type MethodName = 'oneshot' | 'memory';

@@ -2,7 +2,7 @@
  * Aggregates of sweep records: per-text capacity (Table 3, Figures 1 and 3), accuracy by layout
  * and length (Table 1) and by sharing group size (Table 2), as data and as text or Markdown tables.
  */
-import { LAYOUTS } from '../prototokens/layouts.ts';
+import { LAYOUTS } from '../shared/layouts.ts';
 import { keyOf, type SweepKey, type SweepRecord } from './records.ts';
 
 export interface TextCapacity {

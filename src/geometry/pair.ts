@@ -1,6 +1,6 @@
 import type { Solution } from '../prototokens/solution-file.ts';
 import { flatten, type FlatPoint } from './path.ts';
-import type { PathTarget } from './evaluator.ts';
+import type { PathTarget } from './jobs/evaluator.ts';
 
 /** Two solutions to join by a path: their flat [e | m] points and the text every point is scored on. */
 export interface SolutionPair {

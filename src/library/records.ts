@@ -20,7 +20,8 @@
  * - Pure helpers: query.ts (search, sort, same-model filter), names.ts (export file names),
  *   zip.ts (many solutions as one zip, and back).
  */
-import type { LayoutName, FirstTarget, SolutionMeta } from '../worker/protocol.ts';
+import type { LayoutName, FirstTarget } from '../shared/layouts.ts';
+import type { SolutionMeta } from '../prototokens/solution-file.ts';
 import type { StoppedBy } from '../prototokens/optimise.ts';
 
 /** Where a record came from: a run on this page, or a file imported into the library. */

@@ -1,7 +1,7 @@
 import { Program } from '../gpu/program.ts';
 import type { Model } from '../model/model.ts';
 import { TransformerSession } from '../model/transformer.ts';
-import { planLayout, type FirstTarget, type LayoutName } from './layouts.ts';
+import { planLayout, type FirstTarget, type LayoutName } from '../shared/layouts.ts';
 import type { ProtoVectors } from './trainer.ts';
 
 /**

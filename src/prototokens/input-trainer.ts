@@ -21,7 +21,7 @@ import { embeddingForward } from '../ops/embedding.ts';
 import { adamwTick, adamwUpdate } from '../ops/adamw.ts';
 import { trackBest, type BestState } from '../ops/best.ts';
 import { settle } from '../gpu/wait.ts';
-import type { ProtoSettings } from './settings.ts';
+import type { ProtoSettings } from '../shared/run-settings.ts';
 
 export interface ProtoReport {
   /** Updates done when these metrics were read. */

@@ -7,7 +7,7 @@
  */
 import type { ProtoVectors } from './trainer.ts';
 import type { ProtoReport } from './input-trainer.ts';
-import type { ProtoSettings } from './settings.ts';
+import type { ProtoSettings } from '../shared/run-settings.ts';
 import { ActiveClock, RateMeter } from './run-clock.ts';
 import { NONE } from '../model/transformer.ts';
 

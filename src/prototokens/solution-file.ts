@@ -1,6 +1,6 @@
 import { encodeSafetensors, readSafetensorsHeader, readTensor, bytesSource, type ByteSource } from '../model/safetensors.ts';
 import { solutionSizeProblem } from '../util/solution-size.ts';
-import { isLayoutName, type FirstTarget, type LayoutName } from './layouts.ts';
+import { isLayoutName, type FirstTarget, type LayoutName } from '../shared/layouts.ts';
 
 export const SOLUTION_FORMAT = 'protolab-solution/1';
 export const LAB_VERSION = '0.1.0';

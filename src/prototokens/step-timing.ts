@@ -1,6 +1,6 @@
 import type { Model } from '../model/model.ts';
 import { restarts, singleText } from './problem.ts';
-import { PAPER_SETTINGS } from './settings.ts';
+import { PAPER_SETTINGS } from '../shared/run-settings.ts';
 import { ProtoTrainer } from './trainer.ts';
 
 export interface StepTiming {
@@ -31,7 +31,7 @@ export interface StepTimingOptions {
  * the way optimise() drives the trainer: submissions queued ahead, no read-back in between.
  * `warmup` steps, then a count of steps sized from the warm-up to take about budgetMs (between
  * minSteps and maxSteps), queued back to back and timed until the GPU is idle. The benchmark
- * (bench/shared.ts) and `protolab bench` both measure with this.
+ * (bench/suite/) and `protolab bench` both measure with this.
  */
 export async function timeSteps(model: Model, tokens: number[], o: StepTimingOptions): Promise<StepTiming> {
   const now = (): number => performance.now();

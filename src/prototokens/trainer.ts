@@ -1,9 +1,9 @@
 import type { Model } from '../model/model.ts';
 import { NONE } from '../model/transformer.ts';
 import { Rng } from '../util/rng.ts';
-import { planLayout, type LayoutPlan } from './layouts.ts';
+import { planLayout, type LayoutPlan } from '../shared/layouts.ts';
 import { type ProtoProblem, checkProblem } from './problem.ts';
-import { type ProtoSettings, validateSettings } from './settings.ts';
+import { type ProtoSettings, validateSettings } from '../shared/run-settings.ts';
 import { initStd } from './init.ts';
 import { InputTrainer, allocateTrainer, checkTokenIds, type InputPlan } from './input-trainer.ts';
 

@@ -20,7 +20,7 @@ import type { Model } from '../model/model.ts';
 import type { AnySolution } from '../memory/solution-file.ts';
 import { TransformerSession } from '../model/transformer.ts';
 import { KvDecoder } from '../model/kv-decode.ts';
-import { planLayout, DEFAULT_LAYOUT, type FirstTarget, type LayoutName, type LayoutPlan } from '../prototokens/layouts.ts';
+import { planLayout, DEFAULT_LAYOUT, type FirstTarget, type LayoutName, type LayoutPlan } from '../shared/layouts.ts';
 import { Rng } from '../util/rng.ts';
 import { DEFAULT_MEMORY_TOKENS, memoryPositions } from '../memory/problem.ts';
 

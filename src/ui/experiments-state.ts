@@ -3,7 +3,8 @@
  * experiment's progress, every stored sweep record (streamed as attempts finish), the user's own
  * texts for the 'files' source, and throughput measurements.
  */
-import type { ExperimentFromWorker, ExperimentProgress, ExperimentText, FromWorker, SweepRecord, ThroughputMeasured } from '../worker/protocol.ts';
+import type { ExperimentFromWorker, ExperimentProgress, FromWorker, SweepRecord, ThroughputMeasured } from '../worker/protocol.ts';
+import type { ExperimentText } from '../shared/experiment-spec.ts';
 
 export type ExperimentsPhase = 'idle' | 'starting' | ExperimentProgress['phase'] | 'done' | 'cancelled' | 'failed';
 

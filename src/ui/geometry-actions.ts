@@ -11,7 +11,7 @@ import { errorText } from './probes.ts';
 import { toGeometrySettings } from './geometry-settings.ts';
 import { jobBlocker } from './selectors.ts';
 import type { LabState } from './state.ts';
-import { apply, type LabStore } from './store.ts';
+import { applyTo, type LabStore } from './store.ts';
 
 export interface GeometryActions {
   geometryStart(): void;
@@ -60,26 +60,26 @@ export function createGeometryActions(store: LabStore, client: EngineClient, lib
       if (geometryBlocker(s) !== null) return;
       const settings = toGeometrySettings(s.settings);
       const served = s.catalog.state === 'ready' ? s.catalog.models.map((m) => ({ name: m.name, files: m.files })) : [];
-      apply(store, (st: LabState) => ({ ...st, geometry: geometryRequested(st.geometry, settings) }));
+      applyTo(store, 'geometry', geometryRequested, settings);
       client.send({ type: 'geometryStart', settings, proto: { layout: s.settings.layout, firstTarget: s.settings.firstTarget, lr: s.settings.lr }, served });
     },
     geometryStop() {
       if (!geometryActive(store.getState().geometry.phase)) return;
-      apply(store, (st: LabState) => ({ ...st, geometry: geometryStopRequested(st.geometry) }));
+      applyTo(store, 'geometry', geometryStopRequested);
       client.send({ type: 'geometryStop' });
     },
     async geometryKeep() {
       const id = ++keeps;
-      apply(store, (st: LabState) => ({ ...st, geometry: keepRequested(st.geometry, id) }));
+      applyTo(store, 'geometry', keepRequested, id);
       const [ok, text] = await keep().then(
         (summary) => [true, summary] as const,
         (e: unknown) => [false, errorText(e)] as const,
       );
-      apply(store, (st: LabState) => ({ ...st, geometry: keepFinished(st.geometry, id, ok, text) }));
+      applyTo(store, 'geometry', keepFinished, id, ok, text);
     },
     geometryCompare(items) {
       const requestId = client.newRequestId();
-      apply(store, (st: LabState) => ({ ...st, geometry: compareRequested(st.geometry, requestId, items.map((it) => it.id)) }));
+      applyTo(store, 'geometry', compareRequested, requestId, items.map((it) => it.id));
       client.send({ type: 'geometryCompare', requestId, items });
     },
   };

@@ -2,7 +2,8 @@
  * The interpolate view's settings: part of LabSettings (so the URL restores the pair, the scan
  * resolution and the Bezier training settings), with the checks the URL parser and the form share.
  */
-import { BEZIER_DEFAULTS, type BezierSettings } from '../worker/protocol.ts';
+import { type BezierSettings } from '../worker/protocol.ts';
+import { BEZIER_DEFAULTS } from '../shared/bezier-settings.ts';
 
 export interface InterpSettings {
   /** Library ids of the two endpoints ('' until picked). */

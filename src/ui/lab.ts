@@ -5,13 +5,13 @@
  */
 import { createEngineClient, type EngineClient } from '../worker/client.ts';
 import { createGeometryActions } from './geometry-actions.ts';
-import { createExperimentActions, type ExperimentActions } from './experiment-actions.ts';
-import { startLibrary, type LibraryActions } from './library-controller.ts';
-import { createInterpActions, type InterpActions } from './interp-controller.ts';
+import { createExperimentActions, type ExperimentActions } from './experiments-actions.ts';
+import { startLibrary, type LibraryActions } from './library-actions.ts';
+import { createInterpActions, type InterpActions } from './interp-actions.ts';
 import type { ToWorker } from '../worker/protocol.ts';
 import { formatModelRef, modelRefLabel, parseModelRef, type ModelRef } from './model-ref.ts';
 import { probeGpu, fetchModels, errorText } from './probes.ts';
-import { dismissError, modelLoading, runRequested, solutionRequested, tokenizeRequested, updateSettings } from './reducers.ts';
+import { catalogLoaded, dismissError, gpuProbed, modelLoading, runRequested, solutionRefused, solutionRequested, tokenizeRequested, updateSettings, urlProblemFound } from './reducers.ts';
 import { runActive, initialState, type LabState } from './state.ts';
 import { compressBlocker } from './selectors.ts';
 import { apply, batchedDispatcher, createLabStore, setAppStore, type LabStore } from './store.ts';
@@ -67,7 +67,7 @@ export function startLab(): Lab {
   // The experiments' stored results (IndexedDB, in the worker): the tables show them after a reload.
   client.send({ type: 'experimentList' });
   const get = () => store.getState();
-  // Every finished run is kept, checkpoints are written, interrupted runs are offered (library-controller.ts).
+  // Every finished run is kept, checkpoints are written, interrupted runs are offered (library-actions.ts).
   const libraryActions = startLibrary(store, client);
 
   const experimentActions = createExperimentActions(store, client);
@@ -137,7 +137,7 @@ export function startLab(): Lab {
       // Refused by its size before it is read: a multi-GB file picked by mistake must not fill the tab's memory.
       const tooBig = solutionSizeProblem(file.name, file.size);
       if (tooBig) {
-        store.setState({ solution: { state: 'error', name: file.name, message: tooBig } });
+        apply(store, solutionRefused, file.name, tooBig);
         return;
       }
       file.arrayBuffer().then(
@@ -146,7 +146,7 @@ export function startLab(): Lab {
           apply(store, solutionRequested, file.name, requestId);
           client.send({ type: 'decode', requestId, name: file.name, bytes });
         },
-        (e: unknown) => store.setState({ solution: { state: 'error', name: file.name, message: `Could not read ${file.name}: ${errorText(e)}` } }),
+        (e: unknown) => apply(store, solutionRefused, file.name, `Could not read ${file.name}: ${errorText(e)}`),
       );
     },
     dismissError: () => apply(store, dismissError),
@@ -179,12 +179,12 @@ export function startLab(): Lab {
   for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (ev) => ev.preventDefault());
 
   probeGpu().then(
-    (gpu) => store.setState({ gpu }),
-    (e: unknown) => store.setState({ gpu: { state: 'unavailable', reason: errorText(e) } }),
+    (gpu) => apply(store, gpuProbed, gpu),
+    (e: unknown) => apply(store, gpuProbed, { state: 'unavailable', reason: errorText(e) }),
   );
   fetchModels().then(
     (models) => {
-      store.setState({ catalog: { state: 'ready', models } });
+      apply(store, catalogLoaded, { state: 'ready', models });
       const ref = parseModelRef(get().settings.model) ?? (models.some((m) => m.name === DEFAULT_MODEL) ? { kind: 'served' as const, name: DEFAULT_MODEL } : null);
       if (ref?.kind === 'served' && models.some((m) => m.name === ref.name)) actions.loadServed(ref.name);
       else if (ref) {
@@ -194,10 +194,10 @@ export function startLab(): Lab {
             : ref.kind === 'local'
               ? `model ${ref.label} was a folder on the author's disk: pick or drop it`
               : `this server has no model ${ref.name}`;
-        store.setState({ urlProblems: [...get().urlProblems, why] });
+        apply(store, urlProblemFound, why);
       }
     },
-    (e: unknown) => store.setState({ catalog: { state: 'error', reason: errorText(e) } }),
+    (e: unknown) => apply(store, catalogLoaded, { state: 'error', reason: errorText(e) }),
   );
 
   // For the browser tests and the console: the page's own client and store.

@@ -48,6 +48,29 @@ export function dismissError(s: LabState): LabState {
   return { ...s, error: null };
 }
 
+/** An error every view shows (the banner), e.g. a library write that failed. */
+export function errorShown(s: LabState, message: string): LabState {
+  return { ...s, error: message };
+}
+
+/** A solution file refused before the worker saw it (too big, unreadable). */
+export function solutionRefused(s: LabState, name: string, message: string): LabState {
+  return { ...s, solution: { state: 'error', name, message } };
+}
+
+export function gpuProbed(s: LabState, gpu: LabState['gpu']): LabState {
+  return { ...s, gpu };
+}
+
+export function catalogLoaded(s: LabState, catalog: LabState['catalog']): LabState {
+  return { ...s, catalog };
+}
+
+/** Something in the page's URL that could not be used, said once at start-up. */
+export function urlProblemFound(s: LabState, why: string): LabState {
+  return { ...s, urlProblems: [...s.urlProblems, why] };
+}
+
 /** After a device loss: the model the worker is loading again (nothing to reload if none was loaded). */
 function modelReloading(model: ModelState): ModelState {
   if (model.state === 'ready') return { state: 'loading', ref: model.ref, label: model.info.label, phase: 'start', file: '', loaded: 0, total: 0 };

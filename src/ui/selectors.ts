@@ -1,5 +1,5 @@
 /** Derived facts about the state, shared by the controller and the components. */
-import { jobBusyMessage, runningJob, type JobKind } from '../worker/protocol.ts';
+import { jobBusyMessage, runningJob, type JobKind } from '../shared/jobs.ts';
 import { runActive, type LabState } from './state.ts';
 import { experimentActive } from './experiments-state.ts';
 import { geometryActive } from './geometry-state.ts';

@@ -18,6 +18,17 @@ export function apply<A extends unknown[]>(store: LabStore, reducer: (s: LabStat
   if (next !== s) store.setState(next, true);
 }
 
+/**
+ * Runs a reducer of one slice of the state (library, experiments, geometry, interp: the pure
+ * reducers of library-state.ts and its siblings) on the store; a no-op notifies nobody.
+ */
+export function applyTo<K extends keyof LabState, A extends unknown[]>(store: LabStore, key: K, reducer: (x: LabState[K], ...args: A) => LabState[K], ...args: A): void {
+  apply(store, (s: LabState) => {
+    const next = reducer(s[key], ...args);
+    return next === s[key] ? s : { ...s, [key]: next };
+  });
+}
+
 export function dispatchWorkerMessage(store: LabStore, msg: FromWorker): void {
   apply(store, applyWorkerMessage, msg);
 }

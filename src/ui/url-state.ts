@@ -2,8 +2,8 @@
  * The lab's settings: one typed object, mirrored to the page URL so a link reproduces a run
  * (model, text and every setting that changes the result). Pure functions; tested in Node.
  */
-import { isLayoutName, PAPER_SETTINGS, type FirstTarget, type LayoutName, type ProtoSettings } from '../worker/protocol.ts';
-import { EXPERIMENT_FIELD_KEYS, EXPERIMENT_DEFAULTS, checkExperimentField, isExperimentField, type ExperimentSettings } from './experiment-settings.ts';
+import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-settings.ts';
+import { EXPERIMENT_FIELD_KEYS, EXPERIMENT_DEFAULTS, checkExperimentField, isExperimentField, type ExperimentSettings } from './experiments-settings.ts';
 import { GEOMETRY_FIELD_KEYS, GEOMETRY_LAB_DEFAULTS, checkGeometryLabField, isGeometryField, type GeometryLabSettings } from './geometry-settings.ts';
 import { INTERP_DEFAULTS, INTERP_FIELD_KEYS, checkInterpField, isInterpField, type InterpSettings } from './interp-settings.ts';
 import { LIBRARY_DEFAULTS, LIBRARY_FIELD_KEYS, checkLibraryField, isLibraryField, type LibrarySettings } from './library-settings.ts';
@@ -15,30 +15,30 @@ export function isViewName(v: unknown): v is ViewName {
   return typeof v === 'string' && (VIEW_NAMES as readonly string[]).includes(v);
 }
 
-export interface LabSettings extends GeometryLabSettings, ExperimentSettings, LibrarySettings, InterpSettings {
+/** The run settings the compress view sets; the others keep the paper's values. Fields, bounds and URL names: RUN_FIELDS. */
+const PAGE_RUN_KEYS = ['maxSteps', 'lr', 'seed', 'reportEvery', 'layout', 'firstTarget'] as const;
+type PageRunKey = (typeof PAGE_RUN_KEYS)[number];
+
+function isPageRunKey(key: string): key is PageRunKey {
+  return (PAGE_RUN_KEYS as readonly string[]).includes(key);
+}
+
+export interface LabSettings extends Pick<ProtoSettings, PageRunKey>, GeometryLabSettings, ExperimentSettings, LibrarySettings, InterpSettings {
   /** Which tab is shown. */
   view: ViewName;
   /** A model reference (see model-ref.ts); '' until one is chosen. */
   model: string;
   text: string;
-  steps: number;
-  lr: number;
-  seed: number;
-  reportEvery: number;
-  layout: LayoutName;
-  firstTarget: FirstTarget;
 }
+
+const pageRun = (s: Pick<ProtoSettings, PageRunKey>): Pick<ProtoSettings, PageRunKey> =>
+  Object.fromEntries(PAGE_RUN_KEYS.map((k) => [k, s[k]])) as Pick<ProtoSettings, PageRunKey>;
 
 export const DEFAULT_SETTINGS: LabSettings = {
   view: 'compress',
   model: '',
   text: '',
-  steps: PAPER_SETTINGS.maxSteps,
-  lr: PAPER_SETTINGS.lr,
-  seed: PAPER_SETTINGS.seed,
-  reportEvery: PAPER_SETTINGS.reportEvery,
-  layout: PAPER_SETTINGS.layout,
-  firstTarget: PAPER_SETTINGS.firstTarget,
+  ...pageRun(PAPER_SETTINGS),
   ...EXPERIMENT_DEFAULTS,
   ...GEOMETRY_LAB_DEFAULTS,
   ...INTERP_DEFAULTS,
@@ -50,20 +50,12 @@ const KEYS: Record<keyof LabSettings, string> = {
   view: 'view',
   model: 'model',
   text: 'text',
-  steps: 'steps',
-  lr: 'lr',
-  seed: 'seed',
-  reportEvery: 'report',
-  layout: 'layout',
-  firstTarget: 'target',
+  ...(Object.fromEntries(PAGE_RUN_KEYS.map((k) => [k, RUN_FIELDS[k].url!])) as Record<PageRunKey, string>),
   ...EXPERIMENT_FIELD_KEYS,
   ...GEOMETRY_FIELD_KEYS,
   ...INTERP_FIELD_KEYS,
   ...LIBRARY_FIELD_KEYS,
 };
-
-export const MAX_STEPS = 100_000;
-export const MAX_REPORT_EVERY = 10_000;
 
 /** Why a value is not acceptable for a field, or null when it is. */
 export function checkField<K extends keyof LabSettings>(key: K, value: LabSettings[K]): string | null {
@@ -72,19 +64,12 @@ export function checkField<K extends keyof LabSettings>(key: K, value: LabSettin
   if (isGeometryField(key)) return checkGeometryLabField(key, v);
   if (isInterpField(key)) return checkInterpField(key, v);
   if (isLibraryField(key)) return checkLibraryField(key, v);
+  if (isPageRunKey(key)) {
+    const f = RUN_FIELDS[key];
+    const why = f.check(v);
+    return why ? `${f.label} ${why}` : null;
+  }
   switch (key) {
-    case 'steps':
-      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_STEPS ? null : `steps must be a whole number from 1 to ${MAX_STEPS}`;
-    case 'lr':
-      return typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 10 ? null : 'lr must be a positive number (at most 10)';
-    case 'seed':
-      return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff ? null : 'seed must be a whole number from 0 to 4294967295';
-    case 'reportEvery':
-      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_REPORT_EVERY ? null : `report interval must be a whole number from 1 to ${MAX_REPORT_EVERY}`;
-    case 'layout':
-      return typeof v === 'string' && isLayoutName(v) ? null : `unknown layout ${JSON.stringify(v)}`;
-    case 'firstTarget':
-      return v === 'e' || v === 'first-m' ? null : 'first target must be "e" or "first-m"';
     case 'view':
       return isViewName(v) ? null : `unknown view ${JSON.stringify(v)} (one of ${VIEW_NAMES.join(', ')})`;
     default:
@@ -148,19 +133,11 @@ export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT
       put(key, (typeof INTERP_DEFAULTS[key] === 'number' ? parseNumber(raw) : raw) as never);
       continue;
     }
+    if (isPageRunKey(key)) {
+      put(key, RUN_FIELDS[key].parse(raw) as never);
+      continue;
+    }
     switch (key) {
-      case 'steps':
-      case 'lr':
-      case 'seed':
-      case 'reportEvery':
-        put(key, parseNumber(raw));
-        break;
-      case 'layout':
-        put(key, raw as LayoutName);
-        break;
-      case 'firstTarget':
-        put(key, raw as FirstTarget);
-        break;
       case 'view':
         put(key, raw as ViewName);
         break;
@@ -173,5 +150,5 @@ export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT
 
 /** The engine settings of a run: the paper's, with the lab's fields on top. */
 export function toProtoSettings(s: LabSettings): ProtoSettings {
-  return { ...PAPER_SETTINGS, maxSteps: s.steps, lr: s.lr, seed: s.seed, reportEvery: s.reportEvery, layout: s.layout, firstTarget: s.firstTarget };
+  return { ...PAPER_SETTINGS, ...pageRun(s) };
 }

@@ -6,10 +6,10 @@
  */
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
-import { runSweep, SweepAborted, type SweepProgress } from '../experiments/sweep.ts';
-import { planExperiment } from '../experiments/plan.ts';
+import { runSweep, SweepAborted, type SweepProgress } from '../experiments/jobs/sweep.ts';
+import { planExperiment } from '../experiments/jobs/plan.ts';
 import { idbRecordStore, type BrowserRecordStore } from '../experiments/idb-store.ts';
-import type { ExperimentSpec } from '../experiments/spec.ts';
+import type { ExperimentSpec } from '../shared/experiment-spec.ts';
 import { servedSource } from '../datasets/served.ts';
 import { documentFromString, plainTextsSource, type TextSource } from '../datasets/sources.ts';
 import { decodeAnySolutionBytes } from '../memory/solution-file.ts';

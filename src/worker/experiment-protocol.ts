@@ -2,7 +2,7 @@
  * The experiment and throughput messages of the worker protocol (issue 5 §4), kept apart from the
  * compression messages; protocol.ts joins them into ToWorker / FromWorker and re-exports them.
  */
-import type { ExperimentSpec } from '../experiments/spec.ts';
+import type { ExperimentSpec } from '../shared/experiment-spec.ts';
 import type { SweepRecord } from '../experiments/records.ts';
 import type { ThroughputRecord } from '../throughput/throughput.ts';
 

@@ -6,7 +6,7 @@
  */
 import type { GeometryPartial, GeometryProgress, GeometrySettings } from '../geometry/experiment-types.ts';
 import type { ServedFolder } from '../geometry/text-embedder.ts';
-import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
+import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
 import type { SolutionPart } from '../geometry/distances.ts';
 import type { SolutionMeta } from '../prototokens/solution-file.ts';
 

@@ -7,8 +7,8 @@ import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { checkSolutionFits, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { makePair, pairProblem, type SolutionPair } from '../geometry/pair.ts';
-import { decodeAt, meanAlongTau, scanPath } from '../geometry/scan.ts';
-import { trainControlPoint } from '../geometry/bezier.ts';
+import { decodeAt, meanAlongTau, scanPath } from '../geometry/jobs/scan.ts';
+import { trainControlPoint } from '../geometry/jobs/bezier.ts';
 import { distance, flatten, lengthRatio, midpoint } from '../geometry/path.ts';
 import type { InterpFromWorker, InterpToWorker } from './interp-protocol.ts';
 

@@ -4,10 +4,9 @@
  * (both solutions' bytes), then scanned, joined by a trained Bezier curve and decoded at any tau.
  * Control points travel as Float64Array ([e | m] of width 2·hidden); null means the straight segment.
  */
-import type { BezierSettings } from '../geometry/bezier-settings.ts';
+import type { BezierSettings } from '../shared/bezier-settings.ts';
 
 export type { BezierSettings };
-export { BEZIER_DEFAULTS, validateBezierSettings } from '../geometry/bezier-settings.ts';
 
 export type PathKind = 'linear' | 'bezier';
 

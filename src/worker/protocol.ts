@@ -4,31 +4,22 @@
  * expect one answer (tokenize, evaluate, decode) carry a `requestId` the answer echoes; errors
  * caused by a request echo it too, so the client can reject the right promise.
  *
- * The UI may import this file (types, and the pure setting constants re-exported at the bottom),
- * never src/gpu, src/model or src/prototokens directly.
+ * It holds message types only (and the two functions every message passes through: which reply
+ * answers a request, which buffers are transferred). The rules both sides share (settings,
+ * layouts, the job rule, the experiment spec) are pure modules in src/shared/; the UI imports
+ * those, never the engine (test/ui/boundary.test.ts checks the whole import closure).
  */
-import type { ProtoSettings } from '../prototokens/settings.ts';
-import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
+import type { ProtoSettings } from '../shared/run-settings.ts';
+import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
 import type { SolutionMeta } from '../prototokens/solution-file.ts';
 import type { TrainerSnapshot } from '../prototokens/input-trainer.ts';
 import type { StoppedBy } from '../prototokens/optimise.ts';
-import { LAYOUTS } from '../prototokens/layouts.ts';
 import type { ExperimentFromWorker, ExperimentToWorker } from './experiment-protocol.ts';
 export type * from './experiment-protocol.ts';
 import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
 export type * from './geometry-protocol.ts';
 import type { InterpFromWorker, InterpToWorker } from './interp-protocol.ts';
 export type * from './interp-protocol.ts';
-export { BEZIER_DEFAULTS, validateBezierSettings } from './interp-protocol.ts';
-export { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, MAX_EXPERIMENT_SEEDS, MAX_EXPERIMENT_TEXTS, MAX_MEMORY_TOKENS, checkExperimentSpec, parseLengths } from '../experiments/spec.ts';
-export type { ExperimentKind, ExperimentSource, ExperimentText } from '../experiments/spec.ts';
-export { jobBusyMessage, runningJob } from './jobs.ts';
-export type { JobFacts, JobKind } from './jobs.ts';
-
-export type { ProtoSettings, FirstTarget, LayoutName, SolutionMeta, TrainerSnapshot };
-export { PAPER_SETTINGS, validateSettings } from '../prototokens/settings.ts';
-export { LAYOUTS, LAYOUT_NAMES, DEFAULT_LAYOUT, isLayoutName } from '../prototokens/layouts.ts';
-export { LAB_VERSION } from '../prototokens/solution-file.ts';
 
 // ---------------------------------------------------------------- UI → worker
 
@@ -201,10 +192,4 @@ export function transferablesOf(msg: ToWorker | FromWorker): Transferable[] {
     return [st.params, st.adamM, st.adamV, st.bestCorrect, st.bestLoss, st.bestStep, st.bestParams].map((a) => a.buffer as ArrayBuffer);
   }
   return [];
-}
-
-/** The longest text (in tokens) a layout fits into a model of `maxPositions` input positions. */
-export function maxTokensFor(maxPositions: number, layout: LayoutName, firstTarget: FirstTarget): number {
-  const offset = firstTarget === 'e' ? 0 : 1;
-  return Math.max(0, maxPositions - Math.max(LAYOUTS[layout].extra, offset));
 }

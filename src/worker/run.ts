@@ -7,7 +7,7 @@ import type { Tokenizer } from '../model/tokenizer.ts';
 import { decodeOnePass } from '../prototokens/decode.ts';
 import { singleText } from '../prototokens/problem.ts';
 import { encodeSolution, solutionMeta } from '../prototokens/solution-file.ts';
-import { validateSettings, type ProtoSettings } from '../prototokens/settings.ts';
+import { validateSettings, type ProtoSettings } from '../shared/run-settings.ts';
 import { ProtoTrainer } from '../prototokens/trainer.ts';
 import type { FromWorker, RunCheckpoint } from './protocol.ts';
 import { RunControl, type ControlCommand } from './run-control.ts';

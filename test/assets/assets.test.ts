@@ -61,6 +61,7 @@ describe("the repository's assets", () => {
 /** The places code and tests live; none may name a folder outside the checkout to read from. */
 const SOURCE_DIRS = ['src', 'test', 'e2e', 'bench', 'scripts'];
 const OUTSIDE = /\.\.\/shared\/|\/work\/shared/u;
+const IMPORT_OF_MODULE = /(from\s+|import\(\s*)['"][^'"]*\/shared\/[^'"]+\.tsx?['"]/u;
 
 describe('nothing reads outside the checkout', () => {
   it('no source, test, benchmark or script names ../shared/ or /work/shared (only the sync script reads it, when asked)', () => {
@@ -74,7 +75,8 @@ describe('nothing reads outside the checkout', () => {
         readFileSync(path, 'utf8')
           .split('\n')
           .forEach((line, i) => {
-            if (OUTSIDE.test(line)) offenders.push(`${rel}:${i + 1}`);
+            // src/shared (the pure modules both sides of the worker use) is imported, not read.
+            if (OUTSIDE.test(line) && !IMPORT_OF_MODULE.test(line)) offenders.push(`${rel}:${i + 1}`);
           });
       }
     }

@@ -56,7 +56,7 @@ describe('protolab sweep and report', () => {
       [['sweep', ...m, ...ok, '--method', 'memory', '--memory-tokens', '0'], /--memory-tokens must be a positive whole number/],
       [['sweep', ...m, ...ok, '--method', 'zip'], /Unknown method "zip"/],
       [['sweep', ...m, ...ok, '--layout', 'zigzag'], /--layout must be one of/],
-      [['sweep', ...m, ...ok, '--steps', '0'], /--steps must be a positive whole number/],
+      [['sweep', ...m, ...ok, '--steps', '0'], /--steps must be a whole number from 1 to 100000, got "0"/],
       [['sweep', ...m, ...ok, '--lengths', '4,x'], /--lengths must be a positive whole number, got "x"/],
       [['sweep', ...m, ...ok, '--lengths', '4', '--max-length', '8'], /--lengths or --max-length, not both/],
       [['sweep', ...m, ...ok, '--out', dir], /--out: .* is a folder/],

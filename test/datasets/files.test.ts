@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { documentsFromFiles } from '../../src/datasets/browser.ts';
 import { readTextFiles, type NamedBlob } from '../../src/datasets/files.ts';
 import { SourceError } from '../../src/datasets/sources.ts';
-import { createExperimentActions } from '../../src/ui/experiment-actions.ts';
+import { createExperimentActions } from '../../src/ui/experiments-actions.ts';
 import { createLabStore } from '../../src/ui/store.ts';
 import type { EngineClient } from '../../src/worker/client.ts';
 

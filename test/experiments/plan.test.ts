@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planExperiment, ExperimentSpecError } from '../../src/experiments/plan.ts';
-import { checkExperimentSpec, parseLengths, type ExperimentSpec } from '../../src/experiments/spec.ts';
-import { LAYOUT_NAMES } from '../../src/prototokens/layouts.ts';
+import { planExperiment, ExperimentSpecError } from '../../src/experiments/jobs/plan.ts';
+import { checkExperimentSpec, parseLengths, type ExperimentSpec } from '../../src/shared/experiment-spec.ts';
+import { LAYOUT_NAMES } from '../../src/shared/layouts.ts';
 
 const base: ExperimentSpec = {
   kind: 'capacity', method: 'oneshot', memoryTokens: 1, source: 'pg19', files: [], texts: 4, seeds: 1, textSeed: 0, steps: 300, lr: 0.01,

@@ -9,13 +9,13 @@ import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { evaluateTokens } from '../../src/model/evaluate.ts';
 import { randomSource, pg19Source } from '../../src/datasets/node/sources.ts';
-import { PAPER_SETTINGS, type ProtoSettings } from '../../src/prototokens/settings.ts';
-import { runSweep, restartSeed, SweepAborted, SweepConflict, type SweepOptions, type SweepResult } from '../../src/experiments/sweep.ts';
+import { PAPER_SETTINGS, type ProtoSettings } from '../../src/shared/run-settings.ts';
+import { runSweep, restartSeed, SweepAborted, SweepConflict, type SweepOptions, type SweepResult } from '../../src/experiments/jobs/sweep.ts';
 import { memoryStore, parseRecords, type SweepRecord } from '../../src/experiments/records.ts';
 import { jsonlStore } from '../../src/experiments/node/jsonl-store.ts';
 import { LADDER, fittingLengths } from '../../src/experiments/ladder.ts';
 import { summarise } from '../../src/experiments/report.ts';
-import { methodByName } from '../../src/experiments/methods.ts';
+import { methodByName } from '../../src/experiments/jobs/methods.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 

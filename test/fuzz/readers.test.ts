@@ -5,7 +5,7 @@ import { bytesSource, encodeSafetensors, readSafetensorsHeader, readTensor, Safe
 import { parseConfig, ModelConfigError } from '../../src/model/config.ts';
 import { decodeSolutionBytes, encodeSolution, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
 import { FIXTURES, STORIES } from '../helpers/fixtures.ts';
-import { DEFAULT_LAYOUT } from '../../src/prototokens/layouts.ts';
+import { DEFAULT_LAYOUT } from '../../src/shared/layouts.ts';
 
 // Issue 7: the readers of files a user (or anyone) hands the lab never crash, hang or throw an
 // untyped exception. Each property runs RUNS random and mutated inputs per CI run; a failure

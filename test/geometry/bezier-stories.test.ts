@@ -6,11 +6,11 @@ import { loadTokenizer } from '../../src/model/tokenizer.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
 import { optimise } from '../../src/prototokens/optimise.ts';
 import { restarts } from '../../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { flatten, lengthRatio } from '../../src/geometry/path.ts';
 import type { SolutionPair } from '../../src/geometry/pair.ts';
-import { scanPath, meanAlongTau } from '../../src/geometry/scan.ts';
-import { trainControlPoint, BEZIER_DEFAULTS } from '../../src/geometry/bezier.ts';
+import { scanPath, meanAlongTau } from '../../src/geometry/jobs/scan.ts';
+import { trainControlPoint, BEZIER_DEFAULTS } from '../../src/geometry/jobs/bezier.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 

@@ -4,7 +4,7 @@ import { loadModel } from '../../src/model/load.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { pg19Source } from '../../src/datasets/node/sources.ts';
-import { runGeometryExperiment, type GeometryRunInput } from '../../src/geometry/experiment.ts';
+import { runGeometryExperiment, type GeometryRunInput } from '../../src/geometry/jobs/experiment.ts';
 import { DEFAULT_GEOMETRY, geometryProblems, type GeometryPartial, type GeometryProgress, type GeometrySettings } from '../../src/geometry/experiment-types.ts';
 import { chooseEmbedder, findLocalMiniLM } from '../../src/geometry/text-embedder.ts';
 import { distancesByKind } from '../../src/geometry/grouping.ts';

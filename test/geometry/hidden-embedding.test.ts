@@ -4,7 +4,7 @@ import { loadModel } from '../../src/model/load.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { evaluateTokens } from '../../src/model/evaluate.ts';
-import { finalHiddenStates, meanHiddenEmbeddings, meanRows } from '../../src/geometry/hidden-embedding.ts';
+import { finalHiddenStates, meanHiddenEmbeddings, meanRows } from '../../src/geometry/jobs/hidden-embedding.ts';
 import { cosineDistance } from '../../src/geometry/distances.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';

@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { loadModel } from '../../src/model/load.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { singleText } from '../../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
 import { throttledSettle } from '../../src/gpu/wait.ts';
 import { testGpu } from '../helpers/gpu.ts';

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LibraryDb, LibraryError } from '../../src/library/db.ts';
 import type { RunCheckpoint } from '../../src/worker/protocol.ts';
-import { PAPER_SETTINGS } from '../../src/worker/protocol.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { record } from './fixtures.ts';
 
 let n = 0;

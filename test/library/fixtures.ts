@@ -1,4 +1,4 @@
-import type { SolutionMeta } from '../../src/worker/protocol.ts';
+import type { SolutionMeta } from '../../src/prototokens/solution-file.ts';
 import { recordFromSolution, type SolutionRecord } from '../../src/library/records.ts';
 
 export function meta(over: Partial<SolutionMeta> = {}): SolutionMeta {

@@ -8,7 +8,7 @@ import { ProtoTrainer, type ProtoVectors } from '../../src/prototokens/trainer.t
 import type { ProtoReport } from '../../src/prototokens/input-trainer.ts';
 import { optimise } from '../../src/prototokens/optimise.ts';
 import { accuracyByText, restarts, sharedE, sharedM, singleText, textsWithRestarts, withFixedM, type ProtoProblem } from '../../src/prototokens/problem.ts';
-import { PAPER_SETTINGS, type ProtoSettings } from '../../src/prototokens/settings.ts';
+import { PAPER_SETTINGS, type ProtoSettings } from '../../src/shared/run-settings.ts';
 import { threeSamples } from '../../src/datasets/samples.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu } from '../helpers/gpu.ts';

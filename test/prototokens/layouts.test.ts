@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { planLayout, LAYOUT_NAMES } from '../../src/prototokens/layouts.ts';
+import { planLayout, LAYOUT_NAMES } from '../../src/shared/layouts.ts';
 
 const str = (name: Parameters<typeof planLayout>[0], N: number, ft: 'e' | 'first-m' = 'e') => {
   const p = planLayout(name, N, ft);

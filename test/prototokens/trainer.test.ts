@@ -5,7 +5,7 @@ import type { Model } from '../../src/model/model.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
 import { singleText, withFixedM } from '../../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { timeSteps } from '../../src/prototokens/step-timing.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { FIXTURES, golden } from '../helpers/fixtures.ts';

@@ -13,9 +13,9 @@ import { maxTokenChars, tokenizeBounded } from '../../src/model/tokenize-bounded
 import { decodeOnePass } from '../../src/prototokens/decode.ts';
 import { optimise } from '../../src/prototokens/optimise.ts';
 import { singleText } from '../../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
-import { maxTokensFor } from '../../src/worker/protocol.ts';
+import { maxTokensFor } from '../../src/shared/layouts.ts';
 import { compressBlocker } from '../../src/ui/selectors.ts';
 import { initialState, type LabState } from '../../src/ui/state.ts';
 import { testGpu } from '../helpers/gpu.ts';

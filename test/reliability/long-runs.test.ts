@@ -7,7 +7,7 @@ import type { Model } from '../../src/model/model.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { optimise } from '../../src/prototokens/optimise.ts';
 import { singleText } from '../../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';

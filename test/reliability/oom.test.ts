@@ -4,7 +4,7 @@ import { loadModel } from '../../src/model/load.ts';
 import type { Model } from '../../src/model/model.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { restarts } from '../../src/prototokens/problem.ts';
-import { PAPER_SETTINGS } from '../../src/prototokens/settings.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
 import { MemoryTrainer } from '../../src/memory/trainer.ts';
 import { memoryRestarts } from '../../src/memory/problem.ts';

@@ -1,38 +1,44 @@
-import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, importClosure, sourceFiles } from '../helpers/imports.ts';
 
-const root = join(import.meta.dirname, '..', '..');
+/**
+ * The architecture, checked on what each module loads at run time (its whole value-import
+ * closure, not the folder names of its direct imports): the UI never reaches the engine, the
+ * worker never reaches Node, src/shared stays pure, and the analysis half of geometry/ and
+ * experiments/ runs without a GPU (their GPU jobs live in jobs/).
+ */
+const rel = (f: string) => relative(ROOT, f).split('\\').join('/');
+const ENGINE = /^src\/(gpu|ops|reference|model|prototokens|memory)\/|^src\/[a-z]+\/jobs\/|^src\/worker\/(?!protocol\.ts$|client\.ts$)/u;
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : []));
-}
-
-function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
-}
-
-// The engine lives in the worker: the UI reaches it only through src/worker/protocol.ts and client.ts.
 describe('UI / engine boundary', () => {
-  const ui = files(join(root, 'src', 'ui'));
+  const ui = [...sourceFiles(join(ROOT, 'src', 'ui')), join(ROOT, 'src', 'main.tsx')];
 
   it('finds the UI files', () => {
     expect(ui.length).toBeGreaterThan(10);
   });
 
-  it.each(ui.map((f) => [relative(root, f), f]))('%s imports no engine module', (_name, file) => {
-    for (const spec of imports(file)) {
-      expect(spec, `${spec} in ${relative(root, file)}`).not.toMatch(/(^|\/)(gpu|model|prototokens|ops|reference)\//);
-      if (spec.includes('/worker/')) expect(spec).toMatch(/\/worker\/(protocol|client)\.ts$/);
-    }
+  it.each(ui.map((f) => [rel(f), f]))('%s loads no engine module and nothing of Node, however indirectly', (_name, file) => {
+    const { files, packages } = importClosure(file);
+    expect(files.filter((f) => ENGINE.test(f))).toEqual([]);
+    expect(packages.filter((p) => p.startsWith('node:') || p === 'webgpu')).toEqual([]);
   });
 
-  it('the worker code never reaches Node-only modules', () => {
-    for (const file of files(join(root, 'src', 'worker'))) {
-      for (const spec of imports(file)) {
-        expect(spec, `${spec} in ${relative(root, file)}`).not.toMatch(/node-folder|gpu\/node|^node:/);
-      }
-    }
+  it('the engine worker never reaches Node-only modules', () => {
+    const { files, packages } = importClosure(join(ROOT, 'src', 'worker', 'engine-worker.ts'));
+    expect(files.some((f) => f.startsWith('src/gpu/'))).toBe(true); // it is the engine
+    expect(files.filter((f) => /node-folder|gpu\/node|\/node\//u.test(f))).toEqual([]);
+    expect(packages.filter((p) => p.startsWith('node:') || p === 'webgpu')).toEqual([]);
+  });
+
+  it.each(sourceFiles(join(ROOT, 'src', 'shared')).map((f) => [rel(f), f]))('%s is pure: it loads only src/shared and src/util, no package', (_name, file) => {
+    const { files, packages } = importClosure(file);
+    expect(files.filter((f) => !/^src\/(shared|util)\//u.test(f))).toEqual([]);
+    expect(packages).toEqual([]);
+  });
+
+  const analysis = ['geometry', 'experiments'].flatMap((d) => sourceFiles(join(ROOT, 'src', d)).filter((f) => !/[\\/](jobs|node)[\\/]/u.test(rel(f).slice(4))));
+  it.each(analysis.map((f) => [rel(f), f]))('%s (analysis) runs without a GPU', (_name, file) => {
+    expect(importClosure(file).files.filter((f) => f.startsWith('src/gpu/'))).toEqual([]);
   });
 });

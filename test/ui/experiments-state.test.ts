@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyExperimentError, applyExperimentMessage, experimentRequested, IDLE_EXPERIMENTS, throughputRequested } from '../../src/ui/experiments-state.ts';
-import { toExperimentSpec, EXPERIMENT_DEFAULTS } from '../../src/ui/experiment-settings.ts';
+import { toExperimentSpec, EXPERIMENT_DEFAULTS } from '../../src/ui/experiments-settings.ts';
 import { DEFAULT_SETTINGS } from '../../src/ui/url-state.ts';
-import { experimentBlocker } from '../../src/ui/experiment-actions.ts';
+import { experimentBlocker } from '../../src/ui/experiments-actions.ts';
 import { compressBlocker } from '../../src/ui/selectors.ts';
 import { initialState, type LabState } from '../../src/ui/state.ts';
 import type { ExperimentProgress, SweepRecord, ThroughputRecord } from '../../src/worker/protocol.ts';

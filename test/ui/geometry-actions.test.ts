@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LibraryDb } from '../../src/library/db.ts';
 import { normaliseTags, recordFromSolution } from '../../src/library/records.ts';
 import { createGeometryActions } from '../../src/ui/geometry-actions.ts';
-import { startLibrary } from '../../src/ui/library-controller.ts';
+import { startLibrary } from '../../src/ui/library-actions.ts';
 import { initialState } from '../../src/ui/state.ts';
 import { createLabStore, type LabStore } from '../../src/ui/store.ts';
 import { EngineClient } from '../../src/worker/client.ts';

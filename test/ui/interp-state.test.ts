@@ -3,7 +3,8 @@ import { applyInterpError, applyInterpMessage, IDLE_INTERP, interpDecodeRequeste
 import { checkInterpField, INTERP_DEFAULTS, bezierSettingsOf } from '../../src/ui/interp-settings.ts';
 import { applyWorkerMessage } from '../../src/ui/reducers.ts';
 import { initialState } from '../../src/ui/state.ts';
-import { BEZIER_DEFAULTS, type FromWorker } from '../../src/worker/protocol.ts';
+import { type FromWorker } from '../../src/worker/protocol.ts';
+import { BEZIER_DEFAULTS } from '../../src/shared/bezier-settings.ts';
 
 const paired = (requestId: number): FromWorker => ({ type: 'pathPaired', requestId, N: 2, text: 'ab', ids: [5, 6], pieces: ['a', 'b'], decodedA: [5, 6], decodedB: [5, 7], a: Float64Array.from([1, 2]), b: Float64Array.from([3, 4]), distance: 2.83, others: [] });
 const scanned = (requestId: number, kind: 'linear' | 'bezier'): FromWorker => ({ type: 'pathScanned', requestId, kind, tau: [0, 1], loss: [1, 2], accuracy: [1, 1], meanLoss: 1.5, lengthRatio: 1 });

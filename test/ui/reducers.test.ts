@@ -3,7 +3,8 @@ import { applyWorkerMessage, applyWorkerMessages, modelLoading, runRequested, so
 import { initialState, runActive, type LabState } from '../../src/ui/state.ts';
 import { compressBlocker } from '../../src/ui/selectors.ts';
 import { DEFAULT_SETTINGS } from '../../src/ui/url-state.ts';
-import { jobBusyMessage, type FromWorker } from '../../src/worker/protocol.ts';
+import { type FromWorker } from '../../src/worker/protocol.ts';
+import { jobBusyMessage } from '../../src/shared/jobs.ts';
 import { READY, TOKENS, progress } from './fixtures.ts';
 
 const run = (s: LabState, ...msgs: FromWorker[]) => applyWorkerMessages(s, msgs);
@@ -19,14 +20,14 @@ function readyWithText(): LabState {
 describe('settings', () => {
   it('applies valid fields and ignores invalid ones', () => {
     const s0 = initialState();
-    const s1 = updateSettings(s0, { steps: 300, lr: -1, seed: 2.5, layout: 'e*N' });
-    expect(s1.settings).toEqual({ ...DEFAULT_SETTINGS, steps: 300, layout: 'e*N' });
+    const s1 = updateSettings(s0, { maxSteps: 300, lr: -1, seed: 2.5, layout: 'e*N' });
+    expect(s1.settings).toEqual({ ...DEFAULT_SETTINGS, maxSteps: 300, layout: 'e*N' });
     expect(s0.settings).toEqual(DEFAULT_SETTINGS);
   });
 
   it('returns the same state when nothing changes', () => {
     const s0 = initialState();
-    expect(updateSettings(s0, { steps: DEFAULT_SETTINGS.steps })).toBe(s0);
+    expect(updateSettings(s0, { maxSteps: DEFAULT_SETTINGS.maxSteps })).toBe(s0);
     expect(updateSettings(s0, { lr: 0 })).toBe(s0);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { experimentBlocker } from '../../src/ui/experiment-actions.ts';
+import { experimentBlocker } from '../../src/ui/experiments-actions.ts';
 import { geometryBlocker } from '../../src/ui/geometry-actions.ts';
 import { compressBlocker, jobBlocker, pageJob } from '../../src/ui/selectors.ts';
 import { initialState, type LabState } from '../../src/ui/state.ts';
-import { jobBusyMessage, type JobKind } from '../../src/worker/protocol.ts';
+import { jobBusyMessage, type JobKind } from '../../src/shared/jobs.ts';
 
 const ready = { state: 'ready', ref: 'stories260k', info: { fingerprint: 'fp', label: 'stories260k' } } as unknown as LabState['model'];
 const idle: LabState = { ...initialState(), model: ready, settings: { ...initialState().settings, text: 'abcd' }, tokens: { pendingId: 1, error: null, current: { text: 'abcd', ids: [1, 2], pieces: ['ab', 'cd'], maxTokens: 10, tooLong: false } } };

@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { apply, batchedDispatcher, createLabStore } from '../../src/ui/store.ts';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { apply, applyTo, batchedDispatcher, createLabStore } from '../../src/ui/store.ts';
+import { libraryNotice } from '../../src/ui/library-state.ts';
+import { ROOT, sourceFiles } from '../helpers/imports.ts';
 import { modelLoading, updateSettings } from '../../src/ui/reducers.ts';
 import { READY, progress } from './fixtures.ts';
 import { runRequested } from '../../src/ui/reducers.ts';
@@ -9,11 +13,32 @@ describe('the lab store', () => {
     const store = createLabStore();
     const seen = vi.fn();
     store.subscribe(seen);
-    apply(store, updateSettings, { steps: store.getState().settings.steps });
+    apply(store, updateSettings, { maxSteps: store.getState().settings.maxSteps });
     expect(seen).not.toHaveBeenCalled();
-    apply(store, updateSettings, { steps: 123 });
+    apply(store, updateSettings, { maxSteps: 123 });
     expect(seen).toHaveBeenCalledTimes(1);
-    expect(store.getState().settings.steps).toBe(123);
+    expect(store.getState().settings.maxSteps).toBe(123);
+  });
+
+  it('applies a slice reducer to its slice only, and a no-op notifies nobody', () => {
+    const store = createLabStore();
+    const before = store.getState();
+    const seen = vi.fn();
+    store.subscribe(seen);
+    applyTo(store, 'library', (l) => l);
+    expect(seen).not.toHaveBeenCalled();
+    applyTo(store, 'library', libraryNotice, 'disk full');
+    expect(seen).toHaveBeenCalledTimes(1);
+    expect(store.getState().library).not.toBe(before.library);
+    expect(store.getState().settings).toBe(before.settings);
+  });
+
+  it('is changed only through reducers: no setState outside store.ts', () => {
+    const direct = sourceFiles(join(ROOT, 'src', 'ui'))
+      .filter((f) => !f.endsWith(join('ui', 'store.ts')))
+      .filter((f) => /\bsetState\(/u.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ROOT, f));
+    expect(direct).toEqual([]);
   });
 
   it('batches progress reports into one update and keeps the order with other messages', () => {

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_SETTINGS, settingsFromQuery, settingsToQuery, toProtoSettings, VIEW_NAMES, type LabSettings } from '../../src/ui/url-state.ts';
 import { SORT_KEYS } from '../../src/library/query.ts';
-import { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, LAYOUT_NAMES, PAPER_SETTINGS } from '../../src/worker/protocol.ts';
+import { EXPERIMENT_KINDS, EXPERIMENT_SOURCES } from '../../src/shared/experiment-spec.ts';
+import { LAYOUT_NAMES } from '../../src/shared/layouts.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { GEOMETRY_SOURCES } from '../../src/ui/geometry-settings.ts';
 
 const lengthsArb = fc.array(fc.integer({ min: 1, max: 100_000 }), { maxLength: 6 }).map((xs) => xs.join(','));
-/** The experiments view's fields (src/ui/experiment-settings.ts). */
+/** The experiments view's fields (src/ui/experiments-settings.ts). */
 const experimentArbs = {
   expKind: fc.constantFrom(...EXPERIMENT_KINDS),
   expMethod: fc.constantFrom('oneshot' as const, 'memory' as const),
@@ -60,7 +62,7 @@ const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   view: fc.constantFrom(...VIEW_NAMES),
   model: fc.oneof(fc.constant(''), fc.constant('stories260k'), fc.constant('hf:EleutherAI/pythia-70m@main'), fc.string()),
   text: fc.string({ unit: 'grapheme' }),
-  steps: fc.integer({ min: 1, max: 100_000 }),
+  maxSteps: fc.integer({ min: 1, max: 100_000 }),
   lr: fc.double({ min: 1e-6, max: 10, noNaN: true, noDefaultInfinity: true }).filter((x) => x > 0),
   seed: fc.integer({ min: 0, max: 0xffffffff }),
   reportEvery: fc.integer({ min: 1, max: 10_000 }),
@@ -105,7 +107,7 @@ describe('settings in the URL', () => {
 
   it('an empty query gives the defaults: the paper settings', () => {
     expect(settingsFromQuery('')).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
-    expect(DEFAULT_SETTINGS).toMatchObject({ steps: 5000, lr: 0.01, seed: 0, reportEvery: 10, layout: 'e,m*(N-1)', firstTarget: 'e' });
+    expect(DEFAULT_SETTINGS).toMatchObject({ maxSteps: 5000, lr: 0.01, seed: 0, reportEvery: 10, layout: 'e,m*(N-1)', firstTarget: 'e' });
   });
 
   it('ignores unusable values, keeps the rest and says what it ignored', () => {
@@ -113,7 +115,14 @@ describe('settings in the URL', () => {
     expect(settings).toEqual({ ...DEFAULT_SETTINGS, model: 'stories260k', text: 'hi' });
     expect(problems).toHaveLength(6);
     expect(problems.join('\n')).toMatch(/steps=0/);
-    expect(problems.join('\n')).toMatch(/layout=zigzag: unknown layout/);
+    expect(problems).toEqual([
+      'ignored steps=0: steps must be a whole number from 1 to 100000',
+      'ignored lr=-1: lr must be a number above 0 and at most 10',
+      'ignored seed=1.5: seed must be a whole number from 0 to 4294967295',
+      'ignored report=x: report interval must be a whole number from 1 to 10000',
+      'ignored layout=zigzag: layout must be one of e*N, e*N/2,m*N/2, (e,m)*N/2, e,m*N, e,m*(N-1), not "zigzag"',
+      'ignored target=m: first target must be one of e, first-m, not "m"',
+    ]);
   });
 
   it('an empty number is not zero', () => {
@@ -121,7 +130,7 @@ describe('settings in the URL', () => {
   });
 
   it('maps to the engine settings on top of the paper ones', () => {
-    const p = toProtoSettings({ ...DEFAULT_SETTINGS, steps: 300, lr: 0.02, seed: 3, reportEvery: 5, layout: 'e*N', firstTarget: 'first-m' });
+    const p = toProtoSettings({ ...DEFAULT_SETTINGS, maxSteps: 300, lr: 0.02, seed: 3, reportEvery: 5, layout: 'e*N', firstTarget: 'first-m' });
     expect(p).toEqual({ ...PAPER_SETTINGS, maxSteps: 300, lr: 0.02, seed: 3, reportEvery: 5, layout: 'e*N', firstTarget: 'first-m' });
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/worker/engine.ts';
-import { jobBusyMessage, PAPER_SETTINGS, type FromWorker, type JobKind, type ToWorker } from '../../src/worker/protocol.ts';
+import { type FromWorker, type ToWorker } from '../../src/worker/protocol.ts';
+import { jobBusyMessage, type JobKind } from '../../src/shared/jobs.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { DEFAULT_GEOMETRY } from '../../src/geometry/experiment-types.ts';
 
 /** An engine with a (stand-in) model loaded and `kind` running, as its hosts would hold it. */

@@ -6,7 +6,7 @@ import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { memoryStore } from '../../src/experiments/records.ts';
 import type { BrowserRecordStore } from '../../src/experiments/idb-store.ts';
-import type { ExperimentSpec } from '../../src/experiments/spec.ts';
+import type { ExperimentSpec } from '../../src/shared/experiment-spec.ts';
 import { ExperimentHost } from '../../src/worker/experiment-host.ts';
 import type { ExperimentFromWorker } from '../../src/worker/experiment-protocol.ts';
 import { testGpu } from '../helpers/gpu.ts';

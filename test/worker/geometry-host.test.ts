@@ -9,7 +9,7 @@ import { GeometryHost } from '../../src/worker/geometry-host.ts';
 import type { GeometryFromWorker } from '../../src/worker/geometry-protocol.ts';
 import { DEFAULT_GEOMETRY } from '../../src/geometry/experiment-types.ts';
 import { cosineDistance, solutionVector } from '../../src/geometry/distances.ts';
-import { meanHiddenEmbeddings } from '../../src/geometry/hidden-embedding.ts';
+import { meanHiddenEmbeddings } from '../../src/geometry/jobs/hidden-embedding.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';

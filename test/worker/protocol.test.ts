@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LAYOUT_NAMES, maxTokensFor } from '../../src/worker/protocol.ts';
-import { planLayout } from '../../src/prototokens/layouts.ts';
+import { LAYOUT_NAMES, maxTokensFor } from '../../src/shared/layouts.ts';
+import { planLayout } from '../../src/shared/layouts.ts';
 import { solutionFileName } from '../../src/worker/run.ts';
 import { sourceLabel } from '../../src/worker/model-source.ts';
 

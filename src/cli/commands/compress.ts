@@ -8,7 +8,7 @@ import { optimise, type OptimiseResult } from '../../prototokens/optimise.ts';
 import { singleText } from '../../prototokens/problem.ts';
 import { decodeOnePass } from '../../prototokens/decode.ts';
 import { encodeSolution, runMeta, type RunMeta } from '../../prototokens/solution-file.ts';
-import type { ProtoSettings } from '../../prototokens/settings.ts';
+import type { ProtoSettings } from '../../shared/run-settings.ts';
 
 export interface CompressResult {
   model: string;

@@ -4,13 +4,13 @@ import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
 import { progressLine, clearProgress } from '../progress-bar.ts';
 import type { TextSource } from '../../datasets/sources.ts';
-import { runSweep, SweepAborted, type SweepProgress, type SweepResult } from '../../experiments/sweep.ts';
+import { runSweep, SweepAborted, type SweepProgress, type SweepResult } from '../../experiments/jobs/sweep.ts';
 import { jsonlStore } from '../../experiments/node/jsonl-store.ts';
-import type { SweepMethod } from '../../experiments/methods.ts';
+import type { SweepMethod } from '../../experiments/jobs/methods.ts';
 import type { StopRule } from '../../experiments/records.ts';
 import { summarise, reportJson, renderTable } from '../../experiments/report.ts';
 import type { Share } from '../../prototokens/problem.ts';
-import type { ProtoSettings } from '../../prototokens/settings.ts';
+import type { ProtoSettings } from '../../shared/run-settings.ts';
 
 export interface SweepArgs {
   source: TextSource;

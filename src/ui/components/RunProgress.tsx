@@ -10,7 +10,7 @@ import { TaskProgress } from './TaskProgress.tsx';
 export const RunProgress = memo(function RunProgress() {
   const phase = useLab((s) => s.run.phase);
   const latest = useLab((s) => s.run.latest);
-  const maxSteps = useLab((s) => s.run.settings.steps);
+  const maxSteps = useLab((s) => s.run.settings.maxSteps);
   if (!runActive(phase)) return null;
   const step = latest?.step ?? 0;
   const eta = latest && latest.stepsPerSec > 0 ? ((maxSteps - step) / latest.stepsPerSec) * 1000 : null;

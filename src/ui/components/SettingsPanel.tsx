@@ -3,9 +3,9 @@ import { useActions } from '../context.ts';
 import { useLab } from '../store.ts';
 import { runActive } from '../state.ts';
 import { checkField, type LabSettings } from '../url-state.ts';
-import { LAYOUT_NAMES, LAYOUTS, type FirstTarget, type LayoutName } from '../../worker/protocol.ts';
+import { LAYOUT_NAMES, LAYOUTS, type FirstTarget, type LayoutName } from '../../shared/layouts.ts';
 
-type NumberKey = 'steps' | 'lr' | 'seed' | 'reportEvery';
+type NumberKey = 'maxSteps' | 'lr' | 'seed' | 'reportEvery';
 
 /** A number field that keeps what is typed and commits it to the settings only when valid (disabled by its fieldset). */
 const NumberField = memo(function NumberField({ name, label, step }: { name: NumberKey; label: string; step: string }) {
@@ -44,7 +44,7 @@ export function SettingsPanel() {
   return (
     <fieldset className="settings" disabled={disabled}>
       <legend>Settings</legend>
-      <NumberField name="steps" label="max steps" step="100" />
+      <NumberField name="maxSteps" label="max steps" step="100" />
       <NumberField name="lr" label="learning rate" step="0.001" />
       <NumberField name="seed" label="seed" step="1" />
       <NumberField name="reportEvery" label="report every (steps)" step="1" />

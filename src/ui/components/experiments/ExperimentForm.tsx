@@ -1,10 +1,11 @@
 import { memo, useEffect, useState } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
-import { checkExperimentField, type ExperimentSettings } from '../../experiment-settings.ts';
-import { experimentBlocker } from '../../experiment-actions.ts';
+import { checkExperimentField, type ExperimentSettings } from '../../experiments-settings.ts';
+import { experimentBlocker } from '../../experiments-actions.ts';
 import { experimentActive } from '../../experiments-state.ts';
-import { EXPERIMENT_SOURCES, LAYOUTS } from '../../../worker/protocol.ts';
+import { EXPERIMENT_SOURCES } from '../../../shared/experiment-spec.ts';
+import { LAYOUTS } from '../../../shared/layouts.ts';
 
 type NumberKey = 'expTexts' | 'expSeeds' | 'expTextSeed' | 'expSteps' | 'expMaxLength' | 'expMemoryTokens';
 type TextKey = 'expLengths' | 'expGroups';

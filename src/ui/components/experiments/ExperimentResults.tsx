@@ -2,7 +2,7 @@ import { memo, useMemo, useRef } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
 import { experimentActive } from '../../experiments-state.ts';
-import { recordsOfModel } from '../../experiment-actions.ts';
+import { recordsOfModel } from '../../experiments-actions.ts';
 import { parseMarkdownTables, type TableBlock } from '../../markdown-table.ts';
 import { formatDuration, formatPercent } from '../../format.ts';
 import { capacityTable, layoutTable, sharingTable, summarise } from '../../../experiments/report.ts';

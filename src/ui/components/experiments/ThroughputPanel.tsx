@@ -1,7 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
-import { checkExperimentField } from '../../experiment-settings.ts';
+import { checkExperimentField } from '../../experiments-settings.ts';
 import { throughputPlot } from '../../../throughput/plot.ts';
 import { SavePlot } from '../SavePlot.tsx';
 import { TaskProgress } from '../TaskProgress.tsx';

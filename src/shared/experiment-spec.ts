@@ -3,8 +3,8 @@
  * experiments as plain data, checked here so the page and the worker refuse the same things with
  * the same words. No engine imports: the UI uses this through src/worker/protocol.ts.
  */
-import type { FirstTarget, LayoutName } from '../prototokens/layouts.ts';
-import type { MethodName } from './records.ts';
+import type { FirstTarget, LayoutName } from './layouts.ts';
+import type { MethodName } from '../experiments/records.ts';
 
 /**
  * capacity: each text climbs the length ladder until it fails (Table 3, Figures 1 and 3).

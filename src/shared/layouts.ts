@@ -36,13 +36,24 @@ export function isLayoutName(s: string): s is LayoutName {
 }
 
 /**
- * Input of length max(pattern length, N + offset) so every one of the N tokens is scored by
- * exactly one position; positions before the offset and past the text are unscored.
+ * Input positions a text of N tokens takes: max(pattern length, N + offset), so every one of the N
+ * tokens is scored by exactly one position. The one rule planLayout and maxTokensFor share.
  */
+export function layoutLength(name: LayoutName, N: number, firstTarget: FirstTarget): number {
+  const offset = firstTarget === 'e' ? 0 : 1;
+  return N + Math.max(LAYOUTS[name].extra, offset);
+}
+
+/** The longest text (in tokens) a layout fits into a model of `maxPositions` input positions. */
+export function maxTokensFor(maxPositions: number, layout: LayoutName, firstTarget: FirstTarget): number {
+  return Math.max(0, maxPositions - layoutLength(layout, 0, firstTarget));
+}
+
+/** The plan of a text of N tokens; positions before the offset and past the text are unscored. */
 export function planLayout(name: LayoutName, N: number, firstTarget: FirstTarget = 'e'): LayoutPlan {
   if (!Number.isInteger(N) || N < 1) throw new Error(`A text of ${N} tokens cannot be laid out; it needs at least one token.`);
   const offset = firstTarget === 'e' ? 0 : 1;
-  const length = Math.max(N + LAYOUTS[name].extra, N + offset);
+  const length = layoutLength(name, N, firstTarget);
   const slots = new Uint8Array(length);
   const half = Math.ceil(length / 2);
   for (let i = 0; i < length; i++) {

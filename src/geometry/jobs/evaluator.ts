@@ -1,10 +1,10 @@
-import { Program } from '../gpu/program.ts';
-import type { Tensor } from '../gpu/tensor.ts';
-import type { Model } from '../model/model.ts';
-import { TransformerSession, NONE } from '../model/transformer.ts';
-import { layoutForward, layoutBackward, invertIndex } from '../ops/layout.ts';
-import { planLayout, type FirstTarget, type LayoutName, type LayoutPlan } from '../prototokens/layouts.ts';
-import type { FlatPoint } from './path.ts';
+import { Program } from '../../gpu/program.ts';
+import type { Tensor } from '../../gpu/tensor.ts';
+import type { Model } from '../../model/model.ts';
+import { TransformerSession, NONE } from '../../model/transformer.ts';
+import { layoutForward, layoutBackward, invertIndex } from '../../ops/layout.ts';
+import { planLayout, type FirstTarget, type LayoutName, type LayoutPlan } from '../../shared/layouts.ts';
+import type { FlatPoint } from '../path.ts';
 
 /** What every point of a path is scored against: one text laid out one way. */
 export interface PathTarget {

@@ -7,22 +7,22 @@
  * as they are ready, so the page draws them while the rest runs; `shouldStop` ends it early, keeping
  * what is done.
  */
-import type { Model } from '../model/model.ts';
-import type { Tokenizer } from '../model/tokenizer.ts';
-import { generatedSource, seedFor, type SourceText, type TextSource } from '../datasets/sources.ts';
-import { ProtoTrainer } from '../prototokens/trainer.ts';
-import { optimise } from '../prototokens/optimise.ts';
-import type { ProtoProblem } from '../prototokens/problem.ts';
-import { PAPER_SETTINGS, type ProtoSettings } from '../prototokens/settings.ts';
-import type { ProtoVectors } from '../prototokens/trainer.ts';
-import { addSample, remainingMs, type EtaSample } from '../util/eta.ts';
-import { cosineDistance, solutionDistances, SOLUTION_PARTS, solutionVector, type SolutionPart } from './distances.ts';
-import { pairKind, type SolutionLabel } from './grouping.ts';
-import { tfidfDistances } from './tfidf.ts';
-import { pairwiseCosine } from './distances.ts';
+import type { Model } from '../../model/model.ts';
+import type { Tokenizer } from '../../model/tokenizer.ts';
+import { generatedSource, seedFor, type SourceText, type TextSource } from '../../datasets/sources.ts';
+import { ProtoTrainer } from '../../prototokens/trainer.ts';
+import { optimise } from '../../prototokens/optimise.ts';
+import type { ProtoProblem } from '../../prototokens/problem.ts';
+import { PAPER_SETTINGS, type ProtoSettings } from '../../shared/run-settings.ts';
+import type { ProtoVectors } from '../../prototokens/trainer.ts';
+import { addSample, remainingMs, type EtaSample } from '../../util/eta.ts';
+import { cosineDistance, solutionDistances, SOLUTION_PARTS, solutionVector, type SolutionPart } from '../distances.ts';
+import { pairKind, type SolutionLabel } from '../grouping.ts';
+import { tfidfDistances } from '../tfidf.ts';
+import { pairwiseCosine } from '../distances.ts';
 import { meanHiddenEmbeddings } from './hidden-embedding.ts';
-import { embedTexts, type EmbedderChoice, type EmbedderSource, type TextEmbedFn } from './text-embedder.ts';
-import { flatten } from './path.ts';
+import { embedTexts, type EmbedderChoice, type EmbedderSource, type TextEmbedFn } from '../text-embedder.ts';
+import { flatten } from '../path.ts';
 import { meanAlongTau, scanPath } from './scan.ts';
 import {
   addPartial,
@@ -36,7 +36,7 @@ import {
   type GeometrySolution,
   type GeometryText,
   type TextPairPoint,
-} from './experiment-types.ts';
+} from '../experiment-types.ts';
 
 export interface GeometryRunInput {
   model: Model;

@@ -8,11 +8,10 @@ import type { EngineClient } from '../worker/client.ts';
 import type { PathKind } from '../worker/protocol.ts';
 import { pairProblem } from '../geometry/pair.ts';
 import { CurveStore } from '../library/curve-store.ts';
-import { apply, type LabStore } from './store.ts';
+import { apply, applyTo, type LabStore } from './store.ts';
 import { updateSettings } from './reducers.ts';
 import { bezierSettingsOf } from './interp-settings.ts';
 import { IDLE_INTERP, interpCurveLoaded, interpDecodeRequested, interpPairRefused, interpPairRequested, interpScanRequested, interpTrainRequested, type InterpView } from './interp-state.ts';
-import type { LabState } from './state.ts';
 import { jobBlocker } from './selectors.ts';
 import { errorText } from './probes.ts';
 
@@ -26,11 +25,10 @@ export interface InterpActions {
   interpDecode(tau: number): void;
 }
 
-const setInterp = (s: LabState, interp: InterpView): LabState => (interp === s.interp ? s : { ...s, interp });
 
 export function createInterpActions(store: LabStore, client: EngineClient, solutionBytes: (id: string) => Promise<ArrayBuffer>): InterpActions {
   const get = () => store.getState();
-  const update = (f: (v: InterpView) => InterpView) => apply(store, (s: LabState) => setInterp(s, f(s.interp)));
+  const update = (f: (v: InterpView) => InterpView) => applyTo(store, 'interp', f);
   let curves: Promise<CurveStore> | null = null;
   const curveStore = () => (curves ??= CurveStore.open());
 

@@ -1,12 +1,12 @@
-import type { Model } from '../model/model.ts';
-import { Rng } from '../util/rng.ts';
-import { Adam, ADAM_DEFAULTS } from './adam.ts';
+import type { Model } from '../../model/model.ts';
+import { Rng } from '../../util/rng.ts';
+import { Adam, ADAM_DEFAULTS } from '../adam.ts';
 import { PathEvaluator } from './evaluator.ts';
-import { bezierPoint, controlWeight, midpoint, type FlatPoint } from './path.ts';
-import type { SolutionPair } from './pair.ts';
-import { validateBezierSettings, type BezierSettings } from './bezier-settings.ts';
+import { bezierPoint, controlWeight, midpoint, type FlatPoint } from '../path.ts';
+import type { SolutionPair } from '../pair.ts';
+import { validateBezierSettings, type BezierSettings } from '../../shared/bezier-settings.ts';
 
-export { BEZIER_DEFAULTS, validateBezierSettings, type BezierSettings } from './bezier-settings.ts';
+export { BEZIER_DEFAULTS, validateBezierSettings, type BezierSettings } from '../../shared/bezier-settings.ts';
 
 
 export interface Objective {

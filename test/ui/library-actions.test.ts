@@ -2,13 +2,14 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LibraryDb } from '../../src/library/db.ts';
-import { startLibrary, type LibraryActions } from '../../src/ui/library-controller.ts';
+import { startLibrary, type LibraryActions } from '../../src/ui/library-actions.ts';
 import { runRequested } from '../../src/ui/reducers.ts';
 import { initialState, type LabState } from '../../src/ui/state.ts';
 import { apply, createLabStore, type LabStore } from '../../src/ui/store.ts';
 import { EngineClient } from '../../src/worker/client.ts';
 import { FakePort, storiesReady, until } from '../helpers/fake-worker.ts';
-import { PAPER_SETTINGS, type RunCheckpoint } from '../../src/worker/protocol.ts';
+import { type RunCheckpoint } from '../../src/worker/protocol.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { meta } from '../library/fixtures.ts';
 
 function page(): { store: LabStore; port: FakePort; actions: LibraryActions } {
@@ -93,7 +94,7 @@ describe('library controller', () => {
     expect(start.settings.maxSteps).toBe(500);
     expect(start.ids).toEqual([1, 2, 3, 4]);
     expect(store.getState().run).toMatchObject({ phase: 'starting', text: 'The cat sat', pieces: ['The', ' cat', ' s', 'at'] });
-    expect(store.getState().settings).toMatchObject({ view: 'compress', text: 'The cat sat', steps: 500 });
+    expect(store.getState().settings).toMatchObject({ view: 'compress', text: 'The cat sat', maxSteps: 500 });
     expect(lib(store).checkpoints).toEqual([]);
     // Its next checkpoints overwrite the same record.
     port.reply({ type: 'checkpoint', checkpoint: checkpoint(60) });

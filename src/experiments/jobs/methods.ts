@@ -3,16 +3,16 @@
  * sharing a vector within groups) and reports, per item, the best number of correct tokens and
  * the step that reached it: the same per-item result optimise() gives for the one-shot method.
  */
-import type { Model } from '../model/model.ts';
-import { ProtoTrainer } from '../prototokens/trainer.ts';
-import type { ProtoReport } from '../prototokens/input-trainer.ts';
-import { optimise, type GateDecision, type Optimisable } from '../prototokens/optimise.ts';
-import { MemoryTrainer } from '../memory/trainer.ts';
-import { DEFAULT_MEMORY_TOKENS, memoryPositions, memoryTextsWithRestarts } from '../memory/problem.ts';
-import { planLayout } from '../prototokens/layouts.ts';
-import { textsWithRestarts, type Share } from '../prototokens/problem.ts';
-import type { ProtoSettings } from '../prototokens/settings.ts';
-import type { MethodName } from './records.ts';
+import type { Model } from '../../model/model.ts';
+import { ProtoTrainer } from '../../prototokens/trainer.ts';
+import type { ProtoReport } from '../../prototokens/input-trainer.ts';
+import { optimise, type GateDecision, type Optimisable } from '../../prototokens/optimise.ts';
+import { MemoryTrainer } from '../../memory/trainer.ts';
+import { DEFAULT_MEMORY_TOKENS, memoryPositions, memoryTextsWithRestarts } from '../../memory/problem.ts';
+import { planLayout } from '../../shared/layouts.ts';
+import { textsWithRestarts, type Share } from '../../prototokens/problem.ts';
+import type { ProtoSettings } from '../../shared/run-settings.ts';
+import type { MethodName } from '../records.ts';
 
 export interface MethodBatch {
   /** Targets, all of the same length N. */

@@ -10,15 +10,15 @@
  * The same machinery runs fixed-length experiments (Table 1 layouts, Table 2 sharing): give the
  * lengths and `keepGoing` so that a failure does not stop a text.
  */
-import type { Model } from '../model/model.ts';
-import type { Tokenizer } from '../model/tokenizer.ts';
-import { evaluateTokens } from '../model/evaluate.ts';
-import { seedFor, type SourceText, type TextSource } from '../datasets/sources.ts';
-import { PAPER_SETTINGS, validateSettings, type ProtoSettings } from '../prototokens/settings.ts';
-import type { Share } from '../prototokens/problem.ts';
-import { CAPACITY_THRESHOLD, fittingLengths } from './ladder.ts';
+import type { Model } from '../../model/model.ts';
+import type { Tokenizer } from '../../model/tokenizer.ts';
+import { evaluateTokens } from '../../model/evaluate.ts';
+import { seedFor, type SourceText, type TextSource } from '../../datasets/sources.ts';
+import { PAPER_SETTINGS, validateSettings, type ProtoSettings } from '../../shared/run-settings.ts';
+import type { Share } from '../../prototokens/problem.ts';
+import { CAPACITY_THRESHOLD, fittingLengths } from '../ladder.ts';
 import { oneshotMethod, type SweepMethod } from './methods.ts';
-import { sweepId, type RecordStore, type StopRule, type SweepKey, type SweepRecord } from './records.ts';
+import { sweepId, type RecordStore, type StopRule, type SweepKey, type SweepRecord } from '../records.ts';
 
 export interface SweepOptions {
   model: Model;

@@ -28,10 +28,10 @@ import {
   type LibraryState,
 } from './library-state.ts';
 import { errorText } from './probes.ts';
-import { runRequested, updateSettings } from './reducers.ts';
+import { errorShown, runRequested, updateSettings } from './reducers.ts';
 import { holdRunLock, liveRunIds } from './run-locks.ts';
 import { jobBlocker } from './selectors.ts';
-import { apply, type LabStore } from './store.ts';
+import { apply, applyTo, type LabStore } from './store.ts';
 
 export interface LibraryActions {
   /** Checks each file (or each .safetensors inside a zip) in the worker and keeps the good ones. */
@@ -60,11 +60,7 @@ export interface LibraryActions {
 
 export function startLibrary(store: LabStore, client: EngineClient): LibraryActions {
   const get = () => store.getState();
-  const lib = <A extends unknown[]>(fn: (l: LibraryState, ...args: A) => LibraryState, ...args: A) => {
-    const l = get().library;
-    const next = fn(l, ...args);
-    if (next !== l) store.setState({ library: next });
-  };
+  const lib = <A extends unknown[]>(fn: (l: LibraryState, ...args: A) => LibraryState, ...args: A) => applyTo(store, 'library', fn, ...args);
   const notice = (e: unknown) => lib(libraryNotice, errorText(e));
 
   const opening = LibraryDb.open();
@@ -93,7 +89,7 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
       .then(() => db().then(fn))
       .catch((e: unknown) => {
         notice(e);
-        store.setState({ error: `The solution library could not keep a run's result or checkpoint: ${errorText(e)}` });
+        apply(store, errorShown, `The solution library could not keep a run's result or checkpoint: ${errorText(e)}`);
       });
     return writes;
   };
@@ -276,7 +272,7 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
         const tokens = await client.request({ type: 'tokenize', text: cp.text, layout: settings.layout, firstTarget: settings.firstTarget });
         const same = tokens.ids.length === cp.ids.length && tokens.ids.every((t, i) => t === cp.ids[i]);
         const pieces = same ? tokens.pieces : cp.ids.map(String);
-        apply(store, updateSettings, { view: 'compress', text: cp.text, steps: settings.maxSteps, lr: settings.lr, seed: settings.seed, reportEvery: settings.reportEvery, layout: settings.layout, firstTarget: settings.firstTarget });
+        apply(store, updateSettings, { view: 'compress', text: cp.text, maxSteps: settings.maxSteps, lr: settings.lr, seed: settings.seed, reportEvery: settings.reportEvery, layout: settings.layout, firstTarget: settings.firstTarget });
         resumingId = cp.id;
         apply(store, runRequested, { text: cp.text, ids: cp.ids, pieces, maxTokens: tokens.maxTokens, tooLong: false }, s.model.info.label);
         lib(checkpointsListed, get().library.checkpoints.filter((c) => c.id !== id));

@@ -2,11 +2,11 @@
  * An experiment of the lab (spec.ts) as the sweeps that make it: the same runSweep calls the
  * command line makes for Tables 1-3, so the page's records and `protolab sweep`'s are alike.
  */
-import { LAYOUT_NAMES, LAYOUTS } from '../prototokens/layouts.ts';
-import { PAPER_SETTINGS, type ProtoSettings } from '../prototokens/settings.ts';
-import type { Share } from '../prototokens/problem.ts';
+import { LAYOUT_NAMES, LAYOUTS } from '../../shared/layouts.ts';
+import { PAPER_SETTINGS, type ProtoSettings } from '../../shared/run-settings.ts';
+import type { Share } from '../../prototokens/problem.ts';
 import { methodByName, type SweepMethod } from './methods.ts';
-import { checkExperimentSpec, type ExperimentSpec } from './spec.ts';
+import { checkExperimentSpec, type ExperimentSpec } from '../../shared/experiment-spec.ts';
 
 export interface PlannedSweep {
   /** For the progress line: "layout [e]×N", "groups of 4", ... */

@@ -4,10 +4,10 @@
  * can be loaded; it is what the language model itself makes of a text, not a sentence encoder
  * trained for similarity, and the UI says so.
  */
-import { Program } from '../gpu/program.ts';
-import type { Model } from '../model/model.ts';
-import { recordTokenEmbeddings } from '../model/evaluate.ts';
-import { NONE, TransformerSession } from '../model/transformer.ts';
+import { Program } from '../../gpu/program.ts';
+import type { Model } from '../../model/model.ts';
+import { recordTokenEmbeddings } from '../../model/evaluate.ts';
+import { NONE, TransformerSession } from '../../model/transformer.ts';
 
 /**
  * Final hidden states [B][N·d] of B token sequences of one length N, in one batched forward pass

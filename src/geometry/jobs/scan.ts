@@ -1,7 +1,7 @@
-import type { Model } from '../model/model.ts';
+import type { Model } from '../../model/model.ts';
 import { PathEvaluator } from './evaluator.ts';
-import { bezierPoint, midpoint, tauGrid } from './path.ts';
-import type { SolutionPair } from './pair.ts';
+import { bezierPoint, midpoint, tauGrid } from '../path.ts';
+import type { SolutionPair } from '../pair.ts';
 
 export interface PathScan {
   tau: number[];

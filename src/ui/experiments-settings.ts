@@ -2,20 +2,9 @@
  * The experiments view's settings: part of LabSettings (so the URL restores them), as typed in the
  * form, with the checks the URL parser and the form share, and the spec the worker runs.
  */
-import {
-  EXPERIMENT_KINDS,
-  EXPERIMENT_SOURCES,
-  MAX_EXPERIMENT_SEEDS,
-  MAX_EXPERIMENT_TEXTS,
-  MAX_MEMORY_TOKENS,
-  parseLengths,
-  type ExperimentKind,
-  type ExperimentSource,
-  type ExperimentSpec,
-  type ExperimentText,
-  type FirstTarget,
-  type LayoutName,
-} from '../worker/protocol.ts';
+import { type ExperimentSpec } from '../worker/protocol.ts';
+import { EXPERIMENT_KINDS, EXPERIMENT_SOURCES, MAX_EXPERIMENT_SEEDS, MAX_EXPERIMENT_TEXTS, MAX_MEMORY_TOKENS, parseLengths, type ExperimentKind, type ExperimentSource, type ExperimentText } from '../shared/experiment-spec.ts';
+import { type FirstTarget, type LayoutName } from '../shared/layouts.ts';
 
 export interface ExperimentSettings {
   expKind: ExperimentKind;

@@ -4,15 +4,16 @@
  * only UI code that talks to the worker).
  */
 import type { EngineClient } from '../worker/client.ts';
-import type { ExperimentCommand, ExperimentText, SweepRecord } from '../worker/protocol.ts';
-import { checkExperimentSpec } from '../worker/protocol.ts';
-import { toExperimentSpec } from './experiment-settings.ts';
+import type { ExperimentCommand, SweepRecord } from '../worker/protocol.ts';
+import type { ExperimentText } from '../shared/experiment-spec.ts';
+import { checkExperimentSpec } from '../shared/experiment-spec.ts';
+import { toExperimentSpec } from './experiments-settings.ts';
 import { experimentActive, experimentRequested, setExperimentFiles, throughputRequested, type ExperimentsView } from './experiments-state.ts';
 import { errorText } from './probes.ts';
 import { downloadBlob } from './download.ts';
 import { jobBlocker } from './selectors.ts';
 import type { LabState } from './state.ts';
-import type { LabStore } from './store.ts';
+import { applyTo, type LabStore } from './store.ts';
 import { readTextFiles } from '../datasets/files.ts';
 
 export interface ExperimentActions {
@@ -49,7 +50,7 @@ export function modelRecords(s: LabState): SweepRecord[] {
 
 export function createExperimentActions(store: LabStore, client: EngineClient): ExperimentActions {
   const get = () => store.getState();
-  const patch = (fn: (x: ExperimentsView) => ExperimentsView) => store.setState({ experiments: fn(get().experiments) });
+  const patch = (fn: (x: ExperimentsView) => ExperimentsView) => applyTo(store, 'experiments', fn);
   const a: ExperimentActions = {
     startExperiment() {
       const s = get();

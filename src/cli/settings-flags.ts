@@ -1,0 +1,26 @@
+/** A settings table (settings/fields.ts) on the command line: its flags, and values read through its fields. */
+import type { Field, FieldTable } from '../shared/fields.ts';
+import { UsageError } from './errors.ts';
+
+/** parseArgs options for every field of `table` that has a flag. */
+export function flagOptions<S>(table: FieldTable<S>): Record<string, { type: 'string' }> {
+  return Object.fromEntries(
+    Object.values<Field>(table)
+      .filter((f) => f.flag)
+      .map((f) => [f.flag!, { type: 'string' as const }]),
+  );
+}
+
+/** `base` with every flag given applied, each parsed and checked by its field: `--steps must be ..., got "0".` otherwise. */
+export function settingsFromFlags<S>(table: FieldTable<S>, values: Record<string, string | boolean | undefined>, base: S): S {
+  const out = { ...base } as Record<string, unknown>;
+  for (const f of Object.values<Field>(table)) {
+    const raw = f.flag ? values[f.flag] : undefined;
+    if (typeof raw !== 'string') continue;
+    const v = f.parse(raw);
+    const why = f.check(v);
+    if (why) throw new UsageError(`--${f.flag} ${why}, got "${raw}".`);
+    out[f.key] = v;
+  }
+  return out as S;
+}
