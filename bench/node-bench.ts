@@ -17,7 +17,8 @@ import { createNodeGpu } from '../src/gpu/node.ts';
 import { loadModel } from '../src/model/load.ts';
 import { nodeFolderSource } from '../src/model/sources/node-folder.ts';
 import { loadTokenizer } from '../src/model/tokenizer.ts';
-import { runSuite, type BenchInput } from './shared.ts';
+import type { BenchInput } from './suite/results.ts';
+import { runSuite } from './suite/run-suite.ts';
 
 const MODEL_NAME = 'stories260k';
 const MODEL_DIR = join(assetsDir(), 'models', MODEL_NAME) + '/';

@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   const { loadModel } = await import('../src/model/load.ts');
   const { nodeFolderSource } = await import('../src/model/sources/node-folder.ts');
   const { timeSteps } = await import('../src/prototokens/step-timing.ts');
-  const { randomTokens } = await import('./shared.ts');
+  const { randomTokens } = await import('./suite/model-steps.ts');
   const gpu = await createNodeGpu();
   const model = await loadModel(gpu, nodeFolderSource(a.model + '/'));
   const samples: Sample[] = [];

@@ -22,7 +22,7 @@ import { loadModel } from '../src/model/load.ts';
 import { nodeFolderSource } from '../src/model/sources/node-folder.ts';
 import { timeSteps, type StepTimingOptions } from '../src/prototokens/step-timing.ts';
 import { Rng } from '../src/util/rng.ts';
-import { kernelBreakdown } from '../bench/shared.ts';
+import { kernelBreakdown } from '../bench/suite/kernel-breakdown.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,12 +1,13 @@
 /**
- * Browser side of `npm run bench`: the same suite as Node (bench/shared.ts) on navigator.gpu,
+ * Browser side of `npm run bench`: the same suite as Node (bench/suite/run-suite.ts) on navigator.gpu,
  * with stories260k streamed from the dev server's /models/ middleware. bench/run.ts opens
  * /bench/browser/index.html and calls window.protolabBench.run(input) with texts tokenized in Node.
  */
 import { createBrowserGpu } from '../../src/gpu/browser.ts';
 import { loadModel } from '../../src/model/load.ts';
 import { httpSource } from '../../src/model/sources/http.ts';
-import { runSuite, type BenchInput, type SuiteResults } from '../shared.ts';
+import type { BenchInput, SuiteResults } from '../suite/results.ts';
+import { runSuite } from '../suite/run-suite.ts';
 
 export interface BrowserBench {
   run(input: BenchInput): Promise<SuiteResults>;

@@ -1,10 +1,10 @@
 /**
- * bench/shared.ts's model-shape matmuls come from the big models' configs (bench/model-shapes.ts),
+ * bench/suite/model-matmuls.ts's model-shape matmuls come from the big models' configs (bench/model-shapes.ts),
  * not from sizes typed a second time: the shapes match the published models, and other configs
  * give other shapes.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { MODEL_MATMUL_SHAPES, MODEL_MATMUL_TOKENS } from '../../bench/shared.ts';
+import { MODEL_MATMUL_SHAPES, MODEL_MATMUL_TOKENS } from '../../bench/suite/model-matmuls.ts';
 import { LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from '../../bench/model-shapes.ts';
 
 describe('MODEL_MATMUL_SHAPES', () => {
@@ -37,7 +37,7 @@ describe('MODEL_MATMUL_SHAPES', () => {
       };
     });
     try {
-      const { MODEL_MATMUL_SHAPES: other } = await import('../../bench/shared.ts');
+      const { MODEL_MATMUL_SHAPES: other } = await import('../../bench/suite/model-matmuls.ts');
       expect(other.map((s) => [s.name, s.M, s.K, s.N])).toEqual([
         ['Pythia-160M qkv (N x 1024 · 1024 x 3072)', 128, 1024, 3072],
         ['Pythia-160M lm_head (N x 1024 · 1024 x 50000)', 128, 1024, 50000],

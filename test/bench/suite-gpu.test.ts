@@ -1,5 +1,5 @@
 /**
- * The benchmark's GPU bodies (bench/shared.ts) on Dawn: timeOneStep catches errors through
+ * The benchmark suite's GPU bodies (bench/suite/) on Dawn: timeOneStep catches errors through
  * Gpu.checked (which now covers an async body's GPU calls made after an await), and a matmul
  * shape's kernel label is the path matmul() took, not a guess.
  */
@@ -9,7 +9,8 @@ import { loadModel } from '../../src/model/load.ts';
 import type { Model } from '../../src/model/model.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { matmulPath } from '../../src/ops/matmul.ts';
-import { benchMatmulShape, randomTokens, timeOneStep } from '../../bench/shared.ts';
+import { benchMatmulShape } from '../../bench/suite/model-matmuls.ts';
+import { randomTokens, timeOneStep } from '../../bench/suite/model-steps.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
 
@@ -20,7 +21,7 @@ function invalidBuffer(gpu: Gpu): void {
   gpu.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });
 }
 
-describe('bench/shared.ts on the GPU', () => {
+describe('bench/suite/ on the GPU', () => {
   let gpu: Gpu;
   let model: Model;
   beforeAll(async () => {
