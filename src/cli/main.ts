@@ -11,7 +11,9 @@ import { runBench, printBench } from './commands/bench.ts';
 import { runCompressMemory } from './commands/compress-memory.ts';
 import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-settings.ts';
 import { flagHelp } from '../shared/fields.ts';
-import { flagOptions, settingsFromFlags } from './settings-flags.ts';
+import { flagOptions, flagValue, settingsFromFlags } from './settings-flags.ts';
+import { EXPERIMENT_FIELDS } from '../shared/experiment-spec.ts';
+import { parseWholeList } from '../shared/fields.ts';
 import { runSweepCommand, printSweep, sweepJson, checkOut, SweepAborted } from './commands/sweep.ts';
 import { runReport } from './commands/report.ts';
 import { sourceByName } from '../datasets/node/sources.ts';
@@ -36,6 +38,9 @@ const USAGE = `protolab — proto-token lab on the command line
 RUN SETTINGS (compress, sweep; the page's settings have the same bounds):
 ${flagHelp(RUN_FIELDS).join('\n')}
 
+EXPERIMENT SETTINGS (sweep; --memory-tokens and --repeats also compress and throughput; the page's experiments view has the same bounds):
+${flagHelp(EXPERIMENT_FIELDS).join('\n')}
+
 DIR is a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json).`;
 
 const COMMON = { model: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
@@ -56,21 +61,15 @@ function positiveInt(flag: string, v: string): number {
   return Number(v);
 }
 
-function nonNegativeInt(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new UsageError(`${flag} must be a whole number from 0 to 4294967295, got "${v}".`);
-  return Number(v);
-}
-
 /** compress --method memory [--memory-tokens K]: the memory-token baseline instead of proto-tokens (null: one-shot). */
 function memoryFlags(v: Values): { K: number } | null {
-  const method = (v.method as string | undefined) ?? 'oneshot';
-  if (method !== 'oneshot' && method !== 'memory') throw new UsageError(`--method must be oneshot or memory, got "${method}".`);
+  const method = flagValue(EXPERIMENT_FIELDS.method, v) ?? 'oneshot';
   if (method === 'oneshot') {
     if (v['memory-tokens'] !== undefined) throw new UsageError('--memory-tokens needs --method memory.');
     return null;
   }
   if (v.layout !== undefined || v['first-target'] !== undefined) throw new UsageError('--layout and --first-target are proto-token settings; --method memory has none.');
-  return { K: v['memory-tokens'] !== undefined ? positiveInt('--memory-tokens', v['memory-tokens'] as string) : 1 };
+  return { K: flagValue(EXPERIMENT_FIELDS.memoryTokens, v) ?? 1 };
 }
 
 function compressSettings(v: Values): ProtoSettings {
@@ -155,8 +154,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'throughput': {
       const { values } = parse(rest, { ...COMMON, solution: { type: 'string' }, repeats: { type: 'string' }, 'memory-tokens': { type: 'string' } });
-      const repeats = values.repeats !== undefined ? positiveInt('--repeats', values.repeats as string) : 5;
-      const K = values['memory-tokens'] !== undefined ? positiveInt('--memory-tokens', values['memory-tokens'] as string) : undefined;
+      const repeats = flagValue(EXPERIMENT_FIELDS.repeats, values) ?? EXPERIMENT_FIELDS.repeats.fallback;
+      const K = flagValue(EXPERIMENT_FIELDS.memoryTokens, values);
       if (values.solution === undefined) throw new UsageError('--solution FILE is required (a .safetensors solution of either method, from compress or the lab).');
       const loaded = await loadCliModel(values.model as string | undefined, progress);
       progress('');
@@ -189,8 +188,10 @@ async function main(argv: string[]): Promise<number> {
       };
       need('model', 'DIR');
       const sourceName = need('source', 'pg19|random|generated|recent|DIR');
-      const texts = positiveInt('--texts', need('texts', 'K (number of texts)'));
-      const seeds = positiveInt('--seeds', need('seeds', 'S (restarts per text)'));
+      need('texts', 'K (number of texts)');
+      need('seeds', 'S (restarts per text)');
+      const texts = flagValue(EXPERIMENT_FIELDS.texts, values)!;
+      const seeds = flagValue(EXPERIMENT_FIELDS.seeds, values)!;
       if (values.share !== undefined && values.share !== 'm' && values.share !== 'e') throw new UsageError(`--share must be m or e, got "${values.share}".`);
       const share = (values.share as 'm' | 'e' | undefined) ?? 'none';
       if (share !== 'none' && values.group === undefined) throw new UsageError(`--share ${share} needs --group G: how many texts share one ${share}.`);
@@ -199,17 +200,19 @@ async function main(argv: string[]): Promise<number> {
       if (share !== 'none' && values.pack !== undefined) throw new UsageError('--pack is for texts that share nothing; with --share the group is the batch.');
       const pack = values.pack !== undefined ? positiveInt('--pack', values.pack as string) : 1;
       if (values.lengths !== undefined && values['max-length'] !== undefined) throw new UsageError('Give --lengths or --max-length, not both.');
-      const lengths = values.lengths !== undefined ? (values.lengths as string).split(',').map((x) => positiveInt('--lengths', x.trim())) : undefined;
-      const maxLength = values['max-length'] !== undefined ? positiveInt('--max-length', values['max-length'] as string) : undefined;
+      const lengthsText = flagValue(EXPERIMENT_FIELDS.lengths, values);
+      const lengths = lengthsText !== undefined ? (parseWholeList(lengthsText, 1, Infinity) as number[]) : undefined;
+      // 0: up to the model's positions, as when the flag is left out.
+      const maxLength = flagValue(EXPERIMENT_FIELDS.maxLength, values) || undefined;
       // --seed is the base of the restart seeds here, not one run's seed.
       const { seed: seedBase, ...runSettings } = compressSettings(values);
       const settings: ProtoSettings = { ...runSettings, seed: 0 };
-      const methodName = (values.method as string | undefined) ?? 'oneshot';
+      const methodName = flagValue(EXPERIMENT_FIELDS.method, values) ?? 'oneshot';
       if (methodName === 'memory') {
         if (share !== 'none') throw new UsageError('--method memory shares nothing between texts (Kuratov et al.); leave out --share and --group.');
         for (const f of ['layout', 'first-target']) if (values[f] !== undefined) throw new UsageError(`--${f} is a setting of the one-shot method; --method memory has no proto-token layout.`);
       } else if (values['memory-tokens'] !== undefined) throw new UsageError('--memory-tokens goes with --method memory.');
-      const memoryTokens = values['memory-tokens'] !== undefined ? positiveInt('--memory-tokens', values['memory-tokens'] as string) : undefined;
+      const memoryTokens = flagValue(EXPERIMENT_FIELDS.memoryTokens, values);
       let method;
       try {
         method = methodByName(methodName, { memoryTokens });
@@ -249,7 +252,7 @@ async function main(argv: string[]): Promise<number> {
             keepGoing: values['keep-going'] === true,
             stop: values['all-seeds'] ? 'all-seeds' : 'text',
             pack,
-            textSeed: values['text-seed'] !== undefined ? nonNegativeInt('--text-seed', values['text-seed'] as string) : 0,
+            textSeed: flagValue(EXPERIMENT_FIELDS.textSeed, values) ?? 0,
             seedBase,
             out,
           },

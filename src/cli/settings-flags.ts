@@ -11,16 +11,22 @@ export function flagOptions<S>(table: FieldTable<S>): Record<string, { type: 'st
   );
 }
 
+/** One field's flag: its value parsed and checked (`--seeds must be ..., got "0".` otherwise), undefined when not given. */
+export function flagValue<T>(f: Field<string, T>, values: Record<string, string | boolean | undefined>): T | undefined {
+  const raw = f.flag ? values[f.flag] : undefined;
+  if (typeof raw !== 'string') return undefined;
+  const v = f.parse(raw);
+  const why = f.check(v);
+  if (why) throw new UsageError(`--${f.flag} ${why}, got "${raw}".`);
+  return v as T;
+}
+
 /** `base` with every flag given applied, each parsed and checked by its field: `--steps must be ..., got "0".` otherwise. */
 export function settingsFromFlags<S>(table: FieldTable<S>, values: Record<string, string | boolean | undefined>, base: S): S {
   const out = { ...base } as Record<string, unknown>;
   for (const f of Object.values<Field>(table)) {
-    const raw = f.flag ? values[f.flag] : undefined;
-    if (typeof raw !== 'string') continue;
-    const v = f.parse(raw);
-    const why = f.check(v);
-    if (why) throw new UsageError(`--${f.flag} ${why}, got "${raw}".`);
-    out[f.key] = v;
+    const v = flagValue(f, values);
+    if (v !== undefined) out[f.key] = v;
   }
   return out as S;
 }

@@ -4,6 +4,7 @@
  */
 import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
 import type { Share } from '../prototokens/problem.ts';
+import type { ProtoSettings } from '../shared/run-settings.ts';
 
 export type MethodName = 'oneshot' | 'memory';
 
@@ -11,17 +12,7 @@ export type MethodName = 'oneshot' | 'memory';
 export type StopRule = 'text' | 'all-seeds';
 
 /** Training settings recorded with every line (the method's optimiser and its budget). */
-export interface RecordSettings {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  maxSteps: number;
-  init: 'normal' | 'embedding-std';
-  patience: number;
-  reportEvery: number;
-}
+export type RecordSettings = Pick<ProtoSettings, 'lr' | 'beta1' | 'beta2' | 'eps' | 'weightDecay' | 'maxSteps' | 'init' | 'patience' | 'reportEvery'>;
 
 /** What identifies one sweep: records with the same key are the same experiment and are reused on a rerun. */
 export interface SweepKey {

@@ -6,6 +6,7 @@
 import type { PairKind, SolutionLabel } from './grouping.ts';
 import type { SolutionPart } from './distances.ts';
 import type { EmbedderPreference } from './text-embedder.ts';
+import { choiceField, defaultsOf, wholeField, type Field, type FieldTable } from '../shared/fields.ts';
 
 export interface GeometrySettings {
   /** K: contexts drawn from the text source. */
@@ -24,47 +25,34 @@ export interface GeometrySettings {
   scanPoints: number;
   /** Semantic text distance: MiniLM when available ('auto'), forced MiniLM, or the model's hidden states. */
   embedder: EmbedderPreference;
-  /** Text source of the contexts ('pg19', 'recent', ...: src/datasets/served.ts). */
-  source: string;
+  /** Text source of the contexts (src/datasets/served.ts). */
+  source: (typeof GEOMETRY_SOURCES)[number];
 }
 
-export const DEFAULT_GEOMETRY: GeometrySettings = {
-  contexts: 4,
-  continuations: 4,
-  restarts: 4,
-  length: 16,
-  steps: 300,
-  seed: 0,
-  scanPoints: 11,
-  embedder: 'auto',
-  source: 'pg19',
+/** The text sources the dev server offers for contexts (src/datasets/served.ts). */
+export const GEOMETRY_SOURCES = ['pg19', 'pg19-all', 'recent'] as const;
+
+/** Declared once (src/shared/fields.ts): the geometry view's form and URL, and the worker's check, read them. */
+export const GEOMETRY_FIELDS: FieldTable<GeometrySettings> = {
+  contexts: wholeField({ key: 'contexts', url: 'geo_k', label: 'contexts', help: 'K: contexts drawn from the text source', fallback: 4, min: 1, max: 100 }),
+  continuations: wholeField({ key: 'continuations', url: 'geo_j', label: 'continuations', help: 'J: continuations sampled after each context', fallback: 4, min: 1, max: 50 }),
+  restarts: wholeField({ key: 'restarts', url: 'geo_r', label: 'restarts', help: 'R: seeds for the last continuation of each context', fallback: 4, min: 1, max: 50 }),
+  length: wholeField({ key: 'length', url: 'geo_len', label: 'length', help: 'tokens of each context and continuation', fallback: 16, min: 1, max: 512 }),
+  steps: wholeField({ key: 'steps', url: 'geo_steps', label: 'steps', help: 'optimisation steps per solution', fallback: 300, min: 1, max: 100_000 }),
+  seed: wholeField({ key: 'seed', url: 'geo_seed', label: 'seed', help: 'seed of the contexts, the sampling and the proto-tokens', fallback: 0, min: 0, max: 0xffffffff }),
+  scanPoints: wholeField({ key: 'scanPoints', url: 'geo_scan', label: 'scan points', help: 'points along each linear interpolation', fallback: 11, min: 2, max: 201 }),
+  embedder: choiceField({ key: 'embedder', url: 'geo_embed', label: 'text embedding', help: 'MiniLM when available, forced, or the model', fallback: 'auto', values: ['auto', 'minilm', 'model'] }),
+  source: choiceField({ key: 'source', url: 'geo_source', label: 'context source', help: 'where the contexts come from', fallback: 'pg19', values: GEOMETRY_SOURCES }),
 };
 
-export const GEOMETRY_LIMITS = {
-  contexts: [1, 100],
-  continuations: [1, 50],
-  restarts: [1, 50],
-  length: [1, 512],
-  steps: [1, 100_000],
-  scanPoints: [2, 201],
-} as const;
-
-/** Why a field is not acceptable, or null. */
-export function checkGeometryField<K extends keyof GeometrySettings>(key: K, value: GeometrySettings[K]): string | null {
-  const v = value as unknown;
-  if (key === 'embedder') return v === 'auto' || v === 'minilm' || v === 'model' ? null : 'the text embedding must be auto, minilm or model';
-  if (key === 'source') return typeof v === 'string' && v.length > 0 ? null : 'the text source must be named';
-  if (key === 'seed') return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff ? null : 'the seed must be a whole number from 0 to 4294967295';
-  const [lo, hi] = GEOMETRY_LIMITS[key as keyof typeof GEOMETRY_LIMITS];
-  return Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi ? null : `${key} must be a whole number from ${lo} to ${hi}`;
-}
+export const DEFAULT_GEOMETRY: GeometrySettings = defaultsOf(GEOMETRY_FIELDS);
 
 /** Every problem with the settings (empty when they can run); each names the field and the range. */
 export function geometryProblems(s: GeometrySettings): string[] {
   const out: string[] = [];
-  for (const key of Object.keys(DEFAULT_GEOMETRY) as (keyof GeometrySettings)[]) {
-    const why = checkGeometryField(key, s[key]);
-    if (why) out.push(why);
+  for (const f of Object.values<Field>(GEOMETRY_FIELDS)) {
+    const why = f.check(s[f.key as keyof GeometrySettings]);
+    if (why) out.push(`${f.label} ${why}`);
   }
   if (out.length === 0 && s.continuations === 1 && s.restarts === 1 && s.contexts === 1) out.push('one context, one continuation and one seed give a single solution: nothing to compare; raise K, J or R');
   return out;

@@ -1,4 +1,6 @@
 /** Settings of the control point's training: pure data, so the page can import them without engine code. */
+import { defaultsOf, numberField, tableProblem, wholeField, type FieldTable } from './fields.ts';
+
 /** Training of the control point (Eq. 5). The paper gives none of these; METHOD-NOTES asks for exposed defaults. */
 export interface BezierSettings {
   lr: number;
@@ -8,11 +10,17 @@ export interface BezierSettings {
   seed: number;
 }
 
-export const BEZIER_DEFAULTS: BezierSettings = { lr: 0.05, steps: 100, samples: 4, seed: 0 };
+/** Declared once (fields.ts): the interpolate view's form and URL, and the worker's check, read them. */
+export const BEZIER_FIELDS: FieldTable<BezierSettings> = {
+  lr: numberField({ key: 'lr', url: 'bez_lr', label: 'Bezier lr', help: "the control point's learning rate", fallback: 0.05, above: 0, max: 10 }),
+  steps: wholeField({ key: 'steps', url: 'bez_steps', label: 'Bezier steps', help: 'training steps', fallback: 100, min: 1, max: 100_000 }),
+  samples: wholeField({ key: 'samples', url: 'bez_samples', label: 'tau samples per step', help: 'points along the curve per step', fallback: 4, min: 1, max: 256 }),
+  seed: wholeField({ key: 'seed', url: 'bez_seed', label: 'Bezier seed', help: 'seed of the tau samples', fallback: 0, min: 0, max: 0xffffffff }),
+};
+
+export const BEZIER_DEFAULTS: BezierSettings = defaultsOf(BEZIER_FIELDS);
 
 export function validateBezierSettings(s: BezierSettings): void {
-  if (!(s.lr > 0 && Number.isFinite(s.lr))) throw new Error(`Bezier lr = ${s.lr}: use a positive learning rate such as ${BEZIER_DEFAULTS.lr}.`);
-  if (!(Number.isInteger(s.steps) && s.steps >= 1)) throw new Error(`Bezier steps = ${s.steps}: use a positive whole number.`);
-  if (!(Number.isInteger(s.samples) && s.samples >= 1 && s.samples <= 256)) throw new Error(`Bezier tau samples per step = ${s.samples}: use a whole number from 1 to 256.`);
-  if (!(Number.isInteger(s.seed) && s.seed >= 0 && s.seed <= 0xffffffff)) throw new Error(`Bezier seed = ${s.seed}: use a whole number from 0 to 4294967295.`);
+  const problem = tableProblem(BEZIER_FIELDS, s);
+  if (problem) throw new Error(problem);
 }

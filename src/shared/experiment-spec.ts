@@ -1,10 +1,13 @@
 /**
  * What the lab's experiments view asks the worker to run (issue 5 §4): one of the paper's
  * experiments as plain data, checked here so the page and the worker refuse the same things with
- * the same words. No engine imports: the UI uses this through src/worker/protocol.ts.
+ * the same words. Its fields are declared once in EXPERIMENT_FIELDS: the page's form and URL, these
+ * checks and the sweep command's flags read them. Pure: the UI and the worker both import it.
  */
 import type { FirstTarget, LayoutName } from './layouts.ts';
 import type { MethodName } from '../experiments/records.ts';
+import { choiceField, parseWholeList, wholeField, wholeListField, type Field, type FieldTable } from './fields.ts';
+import { RUN_FIELDS } from './run-settings.ts';
 
 /**
  * capacity: each text climbs the length ladder until it fails (Table 3, Figures 1 and 3).
@@ -54,39 +57,68 @@ export interface ExperimentSpec {
 export const MAX_EXPERIMENT_TEXTS = 1000;
 export const MAX_EXPERIMENT_SEEDS = 64;
 export const MAX_MEMORY_TOKENS = 64;
+const MAX_LENGTH = 100_000;
 
-const wholeIn = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+/** The experiment form as typed: the spec's own fields, with lengths and group sizes kept as text, and the throughput timing's repeats. */
+export interface ExperimentForm {
+  kind: ExperimentKind;
+  method: MethodName;
+  memoryTokens: number;
+  source: ExperimentSource;
+  texts: number;
+  seeds: number;
+  textSeed: number;
+  steps: number;
+  lengths: string;
+  maxLength: number;
+  share: 'm' | 'e';
+  groups: string;
+  repeats: number;
+}
+
+export const EXPERIMENT_FIELDS: FieldTable<ExperimentForm> = {
+  kind: choiceField({ key: 'kind', url: 'exp', label: 'experiment', help: 'capacity ladder, layout ablation or sharing', fallback: 'capacity', values: EXPERIMENT_KINDS }),
+  method: choiceField({ key: 'method', url: 'exp_method', flag: 'method', label: 'method', help: 'proto-tokens, or the memory-token baseline', fallback: 'oneshot', values: ['oneshot', 'memory'] }),
+  memoryTokens: wholeField({ key: 'memoryTokens', url: 'exp_k', flag: 'memory-tokens', label: 'memory vectors', help: 'memory vectors of the memory-token method', fallback: 1, min: 1, max: MAX_MEMORY_TOKENS, usage: 'K' }),
+  source: choiceField({ key: 'source', url: 'exp_source', label: 'text source', help: 'where the texts come from', fallback: 'pg19', values: EXPERIMENT_SOURCES }),
+  texts: wholeField({ key: 'texts', url: 'exp_texts', flag: 'texts', label: 'texts', help: 'texts drawn from the source', fallback: 4, min: 1, max: MAX_EXPERIMENT_TEXTS, usage: 'K' }),
+  seeds: wholeField({ key: 'seeds', url: 'exp_seeds', flag: 'seeds', label: 'seeds', help: 'restarts per text', fallback: 1, min: 1, max: MAX_EXPERIMENT_SEEDS, usage: 'S' }),
+  textSeed: wholeField({ key: 'textSeed', url: 'exp_text_seed', flag: 'text-seed', label: 'text seed', help: 'seed of the text selection', fallback: 0, min: 0, max: 0xffffffff, usage: 'K' }),
+  // The step budget of each attempt, within the run settings' bounds (the sweep command's --steps is that run flag).
+  steps: wholeField({ key: 'steps', url: 'exp_steps', label: 'steps', help: 'step budget per attempt', fallback: 300, ...RUN_FIELDS.maxSteps.range!, usage: 'S' }),
+  lengths: wholeListField({ key: 'lengths', url: 'exp_lengths', flag: 'lengths', label: 'lengths', help: "fixed lengths in tokens (empty: the paper's ladder)", fallback: '', min: 1, max: MAX_LENGTH, usage: '4,5,8' }),
+  maxLength: wholeField({ key: 'maxLength', url: 'exp_max', flag: 'max-length', label: 'longest length', help: "the ladder cut at this many tokens (0: the model's positions)", fallback: 0, min: 0, max: MAX_LENGTH }),
+  share: choiceField({ key: 'share', url: 'exp_share', label: 'shared vector', help: 'which proto-token a group shares', fallback: 'm', values: ['m', 'e'] }),
+  groups: wholeListField({ key: 'groups', url: 'exp_groups', label: 'group sizes', help: 'texts per group (1: nothing shared)', fallback: '1,4', min: 1, max: MAX_EXPERIMENT_TEXTS }),
+  repeats: wholeField({ key: 'repeats', url: 'exp_repeats', flag: 'repeats', label: 'repeats', help: 'timed runs per method of a throughput measurement', fallback: 5, min: 1, max: 100, usage: 'R' }),
+};
 
 /** Lengths as typed ("1,2,4" or "1 2 4"), or a message saying what is wrong. */
 export function parseLengths(text: string): number[] | string {
-  const parts = text.split(/[\s,]+/u).filter(Boolean);
-  const out: number[] = [];
-  for (const p of parts) {
-    const n = Number(p);
-    if (!/^\d+$/u.test(p) || !wholeIn(n, 1, 100_000)) return `"${p}" is not a length: give whole numbers of tokens from 1 to 100000, separated by commas`;
-    out.push(n);
-  }
-  return [...new Set(out)].sort((a, b) => a - b);
+  const r = parseWholeList(text, 1, MAX_LENGTH);
+  return Array.isArray(r) ? r : `"${r.bad}" is not a length: give whole numbers of tokens from 1 to ${MAX_LENGTH}, separated by commas`;
 }
+
+const sentence = (f: Field, why: string) => `${f.label[0].toUpperCase()}${f.label.slice(1)} ${why}.`;
 
 /** Every problem with a spec, one sentence each naming the field and what to do; empty when it can run. */
 export function checkExperimentSpec(s: ExperimentSpec): string[] {
   const out: string[] = [];
-  if (!(EXPERIMENT_KINDS as readonly string[]).includes(s.kind)) out.push(`Unknown experiment "${s.kind}": choose ${EXPERIMENT_KINDS.join(', ')}.`);
-  if (s.method !== 'oneshot' && s.method !== 'memory') out.push(`Unknown method "${s.method}": choose oneshot or memory.`);
-  if (!(EXPERIMENT_SOURCES as readonly string[]).includes(s.source)) out.push(`Unknown text source "${s.source}": choose ${EXPERIMENT_SOURCES.join(', ')}.`);
-  if (!wholeIn(s.texts, 1, MAX_EXPERIMENT_TEXTS)) out.push(`Texts must be a whole number from 1 to ${MAX_EXPERIMENT_TEXTS}.`);
-  if (!wholeIn(s.seeds, 1, MAX_EXPERIMENT_SEEDS)) out.push(`Seeds must be a whole number from 1 to ${MAX_EXPERIMENT_SEEDS}.`);
-  if (!wholeIn(s.textSeed, 0, 0xffffffff)) out.push('The text seed must be a whole number from 0 to 4294967295.');
-  if (!wholeIn(s.steps, 1, 100_000)) out.push('Steps must be a whole number from 1 to 100000.');
-  if (!(typeof s.lr === 'number' && s.lr > 0 && s.lr <= 10)) out.push('The learning rate must be a positive number (at most 10).');
-  if (!wholeIn(s.maxLength, 0, 100_000)) out.push('The longest length must be a whole number of tokens (0: no limit).');
-  if (s.lengths.some((n) => !wholeIn(n, 1, 100_000))) out.push('Lengths must be whole numbers of tokens from 1 to 100000.');
-  if (s.method === 'memory' && !wholeIn(s.memoryTokens, 1, MAX_MEMORY_TOKENS)) out.push(`Memory vectors must be a whole number from 1 to ${MAX_MEMORY_TOKENS}.`);
+  const scalar = ['kind', 'method', 'source', 'texts', 'seeds', 'textSeed', 'steps', 'maxLength', 'share', ...(s.method === 'memory' ? ['memoryTokens' as const] : [])] as const;
+  for (const key of scalar) {
+    const why = EXPERIMENT_FIELDS[key].check(s[key]);
+    if (why) out.push(sentence(EXPERIMENT_FIELDS[key], why));
+  }
+  const lr = RUN_FIELDS.lr.check(s.lr);
+  if (lr) out.push(sentence(RUN_FIELDS.lr, lr));
+  const lengths = EXPERIMENT_FIELDS.lengths.check(s.lengths.join(','));
+  if (lengths) out.push(sentence(EXPERIMENT_FIELDS.lengths, lengths));
   if (s.kind !== 'capacity' && s.lengths.length === 0) out.push(`A ${s.kind} run trains at fixed lengths: give them (e.g. 1,2,4).`);
   if (s.kind === 'sharing') {
     if (s.method === 'memory') out.push('The memory-token method shares nothing between texts (Kuratov et al.): run sharing with the one-shot method.');
-    if (s.groups.length === 0 || s.groups.some((g) => !wholeIn(g, 1, MAX_EXPERIMENT_TEXTS))) out.push('Group sizes must be whole numbers (e.g. 1,4,16; 1 = nothing shared).');
+    const groups = EXPERIMENT_FIELDS.groups.check(s.groups.join(','));
+    if (s.groups.length === 0) out.push('A sharing run needs group sizes: give them (e.g. 1,4,16; 1 = nothing shared).');
+    else if (groups) out.push(sentence(EXPERIMENT_FIELDS.groups, groups));
     else if (Math.max(...s.groups) > s.texts) out.push(`The largest group has ${Math.max(...s.groups)} texts but only ${s.texts} are asked for: raise the number of texts.`);
   }
   if (s.source === 'files' && s.files.length === 0) out.push('The "files" source has no texts: paste a text or pick .txt files.');

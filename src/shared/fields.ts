@@ -19,6 +19,8 @@ export interface Field<K extends string = string, T = unknown> {
   usage: string;
   /** What it accepts, in words: "a whole number from 1 to 100000". */
   accepts: string;
+  /** A whole-number field's bounds (a list's: each number's), for another field that shares them. */
+  range?: { min: number; max: number };
   fallback: T;
   /** Text (URL, command line) to a value; checked afterwards, so anything may come out. */
   parse(raw: string): unknown;
@@ -47,6 +49,7 @@ export function wholeField<K extends string>(f: Common<K, number> & { min: numbe
     ...f,
     usage: f.usage ?? 'N',
     accepts,
+    range: { min: f.min, max: f.max },
     // Digits only: Number() would also take '0x10', '1e3' and ' ' (as 0).
     parse: (raw) => (/^\s*\d+\s*$/u.test(raw) ? Number(raw) : NaN),
     check: (v) => (Number.isInteger(v) && (v as number) >= f.min && (v as number) <= f.max ? null : `must be ${accepts}`),
@@ -83,7 +86,35 @@ export function choiceField<K extends string, const T extends string>(f: Common<
     usage: f.usage ?? f.values.join('|'),
     accepts: `one of ${f.values.join(', ')}`,
     parse: (raw) => raw,
-    check: (v) => ((f.values as readonly unknown[]).includes(v) ? null : `must be one of ${f.values.join(', ')}, not ${JSON.stringify(v)}`),
+    // The value itself is in every message around this one ("layout=zigzag", got "zigzag").
+    check: (v) => ((f.values as readonly unknown[]).includes(v) ? null : `must be one of ${f.values.join(', ')}`),
+  };
+}
+
+/** Whole numbers as typed ("1,2,4" or "1 2 4"), sorted and without repeats, or the first piece that is not one. */
+export function parseWholeList(text: string, min: number, max: number): number[] | { bad: string } {
+  const out: number[] = [];
+  for (const p of text.split(/[\s,]+/u).filter(Boolean)) {
+    if (!/^\d+$/u.test(p) || Number(p) < min || Number(p) > max) return { bad: p };
+    out.push(Number(p));
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+/** A list of whole numbers kept as typed (the page shows the text); parseWholeList reads it. */
+export function wholeListField<K extends string>(f: Common<K, string> & { min: number; max: number; usage?: string }): Field<K, string> {
+  const accepts = `whole numbers from ${f.min} to ${f.max}, separated by commas`;
+  return {
+    ...f,
+    usage: f.usage ?? 'N,N,...',
+    accepts,
+    range: { min: f.min, max: f.max },
+    parse: (raw) => raw,
+    check: (v) => {
+      if (typeof v !== 'string') return `must be ${accepts}`;
+      const r = parseWholeList(v, f.min, f.max);
+      return Array.isArray(r) ? null : `must be ${accepts} ("${r.bad}" is not)`;
+    },
   };
 }
 
@@ -111,5 +142,18 @@ export function flagHelp<S>(table: FieldTable<S>): string[] {
   const withFlag = Object.values<Field>(table).filter((f) => f.flag);
   const heads = withFlag.map((f) => `--${f.flag} ${f.usage}`);
   const width = Math.max(...heads.map((h) => h.length));
-  return withFlag.map((f, i) => `  ${heads[i].padEnd(width)}  ${f.help}: ${f.accepts} (default ${String(f.fallback)})`);
+  return withFlag.map((f, i) => `  ${heads[i].padEnd(width)}  ${f.help}: ${f.accepts}${f.fallback === '' ? '' : ` (default ${String(f.fallback)})`}`);
+}
+
+/** Text, of at most `maxLength` characters when given. */
+export function textField<K extends string>(f: Common<K, string> & { maxLength?: number; usage?: string }): Field<K, string> {
+  const max = f.maxLength ?? Infinity;
+  const accepts = f.maxLength === undefined ? 'text' : `text of at most ${f.maxLength} characters`;
+  return {
+    ...f,
+    usage: f.usage ?? 'TEXT',
+    accepts,
+    parse: (raw) => raw,
+    check: (v) => (typeof v === 'string' && v.length <= max ? null : `must be ${accepts}`),
+  };
 }

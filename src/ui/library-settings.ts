@@ -1,32 +1,26 @@
 /**
- * The library view's settings (search words and table order): part of LabSettings, so the URL
- * restores the table as it was left; written to the URL only where they differ from the defaults.
+ * The library view's settings (search words and table order): part of LabSettings as `lib<Field>`,
+ * so the URL restores the table as it was left; written to the URL only where they differ from
+ * the defaults.
  */
-import { isSortKey, SORT_KEYS, type SortDir, type SortKey } from '../library/query.ts';
-
-export interface LibrarySettings {
-  libSearch: string;
-  libSort: SortKey;
-  libDir: SortDir;
-}
-
-export const LIBRARY_DEFAULTS: LibrarySettings = { libSearch: '', libSort: 'savedAt', libDir: 'desc' };
-
-export const LIBRARY_FIELD_KEYS: Record<keyof LibrarySettings, string> = { libSearch: 'lib_q', libSort: 'lib_sort', libDir: 'lib_dir' };
-
-export function isLibraryField(key: string): key is keyof LibrarySettings {
-  return Object.hasOwn(LIBRARY_FIELD_KEYS, key);
-}
+import { SORT_KEYS, type SortDir, type SortKey } from '../library/query.ts';
+import { choiceField, textField, type FieldTable } from '../shared/fields.ts';
+import { settingsGroup, type PageSettings } from './settings-group.ts';
 
 export const MAX_SEARCH_LENGTH = 200;
 
-export function checkLibraryField(key: keyof LibrarySettings, v: unknown): string | null {
-  switch (key) {
-    case 'libSearch':
-      return typeof v === 'string' && v.length <= MAX_SEARCH_LENGTH ? null : `the library search must be text of at most ${MAX_SEARCH_LENGTH} characters`;
-    case 'libSort':
-      return isSortKey(v) ? null : `unknown library order ${JSON.stringify(v)} (one of ${SORT_KEYS.join(', ')})`;
-    case 'libDir':
-      return v === 'asc' || v === 'desc' ? null : 'the library order must be "asc" or "desc"';
-  }
+interface LibraryView {
+  search: string;
+  sort: SortKey;
+  dir: SortDir;
 }
+
+const LIBRARY_FIELDS: FieldTable<LibraryView> = {
+  search: textField({ key: 'search', url: 'lib_q', label: 'library search', help: 'words every shown record holds', fallback: '', maxLength: MAX_SEARCH_LENGTH }),
+  sort: choiceField({ key: 'sort', url: 'lib_sort', label: 'library order', help: 'the column the table is sorted by', fallback: 'savedAt', values: SORT_KEYS }),
+  dir: choiceField({ key: 'dir', url: 'lib_dir', label: 'library direction', help: 'ascending or descending', fallback: 'desc', values: ['asc', 'desc'] }),
+};
+
+export const LIBRARY_GROUP = settingsGroup('lib', LIBRARY_FIELDS);
+
+export type LibrarySettings = PageSettings<'lib', LibraryView>;

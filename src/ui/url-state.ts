@@ -1,12 +1,16 @@
 /**
  * The lab's settings: one typed object, mirrored to the page URL so a link reproduces a run
- * (model, text and every setting that changes the result). Pure functions; tested in Node.
+ * (model, text and every setting that changes the result). Every field belongs to one settings
+ * table (src/shared/fields.ts) and reaches the page through a group (settings-group.ts): the URL
+ * names, defaults, parsing and checks below are read off the groups. Pure functions; tested in Node.
  */
 import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-settings.ts';
-import { EXPERIMENT_FIELD_KEYS, EXPERIMENT_DEFAULTS, checkExperimentField, isExperimentField, type ExperimentSettings } from './experiments-settings.ts';
-import { GEOMETRY_FIELD_KEYS, GEOMETRY_LAB_DEFAULTS, checkGeometryLabField, isGeometryField, type GeometryLabSettings } from './geometry-settings.ts';
-import { INTERP_DEFAULTS, INTERP_FIELD_KEYS, checkInterpField, isInterpField, type InterpSettings } from './interp-settings.ts';
-import { LIBRARY_DEFAULTS, LIBRARY_FIELD_KEYS, checkLibraryField, isLibraryField, type LibrarySettings } from './library-settings.ts';
+import { choiceField, textField, type FieldTable } from '../shared/fields.ts';
+import { EXPERIMENTS_GROUP, type ExperimentSettings } from './experiments-settings.ts';
+import { GEOMETRY_GROUP, GEOMETRY_VIEW_GROUP, type GeometryLabSettings } from './geometry-settings.ts';
+import { BEZIER_GROUP, INTERP_GROUP, type InterpSettings } from './interp-settings.ts';
+import { LIBRARY_GROUP, type LibrarySettings } from './library-settings.ts';
+import { settingsGroup, type PageSettings } from './settings-group.ts';
 
 /** The page's views (tabs); views.tsx says what each shows. */
 export const VIEW_NAMES = ['compress', 'library', 'interpolate', 'geometry', 'experiments'] as const;
@@ -15,15 +19,11 @@ export function isViewName(v: unknown): v is ViewName {
   return typeof v === 'string' && (VIEW_NAMES as readonly string[]).includes(v);
 }
 
-/** The run settings the compress view sets; the others keep the paper's values. Fields, bounds and URL names: RUN_FIELDS. */
+/** The run settings the compress view sets; the others keep the paper's values. */
 const PAGE_RUN_KEYS = ['maxSteps', 'lr', 'seed', 'reportEvery', 'layout', 'firstTarget'] as const;
 type PageRunKey = (typeof PAGE_RUN_KEYS)[number];
 
-function isPageRunKey(key: string): key is PageRunKey {
-  return (PAGE_RUN_KEYS as readonly string[]).includes(key);
-}
-
-export interface LabSettings extends Pick<ProtoSettings, PageRunKey>, GeometryLabSettings, ExperimentSettings, LibrarySettings, InterpSettings {
+interface PageBase {
   /** Which tab is shown. */
   view: ViewName;
   /** A model reference (see model-ref.ts); '' until one is chosen. */
@@ -31,50 +31,38 @@ export interface LabSettings extends Pick<ProtoSettings, PageRunKey>, GeometryLa
   text: string;
 }
 
-const pageRun = (s: Pick<ProtoSettings, PageRunKey>): Pick<ProtoSettings, PageRunKey> =>
-  Object.fromEntries(PAGE_RUN_KEYS.map((k) => [k, s[k]])) as Pick<ProtoSettings, PageRunKey>;
-
-export const DEFAULT_SETTINGS: LabSettings = {
-  view: 'compress',
-  model: '',
-  text: '',
-  ...pageRun(PAPER_SETTINGS),
-  ...EXPERIMENT_DEFAULTS,
-  ...GEOMETRY_LAB_DEFAULTS,
-  ...INTERP_DEFAULTS,
-  ...LIBRARY_DEFAULTS,
+const BASE_FIELDS: FieldTable<PageBase> = {
+  view: choiceField({ key: 'view', url: 'view', label: 'view', help: 'the tab shown', fallback: 'compress', values: VIEW_NAMES }),
+  model: textField({ key: 'model', url: 'model', label: 'model', help: 'a served model, hf:owner/name@rev or local:folder', fallback: '' }),
+  text: textField({ key: 'text', url: 'text', label: 'text', help: 'the text to compress', fallback: '' }),
 };
+
+const RUN_GROUP = settingsGroup('', RUN_FIELDS, { keys: PAGE_RUN_KEYS, onlyChanged: false });
+
+/** Every group of the page's settings, in URL order; the run settings are always written, the others where they differ from the defaults. */
+const GROUPS = [settingsGroup('', BASE_FIELDS), RUN_GROUP, EXPERIMENTS_GROUP, GEOMETRY_GROUP, GEOMETRY_VIEW_GROUP, INTERP_GROUP, BEZIER_GROUP, LIBRARY_GROUP] as const;
+
+export type LabSettings = PageBase & PageSettings<'', ProtoSettings, PageRunKey> & GeometryLabSettings & ExperimentSettings & LibrarySettings & InterpSettings;
+
+export const DEFAULT_SETTINGS = Object.assign({}, ...GROUPS.map((g) => g.defaults)) as LabSettings;
+
+function groupOf(key: string) {
+  const g = GROUPS.find((x) => x.has(key));
+  if (!g) throw new Error(`no settings field ${key}`);
+  return g;
+}
 
 /** URL parameter of each field. */
-const KEYS: Record<keyof LabSettings, string> = {
-  view: 'view',
-  model: 'model',
-  text: 'text',
-  ...(Object.fromEntries(PAGE_RUN_KEYS.map((k) => [k, RUN_FIELDS[k].url!])) as Record<PageRunKey, string>),
-  ...EXPERIMENT_FIELD_KEYS,
-  ...GEOMETRY_FIELD_KEYS,
-  ...INTERP_FIELD_KEYS,
-  ...LIBRARY_FIELD_KEYS,
-};
+const KEYS = Object.assign({}, ...GROUPS.map((g) => g.urlKeys)) as Record<keyof LabSettings, string>;
 
 /** Why a value is not acceptable for a field, or null when it is. */
-export function checkField<K extends keyof LabSettings>(key: K, value: LabSettings[K]): string | null {
-  const v = value as unknown;
-  if (isExperimentField(key)) return checkExperimentField(key, v);
-  if (isGeometryField(key)) return checkGeometryLabField(key, v);
-  if (isInterpField(key)) return checkInterpField(key, v);
-  if (isLibraryField(key)) return checkLibraryField(key, v);
-  if (isPageRunKey(key)) {
-    const f = RUN_FIELDS[key];
-    const why = f.check(v);
-    return why ? `${f.label} ${why}` : null;
-  }
-  switch (key) {
-    case 'view':
-      return isViewName(v) ? null : `unknown view ${JSON.stringify(v)} (one of ${VIEW_NAMES.join(', ')})`;
-    default:
-      return typeof v === 'string' ? null : `${key} must be text`;
-  }
+export function checkField(key: keyof LabSettings, value: unknown): string | null {
+  return groupOf(key).check(key, value);
+}
+
+/** A field's value from its text (a form input or the URL), by its table's rule; checkField says whether it fits. */
+export function parseField(key: keyof LabSettings, raw: string): unknown {
+  return groupOf(key).parse(key, raw);
 }
 
 /**
@@ -88,21 +76,11 @@ export function settingsToQuery(s: LabSettings): string {
   const q = new URLSearchParams();
   for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
     const v = s[key];
-    if ((key === 'text' || key === 'model') && v === '') continue;
     if (key === 'text' && String(v).length > MAX_URL_TEXT_CHARS) continue;
-    if (key === 'view' && v === DEFAULT_SETTINGS.view) continue;
-    // The experiments view's settings appear in the URL only where they differ from the defaults.
-    if (isExperimentField(key) && v === DEFAULT_SETTINGS[key]) continue;
-    if (isGeometryField(key) && v === DEFAULT_SETTINGS[key]) continue;
-    if (isInterpField(key) && v === DEFAULT_SETTINGS[key]) continue;
-    if (isLibraryField(key) && v === DEFAULT_SETTINGS[key]) continue;
+    if (groupOf(key).onlyChanged && v === DEFAULT_SETTINGS[key]) continue;
     q.set(KEYS[key], String(v));
   }
   return q.toString();
-}
-
-function parseNumber(raw: string): number {
-  return raw.trim() === '' ? NaN : Number(raw);
 }
 
 /**
@@ -111,44 +89,21 @@ function parseNumber(raw: string): number {
  */
 export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT_SETTINGS): { settings: LabSettings; problems: string[] } {
   const q = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query);
-  const out: LabSettings = { ...defaults };
+  const out: Record<string, unknown> = { ...defaults };
   const problems: string[] = [];
-  const put = <K extends keyof LabSettings>(key: K, value: LabSettings[K]) => {
-    const why = checkField(key, value);
-    if (why) problems.push(`ignored ${KEYS[key]}=${q.get(KEYS[key])}: ${why}`);
-    else out[key] = value;
-  };
   for (const key of Object.keys(KEYS) as (keyof LabSettings)[]) {
     const raw = q.get(KEYS[key]);
     if (raw === null) continue;
-    if (isExperimentField(key)) {
-      put(key, (typeof EXPERIMENT_DEFAULTS[key] === 'number' ? parseNumber(raw) : raw) as never);
-      continue;
-    }
-    if (isGeometryField(key)) {
-      put(key, (typeof GEOMETRY_LAB_DEFAULTS[key] === 'number' ? parseNumber(raw) : raw) as never);
-      continue;
-    }
-    if (isInterpField(key)) {
-      put(key, (typeof INTERP_DEFAULTS[key] === 'number' ? parseNumber(raw) : raw) as never);
-      continue;
-    }
-    if (isPageRunKey(key)) {
-      put(key, RUN_FIELDS[key].parse(raw) as never);
-      continue;
-    }
-    switch (key) {
-      case 'view':
-        put(key, raw as ViewName);
-        break;
-      default:
-        put(key, raw);
-    }
+    const group = groupOf(key);
+    const value = group.parse(key, raw);
+    const why = group.check(key, value);
+    if (why) problems.push(`ignored ${KEYS[key]}=${raw}: ${why}`);
+    else out[key] = value;
   }
-  return { settings: out, problems };
+  return { settings: out as unknown as LabSettings, problems };
 }
 
 /** The engine settings of a run: the paper's, with the lab's fields on top. */
 export function toProtoSettings(s: LabSettings): ProtoSettings {
-  return { ...PAPER_SETTINGS, ...pageRun(s) };
+  return { ...PAPER_SETTINGS, ...RUN_GROUP.ownKeys(s) };
 }

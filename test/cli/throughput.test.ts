@@ -54,13 +54,13 @@ describe('protolab compress --method memory, decode and throughput', () => {
     const cases: [string[], RegExp, number][] = [
       [['throughput', '--model', STORIES], /--solution FILE is required/, 2],
       [['throughput', '--model', STORIES, '--solution', join(dir, 'missing.safetensors')], /no file at/, 2],
-      [['throughput', '--model', STORIES, '--solution', memory, '--repeats', '0'], /--repeats must be a positive whole number/, 2],
+      [['throughput', '--model', STORIES, '--solution', memory, '--repeats', '0'], /--repeats must be a whole number from 1 to 100, got "0"/, 2],
       [['throughput', '--model', STORIES, '--solution', memory, '--memory-tokens', '2'], /this memory solution has 4 memory vectors/, 2],
       [['throughput', '--model', `${FIXTURES}llama-gqa-untied`, '--solution', memory], /made with .*stories260k/, 1],
       [['throughput', '--model', STORIES, '--solution', memory, '--bogus'], /Unknown option '--bogus'/, 2],
       [['compress', '--model', STORIES, '--text', 'hi there', '--method', 'memory', '--layout', 'e*N'], /--method memory has none/, 2],
       [['compress', '--model', STORIES, '--text', 'hi there', '--memory-tokens', '2'], /--memory-tokens needs --method memory/, 2],
-      [['compress', '--model', STORIES, '--text', 'hi there', '--method', 'rnn'], /--method must be oneshot or memory/, 2],
+      [['compress', '--model', STORIES, '--text', 'hi there', '--method', 'rnn'], /--method must be one of oneshot, memory, got "rnn"/, 2],
     ];
     const junk = join(dir, 'junk.safetensors');
     writeFileSync(junk, 'not a safetensors file at all');

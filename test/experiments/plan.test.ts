@@ -38,7 +38,7 @@ describe('experiment specs and their sweeps', () => {
     expect(problems({ kind: 'sharing', lengths: [4], groups: [16], texts: 4 })).toMatch(/largest group has 16 texts but only 4/);
     expect(problems({ source: 'files' })).toMatch(/no texts: paste a text or pick \.txt files/);
     expect(problems({ texts: 0, seeds: 65 })).toMatch(/Texts must be.*Seeds must be/);
-    expect(problems({ source: 'web' as ExperimentSpec['source'] })).toMatch(/Unknown text source "web"/);
+    expect(problems({ source: 'web' as ExperimentSpec['source'] })).toMatch(/Text source must be one of pg19, .*, files\./);
     expect(checkExperimentSpec(base)).toEqual([]);
     expect(() => planExperiment({ ...base, texts: 0 })).toThrow(ExperimentSpecError);
   });

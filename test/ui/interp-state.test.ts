@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { applyInterpError, applyInterpMessage, IDLE_INTERP, interpDecodeRequested, interpPairRequested, interpScanRequested, interpTrainRequested } from '../../src/ui/interp-state.ts';
-import { checkInterpField, INTERP_DEFAULTS, bezierSettingsOf } from '../../src/ui/interp-settings.ts';
+import { INTERP_DEFAULTS, bezierSettingsOf } from '../../src/ui/interp-settings.ts';
+import { checkField } from '../../src/ui/url-state.ts';
 import { applyWorkerMessage } from '../../src/ui/reducers.ts';
 import { initialState } from '../../src/ui/state.ts';
 import { type FromWorker } from '../../src/worker/protocol.ts';
@@ -47,10 +48,10 @@ describe('interpolate view state', () => {
   });
 
   it('settings checks name the field and the allowed range', () => {
-    expect(checkInterpField('interpResolution', 1)).toMatch(/scan points must be a whole number from 2/);
-    expect(checkInterpField('bezSamples', 0)).toMatch(/tau samples/);
-    expect(checkInterpField('interpTau', 1.5)).toMatch(/tau must be/);
-    expect(checkInterpField('bezLr', 0.05)).toBeNull();
+    expect(checkField('interpResolution', 1)).toMatch(/scan points must be a whole number from 2/);
+    expect(checkField('bezSamples', 0)).toMatch(/tau samples/);
+    expect(checkField('interpTau', 1.5)).toMatch(/tau must be/);
+    expect(checkField('bezLr', 0.05)).toBeNull();
     expect(bezierSettingsOf(INTERP_DEFAULTS)).toEqual(BEZIER_DEFAULTS);
   });
 });

@@ -1,44 +1,12 @@
-import { memo, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
-import { checkExperimentField, type ExperimentSettings } from '../../experiments-settings.ts';
+import { type ExperimentSettings } from '../../experiments-settings.ts';
 import { experimentBlocker } from '../../experiments-actions.ts';
 import { experimentActive } from '../../experiments-state.ts';
 import { EXPERIMENT_SOURCES } from '../../../shared/experiment-spec.ts';
 import { LAYOUTS } from '../../../shared/layouts.ts';
-
-type NumberKey = 'expTexts' | 'expSeeds' | 'expTextSeed' | 'expSteps' | 'expMaxLength' | 'expMemoryTokens';
-type TextKey = 'expLengths' | 'expGroups';
-
-/** A field that keeps what is typed and commits it only when valid, saying what is wrong otherwise. */
-const Field = memo(function Field({ name, label, kind, hint }: { name: NumberKey | TextKey; label: string; kind: 'number' | 'text'; hint?: string }) {
-  const value = useLab((s) => s.settings[name]);
-  const actions = useActions();
-  const [raw, setRaw] = useState(String(value));
-  const parse = (r: string) => (kind === 'number' ? (r.trim() === '' ? NaN : Number(r)) : r);
-  useEffect(() => setRaw((r) => (parse(r) === value ? r : String(value))), [value]);
-  const problem = checkExperimentField(name, parse(raw));
-  return (
-    <label title={problem ?? hint}>
-      {label}
-      <input
-        type={kind}
-        inputMode={kind === 'text' ? 'numeric' : undefined}
-        data-testid={`exp-${name}`}
-        value={raw}
-        placeholder={hint}
-        min={0}
-        aria-invalid={problem !== null}
-        onChange={(e) => {
-          setRaw(e.target.value);
-          const v = parse(e.target.value);
-          if (checkExperimentField(name, v) === null) actions.setSettings({ [name]: v } as Partial<ExperimentSettings>);
-        }}
-      />
-      {problem && <small className="bad">{problem}</small>}
-    </label>
-  );
-});
+import { SettingField } from '../SettingField.tsx';
 
 const KIND_TEXT: Record<ExperimentSettings['expKind'], string> = {
   capacity: 'Capacity sweep (Table 3, Figs. 1 and 3): each text climbs the length ladder until its best seed falls below 99 %.',
@@ -109,7 +77,7 @@ export function ExperimentForm() {
             <option value="memory">memory tokens (autoregressive baseline)</option>
           </select>
         </label>
-        {s.expMethod === 'memory' && <Field name="expMemoryTokens" label="memory vectors K" kind="number" />}
+        {s.expMethod === 'memory' && <SettingField name="expMemoryTokens" label="memory vectors K" testId="exp-expMemoryTokens" />}
         <label>
           text source
           <select data-testid="exp-expSource" value={s.expSource} onChange={(e) => set({ expSource: e.target.value as ExperimentSettings['expSource'] })}>
@@ -120,12 +88,12 @@ export function ExperimentForm() {
             ))}
           </select>
         </label>
-        <Field name="expTexts" label="texts" kind="number" />
-        <Field name="expSeeds" label="seeds per text" kind="number" />
-        <Field name="expTextSeed" label="text seed" kind="number" />
-        <Field name="expSteps" label="max steps per attempt" kind="number" />
-        <Field name="expLengths" label={s.expKind === 'capacity' ? 'ladder (empty: the paper’s)' : 'lengths (tokens)'} kind="text" hint={s.expKind === 'capacity' ? '4,5,8,11,16,…' : '1,2,4'} />
-        {s.expKind === 'capacity' && <Field name="expMaxLength" label="up to (tokens, 0: all)" kind="number" />}
+        <SettingField name="expTexts" label="texts" testId="exp-expTexts" />
+        <SettingField name="expSeeds" label="seeds per text" testId="exp-expSeeds" />
+        <SettingField name="expTextSeed" label="text seed" testId="exp-expTextSeed" />
+        <SettingField name="expSteps" label="max steps per attempt" testId="exp-expSteps" />
+        <SettingField name="expLengths" label={s.expKind === 'capacity' ? 'ladder (empty: the paper’s)' : 'lengths (tokens)'} type="text" hint={s.expKind === 'capacity' ? '4,5,8,11,16,…' : '1,2,4'} testId="exp-expLengths" />
+        {s.expKind === 'capacity' && <SettingField name="expMaxLength" label="up to (tokens, 0: all)" testId="exp-expMaxLength" />}
         {s.expKind === 'sharing' && (
           <>
             <label>
@@ -135,7 +103,7 @@ export function ExperimentForm() {
                 <option value="e">e</option>
               </select>
             </label>
-            <Field name="expGroups" label="group sizes" kind="text" hint="1,4,16" />
+            <SettingField name="expGroups" label="group sizes" type="text" hint="1,4,16" testId="exp-expGroups" />
           </>
         )}
         <p className="muted exp-kind-text">

@@ -1,7 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
-import { checkExperimentField } from '../../experiments-settings.ts';
+import { SettingField } from '../SettingField.tsx';
 import { throughputPlot } from '../../../throughput/plot.ts';
 import { SavePlot } from '../SavePlot.tsx';
 import { TaskProgress } from '../TaskProgress.tsx';
@@ -90,10 +90,8 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
   const [pick, setPick] = useState('');
   const picked = mine.find((r) => r.id === pick) ?? mine[0];
   const [libraryProblem, setLibraryProblem] = useState<string | null>(null);
-  const [rawRepeats, setRawRepeats] = useState(String(repeats));
   const measuring = state.state === 'measuring';
   const svg = useMemo(() => (measured.length > 0 ? throughputPlot(measured.map((m) => m.record), { title: 'Decoding throughput against text length' }) : null), [measured]);
-  const problem = checkExperimentField('expRepeats', Number(rawRepeats));
   // A timing taken while another job runs would measure it too: the worker refuses it, so the page does not offer it.
   const busy = useLab(jobBlocker);
   const blocked = !ready ? 'Load a model first.' : measuring ? 'Measuring…' : busy;
@@ -105,22 +103,7 @@ export const ThroughputPanel = memo(function ThroughputPanel() {
         stand-in vectors: its time does not depend on their values). Median of the repeats; tokens per second = tokens / time.
       </p>
       <div className="row">
-        <label>
-          repeats
-          <input
-            type="number"
-            min={1}
-            data-testid="tp-repeats"
-            value={rawRepeats}
-            aria-invalid={problem !== null}
-            title={problem ?? undefined}
-            onChange={(e) => {
-              setRawRepeats(e.target.value);
-              const v = Number(e.target.value);
-              if (checkExperimentField('expRepeats', v) === null) actions.setSettings({ expRepeats: v });
-            }}
-          />
-        </label>
+        <SettingField name="expRepeats" label="repeats" min={1} testId="tp-repeats" />
         <label className="file-button">
           solution file (.safetensors)
           <input

@@ -1,39 +1,10 @@
-import { memo, useEffect, useState } from 'react';
+import { memo } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
-import { checkGeometryLabField, GEOMETRY_SOURCES, type GeometryLabSettings } from '../../geometry-settings.ts';
+import { GEOMETRY_SOURCES, type GeometryLabSettings } from '../../geometry-settings.ts';
 import { geometryBlocker } from '../../geometry-actions.ts';
 import { geometryActive } from '../../geometry-state.ts';
-
-type NumberKey = 'geoContexts' | 'geoContinuations' | 'geoRestarts' | 'geoLength' | 'geoSteps' | 'geoSeed' | 'geoScanPoints';
-
-/** A number field that keeps what is typed and commits it only when valid, saying what is wrong otherwise. */
-const NumberField = memo(function NumberField({ name, label, hint }: { name: NumberKey; label: string; hint: string }) {
-  const value = useLab((s) => s.settings[name]);
-  const actions = useActions();
-  const [raw, setRaw] = useState(String(value));
-  const parse = (r: string) => (r.trim() === '' ? NaN : Number(r));
-  useEffect(() => setRaw((r) => (parse(r) === value ? r : String(value))), [value]);
-  const problem = checkGeometryLabField(name, parse(raw));
-  return (
-    <label title={problem ?? hint}>
-      {label}
-      <input
-        type="number"
-        data-testid={`geo-${name}`}
-        value={raw}
-        min={0}
-        aria-invalid={problem !== null}
-        onChange={(e) => {
-          setRaw(e.target.value);
-          const v = parse(e.target.value);
-          if (checkGeometryLabField(name, v) === null) actions.setSettings({ [name]: v } as Partial<GeometryLabSettings>);
-        }}
-      />
-      {problem && <small className="bad">{problem}</small>}
-    </label>
-  );
-});
+import { SettingField } from '../SettingField.tsx';
 
 /** The experiment's settings and its Run / Stop buttons. */
 export const GeometryForm = memo(function GeometryForm() {
@@ -52,16 +23,16 @@ export const GeometryForm = memo(function GeometryForm() {
         are the compress view's ({s.layout}, lr {s.lr}).
       </p>
       <fieldset className="plain geo-fields" disabled={active}>
-        <NumberField name="geoContexts" label="K contexts" hint="contexts drawn from the source" />
-        <NumberField name="geoContinuations" label="J continuations" hint="texts the model samples after each context" />
-        <NumberField name="geoRestarts" label="R seeds" hint="seeds for the last continuation of each context" />
-        <NumberField name="geoLength" label="length (tokens)" hint="tokens of each context and each continuation" />
-        <NumberField name="geoSteps" label="steps" hint="optimisation steps per solution (stops early when all are exact)" />
-        <NumberField name="geoSeed" label="seed" hint="seed of contexts, sampling and initial proto-tokens" />
-        <NumberField name="geoScanPoints" label="points along τ" hint="tau values of each linear interpolation (Fig. 7)" />
+        <SettingField name="geoContexts" label="K contexts" hint="contexts drawn from the source" testId="geo-geoContexts" />
+        <SettingField name="geoContinuations" label="J continuations" hint="texts the model samples after each context" testId="geo-geoContinuations" />
+        <SettingField name="geoRestarts" label="R seeds" hint="seeds for the last continuation of each context" testId="geo-geoRestarts" />
+        <SettingField name="geoLength" label="length (tokens)" hint="tokens of each context and each continuation" testId="geo-geoLength" />
+        <SettingField name="geoSteps" label="steps" hint="optimisation steps per solution (stops early when all are exact)" testId="geo-geoSteps" />
+        <SettingField name="geoSeed" label="seed" hint="seed of contexts, sampling and initial proto-tokens" testId="geo-geoSeed" />
+        <SettingField name="geoScanPoints" label="points along τ" hint="tau values of each linear interpolation (Fig. 7)" testId="geo-geoScanPoints" />
         <label>
           context source
-          <select data-testid="geo-source" value={s.geoSource} onChange={(e) => actions.setSettings({ geoSource: e.target.value })}>
+          <select data-testid="geo-source" value={s.geoSource} onChange={(e) => actions.setSettings({ geoSource: e.target.value as GeometryLabSettings['geoSource'] })}>
             {GEOMETRY_SOURCES.map((name) => (
               <option key={name} value={name}>
                 {name}

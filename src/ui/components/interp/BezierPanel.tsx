@@ -1,39 +1,9 @@
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useMemo } from 'react';
 import { useActions } from '../../context.ts';
 import { useLab } from '../../store.ts';
 import { jobBlocker } from '../../selectors.ts';
-import { checkField, type LabSettings } from '../../url-state.ts';
 import { LineChart, type Series } from '../LineChart.tsx';
-
-type BezKey = 'bezLr' | 'bezSteps' | 'bezSamples' | 'bezSeed' | 'interpResolution';
-
-const Field = memo(function Field({ name, label, step }: { name: BezKey; label: string; step: string }) {
-  const value = useLab((s) => s.settings[name]);
-  const actions = useActions();
-  const [raw, setRaw] = useState(String(value));
-  useEffect(() => setRaw((r) => (Number(r) === value ? r : String(value))), [value]);
-  const problem = checkField(name, (raw.trim() === '' ? NaN : Number(raw)) as LabSettings[BezKey]);
-  return (
-    <label>
-      {label}
-      <input
-        type="number"
-        data-testid={`interp-${name}`}
-        value={raw}
-        step={step}
-        min={0}
-        aria-invalid={problem !== null}
-        title={problem ?? undefined}
-        onChange={(e) => {
-          setRaw(e.target.value);
-          const v = e.target.value.trim() === '' ? NaN : Number(e.target.value);
-          if (checkField(name, v) === null) actions.setSettings({ [name]: v });
-        }}
-      />
-      {problem && <span className="field-problem">{problem}</span>}
-    </label>
-  );
-});
+import { SettingField } from '../SettingField.tsx';
 
 /** Scan and Bezier settings, the buttons, the live loss of the control point's training and its outcome. */
 export const BezierPanel = memo(function BezierPanel() {
@@ -55,11 +25,11 @@ export const BezierPanel = memo(function BezierPanel() {
     <div className="interp-bezier">
       <fieldset className="settings" disabled={busy}>
         <legend>Scan and Bezier training</legend>
-        <Field name="interpResolution" label="scan points" step="1" />
-        <Field name="bezLr" label="Adam lr" step="0.01" />
-        <Field name="bezSteps" label="steps" step="10" />
-        <Field name="bezSamples" label="τ samples per step" step="1" />
-        <Field name="bezSeed" label="seed" step="1" />
+        <SettingField name="interpResolution" label="scan points" step="1" testId="interp-interpResolution" />
+        <SettingField name="bezLr" label="Adam lr" step="0.01" testId="interp-bezLr" />
+        <SettingField name="bezSteps" label="steps" step="10" testId="interp-bezSteps" />
+        <SettingField name="bezSamples" label="τ samples per step" step="1" testId="interp-bezSamples" />
+        <SettingField name="bezSeed" label="seed" step="1" testId="interp-bezSeed" />
       </fieldset>
       <div className="buttons">
         <button type="button" data-testid="interp-scan-linear" disabled={!ready || blocker !== null} title={blocker ?? undefined} onClick={() => actions.interpScan('linear')}>
