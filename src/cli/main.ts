@@ -12,6 +12,7 @@ import { runCompressMemory } from './commands/compress-memory.ts';
 import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-settings.ts';
 import { flagHelp } from '../shared/fields.ts';
 import { flagOptions, flagValue, settingsFromFlags } from './settings-flags.ts';
+import { checkSolutionOut } from './solution-out.ts';
 import { EXPERIMENT_FIELDS } from '../shared/experiment-spec.ts';
 import { parseWholeList } from '../shared/fields.ts';
 import { runSweepCommand, printSweep, sweepJson, checkOut, SweepAborted } from './commands/sweep.ts';
@@ -25,7 +26,7 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab info --model DIR [--json]
   protolab eval --model DIR (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
   protolab compress --model DIR (--text T | --text-file F | --ids ...) [--max-tokens N] [RUN SETTINGS]
-                    [--method oneshot|memory] [--memory-tokens K] [--out FILE] [--json]
+                    [--method oneshot|memory] [--memory-tokens K] [--out FILE [--force]] [--json]
   protolab decode --model DIR --solution FILE [--json]
   protolab throughput --model DIR --solution FILE [--repeats R] [--memory-tokens K] [--json]
   protolab bench --model DIR --n N [--json]
@@ -117,20 +118,22 @@ async function main(argv: string[]): Promise<number> {
         ...flagOptions(RUN_FIELDS),
         'max-tokens': { type: 'string' },
         out: { type: 'string' },
+        force: { type: 'boolean' },
         method: { type: 'string' },
         'memory-tokens': { type: 'string' },
       });
       const memory = memoryFlags(values);
       const settings = compressSettings(values);
+      if (values.force && values.out === undefined) throw new UsageError('--force replaces the solution file --out names; give --out FILE.');
+      // Before the model loads and anything trains: a run must not be lost to a bad --out at its end.
+      const out = values.out !== undefined ? checkSolutionOut(values.out as string, values.force === true) : null;
       const loaded = await loadCliModel(values.model as string | undefined, progress);
       progress('');
       const input = readTokens(values as Record<string, string>, loaded.tokenizer, loaded.model.spec.vocabSize);
       let tokens = input.tokens;
       if (values['max-tokens'] !== undefined) tokens = tokens.slice(0, positiveInt('--max-tokens', values['max-tokens'] as string));
       const text = loaded.tokenizer.decode(tokens);
-      const r = memory
-        ? await runCompressMemory(loaded, tokens, text, settings, memory.K, (values.out as string | undefined) ?? null)
-        : await runCompress(loaded, tokens, text, settings, (values.out as string | undefined) ?? null);
+      const r = memory ? await runCompressMemory(loaded, tokens, text, settings, memory.K, out) : await runCompress(loaded, tokens, text, settings, out);
       process.stdout.write((values.json ? JSON.stringify(r) : printCompress(r)) + '\n');
       return 0;
     }

@@ -115,6 +115,16 @@ export function sweepId(key: SweepKey): string {
   return fnv(canonicalJson(keyOf(key)));
 }
 
+/** The record a JSON line holds, or null when it holds none (not JSON, or not a version-1 record). */
+export function recordOfLine(line: string): SweepRecord | null {
+  try {
+    const r = JSON.parse(line) as SweepRecord;
+    return r && r.v === 1 && typeof r.sweep === 'string' && typeof r.text === 'string' && Number.isInteger(r.length) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Parses JSON lines: blank and unparsable lines are skipped (a line cut by a kill), and so are
  * the lines of attempts that did not write all their lines.
@@ -124,13 +134,9 @@ export function parseRecords(text: string): { records: SweepRecord[]; skipped: n
   let skipped = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    try {
-      const r = JSON.parse(line) as SweepRecord;
-      if (r && r.v === 1 && typeof r.sweep === 'string' && typeof r.text === 'string' && Number.isInteger(r.length)) parsed.push(r);
-      else skipped++;
-    } catch {
-      skipped++;
-    }
+    const r = recordOfLine(line);
+    if (r) parsed.push(r);
+    else skipped++;
   }
   const count = new Map<string, number>();
   for (const r of parsed) count.set(r.attempt, (count.get(r.attempt) ?? 0) + 1);

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
@@ -9,6 +8,7 @@ import { decodeFromMemory } from '../../memory/decode.ts';
 import { encodeMemorySolution } from '../../memory/solution-file.ts';
 import type { MemorySettings } from '../../memory/settings.ts';
 import { compressOutcome, type CompressResult } from './compress.ts';
+import { writeFileAtomic } from '../solution-out.ts';
 
 /**
  * `compress --method memory`: K memory vectors before the text's own embeddings (the baseline of
@@ -31,7 +31,7 @@ export async function runCompressMemory(
   const best = r.best[0];
   const decodedIds = await decodeFromMemory(model, best, tokens.length);
   const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, settings, r, decodedIds, out);
-  if (out) writeFileSync(resolve(out), encodeMemorySolution({ memory: best.memory, meta: { ...meta, K } }));
+  if (out) writeFileAtomic(resolve(out), encodeMemorySolution({ memory: best.memory, meta: { ...meta, K } }));
   return {
     method: 'memory',
     memory_tokens: K,

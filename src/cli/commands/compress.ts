@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
@@ -9,6 +8,7 @@ import { singleText } from '../../prototokens/problem.ts';
 import { decodeOnePass } from '../../prototokens/decode.ts';
 import { encodeSolution, runMeta, type RunMeta } from '../../prototokens/solution-file.ts';
 import type { ProtoSettings } from '../../shared/run-settings.ts';
+import { writeFileAtomic } from '../solution-out.ts';
 
 export interface CompressResult {
   model: string;
@@ -64,7 +64,7 @@ export async function runCompress({ model, tokenizer }: LoadedCliModel, tokens: 
     const best = r.best[0];
     const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, tokens.length);
     const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, settings, r, decodedIds, out);
-    if (out) writeFileSync(resolve(out), encodeSolution({ e: best.e, m: best.m, meta: { ...meta, layout: settings.layout, firstTarget: settings.firstTarget } }));
+    if (out) writeFileAtomic(resolve(out), encodeSolution({ e: best.e, m: best.m, meta: { ...meta, layout: settings.layout, firstTarget: settings.firstTarget } }));
     return result;
   } finally {
     trainer.destroy();

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import { progressLine, clearProgress } from '../progress-bar.ts';
 import type { TextSource } from '../../datasets/sources.ts';
 import { runSweep, SweepAborted, type SweepProgress, type SweepResult } from '../../experiments/jobs/sweep.ts';
-import { jsonlStore } from '../../experiments/node/jsonl-store.ts';
+import { jsonlStore, lockResultsFile, resultsFileProblem } from '../../experiments/node/jsonl-store.ts';
 import type { SweepMethod } from '../../experiments/jobs/methods.ts';
 import type { StopRule } from '../../experiments/records.ts';
 import { summarise, reportJson, renderTable } from '../../experiments/report.ts';
@@ -35,6 +35,8 @@ export interface SweepArgs {
 export function checkOut(out: string): string {
   const path = resolve(out);
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out: ${path} is a folder; give a file for the results, e.g. --out ${out.replace(/\/$/u, '')}/results.jsonl.`);
+  const problem = resultsFileProblem(path);
+  if (problem) throw new UsageError(`--out: ${problem}`);
   return path;
 }
 
@@ -47,6 +49,12 @@ function describeProgress(p: SweepProgress): string {
 }
 
 export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: SweepArgs, signal: AbortSignal): Promise<SweepResult> {
+  let release: () => void;
+  try {
+    release = lockResultsFile(a.out);
+  } catch (e) {
+    throw new UsageError(`--out: ${(e as Error).message}`);
+  }
   try {
     return await runSweep({
       model,
@@ -73,6 +81,7 @@ export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: S
     });
   } finally {
     clearProgress();
+    release();
   }
 }
 

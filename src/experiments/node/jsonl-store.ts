@@ -1,11 +1,12 @@
 /** Results as a JSON-lines file (Node only: the CLI and tests). */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseRecords, type RecordStore, type SweepRecord } from '../records.ts';
+import { parseRecords, recordOfLine, type RecordStore, type SweepRecord } from '../records.ts';
 
 /**
  * A JSON-lines file: records are read from it and appended to it. A last line without its newline
- * (the process was killed while writing it) is cut off before anything new is appended.
+ * (the process was killed while writing it) is cut off before anything new is appended; the cut is
+ * made in bytes, so a stray multi-byte character earlier in the file cannot move it.
  */
 export interface JsonlStore extends RecordStore {
   path: string;
@@ -13,16 +14,42 @@ export interface JsonlStore extends RecordStore {
   append(records: SweepRecord[]): void;
 }
 
+const NEWLINE = 0x0a;
+
+/**
+ * Why `file` cannot take results, or null when it can (absent, empty, or a results file of this
+ * lab: every whole line a record, and at most a cut record after the last newline). Such a file
+ * is refused untouched: appending to a model's weights or a text would damage it.
+ */
+export function resultsFileProblem(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const info = statSync(file);
+  if (info.isDirectory()) return `${file} is a folder; give a file for the results (e.g. results.jsonl).`;
+  if (!info.isFile()) return `${file} is not a regular file (a device, a pipe?); give a file for the results (e.g. results.jsonl).`;
+  const bytes = readFileSync(file);
+  const end = bytes.lastIndexOf(NEWLINE) + 1;
+  const lines = bytes.subarray(0, end).toString('utf8').split('\n');
+  const bad = lines.findIndex((line) => line.trim() !== '' && recordOfLine(line) === null);
+  const cut = bytes.subarray(end);
+  if (bad >= 0 || (cut.length > 0 && cut[0] !== 0x7b /* { */)) {
+    const where = bad >= 0 ? `line ${bad + 1}` : `its last line`;
+    return `${file} is not a results file of this lab (${where} is not a sweep record) and is left untouched; give another --out.`;
+  }
+  return null;
+}
+
 export function jsonlStore(path: string): JsonlStore {
   const file = resolve(path);
   return {
     path: file,
     load() {
+      const problem = resultsFileProblem(file);
+      if (problem) throw new Error(problem);
       if (!existsSync(file)) return [];
-      if (statSync(file).isDirectory()) throw new Error(`${file} is a folder; give a file for the results (e.g. results.jsonl).`);
-      const text = readFileSync(file, 'utf8');
-      if (text.length > 0 && !text.endsWith('\n')) truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
-      return parseRecords(text).records;
+      const bytes = readFileSync(file);
+      const end = bytes.lastIndexOf(NEWLINE) + 1;
+      if (end < bytes.length) truncateSync(file, end);
+      return parseRecords(bytes.subarray(0, end).toString('utf8')).records;
     },
     append(records: SweepRecord[]) {
       if (records.length === 0) return;
@@ -35,4 +62,57 @@ export function jsonlStore(path: string): JsonlStore {
 /** Reads records from a file (the report). */
 export function readRecordsFile(path: string): { records: SweepRecord[]; skipped: number } {
   return parseRecords(readFileSync(path, 'utf8'));
+}
+
+/**
+ * Takes the results file for this process: `<file>.lock` holds the writer's pid, created
+ * exclusively. A second sweep on the same file is refused with one line while the first is alive;
+ * a lock left by a process that is gone (killed) is taken over. Returns the release.
+ */
+export function lockResultsFile(path: string): () => void {
+  const lock = `${resolve(path)}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(lock);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = lockHolder(lock);
+      if (holder !== null && holder !== process.pid && alive(holder)) {
+        throw new Error(`Another sweep (process ${holder}) is writing ${resolve(path)}; wait for it to finish, or give another --out (remove ${lock} if no sweep is running).`);
+      }
+      unlinkSync(lock); // stale: its writer is gone
+    }
+  }
+  throw new Error(`Could not take ${lock}; remove it if no sweep is running.`);
+}
+
+function lockHolder(lock: string): number | null {
+  try {
+    const fd = openSync(lock, 'r');
+    const buf = Buffer.alloc(32);
+    const n = readSync(fd, buf, 0, 32, 0);
+    closeSync(fd);
+    const pid = Number(buf.subarray(0, n).toString('utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
