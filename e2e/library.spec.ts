@@ -197,4 +197,39 @@ test.describe('solution library', () => {
     await snap(page, testInfo, '03-stopped-run-kept');
     expect(errors).toEqual([]);
   });
+
+  // Issue 15: memory-token runs are the same trainer core in the page, so they checkpoint and resume too.
+  test('a memory-token run interrupted by a reload resumes from its checkpoint; its solution is offered for saving', async ({ page }, testInfo) => {
+    const errors = collectPageErrors(page);
+    await openWith(page, { steps: '20000', method: 'memory', k: '2', text: 'Once upon a time there was a little girl named Lily who loved to play outside in the park with her dog.' });
+    await expect(page.getByTestId('setting-method')).toHaveValue('memory');
+    await expect(page.getByTestId('setting-memoryTokens')).toHaveValue('2');
+    await expect(page.getByTestId('setting-layout')).toHaveCount(0); // memory tokens have no layout
+    await page.getByTestId('compress').click();
+    await waitForRun(page, 'running', 20);
+    await expect.poll(async () => (await storedCheckpoints(page)).length, { timeout: 30_000 }).toBe(1);
+    await page.reload();
+    await loadServedModel(page, 'stories260k');
+
+    const [kept] = await storedCheckpoints(page);
+    expect(kept.step).toBeGreaterThan(0);
+    await expect(page.getByTestId('resume-item')).toContainText(`(2 memory tokens): step ${kept.step} of 20000`);
+    await page.getByTestId('resume-run').click();
+    await waitForRun(page, 'running', kept.step + 10);
+    const firstPoint = await page.evaluate(() => (globalThis as unknown as { __protolab: { store: { getState(): { run: { points: { step: number }[] } } } } }).__protolab.store.getState().run.points[0].step);
+    expect(firstPoint).toBeGreaterThan(kept.step);
+    await expect(page.getByTestId('setting-method')).toHaveValue('memory');
+    await snap(page, testInfo, '01-memory-run-resumed');
+    await page.getByTestId('stop').click();
+    await waitForRun(page, 'done');
+
+    await expect(page.getByTestId('memory-result')).toContainText('decoded from the memory alone');
+    await expect(page.getByTestId('save')).toBeEnabled();
+    await expect(page.getByTestId('save')).toHaveAttribute('title', /-memory2\.safetensors$/);
+    await expect.poll(async () => (await storedCheckpoints(page)).length).toBe(0);
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await expect(rows(page)).toHaveCount(0);
+    await snap(page, testInfo, '02-memory-run-done');
+    expect(errors).toEqual([]);
+  });
 });

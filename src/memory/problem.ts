@@ -20,10 +20,8 @@ export interface MemoryProblem {
 
 export const DEFAULT_MEMORY_TOKENS = 1;
 
-/** Input positions a text of N tokens needs: K memory vectors and the first N - 1 tokens. */
-export function memoryPositions(N: number, K: number): number {
-  return K + N - 1;
-}
+/** The one rule for the positions a memory-token run takes lives with the run methods. */
+export { memoryPositions } from '../shared/run-method.ts';
 
 export function memorySingle(targets: number[], seed: number, K = DEFAULT_MEMORY_TOKENS): MemoryProblem {
   return { targets: [targets], seeds: [seed], K };

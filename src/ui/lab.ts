@@ -15,11 +15,16 @@ import { catalogLoaded, dismissError, gpuProbed, modelLoading, runRequested, sol
 import { runActive, initialState, type LabState } from './state.ts';
 import { compressBlocker } from './selectors.ts';
 import { apply, batchedDispatcher, createLabStore, setAppStore, type LabStore } from './store.ts';
-import { settingsFromQuery, settingsToQuery, toProtoSettings, type LabSettings } from './url-state.ts';
+import { settingsFromQuery, settingsToQuery, toProtoSettings, toRunMethod, type LabSettings } from './url-state.ts';
 import { solutionSizeProblem } from '../util/solution-size.ts';
 import { downloadBytes } from './download.ts';
 
 export const DEFAULT_MODEL = 'stories260k';
+
+/** The worker's start message for the tokens on the page, with the view's settings and method. */
+function startMessage(s: LabState, tokens: { ids: number[]; text: string }, begin?: 'step'): Extract<ToWorker, { type: 'start' }> {
+  return { type: 'start', ids: tokens.ids, text: tokens.text, settings: toProtoSettings(s.settings), method: toRunMethod(s.settings), ...(begin ? { begin } : {}) };
+}
 
 export interface LabActions extends ExperimentActions, LibraryActions, InterpActions {
   setSettings(patch: Partial<LabSettings>): void;
@@ -98,7 +103,7 @@ export function startLab(): Lab {
       const s = get();
       if (compressBlocker(s) !== null || s.model.state !== 'ready' || !s.tokens.current) return;
       apply(store, runRequested, s.tokens.current, s.model.info.label);
-      client.send({ type: 'start', ids: s.tokens.current.ids, text: s.tokens.current.text, settings: toProtoSettings(s.settings) });
+      client.send(startMessage(s, s.tokens.current));
     },
     pause: () => client.send({ type: 'pause' }),
     resume: () => client.send({ type: 'resume' }),
@@ -116,7 +121,7 @@ export function startLab(): Lab {
       // From idle: start a run paused and take its first step.
       if (compressBlocker(s) !== null || s.model.state !== 'ready' || !s.tokens.current) return;
       apply(store, runRequested, s.tokens.current, s.model.info.label);
-      client.send({ type: 'start', ids: s.tokens.current.ids, text: s.tokens.current.text, settings: toProtoSettings(s.settings), begin: 'step' });
+      client.send(startMessage(s, s.tokens.current, 'step'));
     },
     toggleRun() {
       // In the experiments view Space drives the experiment, not the compression.
@@ -166,9 +171,10 @@ export function startLab(): Lab {
     if (s.model.state !== 'ready') return;
     const requestId = client.newRequestId();
     apply(store, tokenizeRequested, requestId);
-    client.send({ type: 'tokenize', requestId, text: s.settings.text, layout: s.settings.layout, firstTarget: s.settings.firstTarget });
+    client.send({ type: 'tokenize', requestId, text: s.settings.text, layout: s.settings.layout, firstTarget: s.settings.firstTarget, method: toRunMethod(s.settings) });
   }, 120);
-  const tokenKey = (s: LabState) => (s.model.state === 'ready' ? `${s.model.info.fingerprint}|${s.settings.layout}|${s.settings.firstTarget}|${s.settings.text}` : '');
+  const tokenKey = (s: LabState) =>
+    s.model.state === 'ready' ? `${s.model.info.fingerprint}|${s.settings.layout}|${s.settings.firstTarget}|${JSON.stringify(toRunMethod(s.settings))}|${s.settings.text}` : '';
   store.subscribe((s, prev) => {
     if (s.settings !== prev.settings) writeUrl();
     const key = tokenKey(s);

@@ -32,6 +32,7 @@ import { errorShown, runRequested, updateSettings } from './reducers.ts';
 import { holdRunLock, liveRunIds } from './run-locks.ts';
 import { jobBlocker } from './selectors.ts';
 import { apply, applyTo, type LabStore } from './store.ts';
+import { ONESHOT } from '../shared/run-method.ts';
 
 export interface LibraryActions {
   /** Checks each file (or each .safetensors inside a zip) in the worker and keeps the good ones. */
@@ -124,7 +125,8 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
       const { solution, meta } = msg;
       // The record first, then the checkpoint goes: a crash in between leaves both, never neither.
       void queue(async (d) => {
-        if (solution && meta) {
+        // The library keeps one-shot solutions; a memory-token run's file is offered for saving (RunPanel).
+        if (solution && meta && !('K' in meta)) {
           const rec = recordFromSolution(meta, solution, { name: msg.fileName, source: 'run', stoppedBy: msg.stoppedBy });
           lib(recordAdded, await d.add(rec));
         }
@@ -269,15 +271,27 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
           throw new Error(`This run was made with ${cp.modelLabel || cp.modelId}: load that model, then resume it.`);
         }
         const { settings } = cp;
-        const tokens = await client.request({ type: 'tokenize', text: cp.text, layout: settings.layout, firstTarget: settings.firstTarget });
+        const method = cp.method ?? ONESHOT;
+        const tokens = await client.request({ type: 'tokenize', text: cp.text, layout: settings.layout, firstTarget: settings.firstTarget, method });
         const same = tokens.ids.length === cp.ids.length && tokens.ids.every((t, i) => t === cp.ids[i]);
         const pieces = same ? tokens.pieces : cp.ids.map(String);
-        apply(store, updateSettings, { view: 'compress', text: cp.text, maxSteps: settings.maxSteps, lr: settings.lr, seed: settings.seed, reportEvery: settings.reportEvery, layout: settings.layout, firstTarget: settings.firstTarget });
+        apply(store, updateSettings, {
+          view: 'compress',
+          text: cp.text,
+          maxSteps: settings.maxSteps,
+          lr: settings.lr,
+          seed: settings.seed,
+          reportEvery: settings.reportEvery,
+          layout: settings.layout,
+          firstTarget: settings.firstTarget,
+          method: method.kind,
+          ...(method.kind === 'memory' ? { memoryTokens: method.K } : {}),
+        });
         resumingId = cp.id;
         apply(store, runRequested, { text: cp.text, ids: cp.ids, pieces, maxTokens: tokens.maxTokens, tooLong: false }, s.model.info.label);
         lib(checkpointsListed, get().library.checkpoints.filter((c) => c.id !== id));
         const { id: _id, savedAt: _savedAt, ...checkpoint } = cp;
-        client.send({ type: 'start', ids: cp.ids, text: cp.text, settings, resume: checkpoint });
+        client.send({ type: 'start', ids: cp.ids, text: cp.text, settings, method, resume: checkpoint });
       } catch (e) {
         resumingId = null;
         notice(e);

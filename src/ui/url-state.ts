@@ -11,6 +11,9 @@ import { GEOMETRY_GROUP, GEOMETRY_VIEW_GROUP, type GeometryLabSettings } from '.
 import { BEZIER_GROUP, INTERP_GROUP, type InterpSettings } from './interp-settings.ts';
 import { LIBRARY_GROUP, type LibrarySettings } from './library-settings.ts';
 import { settingsGroup, type PageSettings } from './settings-group.ts';
+import { EXPERIMENT_FIELDS } from '../shared/experiment-spec.ts';
+import { ONESHOT, type RunMethod } from '../shared/run-method.ts';
+import type { MethodName } from '../experiments/records.ts';
 
 /** The page's views (tabs); views.tsx says what each shows. */
 export const VIEW_NAMES = ['compress', 'library', 'interpolate', 'geometry', 'experiments'] as const;
@@ -39,10 +42,21 @@ const BASE_FIELDS: FieldTable<PageBase> = {
 
 const RUN_GROUP = settingsGroup('', RUN_FIELDS, { keys: PAGE_RUN_KEYS, onlyChanged: false });
 
-/** Every group of the page's settings, in URL order; the run settings are always written, the others where they differ from the defaults. */
-const GROUPS = [settingsGroup('', BASE_FIELDS), RUN_GROUP, EXPERIMENTS_GROUP, GEOMETRY_GROUP, GEOMETRY_VIEW_GROUP, INTERP_GROUP, BEZIER_GROUP, LIBRARY_GROUP] as const;
+/** Which method the compress view runs: the experiment table's fields, under the compress view's URL names. */
+interface PageMethod {
+  method: MethodName;
+  memoryTokens: number;
+}
+const METHOD_FIELDS: FieldTable<PageMethod> = {
+  method: { ...EXPERIMENT_FIELDS.method, url: 'method' },
+  memoryTokens: { ...EXPERIMENT_FIELDS.memoryTokens, url: 'k' },
+};
+const METHOD_GROUP = settingsGroup('', METHOD_FIELDS);
 
-export type LabSettings = PageBase & PageSettings<'', ProtoSettings, PageRunKey> & GeometryLabSettings & ExperimentSettings & LibrarySettings & InterpSettings;
+/** Every group of the page's settings, in URL order; the run settings are always written, the others where they differ from the defaults. */
+const GROUPS = [settingsGroup('', BASE_FIELDS), RUN_GROUP, METHOD_GROUP, EXPERIMENTS_GROUP, GEOMETRY_GROUP, GEOMETRY_VIEW_GROUP, INTERP_GROUP, BEZIER_GROUP, LIBRARY_GROUP] as const;
+
+export type LabSettings = PageBase & PageSettings<'', ProtoSettings, PageRunKey> & PageMethod & GeometryLabSettings & ExperimentSettings & LibrarySettings & InterpSettings;
 
 export const DEFAULT_SETTINGS = Object.assign({}, ...GROUPS.map((g) => g.defaults)) as LabSettings;
 
@@ -101,6 +115,11 @@ export function settingsFromQuery(query: string, defaults: LabSettings = DEFAULT
     else out[key] = value;
   }
   return { settings: out as unknown as LabSettings, problems };
+}
+
+/** The method a compression runs. */
+export function toRunMethod(s: LabSettings): RunMethod {
+  return s.method === 'memory' ? { kind: 'memory', K: s.memoryTokens } : ONESHOT;
 }
 
 /** The engine settings of a run: the paper's, with the lab's fields on top. */

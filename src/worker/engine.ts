@@ -13,7 +13,7 @@ import { tokenizeBounded } from '../model/tokenize-bounded.ts';
 import { decodeOnePass } from '../prototokens/decode.ts';
 import { checkSolutionFits, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
-import { maxTokensFor } from '../shared/layouts.ts';
+import { maxTokensForRun } from '../shared/run-method.ts';
 import { openSource, sourceLabel } from './model-source.ts';
 import { jobBusyMessage, runningJob } from '../shared/jobs.ts';
 import { ActiveRun } from './run.ts';
@@ -251,7 +251,7 @@ export class Engine {
   }
 
   private tokenize({ tokenizer, model }: Loaded, msg: Extract<ToWorker, { type: 'tokenize' }>): void {
-    const maxTokens = maxTokensFor(model.spec.maxPositions, msg.layout, msg.firstTarget);
+    const maxTokens = maxTokensForRun(model.spec.maxPositions, msg, msg.method);
     // A pasted book is not tokenized whole: it is surely too long, and that would hold the worker for minutes.
     const { ids, partial } = tokenizeBounded(tokenizer, msg.text, maxTokens);
     this.post({ type: 'tokens', requestId: msg.requestId, text: msg.text, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: partial || ids.length > maxTokens, ...(partial ? { partial } : {}) });
@@ -260,8 +260,8 @@ export class Engine {
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {
     const { ids, settings } = msg;
     if (ids.length === 0) throw new Error('The text has no tokens: paste some text first.');
-    const maxTokens = maxTokensFor(loaded.model.spec.maxPositions, settings.layout, settings.firstTarget);
-    if (ids.length > maxTokens) throw new Error(`The text has ${ids.length} tokens but ${loaded.label} takes at most ${maxTokens} with this layout; shorten it.`);
+    const maxTokens = maxTokensForRun(loaded.model.spec.maxPositions, settings, msg.method);
+    if (ids.length > maxTokens) throw new Error(`The text has ${ids.length} tokens but ${loaded.label} takes at most ${maxTokens} with this ${msg.method?.kind === 'memory' ? 'many memory vectors' : 'layout'}; shorten it.`);
     this.lastStep = msg.resume?.step ?? 0;
     const gpu = loaded.model.gpu;
     const run = new ActiveRun(loaded.model, loaded.tokenizer, ids, msg.text, settings, (m) => {
@@ -269,7 +269,7 @@ export class Engine {
       if (gpu.lost) return;
       if (m.type === 'progress' || m.type === 'runState') this.lastStep = m.step;
       this.post(m);
-    }, loaded.label, msg.begin ?? 'run', { resume: msg.resume });
+    }, loaded.label, msg.begin ?? 'run', { method: msg.method, resume: msg.resume });
     this.run = run;
     run.finished
       .catch(async (e: unknown) => {

@@ -14,6 +14,8 @@ import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
 import type { SolutionMeta } from '../prototokens/solution-file.ts';
 import type { TrainerSnapshot } from '../prototokens/input-trainer.ts';
 import type { StoppedBy } from '../prototokens/optimise.ts';
+import type { RunMethod } from '../shared/run-method.ts';
+import type { MemorySolutionMeta } from '../memory/solution-file.ts';
 import type { ExperimentFromWorker, ExperimentToWorker } from './experiment-protocol.ts';
 export type * from './experiment-protocol.ts';
 import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.ts';
@@ -30,9 +32,10 @@ export type ModelSourceSpec =
 
 export type ToWorker =
   | { type: 'loadModel'; source: ModelSourceSpec; label?: string }
-  | { type: 'tokenize'; requestId: number; text: string; layout: LayoutName; firstTarget: FirstTarget }
+  /** `method` (default one-shot) sets the longest text the run can take. */
+  | { type: 'tokenize'; requestId: number; text: string; layout: LayoutName; firstTarget: FirstTarget; method?: RunMethod }
   /** `begin`: 'run' (default), 'paused' (wait for resume or step), or 'step' (take one step, then pause). */
-  | { type: 'start'; ids: number[]; text: string; settings: ProtoSettings; begin?: 'run' | 'paused' | 'step'; resume?: RunCheckpoint }
+  | { type: 'start'; ids: number[]; text: string; settings: ProtoSettings; method?: RunMethod; begin?: 'run' | 'paused' | 'step'; resume?: RunCheckpoint }
   | { type: 'pause' }
   | { type: 'resume' }
   /** One step while paused (report, stay paused); while running it pauses at the next report. */
@@ -60,6 +63,8 @@ export interface RunCheckpoint {
   ids: number[];
   text: string;
   settings: ProtoSettings;
+  /** Absent in checkpoints written before memory-token runs: one-shot. */
+  method?: RunMethod;
   /** Steps done (= state.step). */
   step: number;
   /** Running time so far, pauses excluded. */
@@ -126,7 +131,8 @@ export type FromWorker =
       /** The .safetensors solution (transferred), or null when no step was taken. */
       solution: ArrayBuffer | null;
       fileName: string;
-      meta: SolutionMeta | null;
+      /** The solution's metadata: a one-shot run's (kept in the library), or a memory-token run's (K set; offered for saving only). */
+      meta: SolutionMeta | MemorySolutionMeta | null;
       /** One-pass decoding of the kept (best) vectors. */
       decodedIds: number[];
       decodedText: string;

@@ -4,11 +4,9 @@
  */
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
-import { decodeOnePass } from '../prototokens/decode.ts';
-import { singleText } from '../prototokens/problem.ts';
-import { encodeSolution, solutionMeta } from '../prototokens/solution-file.ts';
 import { validateSettings, type ProtoSettings } from '../shared/run-settings.ts';
-import { ProtoTrainer } from '../prototokens/trainer.ts';
+import { ONESHOT, type RunMethod } from '../shared/run-method.ts';
+import { startMethod } from './run-method.ts';
 import type { FromWorker, RunCheckpoint } from './protocol.ts';
 import { RunControl, type ControlCommand } from './run-control.ts';
 import { optimise } from '../prototokens/optimise.ts';
@@ -20,14 +18,19 @@ type Post = (msg: FromWorker) => void;
 export const CHECKPOINT_EVERY_MS = 3000;
 
 export interface RunOptions {
-  /** Continue this checkpoint (same model, text and settings) instead of starting afresh. */
+  /** Proto-tokens (the default) or memory tokens. */
+  method?: RunMethod;
+  /** Continue this checkpoint (same model, text, settings and method) instead of starting afresh. */
   resume?: RunCheckpoint;
   /** 0: a checkpoint after every report (tests). */
   checkpointEveryMs?: number;
 }
 
-/** Refuses a checkpoint that does not belong to this model and text, saying why. */
-export function checkResumable(cp: RunCheckpoint, model: Pick<Model, 'id' | 'fingerprint'>, ids: readonly number[]): void {
+/** Refuses a checkpoint that does not belong to this model, text and method, saying why. */
+export function checkResumable(cp: RunCheckpoint, model: Pick<Model, 'id' | 'fingerprint'>, ids: readonly number[], method: RunMethod = ONESHOT): void {
+  if (JSON.stringify(cp.method ?? ONESHOT) !== JSON.stringify(method)) {
+    throw new Error('The interrupted run used another method (proto-tokens or memory tokens, and their count) than the one sent with it: resume it from the library notice.');
+  }
   if (cp.modelFingerprint !== model.fingerprint) {
     throw new Error(`The interrupted run was made with ${cp.modelLabel || cp.modelId}, not with the loaded model ${model.id}: load ${cp.modelLabel || cp.modelId} to resume it.`);
   }
@@ -65,8 +68,9 @@ export class ActiveRun {
     const { model, tokenizer, ids, settings, post } = this;
     validateSettings(settings);
     const { resume } = this.options;
-    if (resume) checkResumable(resume, model, ids);
-    const trainer = await ProtoTrainer.create(model, singleText(ids, settings.seed), settings);
+    const method = this.options.method ?? ONESHOT;
+    if (resume) checkResumable(resume, model, ids, method);
+    const { trainer, finish } = await startMethod(model, ids, settings, method);
     let lastStep = resume?.step ?? 0;
     // Checkpoints: the snapshot's readback is queued at once (so it holds exactly the steps
     // submitted so far); the message is posted when it arrives, always before 'done'.
@@ -82,7 +86,7 @@ export class ActiveRun {
         const state = await snap;
         post({
           type: 'checkpoint',
-          checkpoint: { modelId: model.id, modelFingerprint: model.fingerprint, modelLabel: this.modelLabel, ids, text: this.text, settings, step: state.step, elapsedMs, bestGainStep, bestCorrect, state },
+          checkpoint: { modelId: model.id, modelFingerprint: model.fingerprint, modelLabel: this.modelLabel, ids, text: this.text, settings, method, step: state.step, elapsedMs, bestGainStep, bestCorrect, state },
         });
       });
     };
@@ -126,16 +130,12 @@ export class ActiveRun {
         post({ type: 'done', solution: null, fileName: '', meta: null, decodedIds: [], decodedText: '', stoppedBy: result.stoppedBy, steps: 0, seconds });
         return;
       }
-      const [best] = result.best;
-      const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, N);
-      const cTokens = decodedIds.filter((t, i) => t === ids[i]).length;
-      const meta = solutionMeta(model, settings, { targetIds: ids, text: this.text, seed: settings.seed, steps, loss: last.bestLoss[0], cTokens, seconds });
-      const bytes = encodeSolution({ e: best.e, m: best.m, meta });
+      const { decodedIds, meta, bytes } = await finish(result.best[0], { targetIds: ids, text: this.text, seed: settings.seed, steps, loss: last.bestLoss[0], seconds });
       const solution = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
       post({
         type: 'done',
         solution,
-        fileName: solutionFileName(this.modelLabel, N, settings.seed),
+        fileName: solutionFileName(this.modelLabel, N, settings.seed, method),
         meta,
         decodedIds,
         decodedText: tokenizer.decode(decodedIds),
@@ -154,8 +154,8 @@ export class ActiveRun {
 }
 
 /** "stories260k-16tok-seed0.safetensors": the model's name (last path segment), the length and the seed. */
-export function solutionFileName(modelLabel: string, N: number, seed: number): string {
+export function solutionFileName(modelLabel: string, N: number, seed: number, method: RunMethod = ONESHOT): string {
   const base = modelLabel.replace(/@.*$/, '').split('/').filter(Boolean).pop() ?? 'model';
   const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|-+$/g, '') || 'model';
-  return `${safe}-${N}tok-seed${seed}.safetensors`;
+  return `${safe}-${N}tok-seed${seed}${method.kind === 'memory' ? `-memory${method.K}` : ''}.safetensors`;
 }

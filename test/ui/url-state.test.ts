@@ -69,6 +69,8 @@ const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   reportEvery: fc.integer({ min: 1, max: 10_000 }),
   layout: fc.constantFrom(...LAYOUT_NAMES),
   firstTarget: fc.constantFrom('e' as const, 'first-m' as const),
+  method: fc.constantFrom('oneshot' as const, 'memory' as const),
+  memoryTokens: fc.integer({ min: 1, max: 64 }),
   ...experimentArbs,
   ...geometryArbs,
   ...interpArbs,

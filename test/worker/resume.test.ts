@@ -6,6 +6,7 @@ import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
 import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { decodeSolutionBytes } from '../../src/prototokens/solution-file.ts';
+import { decodeAnySolutionBytes } from '../../src/memory/solution-file.ts';
 import { transferablesOf, type FromWorker, type RunCheckpoint } from '../../src/worker/protocol.ts';
 import { type ProtoSettings } from '../../src/shared/run-settings.ts';
 import { ActiveRun, checkResumable, type RunOptions } from '../../src/worker/run.ts';
@@ -104,5 +105,56 @@ describe('a checkpointed run resumes on the same trajectory (stories260k)', () =
     const bad = { ...cp, state: { ...cp.state, adamM: cp.state.adamM.slice(1) } };
     const run = new ActiveRun(model, tokenizer, ids, TEXT, settings, (m) => msgs.push(m), 'stories260k', 'run', { resume: bad });
     await expect(run.finished).rejects.toThrow(/adamM has \d+ values but this run needs \d+/);
+  }, 120_000);
+});
+
+// Memory-token runs go through the same ActiveRun, trainer core and checkpoints (issue 15).
+describe('a checkpointed memory-token run resumes on the same trajectory (stories260k)', () => {
+  let model: Model;
+  let tokenizer: Tokenizer;
+  let ids: number[];
+  const settings: ProtoSettings = { ...PAPER_SETTINGS, maxSteps: STEPS, reportEvery: 5 };
+  const method = { kind: 'memory', K: 2 } as const;
+
+  beforeAll(async () => {
+    const gpu = await testGpu();
+    const src = nodeFolderSource(STORIES);
+    model = await loadModel(gpu, src);
+    tokenizer = await loadTokenizer(src);
+    ids = tokenizer.encode(TEXT);
+  });
+
+  async function runToEnd(options: RunOptions): Promise<{ done: Done; checkpoints: RunCheckpoint[] }> {
+    const msgs: FromWorker[] = [];
+    const run = new ActiveRun(model, tokenizer, ids, TEXT, settings, (m) => msgs.push(m), 'stories260k', 'run', options);
+    await run.finished;
+    const done = msgs.find((m): m is Done => m.type === 'done');
+    if (!done) throw new Error(`no done message: ${msgs.map((m) => m.type).join(', ')}`);
+    return { done, checkpoints: msgs.flatMap((m) => (m.type === 'checkpoint' ? [m.checkpoint] : [])) };
+  }
+
+  it('checkpoints record the method; k steps, a checkpoint and N - k resumed steps give the straight run\'s memory file', async () => {
+    const straight = await runToEnd({ method, checkpointEveryMs: 0 });
+    expect(straight.done.stoppedBy).toBe('max-steps');
+    expect(straight.done.fileName).toBe(`stories260k-${ids.length}tok-seed0-memory2.safetensors`);
+    expect(straight.done.meta).toMatchObject({ K: 2, targetIds: ids });
+    const mid = straight.checkpoints.find((c) => c.step >= 10 && c.step <= 30)!;
+    expect(mid.method).toEqual(method);
+    expect(mid.state.params).toHaveLength(2 * model.spec.hidden);
+    const resumed = await runToEnd({ method, checkpointEveryMs: 0, resume: structuredClone(mid) });
+    expect(resumed.done.steps).toBe(straight.done.steps);
+    const a = await decodeAnySolutionBytes(new Uint8Array(straight.done.solution!), 'straight');
+    const b = await decodeAnySolutionBytes(new Uint8Array(resumed.done.solution!), 'resumed');
+    if (a.method !== 'memory' || b.method !== 'memory') throw new Error('expected memory-token solution files');
+    expect(Array.from(b.solution.memory)).toEqual(Array.from(a.solution.memory));
+    expect(b.solution.meta.cTokens).toBe(a.solution.meta.cTokens);
+    expect(resumed.done.decodedText).toBe(straight.done.decodedText);
+  }, 120_000);
+
+  it('refuses to resume a checkpoint under another method', async () => {
+    const { checkpoints } = await runToEnd({ method, checkpointEveryMs: 0 });
+    expect(() => checkResumable(checkpoints[0], model, ids)).toThrow(/another method/);
+    expect(() => checkResumable(checkpoints[0], model, ids, { kind: 'memory', K: 3 })).toThrow(/another method/);
+    expect(() => checkResumable(checkpoints[0], model, ids, method)).not.toThrow();
   }, 120_000);
 });

@@ -91,6 +91,13 @@ const Result = memo(function Result() {
       <button type="button" data-testid="save" disabled={!result.solution} onClick={actions.save} title={result.fileName}>
         Save solution
       </button>
+      {result.meta && 'K' in result.meta && (
+        <span className="muted" data-testid="memory-result">
+          {' '}
+          {result.meta.cTokens} / {result.meta.targetIds.length} tokens decoded from the memory alone. Memory-token solutions are not kept in the library: save the file
+          (protolab decode and throughput read it).
+        </span>
+      )}
     </p>
   );
 });

@@ -7,6 +7,7 @@ import { SettingField } from './SettingField.tsx';
 export function SettingsPanel() {
   const layout = useLab((s) => s.settings.layout);
   const firstTarget = useLab((s) => s.settings.firstTarget);
+  const method = useLab((s) => s.settings.method);
   const disabled = useLab((s) => runActive(s.run.phase));
   const actions = useActions();
   return (
@@ -16,6 +17,23 @@ export function SettingsPanel() {
       <SettingField name="lr" label="learning rate" step="0.001" testId="setting-lr" />
       <SettingField name="seed" label="seed" step="1" testId="setting-seed" />
       <SettingField name="reportEvery" label="report every (steps)" step="1" testId="setting-reportEvery" />
+      <label title="proto-tokens e and m decoded in one forward pass (the paper), or K memory vectors before the text, decoded autoregressively (Kuratov et al.)">
+        method
+        <select data-testid="setting-method" value={method} onChange={(e) => actions.setSettings({ method: e.target.value as 'oneshot' | 'memory' })}>
+          <option value="oneshot">proto-tokens (one pass)</option>
+          <option value="memory">memory tokens (autoregressive)</option>
+        </select>
+      </label>
+      {method === 'memory' ? <SettingField name="memoryTokens" label="memory vectors K" step="1" min={1} testId="setting-memoryTokens" /> : <LayoutFields layout={layout} firstTarget={firstTarget} />}
+    </fieldset>
+  );
+}
+
+/** Where e and m sit in the input: proto-token runs only (memory tokens have no layout). */
+function LayoutFields({ layout, firstTarget }: { layout: LayoutName; firstTarget: FirstTarget }) {
+  const actions = useActions();
+  return (
+    <>
       <label>
         layout
         <select data-testid="setting-layout" value={layout} onChange={(e) => actions.setSettings({ layout: e.target.value as LayoutName })}>
@@ -33,6 +51,6 @@ export function SettingsPanel() {
           <option value="first-m">first m (Table 1 caption)</option>
         </select>
       </label>
-    </fieldset>
+    </>
   );
 }

@@ -20,7 +20,8 @@ export function ResumeOffer() {
           const modelName = c.modelLabel || modelShortName(c.modelId);
           return (
             <li key={c.id} data-testid="resume-item" data-id={c.id}>
-              “{c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}” on {modelName}: step {c.step} of {c.settings.maxSteps}, {c.bestCorrect} / {c.ids.length} tokens best,{' '}
+              “{c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}” on {modelName}
+              {c.method?.kind === 'memory' ? ` (${c.method.K} memory token${c.method.K === 1 ? '' : 's'})` : ''}: step {c.step} of {c.settings.maxSteps}, {c.bestCorrect} / {c.ids.length} tokens best,{' '}
               {formatDuration(c.elapsedMs)} run, saved {new Date(c.savedAt).toLocaleString()}.{' '}
               <button
                 type="button"
