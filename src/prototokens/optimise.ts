@@ -19,11 +19,12 @@ export type GateDecision = 'run' | 'step' | 'stop';
 
 /**
  * Asked before every batch of steps is queued. A decision given at once keeps the GPU fed (a 'run'
- * is queued ahead of the last batch's read-back). A promise means paused: the loop first reports
- * everything already queued, then waits for the promise (running time stands still meanwhile).
+ * is queued ahead of the last batch's read-back). A promise, or a function that makes one, means
+ * paused: the loop first reports everything already queued, then (calling the function only then,
+ * so whoever waits can say "paused" truthfully) waits for it; running time stands still meanwhile.
  * RunControl.next is one; the default always answers 'run'.
  */
-export type Gate = () => GateDecision | Promise<GateDecision>;
+export type Gate = () => GateDecision | Promise<GateDecision> | (() => Promise<GateDecision>);
 
 /**
  * What optimise() drives: a batch of items stepped on the GPU with keep-best bookkeeping.
@@ -101,7 +102,7 @@ export async function optimise<V = ProtoVectors>(trainer: Optimisable<V>, hooks:
       stoppedBy = 'max-steps';
       break;
     }
-    let d = next;
+    let d = typeof next === 'function' ? next() : next;
     if (typeof d !== 'string') {
       clock.hold();
       hooks.onPaused?.(trainer.stepsSubmitted);

@@ -150,9 +150,10 @@ export class ExperimentHost {
       }
       send(true);
     };
-    // The pause: sweeps ask this before each batch of steps; it answers at once unless paused, so
-    // the optimisation loop keeps its next batch queued.
-    const wait = (): Promise<void> | void => (control.phase === 'paused' ? held() : undefined);
+    // The pause: sweeps ask this before each batch of steps; it answers at once unless paused (so
+    // the optimisation loop keeps its next batch queued), and otherwise says how to wait, which the
+    // loop does once the batch in flight is reported: only then is the sweep shown as paused.
+    const wait = (): (() => Promise<void>) | undefined => (control.phase === 'paused' ? held : undefined);
     const held = async () => {
       pausedSince ??= performance.now();
       waiting = true;

@@ -281,4 +281,23 @@ describe('the optimisation loop, gated by a function (sweeps, geometry)', () => 
     expect(reported).toEqual([10, 20, 30, 40, 50, 60]);
     expect(r.seconds).toBeCloseTo(0.6, 5); // six reports, 100 ms each; the pause left out
   });
+
+  it('a pause given as a function is entered only once the queued steps are reported, so whoever waits can say paused truthfully', async () => {
+    const t = new FakeTrainer(settings(40));
+    const reported: number[] = [];
+    const seenAtPause: number[][] = [];
+    let calls = 0;
+    const gate: Gate = () =>
+      ++calls === 3
+        ? () => {
+            seenAtPause.push([...reported]);
+            return Promise.resolve('run');
+          }
+        : 'run';
+    const r = await optimise(t, { gate, onReport: (rep) => reported.push(rep.step) });
+    // Asked for the third batch while the second was in flight: the wait began after step 20 was reported.
+    expect(seenAtPause).toEqual([[10, 20]]);
+    expect(r.stoppedBy).toBe('max-steps');
+    expect(reported).toEqual([10, 20, 30, 40]);
+  });
 });

@@ -28,8 +28,8 @@ export interface MethodHooks {
   onReport?: (step: number, bestCorrect: readonly number[]) => void;
   /** Asked before each batch of steps is queued; true ends the run now (the result still counts). */
   shouldStop?: () => boolean;
-  /** Asked before each batch of steps is queued, ahead of shouldStop: a pause returns a promise and holds the run there. */
-  wait?: () => Promise<void> | void;
+  /** Asked before each batch of steps is queued, ahead of shouldStop: while paused, how to wait (called once the steps queued so far are done). */
+  wait?: () => (() => Promise<void>) | undefined;
 }
 
 export interface MethodRun {
@@ -73,7 +73,7 @@ async function runOptimise(trainer: Optimisable<unknown> & { destroy(): void }, 
       gate: () => {
         const decide = (): GateDecision => (hooks.shouldStop?.() ? 'stop' : 'run');
         const held = hooks.wait?.();
-        return held ? held.then(decide) : decide();
+        return held ? () => held().then(decide) : decide();
       },
     });
     note(r.last);

@@ -58,7 +58,7 @@ export interface SweepOptions {
    * the sweep there), nothing otherwise, so the next batch stays queued. The time spent waiting is
    * left out of the attempt's recorded seconds.
    */
-  wait?: () => Promise<void> | void;
+  wait?: () => (() => Promise<void>) | undefined;
   now?: () => number;
 }
 
@@ -183,10 +183,15 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   let waitedMs = 0;
   const wait = o.wait
     ? () => {
-        const t = now();
-        return o.wait!()?.then(() => {
-          waitedMs += now() - t;
-        });
+        const held = o.wait!();
+        return (
+          held &&
+          (async () => {
+            const t = now();
+            await held();
+            waitedMs += now() - t;
+          })
+        );
       }
     : undefined;
   const positions = (N: number) => method.positions(N, settings);
