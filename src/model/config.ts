@@ -33,7 +33,10 @@ export interface ModelSpec {
   activation: 'silu' | 'gelu';
   parallelResidual: boolean;
   tiedEmbeddings: boolean;
+  /** Biases on the q, k and v projections (GPT-NeoX's fused query_key_value; Qwen2 always). */
   attentionBias: boolean;
+  /** A bias on the attention's output projection (Llama's o_proj with attention_bias; NeoX's dense; never Qwen2's). */
+  outputBias: boolean;
   mlpBias: boolean;
   bosTokenId: number | null;
   eosTokenId: number | null;
@@ -143,11 +146,14 @@ export function parseConfig(json: unknown): ModelSpec {
   if (!isRecord(json)) throw new ModelConfigError('config.json must contain a JSON object');
   const cfg = json;
   const modelType = cfg.model_type;
-  if (modelType !== 'llama' && modelType !== 'gpt_neox') {
-    refuse('model_type', `${show(modelType)} is not supported; the lab runs Llama ('llama') and GPT-NeoX/Pythia ('gpt_neox') checkpoints`);
+  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2') {
+    refuse('model_type', `${show(modelType)} is not supported; the lab runs Llama ('llama'), Qwen2 ('qwen2') and GPT-NeoX/Pythia ('gpt_neox') checkpoints`);
   }
-  const arch: Architecture = modelType;
+  // Qwen2 is Llama's computation with biases on q, k and v (none on o_proj).
+  const qwen2 = modelType === 'qwen2';
+  const arch: Architecture = qwen2 ? 'llama' : modelType;
   const neox = arch === 'gpt_neox';
+  if (qwen2 && cfg.use_sliding_window === true) refuse('use_sliding_window', 'is true; sliding-window attention is not implemented: use a checkpoint with use_sliding_window false');
   // transformers v5 writes rope settings into rope_parameters; older configs use top-level fields.
   const ropeParams = cfg.rope_parameters;
   if (ropeParams !== undefined && ropeParams !== null && !isRecord(ropeParams)) refuse('rope_parameters', `must be an object, got ${show(ropeParams)}`);
@@ -244,7 +250,8 @@ export function parseConfig(json: unknown): ModelSpec {
     activation,
     parallelResidual: neox ? bool(cfg, 'use_parallel_residual', true) : false,
     tiedEmbeddings: bool(cfg, 'tie_word_embeddings', false),
-    attentionBias: bool(cfg, 'attention_bias', neox),
+    attentionBias: qwen2 ? true : bool(cfg, 'attention_bias', neox),
+    outputBias: qwen2 ? false : bool(cfg, 'attention_bias', neox),
     // GPTNeoXMLP always builds its Linear layers with bias; only Llama makes it configurable.
     mlpBias: neox ? true : bool(cfg, 'mlp_bias', false),
     bosTokenId: tokenId(cfg, 'bos_token_id', neox ? 0 : 1),

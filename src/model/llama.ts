@@ -1,7 +1,7 @@
 import type { ModelSpec } from './config.ts';
 import { type ModelPlan, type LayerPlan, whole, stacked, spec2qkvRows } from './weight-plan.ts';
 
-/** Hugging Face LlamaForCausalLM tensor names, q/k/v and gate/up fused. */
+/** Hugging Face LlamaForCausalLM tensor names (Qwen2ForCausalLM's are the same), q/k/v and gate/up fused. */
 export function llamaPlan(spec: ModelSpec): ModelPlan {
   const d = spec.hidden;
   const { q, kv } = spec2qkvRows(spec);
@@ -21,7 +21,7 @@ export function llamaPlan(spec: ModelSpec): ModelPlan {
         ],
         d,
       ),
-      o: whole(`${pre}.self_attn.o_proj.weight`, d, q, ab('o')),
+      o: whole(`${pre}.self_attn.o_proj.weight`, d, q, spec.outputBias ? `${pre}.self_attn.o_proj.bias` : null),
       up: stacked(
         [
           { name: `${pre}.mlp.gate_proj.weight`, rows: spec.intermediate, bias: mb('gate') },
