@@ -15,7 +15,10 @@ export interface Llama3RopeScaling {
 }
 
 export interface ModelSpec {
+  /** The computation: Llama's or GPT-NeoX's. */
   arch: Architecture;
+  /** The checkpoint's model_type ('llama', 'qwen2', 'gpt_neox'), as info shows it. */
+  family: string;
   vocabSize: number;
   hidden: number;
   intermediate: number;
@@ -234,6 +237,7 @@ export function parseConfig(json: unknown): ModelSpec {
 
   return {
     arch,
+    family: modelType,
     vocabSize,
     hidden,
     intermediate,

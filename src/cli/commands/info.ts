@@ -5,6 +5,7 @@ export function infoReport({ gpu, model }: LoadedCliModel): Record<string, unkno
   const s = model.spec;
   return {
     model: model.id,
+    family: s.family,
     architecture: s.arch,
     parameters: model.parameterCount,
     vocab: s.vocabSize,
