@@ -13,6 +13,7 @@ import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-se
 import { flagHelp } from '../shared/fields.ts';
 import { flagOptions, flagValue, settingsFromFlags } from './settings-flags.ts';
 import { checkSolutionOut } from './solution-out.ts';
+import { maxTokensForRun, ONESHOT } from '../shared/run-method.ts';
 import { EXPERIMENT_FIELDS } from '../shared/experiment-spec.ts';
 import { parseWholeList } from '../shared/fields.ts';
 import { runSweepCommand, printSweep, sweepJson, checkOut, SweepAborted } from './commands/sweep.ts';
@@ -101,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse(rest, { ...COMMON, ...TEXT, bos: { type: 'boolean' } });
       const loaded = await loadCliModel(values.model as string | undefined, progress);
       progress('');
-      let { tokens } = readTokens(values as Record<string, string>, loaded.tokenizer, loaded.model.spec.vocabSize);
+      const room = loaded.model.spec.maxPositions - (values.bos ? 1 : 0);
+      let { tokens } = readTokens(values as Record<string, string>, loaded.tokenizer, loaded.model.spec.vocabSize, { maxTokens: room, cut: false });
       if (values.bos) {
         const bos = loaded.model.spec.bosTokenId ?? loaded.tokenizer.bosTokenId;
         if (bos === null) throw new UsageError('--bos: this model has no BOS token.');
@@ -129,9 +131,12 @@ async function main(argv: string[]): Promise<number> {
       const out = values.out !== undefined ? checkSolutionOut(values.out as string, values.force === true) : null;
       const loaded = await loadCliModel(values.model as string | undefined, progress);
       progress('');
-      const input = readTokens(values as Record<string, string>, loaded.tokenizer, loaded.model.spec.vocabSize);
-      let tokens = input.tokens;
-      if (values['max-tokens'] !== undefined) tokens = tokens.slice(0, positiveInt('--max-tokens', values['max-tokens'] as string));
+      // --max-tokens N: only the start is needed, so only the start is tokenized.
+      const maxTokens = values['max-tokens'] !== undefined ? positiveInt('--max-tokens', values['max-tokens'] as string) : undefined;
+      const { tokens } = readTokens(values as Record<string, string>, loaded.tokenizer, loaded.model.spec.vocabSize, {
+        maxTokens: maxTokens ?? maxTokensForRun(loaded.model.spec.maxPositions, settings, memory ? { kind: 'memory', K: memory.K } : ONESHOT),
+        cut: maxTokens !== undefined,
+      });
       const text = loaded.tokenizer.decode(tokens);
       const r = memory ? await runCompressMemory(loaded, tokens, text, settings, memory.K, out) : await runCompress(loaded, tokens, text, settings, out);
       process.stdout.write((values.json ? JSON.stringify(r) : printCompress(r)) + '\n');

@@ -115,11 +115,24 @@ export function sweepId(key: SweepKey): string {
   return fnv(canonicalJson(keyOf(key)));
 }
 
-/** The record a JSON line holds, or null when it holds none (not JSON, or not a version-1 record). */
+const whole = (x: unknown, min = 0) => Number.isInteger(x) && (x as number) >= min;
+const fraction = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;
+
+/** Whether a parsed line is a version-1 record whose numbers make sense (a length of -5, an accuracy of 3 or a NaN are not results). */
+function isRecord(r: SweepRecord): boolean {
+  if (!(r && r.v === 1 && typeof r.sweep === 'string' && typeof r.text === 'string' && typeof r.attempt === 'string')) return false;
+  if (!whole(r.length, 1) || !whole(r.of, 1) || !Array.isArray(r.tokens) || r.tokens.length !== r.length) return false;
+  const perSeed = [r.accuracy, r.correct, r.steps];
+  if (!perSeed.every((a) => Array.isArray(a) && a.length === perSeed[0].length && a.length > 0)) return false;
+  if (!r.accuracy.every(fraction) || !r.correct.every((c) => whole(c) && c <= r.length) || !r.steps.every((s) => whole(s))) return false;
+  return fraction(r.best) && fraction(r.mean) && typeof r.passed === 'boolean' && whole(r.stepsRun) && typeof r.hLm === 'number' && Number.isFinite(r.hLm);
+}
+
+/** The record a JSON line holds, or null when it holds none (not JSON, not a version-1 record, or numbers out of range). */
 export function recordOfLine(line: string): SweepRecord | null {
   try {
     const r = JSON.parse(line) as SweepRecord;
-    return r && r.v === 1 && typeof r.sweep === 'string' && typeof r.text === 'string' && Number.isInteger(r.length) ? r : null;
+    return isRecord(r) ? r : null;
   } catch {
     return null;
   }

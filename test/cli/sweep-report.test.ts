@@ -65,7 +65,8 @@ describe('protolab sweep and report', () => {
       [['sweep', '--model', join(dir, 'nope'), ...ok], /--model: no folder/],
       [['report'], /Give exactly one results file/],
       [['report', 'a.jsonl', 'b.jsonl'], /Give exactly one results file/],
-      [['report', join(dir, 'missing.jsonl')], /No results file at/],
+      [['report', join(dir, 'missing.jsonl')], /report: no file at .*missing\.jsonl\./],
+      [['report', '/dev/zero'], /report: \/dev\/zero is not a regular file \(a device or a pipe\); save it to a file first, then give that\./],
       [['report', dir], /is a folder/],
       [['report', join(ASSETS, 'data/pg19/manifest.jsonl')], /holds no sweep results/],
       [['report', 'x.jsonl', '--json', '--markdown'], /--json or --markdown, not both/],
@@ -136,6 +137,16 @@ describe('protolab sweep and report', () => {
     expect(t.stdout).not.toMatch(/Plots:/);
     const md = protolab(['report', out, '--markdown', '--no-plots']);
     expect(md.stdout).toMatch(/^\| source \| measure \| oneshot not shared \|$/m);
+
+    // Rows are validated and what is left out is counted: a garbage line and a row of length -5.
+    const tampered = join(dir, 'tampered.jsonl');
+    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    const bad = { ...JSON.parse(lines[0]), length: -5 };
+    writeFileSync(tampered, [...lines, 'not json at all', JSON.stringify(bad)].join('\n') + '\n');
+    const tj = JSON.parse(protolab(['report', tampered, '--json', '--no-plots']).stdout);
+    expect(tj.capacity).toEqual(rep.capacity);
+    expect(tj.skipped).toBe(2);
+    expect(protolab(['report', tampered, '--no-plots']).stdout).toContain(`2 lines of ${tampered} are not a sweep record and were left out.`);
   });
 
   it('a sweep killed mid-run and started again gives the results of an uninterrupted one', async () => {

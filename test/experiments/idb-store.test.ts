@@ -3,9 +3,10 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { idbRecordStore } from '../../src/experiments/idb-store.ts';
 import { parseRecords, type SweepRecord } from '../../src/experiments/records.ts';
+import { fakeRecord } from '../helpers/records.ts';
 
 function record(text: string, length: number, attempt: string, of = 1): SweepRecord {
-  return { v: 1, sweep: 'abc', text, length, attempt, of, tokens: Array.from({ length }, (_, i) => i), best: 1, passed: true } as unknown as SweepRecord;
+  return fakeRecord({ sweep: 'abc', text, length, attempt, of });
 }
 
 describe('the browser record store (IndexedDB)', () => {

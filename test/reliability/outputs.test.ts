@@ -9,6 +9,7 @@ import { jsonlStore, lockResultsFile, resultsFileProblem } from '../../src/exper
 import type { SweepRecord } from '../../src/experiments/records.ts';
 import { errorLine, protolab } from '../helpers/cli.ts';
 import { STORIES } from '../helpers/fixtures.ts';
+import { fakeRecord } from '../helpers/records.ts';
 
 // Issue 18, outputs that destroy or lose work: every output is checked before the work that fills
 // it, a file the lab did not write is never overwritten or appended to, and the resume cut of a
@@ -57,8 +58,7 @@ describe('compress --out', () => {
   });
 });
 
-const record = (i: number, text = `t${i}`): SweepRecord =>
-  ({ v: 1, sweep: 's', attempt: `a${i}`, of: 1, text, length: 4 + i, tokens: [1, 2], correct: 2, steps: 3, stepsRun: 3, passed: true, hLm: 1 }) as unknown as SweepRecord;
+const record = (i: number, text = `t${i}`): SweepRecord => fakeRecord({ attempt: `a${i}`, text, length: 4 + i });
 const lines = (rs: SweepRecord[]) => rs.map((r) => JSON.stringify(r) + '\n').join('');
 
 describe('sweep --out and the results file', () => {

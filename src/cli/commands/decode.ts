@@ -1,18 +1,15 @@
-import { readFileSync, existsSync, statSync } from 'node:fs';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
 import { decodeOnePass } from '../../prototokens/decode.ts';
 import { decodeAnySolutionBytes } from '../../memory/solution-file.ts';
 import { checkSolutionFits } from '../../prototokens/solution-file.ts';
-import { checkSolutionSize } from '../../prototokens/solution-file.ts';
+import { readSolutionFile } from '../input-file.ts';
 import { decodeFromMemory } from '../../memory/decode.ts';
 
 /** One-shot solutions decode in one forward pass; memory-token ones autoregressively from the memory alone. */
 export async function runDecode({ model, tokenizer }: LoadedCliModel, file: string | undefined): Promise<{ tokens: number[]; text: string; accuracy: number }> {
   if (!file) throw new UsageError('--solution FILE is required (a .safetensors file saved by compress or the lab).');
-  if (!existsSync(file)) throw new UsageError(`--solution: no file at ${file}.`);
-  checkSolutionSize(file, statSync(file).size); // before reading it all into memory
-  const any = await decodeAnySolutionBytes(new Uint8Array(readFileSync(file)), file);
+  const any = await decodeAnySolutionBytes(readSolutionFile('--solution', file), file);
   const meta = any.solution.meta;
   checkSolutionFits(meta, model);
   const N = meta.targetIds.length;

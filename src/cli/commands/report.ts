@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { readRecordsFile } from '../../experiments/node/jsonl-store.ts';
+import { parseRecords } from '../../experiments/records.ts';
+import { readInputFile } from '../input-file.ts';
 import { summarise, reportJson, reportText, type TableFormat } from '../../experiments/report.ts';
 import { reportPlots } from '../../experiments/plots.ts';
 
@@ -22,9 +23,7 @@ export interface ReportOutput {
 
 export function runReport(a: ReportArgs): ReportOutput {
   const file = resolve(a.file);
-  if (!existsSync(file)) throw new UsageError(`No results file at ${file}; give the --out file of a protolab sweep.`);
-  if (statSync(file).isDirectory()) throw new UsageError(`${file} is a folder; give the results file (.jsonl) of a protolab sweep.`);
-  const { records, skipped } = readRecordsFile(file);
+  const { records, skipped } = parseRecords(readInputFile('report', file, 'the results file (.jsonl) of a protolab sweep').toString('utf8'));
   let recs = records;
   if (a.method) recs = recs.filter((r) => r.method === a.method);
   if (a.source) recs = recs.filter((r) => r.source === a.source);
@@ -45,8 +44,10 @@ export function runReport(a: ReportArgs): ReportOutput {
       plots.push(path);
     }
   }
-  if (a.json) return { stdout: JSON.stringify({ ...reportJson(sums), plots }), plots };
+  if (a.json) return { stdout: JSON.stringify({ ...reportJson(sums), plots, skipped }), plots };
   const text = reportText(sums, a.format);
   const tail = plots.length ? `\n\nPlots:\n${plots.map((p) => `  ${p}`).join('\n')}` : '';
-  return { stdout: text + tail, plots };
+  // Lines that are not results (damaged, hand-edited, numbers out of range) are left out, and said so.
+  const left = skipped ? `\n\n${skipped} line${skipped === 1 ? '' : 's'} of ${file} ${skipped === 1 ? 'is' : 'are'} not a sweep record and ${skipped === 1 ? 'was' : 'were'} left out.` : '';
+  return { stdout: text + tail + left, plots };
 }

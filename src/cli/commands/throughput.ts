@@ -1,7 +1,7 @@
-import { readFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { LoadedCliModel } from '../model-dir.ts';
 import { UsageError } from '../errors.ts';
+import { readSolutionFile } from '../input-file.ts';
 import { decodeAnySolutionBytes } from '../../memory/solution-file.ts';
 import { checkSolutionFits } from '../../prototokens/solution-file.ts';
 import { measureThroughput, subjectOf, type ThroughputRecord, type ThroughputTiming } from '../../throughput/throughput.ts';
@@ -14,8 +14,7 @@ export interface ThroughputCliResult extends ThroughputRecord {
 /** Times the solution's own method and the other method at the same length (stand-in vectors). */
 export async function runThroughput({ model }: LoadedCliModel, file: string | undefined, opts: { repeats: number; K?: number }): Promise<ThroughputCliResult> {
   if (!file) throw new UsageError('--solution FILE is required (a .safetensors solution of either method, from compress or the lab).');
-  if (!existsSync(file)) throw new UsageError(`--solution: no file at ${file}.`);
-  const any = await decodeAnySolutionBytes(new Uint8Array(readFileSync(file)), file);
+  const any = await decodeAnySolutionBytes(readSolutionFile('--solution', file), file);
   checkSolutionFits(any.solution.meta, model);
   const subject = subjectOf(any);
   if (any.method === 'memory' && opts.K !== undefined && opts.K !== any.solution.meta.K) {

@@ -59,11 +59,6 @@ export function jsonlStore(path: string): JsonlStore {
   };
 }
 
-/** Reads records from a file (the report). */
-export function readRecordsFile(path: string): { records: SweepRecord[]; skipped: number } {
-  return parseRecords(readFileSync(path, 'utf8'));
-}
-
 /**
  * Takes the results file for this process: `<file>.lock` holds the writer's pid, created
  * exclusively. A second sweep on the same file is refused with one line while the first is alive;
