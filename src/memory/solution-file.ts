@@ -6,6 +6,7 @@ import {
   decodeRunMeta,
   decodeSolution,
   encodeRunMeta,
+  finiteVector,
   readSolutionHeader,
   type RunMeta,
   type Solution,
@@ -55,7 +56,7 @@ export async function decodeMemorySolution(src: ByteSource): Promise<MemorySolut
   if (meta.K !== mem.shape[0] || meta.hidden !== mem.shape[1]) {
     throw new SolutionFileError(`${src.describe}: memory_tokens ${meta.K} and hidden_size ${meta.hidden} disagree with the memory tensor's shape [${mem.shape.join(', ')}].`);
   }
-  return { memory: await readTensor(src, mem), meta };
+  return { memory: finiteVector(src.describe, 'memory', await readTensor(src, mem)), meta };
 }
 
 export function decodeMemorySolutionBytes(bytes: Uint8Array, name: string): Promise<MemorySolution> {

@@ -43,6 +43,17 @@ export class WeightShapeError extends Error {
   override name = 'WeightShapeError';
 }
 
+/** A weight holds NaN or an infinity: every result would be NaN, so the load stops and names where. */
+export class WeightValueError extends Error {
+  override name = 'WeightValueError';
+}
+
+/** Index of the first NaN or infinity in `data`, or -1. */
+function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
 /** The weights do not fit in the GPU memory there is: the message gives both sizes. */
 export class ModelTooBigError extends Error {
   override name = 'ModelTooBigError';
@@ -134,7 +145,14 @@ export async function uploadWeights(
 
     const readRows = async (info: TensorInfo & { file: string }, srcRow: number, rows: number): Promise<Float32Array> => {
       const src = await index.open(info.file);
-      return readTensorRows(src, info, srcRow, rows);
+      const data = await readTensorRows(src, info, srcRow, rows);
+      const bad = firstNonFinite(data);
+      if (bad >= 0) {
+        const width = data.length / Math.max(1, rows);
+        const where = info.shape.length > 1 ? `row ${srcRow + Math.floor(bad / width)}, column ${bad % width}` : `index ${srcRow + bad}`;
+        throw new WeightValueError(`The checkpoint's tensor ${info.name} holds ${data[bad]} at ${where}: the weights are damaged (every result would be NaN). Download the model again.`);
+      }
+      return data;
     };
 
     const uploadParts = async (parts: RowPart[], width: number, write: (dstRow: number, data: Float32Array) => void) => {

@@ -67,6 +67,8 @@ export interface OptimiseResult<V = ProtoVectors> {
   steps: number;
   /** Steps actually executed on the GPU (a few more than `steps` once solved mid-batch). */
   stepsExecuted: number;
+  /** The step of the report that ended the run (where a non-finite loss was first seen). */
+  stoppedAt: number;
   /** Running time, pauses excluded. */
   seconds: number;
   best: V[];
@@ -91,6 +93,7 @@ export async function optimise<V = ProtoVectors>(trainer: Optimisable<V>, hooks:
   const rate = new RateMeter();
   let last: ProtoReport | null = null;
   let stoppedBy: StoppedBy | null = null;
+  let stoppedAt = trainer.stepsSubmitted;
   let bestSum = hooks.resumed?.bestCorrect ?? -1;
   let bestGainStep = hooks.resumed?.bestGainStep ?? 0;
   /** The gate's answer for the next steps; null once every step allowed has been queued. */
@@ -131,6 +134,7 @@ export async function optimise<V = ProtoVectors>(trainer: Optimisable<V>, hooks:
       const elapsedMs = clock.ms;
       hooks.onReport?.(r, { elapsedMs, stepsPerSec: rate.add(r.step, elapsedMs), bestGainStep });
       stoppedBy = verdict(r, trainer.N, patience, bestGainStep);
+      stoppedAt = r.step;
       if (stoppedBy !== null || !ahead) break;
     }
   }
@@ -139,5 +143,5 @@ export async function optimise<V = ProtoVectors>(trainer: Optimisable<V>, hooks:
   const seconds = clock.ms / 1000;
   const best = await trainer.bestVectors();
   const reached = last.bestStep.map((x) => (x === NONE ? 0 : x + 1));
-  return { stoppedBy, steps: stoppedBy === 'solved' ? Math.max(...reached) : last.step, stepsExecuted: last.step, seconds, best, last };
+  return { stoppedBy, steps: stoppedBy === 'solved' ? Math.max(...reached) : last.step, stepsExecuted: last.step, stoppedAt, seconds, best, last };
 }

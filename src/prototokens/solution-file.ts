@@ -89,6 +89,13 @@ export class SolutionFileError extends Error {
   override name = 'SolutionFileError';
 }
 
+/** `v` itself, or a SolutionFileError naming the first NaN or infinity: such a solution decodes to nothing and would print as 0 %. */
+export function finiteVector(describe: string, name: string, v: Float32Array): Float32Array {
+  const i = v.findIndex((x) => !Number.isFinite(x));
+  if (i >= 0) throw new SolutionFileError(`${describe}: ${name} holds ${v[i]} at index ${i}; the solution is damaged (a run whose loss became non-finite?). Compress the text again.`);
+  return v;
+}
+
 /** The run fields as `__metadata__` strings (numbers and lists as JSON), shared by both methods' files. */
 export function encodeRunMeta(m: RunMeta): Record<string, string> {
   return {
@@ -184,7 +191,7 @@ export async function decodeSolution(src: ByteSource): Promise<Solution> {
   if (!isLayoutName(layout)) throw new SolutionFileError(`${src.describe}: unknown layout "${layout}".`);
   const meta: SolutionMeta = { ...run, layout, firstTarget: md.first_target === 'first-m' ? 'first-m' : 'e' };
   if (meta.hidden !== e.shape[0]) throw new SolutionFileError(`${src.describe}: hidden_size ${meta.hidden} disagrees with the vectors' width ${e.shape[0]}.`);
-  return { e: await readTensor(src, e), m: await readTensor(src, m), meta };
+  return { e: finiteVector(src.describe, 'e', await readTensor(src, e)), m: finiteVector(src.describe, 'm', await readTensor(src, m)), meta };
 }
 
 export function decodeSolutionBytes(bytes: Uint8Array, name: string): Promise<Solution> {

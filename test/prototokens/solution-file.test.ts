@@ -56,6 +56,16 @@ describe('solution files (.safetensors)', () => {
     expect(() => checkSolutionFits(s.meta, { id: 'same', fingerprint: 'abc123', spec: { hidden: 4 } })).not.toThrow();
   });
 
+  it('refuses vectors holding NaN or an infinity, naming the vector and the index', async () => {
+    const s0 = solution();
+    const nan = { ...s0, m: Float32Array.from([0.25, Number.NaN, -1, 7]) };
+    await expect(decodeSolutionBytes(encodeSolution(nan), 'nan.safetensors')).rejects.toThrow(
+      'nan.safetensors: m holds NaN at index 1; the solution is damaged (a run whose loss became non-finite?). Compress the text again.',
+    );
+    const inf = { ...s0, e: Float32Array.from([1, -2, Infinity, 0]) };
+    await expect(decodeSolutionBytes(encodeSolution(inf), 'inf.safetensors')).rejects.toThrow(/e holds Infinity at index 2/);
+  });
+
   it('reads the run fields with one rule for both methods: a blank number or an empty target list is refused, naming the field', async () => {
     const withMeta = (patch: Record<string, string>) => {
       const good = encodeSolution(solution());

@@ -14,7 +14,7 @@ import { evaluateTokens } from '../../src/model/evaluate.ts';
 import { loadModel } from '../../src/model/load.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import type { ModelSource } from '../../src/model/sources/source.ts';
-import { ModelTooBigError, WeightShapeError, weightBytesOnGpu } from '../../src/model/weights.ts';
+import { ModelTooBigError, WeightShapeError, WeightValueError, weightBytesOnGpu } from '../../src/model/weights.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 
@@ -85,6 +85,23 @@ describe('bad model folders are refused with a message that says what to do', ()
   it('a checkpoint missing a tensor the config needs', async () => {
     const dir = folder(JSON.stringify({ ...storiesConfig, num_hidden_layers: 6 }));
     await expect(loadModel(gpu, nodeFolderSource(dir))).rejects.toThrow(/The checkpoint has no tensor model\.layers\.5\.[\w.]+, which a llama model with this config\.json needs/);
+  });
+
+  it('a weight that is NaN stops the load, naming the tensor, row and column, and frees what was made', async () => {
+    const before = gpu.bytesAllocated;
+    const dir = folder(JSON.stringify(storiesConfig));
+    const bytes = readFileSync(join(dir, 'model.safetensors'));
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { data_offsets: [number, number]; shape: number[] }>;
+    const name = 'model.layers.1.mlp.down_proj.weight';
+    const [, cols] = header[name].shape;
+    // Row 3, column 5 of that matrix (F32, row-major).
+    bytes.writeFloatLE(Number.NaN, 8 + n + header[name].data_offsets[0] + 4 * (3 * cols + 5));
+    writeFileSync(join(dir, 'model.safetensors'), bytes);
+    const err = await loadModel(gpu, nodeFolderSource(dir)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeightValueError);
+    expect((err as Error).message).toBe(`The checkpoint's tensor ${name} holds NaN at row 3, column 5: the weights are damaged (every result would be NaN). Download the model again.`);
+    expect(gpu.bytesAllocated).toBe(before);
   });
 
   it('a load that fails half way frees every tensor it made', async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -55,6 +55,25 @@ describe('compress --out', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(sha(out)).not.toBe(before);
     expect(readdirSync(work).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('a run that is not finite', () => {
+  it('is an error naming the step, exit 1, and nothing is saved (it printed "loss 0.0000" and saved zero vectors)', () => {
+    // stories260k with a final-norm weight that is finite but so large that every logit overflows.
+    const model = join(work, 'overflowing-model');
+    mkdirSync(model);
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(STORIES, f), join(model, f));
+    const bytes = readFileSync(join(STORIES, 'model.safetensors'));
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, { data_offsets: [number, number] }>;
+    for (let i = 0; i < 64; i++) bytes.writeFloatLE(3e38, 8 + n + header['model.norm.weight'].data_offsets[0] + 4 * i);
+    writeFileSync(join(model, 'model.safetensors'), bytes);
+    const out = join(work, 'never.safetensors');
+    const r = protolab(['compress', '--model', model, ...IDS, '--steps', '20', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(errorLine(r)).toBe('protolab: The loss became non-finite by step 10 (it was never finite); nothing was saved. Try a smaller --lr (now 0.01), or check the model\'s weights.');
+    expect(existsSync(out)).toBe(false);
   });
 });
 

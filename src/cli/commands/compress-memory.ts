@@ -7,7 +7,7 @@ import { memorySingle } from '../../memory/problem.ts';
 import { decodeFromMemory } from '../../memory/decode.ts';
 import { encodeMemorySolution } from '../../memory/solution-file.ts';
 import type { MemorySettings } from '../../memory/settings.ts';
-import { compressOutcome, type CompressResult } from './compress.ts';
+import { compressOutcome, refuseNonFinite, type CompressResult } from './compress.ts';
 import { writeFileAtomic } from '../solution-out.ts';
 
 /**
@@ -28,6 +28,7 @@ export async function runCompressMemory(
     onReport: optimiseProgress(settings.maxSteps, tokens.length),
   });
   clearProgress();
+  refuseNonFinite(r, settings, tokens.length);
   const best = r.best[0];
   const decodedIds = await decodeFromMemory(model, best, tokens.length);
   const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, settings, r, decodedIds, out);

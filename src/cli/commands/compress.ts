@@ -24,6 +24,18 @@ export interface CompressResult {
 }
 
 /**
+ * A run whose loss became NaN or infinite did not work, whatever its best state says: it is an
+ * error naming the step, and nothing is saved (a never-finite run would otherwise save zero vectors
+ * and print "loss 0.0000").
+ */
+export function refuseNonFinite(r: OptimiseResult<unknown>, settings: { lr: number }, N: number): void {
+  if (r.stoppedBy !== 'non-finite') return;
+  const best = r.last.bestCorrect[0];
+  const before = Number.isFinite(r.last.bestLoss[0]) && best > 0 ? ` (best before it: ${best}/${N} tokens)` : ' (it was never finite)';
+  throw new Error(`The loss became non-finite by step ${r.stoppedAt}${before}; nothing was saved. Try a smaller --lr (now ${settings.lr}), or check the model's weights.`);
+}
+
+/**
  * What either method's compress reports, and the run metadata its solution file records, from the
  * optimisation's result and the ids decoded from the best vectors (c_tokens counts those).
  */
@@ -61,6 +73,7 @@ export async function runCompress({ model, tokenizer }: LoadedCliModel, tokens: 
       onReport: optimiseProgress(settings.maxSteps, tokens.length),
     });
     clearProgress();
+    refuseNonFinite(r, settings, tokens.length);
     const best = r.best[0];
     const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, tokens.length);
     const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, settings, r, decodedIds, out);
