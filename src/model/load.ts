@@ -4,6 +4,7 @@ import { openWeights } from './shards.ts';
 import type { ModelSource } from './sources/source.ts';
 import { uploadWeights, type LoadProgress } from './weights.ts';
 import { Model } from './model.ts';
+import { parseJsonText } from './json-text.ts';
 
 /**
  * config.json → spec, checkpoint → GPU. The fingerprint identifies the exact model a solution
@@ -15,7 +16,7 @@ export async function loadModel(gpu: Gpu, source: ModelSource, onProgress?: (p: 
   const configText = await source.text('config.json');
   let json: unknown;
   try {
-    json = JSON.parse(configText);
+    json = parseJsonText(configText);
   } catch (e) {
     throw new Error(`${source.describe}/config.json is not valid JSON (${(e as Error).message}).`);
   }

@@ -5,6 +5,7 @@
  */
 import { readSafetensorsHeader, SafetensorsError, type ByteSource, type TensorInfo } from './safetensors.ts';
 import { checkFileName, type ModelSource } from './sources/source.ts';
+import { parseJsonText } from './json-text.ts';
 
 export interface WeightIndex {
   tensors: Map<string, TensorInfo & { file: string }>;
@@ -30,7 +31,7 @@ async function readWeightMap(src: ModelSource): Promise<Map<string, string>> {
   const where = `${src.describe}/${INDEX_FILE}`;
   let json: unknown;
   try {
-    json = JSON.parse(await src.text(INDEX_FILE));
+    json = parseJsonText(await src.text(INDEX_FILE));
   } catch (e) {
     if (e instanceof SyntaxError) throw new WeightsError(`${where} is not valid JSON (${e.message})`);
     throw e;

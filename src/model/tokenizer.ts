@@ -5,6 +5,7 @@
  */
 import type { ModelSource } from './sources/source.ts';
 import { displayRules, displayToken, type DisplayRules } from './token-display.ts';
+import { parseJsonText } from './json-text.ts';
 
 export interface Tokenizer {
   /** No special tokens added: callers decide about BOS (see addBos). */
@@ -36,7 +37,7 @@ interface HfTokenizer {
 async function readJson(src: ModelSource, file: string): Promise<Json> {
   let v: unknown;
   try {
-    v = JSON.parse(await src.text(file));
+    v = parseJsonText(await src.text(file));
   } catch (e) {
     if (e instanceof SyntaxError) throw new TokenizerError(`${src.describe}/${file} is not valid JSON (${e.message})`);
     throw e;

@@ -69,6 +69,12 @@ describe('bad model folders are refused with a message that says what to do', ()
     await expect(loadModel(gpu, nodeFolderSource(folder(null)))).rejects.toThrow(/has no config\.json: point at a Hugging Face model folder/);
   });
 
+  it('a config.json that starts with a UTF-8 byte-order mark loads, as Python and transformers read it', async () => {
+    const model = await loadModel(gpu, nodeFolderSource(folder(`\uFEFF${JSON.stringify(storiesConfig)}`)));
+    expect(model.spec.hidden).toBe(64);
+    model.destroy();
+  });
+
   it('a config.json that is not JSON', async () => {
     await expect(loadModel(gpu, nodeFolderSource(folder('{"model_type": "llama", ')))).rejects.toThrow(/config\.json is not valid JSON/);
   });
