@@ -59,6 +59,16 @@ export class ModelTooBigError extends Error {
   override name = 'ModelTooBigError';
 }
 
+/** Layers the checkpoint holds tensors for: one more than the highest N in a `….layers.N.…` tensor name. */
+function layersPresent(index: WeightIndex): number {
+  let n = 0;
+  for (const name of index.tensors.keys()) {
+    const m = /(?:^|\.)layers\.(\d+)\./u.exec(name);
+    if (m) n = Math.max(n, Number(m[1]) + 1);
+  }
+  return n;
+}
+
 /** Bytes the model's weights take on the GPU: every planned tensor as float32, whatever its dtype on disk. */
 export function weightBytesOnGpu(spec: ModelSpec): number {
   let bytes = 0;
@@ -91,6 +101,12 @@ export async function uploadWeights(
   index: WeightIndex,
   onProgress?: (p: LoadProgress) => void,
 ): Promise<ModelWeights> {
+  // The cheapest check first: a config claiming a hundred million layers must not build a
+  // hundred-million-layer plan before the first missing tensor is noticed.
+  const present = layersPresent(index);
+  if (spec.layers > present) {
+    throw new WeightShapeError(`config.json says num_hidden_layers is ${spec.layers}, but the checkpoint holds tensors for ${present} layer${present === 1 ? '' : 's'}: the weights and the config do not belong together.`);
+  }
   const plan = modelPlan(spec);
   const expected = expectedShapes(plan);
   let totalBytes = 0;

@@ -89,8 +89,17 @@ describe('bad model folders are refused with a message that says what to do', ()
   });
 
   it('a checkpoint missing a tensor the config needs', async () => {
-    const dir = folder(JSON.stringify({ ...storiesConfig, num_hidden_layers: 6 }));
-    await expect(loadModel(gpu, nodeFolderSource(dir))).rejects.toThrow(/The checkpoint has no tensor model\.layers\.5\.[\w.]+, which a llama model with this config\.json needs/);
+    const dir = folder(JSON.stringify({ ...storiesConfig, tie_word_embeddings: false }));
+    await expect(loadModel(gpu, nodeFolderSource(dir))).rejects.toThrow(/The checkpoint has no tensor lm_head\.weight, which a llama model with this config\.json needs/);
+  });
+
+  it('a config claiming more layers than the checkpoint holds is refused at once, with both counts (a hundred million layers took minutes)', async () => {
+    for (const layers of [6, 100_000_000]) {
+      const dir = folder(JSON.stringify({ ...storiesConfig, num_hidden_layers: layers }));
+      await expect(loadModel(gpu, nodeFolderSource(dir))).rejects.toThrow(
+        `config.json says num_hidden_layers is ${layers}, but the checkpoint holds tensors for 5 layers: the weights and the config do not belong together.`,
+      );
+    }
   });
 
   it('a weight that is NaN stops the load, naming the tensor, row and column, and frees what was made', async () => {
