@@ -232,4 +232,28 @@ test.describe('solution library', () => {
     await snap(page, testInfo, '02-memory-run-done');
     expect(errors).toEqual([]);
   });
+
+  // Issue 18: a second tab saw library changes only after a reload.
+  test('a second open tab shows a run kept in the first, and its deletion, without a reload', async ({ page }) => {
+    const errors = collectPageErrors(page);
+    const other = await page.context().newPage();
+    await other.goto('/?view=library');
+    await expect(other.getByTestId('library-panel')).toHaveAttribute('data-state', 'ready');
+    await expect(rows(other)).toHaveCount(0);
+
+    await openWith(page, { steps: '400', text: TEXT });
+    await page.getByTestId('compress').click();
+    await waitForRun(page, 'done');
+    await expect(rows(other)).toHaveCount(1);
+    await expect(rows(other).first()).toContainText('The cat sat on the mat.');
+
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await expect(rows(page)).toHaveCount(1);
+    await page.getByTestId('library-select-all').check();
+    await page.getByTestId('library-delete').click();
+    await expect(rows(page)).toHaveCount(0);
+    await expect(rows(other)).toHaveCount(0);
+    await other.close();
+    expect(errors).toEqual([]);
+  });
 });

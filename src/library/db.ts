@@ -5,6 +5,7 @@
  * creating it in `upgrade` (existing stores are kept).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { LibraryChanges } from './changes.ts';
 import type { RunCheckpoint } from '../worker/protocol.ts';
 import { summaryOf, type SolutionRecord, type SolutionSummary } from './records.ts';
 
@@ -31,10 +32,14 @@ export class LibraryError extends Error {
 }
 
 export class LibraryDb {
-  private constructor(private readonly db: IDBPDatabase<LibrarySchema>) {}
+  private constructor(
+    private readonly db: IDBPDatabase<LibrarySchema>,
+    /** Every write is announced here, so the lab's other tabs show it (changes.ts). */
+    private readonly changes?: LibraryChanges,
+  ) {}
 
   /** Opens (creating when needed) the database (tests use fake-indexeddb's global and their own name). */
-  static async open(name = DB_NAME): Promise<LibraryDb> {
+  static async open(name = DB_NAME, changes?: LibraryChanges): Promise<LibraryDb> {
     if (!(globalThis as { indexedDB?: IDBFactory }).indexedDB) {
       throw new LibraryError('This browser offers no IndexedDB (a private window may switch it off): solutions cannot be kept; use a normal window.');
     }
@@ -50,7 +55,7 @@ export class LibraryDb {
         },
       });
       db.addEventListener('versionchange', () => db.close());
-      return new LibraryDb(db);
+      return new LibraryDb(db, changes);
     } catch (e) {
       throw new LibraryError(`The solution library could not be opened (${(e as Error).message}); close other tabs of the lab and reload.`);
     }
@@ -84,6 +89,7 @@ export class LibraryDb {
       if ((e as DOMException).name === 'ConstraintError') throw new LibraryError(words.taken);
       throw new LibraryError(`${words.failed} (${(e as Error).message}); free some disk space or delete old solutions.`);
     }
+    this.changes?.announce();
     return summaries;
   }
 
@@ -113,6 +119,7 @@ export class LibraryDb {
     const next = summary ? { ...summary, tags } : null;
     await Promise.all([next ? tx.store.put(next) : undefined, tx.done]);
     if (!next) throw new LibraryError(`The library holds no solution ${id} to tag (it may have been deleted in another tab).`);
+    this.changes?.announce();
     return next;
   }
 
@@ -129,6 +136,7 @@ export class LibraryDb {
       await Promise.all([sums.delete(id), bytes.delete(id)]);
     }
     await tx.done;
+    if (removed.length > 0) this.changes?.announce();
     return removed;
   }
 
@@ -139,6 +147,7 @@ export class LibraryDb {
       ...records.flatMap((r) => [tx.objectStore('solutions').put(summaryOf(r)), tx.objectStore('solution-bytes').put({ id: r.id, bytes: r.bytes })]),
       tx.done,
     ]);
+    this.changes?.announce();
   }
 
   // ------------------------------------------------------------ run checkpoints
@@ -160,8 +169,10 @@ export class LibraryDb {
     return cp;
   }
 
+  /** Gone when its run finished or was discarded: other tabs stop offering it (a new checkpoint is not announced: its run is alive). */
   async removeCheckpoint(id: string): Promise<void> {
     await this.db.delete('checkpoints', id);
+    this.changes?.announce();
   }
 }
 

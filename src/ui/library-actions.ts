@@ -18,6 +18,7 @@ import {
   importStarted,
   libraryFailed,
   libraryLoaded,
+  libraryRefreshed,
   libraryNotice,
   recordAdded,
   recordsAdded,
@@ -33,6 +34,7 @@ import { holdRunLock, liveRunIds } from './run-locks.ts';
 import { jobBlocker } from './selectors.ts';
 import { apply, applyTo, type LabStore } from './store.ts';
 import { ONESHOT } from '../shared/run-method.ts';
+import { libraryChanges } from '../library/changes.ts';
 
 export interface LibraryActions {
   /** Checks each file (or each .safetensors inside a zip) in the worker and keeps the good ones. */
@@ -64,7 +66,9 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
   const lib = <A extends unknown[]>(fn: (l: LibraryState, ...args: A) => LibraryState, ...args: A) => applyTo(store, 'library', fn, ...args);
   const notice = (e: unknown) => lib(libraryNotice, errorText(e));
 
-  const opening = LibraryDb.open();
+  // Other tabs' writes arrive here: the list and the offers are read again, after this tab's own pending writes.
+  const changes = libraryChanges();
+  const opening = LibraryDb.open(undefined, changes);
   // Ask the browser not to evict the library under storage pressure (granted or not, nothing else changes).
   void (globalThis.navigator as Navigator | undefined)?.storage?.persist?.().catch(() => false);
   /** Resolves with the database, or rejects with why there is none (also shown in the state). */
@@ -106,6 +110,7 @@ export function startLibrary(store: LabStore, client: EngineClient): LibraryActi
     async (d) => lib(libraryLoaded, await d.list(), await offered(await d.checkpoints())),
     (e: unknown) => lib(libraryFailed, errorText(e)),
   );
+  changes.listen(() => void queue(async (d) => lib(libraryRefreshed, await d.list(), await offered(await d.checkpoints()))));
 
   // A new run on this page gets its own checkpoint id (a resumed one keeps the checkpoint's).
   store.subscribe((s, prev) => {

@@ -51,6 +51,12 @@ export function libraryLoaded(l: LibraryState, records: SolutionSummary[], check
   return { ...l, status: 'ready', message: null, records, checkpoints, selected: l.selected.filter((id) => ids.has(id)) };
 }
 
+/** The library as another tab changed it: its records and offers, keeping this tab's notice and selection where it still applies. */
+export function libraryRefreshed(l: LibraryState, records: SolutionSummary[], checkpoints: CheckpointSummary[]): LibraryState {
+  const ids = new Set(records.map((r) => r.id));
+  return { ...l, records, checkpoints, selected: l.selected.filter((id) => ids.has(id)) };
+}
+
 export function libraryFailed(l: LibraryState, message: string): LibraryState {
   return { ...l, status: 'error', message, busy: null };
 }
