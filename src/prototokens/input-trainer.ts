@@ -11,7 +11,6 @@
  * `report()` is called. The out-of-memory scope, snapshots and restore live here, so every method
  * has them.
  */
-import { formatBytes } from '../util/bytes.ts';
 import { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from '../model/model.ts';
@@ -20,7 +19,7 @@ import { layoutForward, layoutBackward, invertIndex } from '../ops/layout.ts';
 import { embeddingForward } from '../ops/embedding.ts';
 import { adamwTick, adamwUpdate } from '../ops/adamw.ts';
 import { trackBest, type BestState } from '../ops/best.ts';
-import { settle } from '../gpu/wait.ts';
+import { withOomScope } from '../gpu/oom-scope.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
 
 export interface ProtoReport {
@@ -320,29 +319,11 @@ export abstract class InputTrainer<V> {
   }
 }
 
-/**
- * Builds a trainer inside an out-of-memory error scope. A real GPU reports running out of memory
- * asynchronously, through the scope, not by throwing: catch it here so the user learns the size
- * asked for and how to get under it.
- */
-export async function allocateTrainer<T extends { destroy(): void }>(model: Model, targets: readonly (readonly number[])[], build: () => T): Promise<T> {
-  const gpu = model.gpu;
-  const before = gpu.bytesAllocated;
-  gpu.device.pushErrorScope('out-of-memory');
-  let trainer: T | undefined;
-  try {
-    trainer = build();
-  } finally {
-    const oom = await settle(gpu.device.popErrorScope());
-    if (oom) {
-      const asked = gpu.bytesAllocated - before;
-      trainer?.destroy();
-      const items = targets.length;
-      const longest = Math.max(...targets.map((t) => t.length));
-      throw new Error(
-        `Optimising ${items} item${items === 1 ? '' : 's'} of up to ${longest} tokens needs ${formatBytes(asked)} of GPU memory, more than the device could give (${oom.message}). Use a shorter text, fewer restarts or texts in one batch, or a smaller model.`,
-      );
-    }
-  }
-  return trainer;
+/** A trainer built inside the out-of-memory scope (gpu/oom-scope.ts), refused with the items, tokens and bytes asked for. */
+export function allocateTrainer<T extends { destroy(): void }>(model: Model, targets: readonly (readonly number[])[], build: () => T): Promise<T> {
+  const items = targets.length;
+  const longest = Math.max(...targets.map((t) => t.length));
+  return withOomScope(model.gpu, build, (asked, why) =>
+    `Optimising ${items} item${items === 1 ? '' : 's'} of up to ${longest} tokens needs ${asked} of GPU memory, more than the device could give (${why}). Use a shorter text, fewer restarts or texts in one batch, or a smaller model.`,
+  );
 }

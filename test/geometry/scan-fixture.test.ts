@@ -64,7 +64,7 @@ describe('path scan and Bezier gradient (stories260k fixture)', () => {
 
   it('the Bezier objective and its control point gradient match float64 finite differences of the CPU forward', async () => {
     const taus = [0.2, 0.55, 0.9];
-    const ev = new PathEvaluator(model, pair.target, { batch: 3, withGrad: true });
+    const ev = await PathEvaluator.create(model, pair.target, { batch: 3, withGrad: true });
     const got = await bezierObjective(ev, pair, c, taus);
     ev.destroy();
     const objective = (cc: ArrayLike<number>) => taus.reduce((s, t) => s + cpuLoss(bezierPoint(pair.a, pair.b, cc, t)).lossSum, 0) / taus.length;

@@ -9,6 +9,8 @@ import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
 import { MemoryTrainer } from '../../src/memory/trainer.ts';
 import { memoryRestarts } from '../../src/memory/problem.ts';
 import { MEMORY_SETTINGS } from '../../src/memory/settings.ts';
+import { PathEvaluator } from '../../src/geometry/jobs/evaluator.ts';
+import { finalHiddenStates } from '../../src/geometry/jobs/hidden-embedding.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 
@@ -30,8 +32,8 @@ describe('running out of GPU memory while setting up an optimisation', () => {
     ['memory tokens', () => MemoryTrainer.create(model, memoryRestarts(TEXT, 0, 8), MEMORY_SETTINGS)],
   ] as const;
 
-  it.each(methods)('%s: names the items, tokens and bytes asked for and what to do, and frees what it had made', async (_, create) => {
-    const before = gpu.bytesAllocated;
+  /** The error of `make` when the device answers its first out-of-memory scope with an error (the rest of the device is real). */
+  async function withSimulatedOom(make: () => Promise<unknown>): Promise<Error | null> {
     const device = gpu.device;
     const realPush = device.pushErrorScope.bind(device);
     const realPop = device.popErrorScope.bind(device);
@@ -49,18 +51,23 @@ describe('running out of GPU memory while setting up an optimisation', () => {
       return realPop();
     };
     try {
-      const err = await create().then(
+      return await make().then(
         () => null,
         (e: unknown) => e as Error,
-      );
-      expect(err).toBeInstanceOf(Error);
-      expect(err!.message).toMatch(
-        /^Optimising 8 items of up to 8 tokens needs [\d.]+ [KM]iB of GPU memory, more than the device could give \(Allocation failed \(simulated\)\)\. Use a shorter text, fewer restarts or texts in one batch, or a smaller model\.$/,
       );
     } finally {
       device.pushErrorScope = realPush;
       device.popErrorScope = realPop;
     }
+  }
+
+  it.each(methods)('%s: names the items, tokens and bytes asked for and what to do, and frees what it had made', async (_, create) => {
+    const before = gpu.bytesAllocated;
+    const err = await withSimulatedOom(create);
+    expect(err).toBeInstanceOf(Error);
+    expect(err!.message).toMatch(
+      /^Optimising 8 items of up to 8 tokens needs [\d.]+ [KM]iB of GPU memory, more than the device could give \(Allocation failed \(simulated\)\)\. Use a shorter text, fewer restarts or texts in one batch, or a smaller model\.$/,
+    );
     expect(gpu.bytesAllocated).toBe(before);
     // The device is still usable afterwards: the same problem sets up and steps.
     const tr = await create();
@@ -68,5 +75,24 @@ describe('running out of GPU memory while setting up an optimisation', () => {
     expect((await tr.report()).step).toBe(2);
     tr.destroy();
     expect(gpu.bytesAllocated).toBe(before);
+  });
+
+  // Issue 18: the interpolation and geometry jobs allocated outside any scope.
+  it('a path scan or Bezier training (interpolate view) is refused with its points and bytes, and frees what it made', async () => {
+    const before = gpu.bytesAllocated;
+    const target = { targets: TEXT, layout: PAPER_SETTINGS.layout, firstTarget: PAPER_SETTINGS.firstTarget };
+    const err = await withSimulatedOom(() => PathEvaluator.create(model, target, { batch: 4, withGrad: true }));
+    expect(err?.message).toMatch(/^Evaluating 4 points of the path at once needs [\d.]+ [KM]iB of GPU memory, more than the device could give \(Allocation failed \(simulated\)\)\. Use fewer scan points or tau samples per step, or a smaller model\.$/);
+    expect(gpu.bytesAllocated).toBe(before);
+    (await PathEvaluator.create(model, target, { batch: 4, withGrad: true })).destroy();
+    expect(gpu.bytesAllocated).toBe(before);
+  });
+
+  it("the model's hidden states (geometry's fallback text embedding) are refused the same way", async () => {
+    const before = gpu.bytesAllocated;
+    const err = await withSimulatedOom(() => finalHiddenStates(model, [TEXT, TEXT]));
+    expect(err?.message).toMatch(/^The hidden states of 2 texts of 8 tokens need [\d.]+ [KM]iB of GPU memory, more than the device could give \(Allocation failed \(simulated\)\)\. Use fewer or shorter texts, or the MiniLM text embedding\.$/);
+    expect(gpu.bytesAllocated).toBe(before);
+    expect(await finalHiddenStates(model, [TEXT, TEXT])).toHaveLength(2);
   });
 });

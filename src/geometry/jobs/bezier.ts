@@ -58,7 +58,7 @@ export async function trainControlPoint(model: Model, pair: SolutionPair, settin
   const adam = new Adam(c, { lr: settings.lr, ...ADAM_DEFAULTS });
   const rng = new Rng(settings.seed);
   const losses: number[] = [];
-  const ev = new PathEvaluator(model, pair.target, { batch: settings.samples, withGrad: true });
+  const ev = await PathEvaluator.create(model, pair.target, { batch: settings.samples, withGrad: true });
   let stopped = false;
   try {
     for (let step = 0; step < settings.steps; step++) {

@@ -5,6 +5,7 @@ import { TransformerSession, NONE } from '../../model/transformer.ts';
 import { layoutForward, layoutBackward, invertIndex } from '../../ops/layout.ts';
 import { planLayout, type FirstTarget, type LayoutName, type LayoutPlan } from '../../shared/layouts.ts';
 import type { FlatPoint } from '../path.ts';
+import { withOomScope } from '../../gpu/oom-scope.ts';
 
 /** What every point of a path is scored against: one text laid out one way. */
 export interface PathTarget {
@@ -42,7 +43,14 @@ export class PathEvaluator {
   private readonly program: Program;
   private readonly scored: [textIndex: number, position: number][];
 
-  constructor(
+  /** Built inside the out-of-memory scope: refused with the points and bytes asked for, and how to get under them. */
+  static create(model: Model, target: PathTarget, opts: { batch: number; withGrad: boolean }): Promise<PathEvaluator> {
+    return withOomScope(model.gpu, () => new PathEvaluator(model, target, opts), (asked, why) =>
+      `Evaluating ${opts.batch} point${opts.batch === 1 ? '' : 's'} of the path at once needs ${asked} of GPU memory, more than the device could give (${why}). Use fewer scan points or tau samples per step, or a smaller model.`,
+    );
+  }
+
+  private constructor(
     readonly model: Model,
     readonly target: PathTarget,
     opts: { batch: number; withGrad: boolean },

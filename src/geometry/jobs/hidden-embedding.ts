@@ -8,6 +8,7 @@ import { Program } from '../../gpu/program.ts';
 import type { Model } from '../../model/model.ts';
 import { recordTokenEmbeddings } from '../../model/evaluate.ts';
 import { NONE, TransformerSession } from '../../model/transformer.ts';
+import { withOomScope } from '../../gpu/oom-scope.ts';
 
 /**
  * Final hidden states [B][N·d] of B token sequences of one length N, in one batched forward pass
@@ -23,7 +24,9 @@ export async function finalHiddenStates(model: Model, sequences: readonly (reado
     if (s.length !== N) throw new Error(`Sequences run together must have the same length (${s.length} vs ${N} tokens).`);
     for (const t of s) if (!Number.isInteger(t) || t < 0 || t >= spec.vocabSize) throw new Error(`Token id ${t} is outside this model's vocabulary (0..${spec.vocabSize - 1}).`);
   }
-  const session = new TransformerSession(model, { batch: B, seqLen: N, withGrad: false });
+  const session = await withOomScope(gpu, () => new TransformerSession(model, { batch: B, seqLen: N, withGrad: false }), (asked, why) =>
+    `The hidden states of ${B} text${B === 1 ? '' : 's'} of ${N} tokens need ${asked} of GPU memory, more than the device could give (${why}). Use fewer or shorter texts, or the MiniLM text embedding.`,
+  );
   const ids = gpu.createTensor([B * N], 'u32', 'hidden_ids');
   const p = new Program(gpu, 'hidden');
   try {

@@ -23,7 +23,7 @@ export const SCAN_BATCH = 32;
 export async function scanPath(model: Model, pair: SolutionPair, control: Float64Array | null, resolution: number, batch = SCAN_BATCH): Promise<PathScan> {
   const tau = tauGrid(resolution);
   const c = control ?? midpoint(pair.a, pair.b);
-  const ev = new PathEvaluator(model, pair.target, { batch: Math.min(batch, resolution), withGrad: false });
+  const ev = await PathEvaluator.create(model, pair.target, { batch: Math.min(batch, resolution), withGrad: false });
   try {
     const r = await ev.evaluate(tau.map((t) => bezierPoint(pair.a, pair.b, c, t)));
     return { tau, loss: r.map((x) => x.loss), accuracy: r.map((x) => x.correct / ev.N), argmax: r.map((x) => x.argmax) };
@@ -42,7 +42,7 @@ export function meanAlongTau(tau: readonly number[], values: readonly number[]):
 /** The one-pass decoding at one tau of the path. */
 export async function decodeAt(model: Model, pair: SolutionPair, control: Float64Array | null, tau: number): Promise<{ loss: number; correct: number; argmax: number[] }> {
   if (!(tau >= 0 && tau <= 1)) throw new Error(`tau must lie in [0, 1], got ${tau}.`);
-  const ev = new PathEvaluator(model, pair.target, { batch: 1, withGrad: false });
+  const ev = await PathEvaluator.create(model, pair.target, { batch: 1, withGrad: false });
   try {
     const [r] = await ev.evaluate([bezierPoint(pair.a, pair.b, control ?? midpoint(pair.a, pair.b), tau)]);
     return { loss: r.loss, correct: r.correct, argmax: r.argmax };
