@@ -78,6 +78,15 @@ function compressSettings(v: Values): ProtoSettings {
   return settingsFromFlags(RUN_FIELDS, v, PAPER_SETTINGS);
 }
 
+/** Errors are one line: a message's own lines (the texts a source left out, and why) are joined, not dropped. */
+function oneLine(msg: string): string {
+  return msg
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
 /** Progress goes to stderr (only on a terminal, so pipes stay clean); results to stdout. */
 function progress(msg: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${msg}`);
@@ -273,7 +282,7 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write(`protolab: interrupted; what finished is in ${out}: run the same command again to continue.\n`);
           return 130;
         }
-        if (e instanceof SourceError) throw new UsageError(`--source: ${e.message.split('\n')[0]}`);
+        if (e instanceof SourceError) throw new UsageError(`--source: ${e.message}`);
         throw e;
       } finally {
         process.off('SIGINT', onSignal);
@@ -324,7 +333,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`protolab: ${msg.split('\n')[0]}\n`);
+    process.stderr.write(`protolab: ${oneLine(msg)}\n`);
     if (process.env.PROTOLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     process.exit(e instanceof UsageError ? 2 : 1);
   },

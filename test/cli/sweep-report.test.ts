@@ -37,7 +37,12 @@ describe('protolab sweep and report', () => {
   it('refuses every wrong argument with one line and a non-zero exit, before any work', async () => {
     const m = ['--model', STORIES];
     const ok = ['--source', 'random', '--texts', '2', '--seeds', '1'];
+    // A folder whose one text is Latin-1: the reason it was left out is in the one line, not dropped.
+    const latin1 = join(dir, 'latin1');
+    mkdirSync(latin1);
+    writeFileSync(join(latin1, 'a.txt'), Buffer.from('caf\xe9 au lait, une histoire tr\xe8s longue.\n', 'latin1'));
     const cases: [string[], RegExp][] = [
+      [['sweep', ...m, '--source', latin1, '--texts', '1', '--seeds', '1', '--out', join(dir, 'latin1.jsonl')], /could give them: a\.txt: a\.txt is not UTF-8 text \(invalid byte 0xe9 at offset 3\); save it as UTF-8 and try again\.$/],
       [['sweep', ...ok], /--model DIR is required/],
       [['sweep', ...m, '--texts', '2', '--seeds', '1'], /--source .* is required/],
       [['sweep', ...m, '--source', 'random', '--seeds', '1'], /--texts K .* is required/],
