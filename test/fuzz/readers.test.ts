@@ -1,6 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsonlStore, ResultsFileError } from '../../src/experiments/node/jsonl-store.ts';
+import { parseRecords } from '../../src/experiments/records.ts';
+import { fakeRecord } from '../helpers/records.ts';
 import { bytesSource, encodeSafetensors, readSafetensorsHeader, readTensor, SafetensorsError } from '../../src/model/safetensors.ts';
 import { parseConfig, ModelConfigError } from '../../src/model/config.ts';
 import { decodeSolutionBytes, encodeSolution, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
@@ -187,6 +192,39 @@ describe('fuzz: safetensors, solution and config readers never crash, hang or th
         await typedOutcome(t, () => decodeSolutionBytes(mutate(good, ms), 'fuzz.safetensors'), [SolutionFileError, SafetensorsError]);
       }),
       { numRuns: RUNS },
+    );
+    expect(t.read).toBeGreaterThan(0);
+    expect(t.refused).toBeGreaterThan(0);
+  });
+
+  it(`results reader: ${RUNS / 10} mutated results files are read or refused whole, and the resume cut keeps whole lines only`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'protolab-fuzz-results-'));
+    const good = Buffer.from([1, 2, 3].map((i) => JSON.stringify(fakeRecord({ attempt: `a${i}`, text: `t${i}`, length: 2 + i })) + '\n').join(''));
+    const t = tally();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ms) => {
+        const file = join(dir, `r${n++}.jsonl`);
+        const bytes = mutate(new Uint8Array(good), ms);
+        writeFileSync(file, bytes);
+        await typedOutcome(t, async () => {
+          const { records, skipped } = parseRecords(Buffer.from(bytes).toString('utf8'));
+          expect(records.length + skipped).toBeLessThanOrEqual(bytes.length);
+          let loaded;
+          try {
+            loaded = jsonlStore(file).load();
+          } catch (e) {
+            // Refused: untouched, byte for byte.
+            expect(readFileSync(file).equals(Buffer.from(bytes))).toBe(true);
+            throw e;
+          }
+          // What stays is exactly the whole lines: the file now ends at a newline (or is empty).
+          const after = readFileSync(file);
+          expect(after.length === 0 || after[after.length - 1] === 0x0a).toBe(true);
+          expect(loaded.length).toBeLessThanOrEqual(3);
+        }, [ResultsFileError]);
+      }),
+      { numRuns: RUNS / 10 },
     );
     expect(t.read).toBeGreaterThan(0);
     expect(t.refused).toBeGreaterThan(0);

@@ -16,6 +16,11 @@ export interface JsonlStore extends RecordStore {
 
 const NEWLINE = 0x0a;
 
+/** A file refused as a results file (resultsFileProblem says why). */
+export class ResultsFileError extends Error {
+  override name = 'ResultsFileError';
+}
+
 /**
  * Why `file` cannot take results, or null when it can (absent, empty, or a results file of this
  * lab: every whole line a record, and at most a cut record after the last newline). Such a file
@@ -44,7 +49,7 @@ export function jsonlStore(path: string): JsonlStore {
     path: file,
     load() {
       const problem = resultsFileProblem(file);
-      if (problem) throw new Error(problem);
+      if (problem) throw new ResultsFileError(problem);
       if (!existsSync(file)) return [];
       const bytes = readFileSync(file);
       const end = bytes.lastIndexOf(NEWLINE) + 1;
