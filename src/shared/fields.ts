@@ -121,6 +121,9 @@ export function wholeListField<K extends string>(f: Common<K, string> & { min: n
 /** A group's fields, one per key of its settings object S (so none is missing and each has S's type). */
 export type FieldTable<S> = { readonly [K in keyof S & string]: Field<K, S[K]> };
 
+/** The settings object a table describes, for tables declared without an interface of their own. */
+export type SettingsOf<T> = { -readonly [K in keyof T]: T[K] extends Field<string, infer V> ? V : never };
+
 /** The group's defaults, read off its table. */
 export function defaultsOf<S>(table: FieldTable<S>): S {
   return Object.fromEntries(Object.values<Field>(table).map((f) => [f.key, f.fallback])) as S;

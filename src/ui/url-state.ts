@@ -5,7 +5,7 @@
  * names, defaults, parsing and checks below are read off the groups. Pure functions; tested in Node.
  */
 import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-settings.ts';
-import { choiceField, textField, type FieldTable } from '../shared/fields.ts';
+import { choiceField, textField, type FieldTable, type SettingsOf } from '../shared/fields.ts';
 import { EXPERIMENTS_GROUP, type ExperimentSettings } from './experiments-settings.ts';
 import { GEOMETRY_GROUP, GEOMETRY_VIEW_GROUP, type GeometryLabSettings } from './geometry-settings.ts';
 import { BEZIER_GROUP, INTERP_GROUP, type InterpSettings } from './interp-settings.ts';
@@ -26,19 +26,13 @@ export function isViewName(v: unknown): v is ViewName {
 const PAGE_RUN_KEYS = ['maxSteps', 'lr', 'seed', 'reportEvery', 'layout', 'firstTarget'] as const;
 type PageRunKey = (typeof PAGE_RUN_KEYS)[number];
 
-interface PageBase {
-  /** Which tab is shown. */
-  view: ViewName;
-  /** A model reference (see model-ref.ts); '' until one is chosen. */
-  model: string;
-  text: string;
-}
-
-const BASE_FIELDS: FieldTable<PageBase> = {
+/** Which tab is shown, the model (a reference, see model-ref.ts; '' until one is chosen) and the text. */
+const BASE_FIELDS = {
   view: choiceField({ key: 'view', url: 'view', label: 'view', help: 'the tab shown', fallback: 'compress', values: VIEW_NAMES }),
   model: textField({ key: 'model', url: 'model', label: 'model', help: 'a served model, hf:owner/name@rev or local:folder', fallback: '' }),
   text: textField({ key: 'text', url: 'text', label: 'text', help: 'the text to compress', fallback: '' }),
-};
+} as const;
+type PageBase = SettingsOf<typeof BASE_FIELDS>;
 
 const RUN_GROUP = settingsGroup('', RUN_FIELDS, { keys: PAGE_RUN_KEYS, onlyChanged: false });
 
