@@ -5,6 +5,7 @@
 import type { ExperimentSpec } from '../shared/experiment-spec.ts';
 import type { SweepRecord } from '../experiments/records.ts';
 import type { ThroughputRecord } from '../throughput/throughput.ts';
+import type { SweepProgress } from '../experiments/jobs/sweep.ts';
 
 export type { ExperimentSpec, SweepRecord, ThroughputRecord };
 
@@ -24,22 +25,15 @@ export type ExperimentToWorker =
 
 export type ExperimentPhase = 'starting' | 'running' | 'paused' | 'stopping';
 
-export interface ExperimentProgress {
+/** The sweep's own progress (its batch of texts, length, attempts, step, weakest accuracy), as the experiment reports it. */
+export interface ExperimentProgress extends Pick<SweepProgress, 'texts' | 'length' | 'attempts' | 'maxAttempts' | 'step' | 'maxSteps' | 'accuracy'> {
   phase: ExperimentPhase;
   /** Sweep being run, 0-based, of `sweeps`, and what it is. */
   sweep: number;
   sweeps: number;
   label: string;
   /** What the sweep is doing: fetching texts, scoring them (H_LM), training. */
-  stage: 'texts' | 'entropy' | 'train' | 'done';
-  texts: string[];
-  length: number;
-  attempts: number;
-  maxAttempts: number;
-  step: number;
-  maxSteps: number;
-  /** Best accuracy so far of the weakest text in the batch. */
-  accuracy: number;
+  stage: SweepProgress['phase'];
   /** Share of the whole experiment done, 0..1 (steps budgets count in full: an upper bound on the work). */
   fraction: number;
   /** Running time, pauses excluded, and the estimated time left (null: not known yet). */

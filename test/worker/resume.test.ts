@@ -106,32 +106,9 @@ describe('a checkpointed run resumes on the same trajectory (stories260k)', () =
     const run = new ActiveRun(model, tokenizer, ids, TEXT, settings, (m) => msgs.push(m), 'stories260k', 'run', { resume: bad });
     await expect(run.finished).rejects.toThrow(/adamM has \d+ values but this run needs \d+/);
   }, 120_000);
-});
 
-// Memory-token runs go through the same ActiveRun, trainer core and checkpoints (issue 15).
-describe('a checkpointed memory-token run resumes on the same trajectory (stories260k)', () => {
-  let model: Model;
-  let tokenizer: Tokenizer;
-  let ids: number[];
-  const settings: ProtoSettings = { ...PAPER_SETTINGS, maxSteps: STEPS, reportEvery: 5 };
+  // Memory-token runs go through the same ActiveRun, trainer core and checkpoints (issue 15).
   const method = { kind: 'memory', K: 2 } as const;
-
-  beforeAll(async () => {
-    const gpu = await testGpu();
-    const src = nodeFolderSource(STORIES);
-    model = await loadModel(gpu, src);
-    tokenizer = await loadTokenizer(src);
-    ids = tokenizer.encode(TEXT);
-  });
-
-  async function runToEnd(options: RunOptions): Promise<{ done: Done; checkpoints: RunCheckpoint[] }> {
-    const msgs: FromWorker[] = [];
-    const run = new ActiveRun(model, tokenizer, ids, TEXT, settings, (m) => msgs.push(m), 'stories260k', 'run', options);
-    await run.finished;
-    const done = msgs.find((m): m is Done => m.type === 'done');
-    if (!done) throw new Error(`no done message: ${msgs.map((m) => m.type).join(', ')}`);
-    return { done, checkpoints: msgs.flatMap((m) => (m.type === 'checkpoint' ? [m.checkpoint] : [])) };
-  }
 
   it('checkpoints record the method; k steps, a checkpoint and N - k resumed steps give the straight run\'s memory file', async () => {
     const straight = await runToEnd({ method, checkpointEveryMs: 0 });
