@@ -21,7 +21,7 @@
  * The cpu clock needs Linux and an adapter that runs on named worker threads; without them the
  * column shows '-'.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assetsDir } from '../src/util/assets-dir.ts';
 import { createNodeGpu } from '../src/gpu/node.ts';
