@@ -26,7 +26,7 @@ export function readTokens(opts: TextInput, tokenizer: Tokenizer, vocabSize: num
       if (n >= vocabSize) throw new UsageError(`--ids: ${n} is outside the model's vocabulary (0..${vocabSize - 1}).`);
       return n;
     });
-    return { tokens, text: null };
+    return { tokens: limit.cut ? tokens.slice(0, limit.maxTokens) : tokens, text: null };
   }
   let text: string;
   if (opts['text-file'] !== undefined) {

@@ -34,5 +34,9 @@ describe('files the command line reads', () => {
     const start = protolab(['compress', '--model', STORIES, '--text-file', book, '--max-tokens', '8', '--steps', '1', '--json'], 120_000);
     expect(start.code, start.stderr).toBe(0);
     expect(JSON.parse(start.stdout).tokens).toHaveLength(8);
+    // And --ids are cut the same way.
+    const ids = protolab(['compress', '--model', STORIES, '--ids', '403,407,261,378,300', '--max-tokens', '2', '--steps', '1', '--json'], 120_000);
+    expect(ids.code, ids.stderr).toBe(0);
+    expect(JSON.parse(ids.stdout).tokens).toEqual([403, 407]);
   });
 });
