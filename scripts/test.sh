@@ -52,7 +52,10 @@ install_system_packages() {
 install_node_packages() {
   # npm ci rewrites node_modules/.package-lock.json, so its age tells whether the install is current.
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund
+    # package.json's allowScripts denies onnxruntime-node's install script (it downloads CUDA
+    # binaries nothing here uses, and fails offline); npm before 11.16 ignores allowScripts, and
+    # the script itself honours this variable.
+    ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
   fi
 }
 
