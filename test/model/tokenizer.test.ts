@@ -85,6 +85,19 @@ describe('WordPiece tokens (all-MiniLM-L6-v2) are shown without ## markers', () 
   });
 });
 
+// Issue 17: every family's tokenizer loads through @huggingface/transformers and round-trips text.
+describe.each(['qwen2-tiny', 'qwen3-tiny', 'gpt2-tiny', 'gemma3-tiny'])('the %s fixture tokenizer', (name) => {
+  it('loads, encodes without special tokens, shows every token, and decodes back to the text', async () => {
+    const tok = await loadTokenizer(nodeFolderSource(`${ASSETS}fixtures/${name}`));
+    const text = 'Once upon a time, there was a cat named Lily.';
+    const ids = tok.encode(text);
+    expect(ids.length).toBeGreaterThan(5);
+    expect(ids.every((id) => Number.isInteger(id) && id >= 0 && id < tok.vocabSize)).toBe(true);
+    expect(tok.decode(ids)).toBe(text);
+    expect(tok.tokenStrings(ids).join('').replace(/\s+/gu, '')).toContain('Lily');
+  });
+});
+
 describe('missing or broken tokenizer files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'protolab-tok-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
