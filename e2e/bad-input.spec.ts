@@ -32,7 +32,7 @@ async function hostileSolution(page: Page, text = HOSTILE): Promise<Buffer> {
     e,
     m,
     meta: {
-      model: text, modelFingerprint: fingerprint, hidden: 64, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: [403, 407, 261, 378],
+      model: text, modelFingerprint: fingerprint, weightFormat: 'f32', hidden: 64, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: [403, 407, 261, 378],
       text, seed: 0, lr: 0.01, init: 'normal', steps: 1, loss: 1, accuracy: 0, cTokens: 0, seconds: 1, createdAt: new Date(0).toISOString(), labVersion: '0.1.0',
     },
   });

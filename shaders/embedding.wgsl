@@ -9,14 +9,15 @@
 // The backward uses no float atomics, so it is deterministic: one invocation per (table row,
 // column) scans all ids and sums in row order. It is O(chunk_rows * dim * rows), acceptable because
 // the frozen model never calls it (weights get no gradient); it exists so the op is complete.
+// The table is a weight matrix read through w1 of its storage format (shaders/weights/*.wgsl,
+// appended to this file); its rows are ld elements apart (ld >= dim: quantized rows are padded).
 // ids are u32 [rows]; out and dout are row-major [rows, dim]. Both entry points use a 2-D grid of
 // 1-D work (grid() in gpu.ts).
 
-struct Params { rows: u32, dim: u32, row_start: u32, chunk_rows: u32 }
+struct Params { rows: u32, dim: u32, row_start: u32, chunk_rows: u32, ld: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
-@group(0) @binding(2) var<storage, read> table: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> dout: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dtable: array<f32>;
@@ -37,7 +38,7 @@ fn embedding_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let id = ids[r];
   // Compare before subtracting: id - row_start would wrap for ids below the chunk (and for NONE).
   if (id == NONE || id < p.row_start || id - p.row_start >= p.chunk_rows) { return; }
-  out[i] = table[(id - p.row_start) * p.dim + c];
+  out[i] = w1((id - p.row_start) * p.ld + c);
 }
 
 @compute @workgroup_size(WG)

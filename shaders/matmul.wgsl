@@ -5,8 +5,10 @@
 // kernel:
 //   forward  (transpose_b = 1):  A = x  [M, K],   B = W [N, K],  C = y  [M, N]
 //   backward (transpose_b = 0):  A = dy [M, K'],  B = W [K', N], C = dx [M, N] (usually accumulated)
-// All tensors are row-major f32 with explicit row strides (lda, ldb, ldc) and element offsets, so
-// a column block of C (one vocabulary chunk of the logits, the q/k/v part of a fused projection)
+// B is the weight. It is read only through w1 / w4, which the reader of its storage format
+// defines (shaders/weights/*.wgsl, appended to this file; a plain f32 tensor uses weights/f32.wgsl),
+// and it is never written. A, bias and C are f32. All tensors are row-major with explicit row
+// strides (lda, ldb, ldc) and element offsets, so a column block of C (one vocabulary chunk of the logits, the q/k/v part of a fused projection)
 // can be written in place. Weights larger than one storage binding are split by rows into chunks;
 // the caller issues one dispatch per chunk with the matching offsets.
 //
@@ -36,7 +38,6 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 
@@ -44,8 +45,8 @@ override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 
 fn b_at(k: u32, n: u32) -> f32 {
-  if (p.transpose_b == 1u) { return B[p.b_offset + n * p.ldb + k]; }
-  return B[p.b_offset + k * p.ldb + n];
+  if (p.transpose_b == 1u) { return w1(p.b_offset + n * p.ldb + k); }
+  return w1(p.b_offset + k * p.ldb + n);
 }
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -88,10 +89,9 @@ fn matmul(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) li
   }
 }
 
-// ---- vec4 paths (same Params; A and B viewed as vec4 arrays, offsets and strides in floats) ----
+// ---- vec4 paths (same Params; A viewed as a vec4 array, B read four elements at a time; offsets and strides in elements) ----
 
 @group(0) @binding(1) var<storage, read> A4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> B4: array<vec4<f32>>;
 
 fn store_tile(row0: u32, col0: u32, acc: array<vec4<f32>, 4>) {
   for (var i = 0u; i < 4u; i++) {
@@ -123,7 +123,7 @@ fn matmul_nt_vec4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   for (var k = 0u; k < p.K / 4u; k++) {
     let x0 = A4[a0 + k]; let x1 = A4[a1 + k]; let x2 = A4[a2 + k]; let x3 = A4[a3 + k];
-    let y0 = B4[b0 + k]; let y1 = B4[b1 + k]; let y2 = B4[b2 + k]; let y3 = B4[b3 + k];
+    let y0 = w4(b0 + k); let y1 = w4(b1 + k); let y2 = w4(b2 + k); let y3 = w4(b3 + k);
     acc[0] += vec4<f32>(dot(x0, y0), dot(x0, y1), dot(x0, y2), dot(x0, y3));
     acc[1] += vec4<f32>(dot(x1, y0), dot(x1, y1), dot(x1, y2), dot(x1, y3));
     acc[2] += vec4<f32>(dot(x2, y0), dot(x2, y1), dot(x2, y2), dot(x2, y3));
@@ -147,7 +147,7 @@ fn matmul_nn_vec4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   for (var k = 0u; k < p.K / 4u; k++) {
     let x0 = A4[a0 + k]; let x1 = A4[a1 + k]; let x2 = A4[a2 + k]; let x3 = A4[a3 + k];
     let base = bcol + 4u * k * bstride;
-    let y0 = B4[base]; let y1 = B4[base + bstride]; let y2 = B4[base + 2u * bstride]; let y3 = B4[base + 3u * bstride];
+    let y0 = w4(base); let y1 = w4(base + bstride); let y2 = w4(base + 2u * bstride); let y3 = w4(base + 3u * bstride);
     acc[0] += x0.x * y0 + x0.y * y1 + x0.z * y2 + x0.w * y3;
     acc[1] += x1.x * y0 + x1.y * y1 + x1.z * y2 + x1.w * y3;
     acc[2] += x2.x * y0 + x2.y * y1 + x2.z * y2 + x2.w * y3;

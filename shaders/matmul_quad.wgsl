@@ -1,6 +1,7 @@
 enable subgroups;
 
-// matmul_quad: the vec4 matmul paths of matmul.wgsl (same Params, same bindings, same results),
+// matmul_quad: the vec4 matmul paths of matmul.wgsl (same Params, same bindings, same results;
+// the weight B is read through w4 of its format's reader, shaders/weights/*.wgsl),
 // with the four invocations of a quad sharing their loads through quad swaps.
 //
 // Why: on CPU emulators (SwiftShader runs a quad as one 4-wide SIMD group) every storage load is a
@@ -47,7 +48,6 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> A4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> B4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 // The same binding seen as vec4 by the _v4 entry points (no entry point uses both).
@@ -151,7 +151,7 @@ fn nt_block(t: Quad) -> array<vec4<f32>, 4> {
   let b1 = b_row(cols[1]);
   var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   for (var k = 0u; k < p.K / 4u; k++) {
-    acc = nt_step(acc, A4[a0 + k], A4[a1 + k], B4[b0 + k], B4[b1 + k]);
+    acc = nt_step(acc, A4[a0 + k], A4[a1 + k], w4(b0 + k), w4(b1 + k));
   }
   return acc;
 }
@@ -195,8 +195,8 @@ fn nn_block(t: Quad) -> array<vec4<f32>, 4> {
     let x0 = A4[a0 + k];
     let x1 = A4[a1 + k];
     let base = bbase + 4u * k * bstride;
-    let own0 = B4[base];
-    let own1 = B4[base + bstride];
+    let own0 = w4(base);
+    let own1 = w4(base + bstride);
     let x2 = quadSwapX(x0);
     let x3 = quadSwapX(x1);
     let oth0 = quadSwapY(own0);
@@ -296,8 +296,8 @@ fn swiglu_up_quad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
     // The A loads serve both halves; the X swaps of them are repeated in registers.
     let x0 = A4[a0 + k];
     let x1 = A4[a1 + k];
-    ag = nt_step(ag, x0, x1, B4[g0 + k], B4[g1 + k]);
-    au = nt_step(au, x0, x1, B4[up + g0 + k], B4[up + g1 + k]);
+    ag = nt_step(ag, x0, x1, w4(g0 + k), w4(g1 + k));
+    au = nt_step(au, x0, x1, w4(up + g0 + k), w4(up + g1 + k));
   }
   let c0 = t.col0 + 4u * t.b;
   for (var i = 0u; i < 4u; i++) {

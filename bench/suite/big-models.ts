@@ -1,6 +1,6 @@
 /**
  * ms per optimisation step of random-weight models with the exact shapes of Pythia-160M and
- * Llama-3.2-1B (bench/model-shapes.ts), generated in memory and loaded through the real loader:
+ * Llama-3.2-1B (src/model/shapes.ts), generated in memory and loaded through the real loader:
  * whether, and how fast, the engine steps models of that size. A step there can take minutes on
  * SwiftShader, so each N gets one warm-up and one timed step, and a size whose step would go over
  * the limit is recorded with the reason rather than run.
@@ -9,7 +9,7 @@ import type { Gpu } from '../../src/gpu/gpu.ts';
 import { loadModel } from '../../src/model/load.ts';
 import type { Model } from '../../src/model/model.ts';
 import { randomModelSource } from '../../src/model/sources/random-source.ts';
-import { BIG_MODELS } from '../model-shapes.ts';
+import { BIG_MODELS } from '../../src/model/shapes.ts';
 import { randomTokens, timeOneStep, type ModelStepResult } from './model-steps.ts';
 import { now, round } from './timing.ts';
 
@@ -17,7 +17,7 @@ import { now, round } from './timing.ts';
 export const BIG_STEP_LIMIT_MS = 180_000;
 
 /**
- * Random-weight models with the shapes of Pythia-160M and Llama-3.2-1B (bench/model-shapes.ts),
+ * Random-weight models with the shapes of Pythia-160M and Llama-3.2-1B (src/model/shapes.ts),
  * built in memory and loaded through loadModel: one warm-up and one timed step at each N. A size
  * whose step would exceed the limit (judged from the previous size's step, scaled by the token
  * count) is recorded with that measured reason instead of run.

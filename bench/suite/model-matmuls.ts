@@ -2,7 +2,7 @@
  * f32 matmul throughput at the layer shapes of the big models (Pythia-160M's fused qkv and output
  * layer, Llama-3.2-1B's MLP up projection) at 128 tokens, with the weight split into row chunks
  * as the model loader splits it: the matmuls a big model's step actually runs, which square sizes
- * (matmul.ts) do not show. The shapes are read from bench/model-shapes.ts's configs, never typed
+ * (matmul.ts) do not show. The shapes are read from src/model/shapes.ts's configs, never typed
  * twice.
  */
 import type { Gpu } from '../../src/gpu/gpu.ts';
@@ -12,7 +12,7 @@ import { parseConfig } from '../../src/model/config.ts';
 import { rowsPerChunk } from '../../src/model/linear.ts';
 import { matmul, matmulPath, type MatmulArgs } from '../../src/ops/matmul.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from '../model-shapes.ts';
+import { LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from '../../src/model/shapes.ts';
 import { gflops, mean, round, timeProgram, type RepPolicy } from './timing.ts';
 
 export interface MatmulShape {
@@ -36,7 +36,7 @@ const PYTHIA = parseConfig(PYTHIA_160M_CONFIG);
 const LLAMA = parseConfig(LLAMA_32_1B_CONFIG);
 
 /**
- * The layer shapes of the big models (bench/model-shapes.ts's configs, read by the engine's
+ * The layer shapes of the big models (src/model/shapes.ts's configs, read by the engine's
  * parseConfig) at N = 128 tokens, x·Wᵀ (the forward of each linear layer): Pythia's fused qkv
  * ((heads + 2 kv heads) x head size outputs, as transformer.ts lays it out) and output layer
  * (vocabulary), Llama's MLP up projection (intermediate size).
@@ -66,7 +66,7 @@ export async function benchMatmulShape(gpu: Gpu, shape: MatmulShape, policy: Rep
   const a = gpu.createTensor([M, K], 'f32', 'bench.a');
   gpu.write(a, rng.normalArray(M * K));
   const c = gpu.createTensor([M, N], 'f32', 'bench.c');
-  const per = rowsPerChunk(K, gpu.limits.maxStorageBindingBytes);
+  const per = rowsPerChunk('f32', K, gpu.limits.maxStorageBindingBytes);
   const chunks: Tensor[] = [];
   const p = new Program(gpu, `bench.matmul.${M}x${K}x${N}`);
   // The kernel label is what matmul() chose for each chunk's args (the same args it was given).

@@ -45,7 +45,7 @@ ${flagHelp(EXPERIMENT_FIELDS).join('\n')}
 
 DIR is a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json).`;
 
-const COMMON = { model: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const COMMON = { model: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const TEXT = { text: { type: 'string' }, 'text-file': { type: 'string' }, ids: { type: 'string' } } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -101,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'info': {
       const { values } = parse(rest, COMMON);
-      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       const r = infoReport(loaded);
       process.stdout.write((values.json ? JSON.stringify(r) : printInfo(r)) + '\n');
@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'eval': {
       const { values } = parse(rest, { ...COMMON, ...TEXT, bos: { type: 'boolean' } });
-      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       const room = loaded.model.spec.maxPositions - (values.bos ? 1 : 0);
       let { tokens } = readTokens(values as Record<string, string>, loaded.tokenizer, loaded.model.spec.vocabSize, { maxTokens: room, cut: false });
@@ -138,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
       if (values.force && values.out === undefined) throw new UsageError('--force replaces the solution file --out names; give --out FILE.');
       // Before the model loads and anything trains: a run must not be lost to a bad --out at its end.
       const out = values.out !== undefined ? checkSolutionOut(values.out as string, values.force === true) : null;
-      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       // --max-tokens N: only the start is needed, so only the start is tokenized.
       const maxTokens = values['max-tokens'] !== undefined ? positiveInt('--max-tokens', values['max-tokens'] as string) : undefined;
@@ -153,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'decode': {
       const { values } = parse(rest, { ...COMMON, solution: { type: 'string' } });
-      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       const r = await runDecode(loaded, values.solution as string | undefined);
       process.stdout.write((values.json ? JSON.stringify({ tokens: r.tokens, text: r.text }) : `${r.text}\n(${(100 * r.accuracy).toFixed(1)} % of the saved target)`) + '\n');
@@ -163,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse(rest, { ...COMMON, n: { type: 'string' } });
       if (values.n === undefined) throw new UsageError('--n N is required (the number of positions to time a step at, e.g. 64).');
       const n = positiveInt('--n', values.n as string);
-      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       const r = await runBench(loaded, n);
       process.stdout.write((values.json ? JSON.stringify(r) : printBench(r)) + '\n');
@@ -174,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
       const repeats = flagValue(EXPERIMENT_FIELDS.repeats, values) ?? EXPERIMENT_FIELDS.repeats.fallback;
       const K = flagValue(EXPERIMENT_FIELDS.memoryTokens, values);
       if (values.solution === undefined) throw new UsageError('--solution FILE is required (a .safetensors solution of either method, from compress or the lab).');
-      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       const r = await runThroughput(loaded, values.solution as string, { repeats, K });
       process.stdout.write((values.json ? JSON.stringify(r) : printThroughput(r)) + '\n');
@@ -246,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
         if (e instanceof SourceError) throw new UsageError(`--source: ${e.message}`);
         throw e;
       }
-      const loaded = await loadCliModel(values.model as string | undefined, progress);
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       const ctl = new AbortController();
       const onSignal = () => ctl.abort();

@@ -62,6 +62,19 @@ export interface KernelOptions {
   constants?: Record<string, number>;
   /** `{{NAME}}` template values (see shader-source.ts). */
   defines?: Record<string, string | number>;
+  /**
+   * Shader files appended to the kernel's own, by name under shaders/ (a weight format's reader,
+   * `weights/q8`: the functions the kernel calls to read its weight matrix).
+   */
+  append?: readonly string[];
+}
+
+/**
+ * Bytes of GPU memory a tensor of this shape takes (4-byte elements). Storage bindings must be a
+ * multiple of 4 bytes; sizes are rounded to 16 so vec4 views stay legal. Memory plans count with it.
+ */
+export function tensorBytes(shape: readonly number[]): number {
+  return Math.ceil(Math.max(4, numel(shape) * 4) / 16) * 16;
 }
 
 // Read lazily: in Node the WebGPU globals exist only after the platform module installs them.
@@ -79,6 +92,7 @@ export class Gpu {
   private readonly pool = new Map<number, GPUBuffer[]>();
   private pooled = 0;
   private liveBytes = 0;
+  private uniformLive = 0;
   private peak = 0;
   private lostHandlers: ((reason: string) => void)[] = [];
   private isLost = false;
@@ -118,6 +132,11 @@ export class Gpu {
     return this.liveBytes;
   }
 
+  /** The part of bytesAllocated that is recorded programs' uniforms (a few dozen bytes per dispatch). */
+  get uniformBytesAllocated(): number {
+    return this.uniformLive;
+  }
+
   get peakBytesAllocated(): number {
     return this.peak;
   }
@@ -127,10 +146,13 @@ export class Gpu {
   }
 
   kernel(shader: string, entryPoint: string, opts: KernelOptions = {}): GPUComputePipeline {
-    const key = `${shader}:${entryPoint}:${JSON.stringify(opts.constants ?? {})}:${JSON.stringify(opts.defines ?? {})}`;
+    const append = opts.append ?? [];
+    const key = `${shader}:${entryPoint}:${JSON.stringify(opts.constants ?? {})}:${JSON.stringify(opts.defines ?? {})}:${append.join('+')}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const module = this.device.createShaderModule({ label: shader, code: shaderSource(shader, opts.defines) });
+      // WGSL declarations are order-free at module scope, so an appended reader can follow its users.
+      const code = [shaderSource(shader, opts.defines), ...append.map((name) => shaderSource(name))].join('\n');
+      const module = this.device.createShaderModule({ label: [shader, ...append].join('+'), code });
       p = this.device.createComputePipeline({
         label: `${shader}.${entryPoint}`,
         layout: 'auto',
@@ -146,8 +168,7 @@ export class Gpu {
     if (bytes > this.limits.maxStorageBindingBytes) {
       throw new GpuAllocationError(bytes, this.limits.maxStorageBindingBytes, `${label}[${shape.join('x')}]`);
     }
-    // Storage bindings must be a multiple of 4 bytes; round to 16 so vec4 views stay legal.
-    const size = Math.ceil(bytes / 16) * 16;
+    const size = tensorBytes(shape);
     let buffer = this.pool.get(size)?.pop();
     if (buffer) {
       // Fresh WebGPU buffers are zeroed and the engine relies on it (optimiser moments); so do reused ones.
@@ -202,11 +223,13 @@ export class Gpu {
     const buffer = this.device.createBuffer({ label, size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.device.queue.writeBuffer(buffer, 0, data);
     this.liveBytes += buffer.size;
+    this.uniformLive += buffer.size;
     return buffer;
   }
 
   releaseUniform(b: GPUBuffer): void {
     this.liveBytes -= b.size;
+    this.uniformLive -= b.size;
     b.destroy();
   }
 

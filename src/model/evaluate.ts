@@ -2,7 +2,7 @@ import { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from './model.ts';
 import { TransformerSession, NONE } from './transformer.ts';
-import { embeddingForward } from '../ops/embedding.ts';
+import { embedRows } from './linear.ts';
 
 export interface TokenEval {
   /** nll[i] = -log P(tokens[i+1] | tokens[..i]) in nats. */
@@ -17,9 +17,7 @@ export interface TokenEval {
 
 /** Writes token embeddings of `ids` into the session inputs (one dispatch per embedding chunk). */
 export function recordTokenEmbeddings(p: Program, model: Model, session: TransformerSession, ids: Tensor): void {
-  for (const c of model.weights.embed.chunks) {
-    embeddingForward(p, `embed[${c.rowStart}]`, { ids, table: c.w, rowStart: c.rowStart, chunkRows: c.rows, out: session.inputs, rows: session.R, dim: model.spec.hidden });
-  }
+  embedRows(p, 'embed', model.weights.embed, ids, session.inputs, session.R);
 }
 
 /** Ordinary autoregressive scoring of a token sequence in one forward pass. */

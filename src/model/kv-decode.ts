@@ -2,7 +2,7 @@ import { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from './model.ts';
 import { ropeInvFreq } from './config.ts';
-import { linearForward } from './linear.ts';
+import { embedRows, linearForward } from './linear.ts';
 import { normForward, type NormStats } from './norms.ts';
 import { NONE } from './transformer.ts';
 import { ropeForward, ropeTable } from '../ops/rope.ts';
@@ -143,7 +143,7 @@ export class KvDecoder {
           linearForward(p, `${L}.o`, w.o, att, xm!, R, { accumulate: true });
           normForward(p, `${L}.norm2`, spec, w.norm2, xm!, h2, n2, R);
         }
-        if (fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: h2, w: w.up.chunks[0].w, bias: w.up.bias ?? undefined, gu: u, h: a, M: R, I, K: d });
+        if (fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: h2, w: w.up.chunks[0], ld: w.up.chunks[0].ld, bias: w.up.bias ?? undefined, gu: u, h: a, M: R, I, K: d });
         else {
           linearForward(p, `${L}.up`, w.up, h2, u, R);
           if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: u, h: a, rows: R, inter: I });
@@ -170,9 +170,7 @@ export class KvDecoder {
 
     const pre = (this.prefillProgram = new Program(gpu, 'kv.prefill'));
     if (this.prefixIds) {
-      for (const c of weights.embed.chunks) {
-        embeddingForward(pre, `kv.embed_prefix[${c.rowStart}]`, { ids: this.prefixIds, table: c.w, rowStart: c.rowStart, chunkRows: c.rows, out: this.inputs, rows: Rmax, dim: d });
-      }
+      embedRows(pre, 'kv.embed_prefix', weights.embed, this.prefixIds, this.inputs, Rmax);
     }
     // The prefix sits at positions 0..P-1: the rotary angles are static here.
     const xp = layers(pre, this.inputs, P, (p, label) => ropeOn(p, label, ropeTab, Rmax, P));
@@ -181,9 +179,7 @@ export class KvDecoder {
     head(pre, xlast, P);
 
     const step = (this.stepProgram = new Program(gpu, 'kv.step'));
-    for (const c of weights.embed.chunks) {
-      embeddingForward(step, `kv.embed[${c.rowStart}]`, { ids: argmax, table: c.w, rowStart: c.rowStart, chunkRows: c.rows, out: stepIn, rows: B, dim: d });
-    }
+    embedRows(step, 'kv.embed', weights.embed, argmax, stepIn, B);
     // This step's position is state[0]: gather its row of the rotary table (state[0] read as an id).
     embeddingForward(step, 'kv.rope_row', { ids: this.state, table: ropeTab, rowStart: 0, chunkRows: maxLen, out: ropeRow, rows: 1, dim: spec.rotaryDim });
     const xsOut = layers(step, stepIn, 1, (p, label) => ropeOn(p, label, ropeRow, B, 1));

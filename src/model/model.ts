@@ -1,7 +1,8 @@
 import type { Gpu } from '../gpu/gpu.ts';
 import type { ModelSpec } from './config.ts';
 import type { ModelWeights } from './weights.ts';
-import { destroyWeights } from './weights.ts';
+import { destroyWeights, parameterCount } from './weights.ts';
+import type { WeightFormat } from './weight-format.ts';
 
 /** A frozen model resident on one GPU: its spec, its weights, and where it came from. */
 export class Model {
@@ -16,13 +17,12 @@ export class Model {
   ) {}
 
   get parameterCount(): number {
-    const s = this.spec;
-    const perLayer =
-      (s.heads + 2 * s.kvHeads) * s.headDim * s.hidden +
-      s.hidden * s.heads * s.headDim +
-      (s.arch === 'llama' ? 3 : 2) * s.hidden * s.intermediate +
-      2 * s.hidden;
-    return s.vocabSize * s.hidden * (s.tiedEmbeddings ? 1 : 2) + s.layers * perLayer + s.hidden;
+    return parameterCount(this.spec);
+  }
+
+  /** How the weight matrices are stored on the GPU (weight-format.ts). */
+  get weightFormat(): WeightFormat {
+    return this.weights.format;
   }
 
   destroy(): void {

@@ -1,7 +1,8 @@
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Gpu } from '../gpu/gpu.ts';
-import { formatBytes } from '../util/bytes.ts';
+export type { SessionOptions } from './session-buffers.ts';
+import { sessionBuffers, type LayerActs, type SessionBuffers, type SessionGrads, type SessionOptions, type VocabPiece } from './session-buffers.ts';
 import type { Model } from './model.ts';
 import { ropeInvFreq } from './config.ts';
 import { linearForward, linearBackward } from './linear.ts';
@@ -15,39 +16,6 @@ import { ceReset, ceChunkForward, ceFinalize, ceChunkBackward, ceReduce } from '
 
 /** Target id meaning "this position is not scored". */
 export const NONE = 0xffffffff;
-
-export interface SessionOptions {
-  /** Independent sequences run together (restarts, texts sharing m). */
-  batch: number;
-  seqLen: number;
-  /** Allocate what backward needs (per-layer activations and gradient buffers). */
-  withGrad: boolean;
-  /** Keep the full [rows, vocab] logits (evaluation and tests; refused when too large). */
-  keepLogits?: boolean;
-  /** Upper bound for one vocabulary chunk of logits, in bytes. */
-  logitsChunkBytes?: number;
-}
-
-/** Activations one layer saves for its backward pass. */
-interface LayerActs {
-  h1: Tensor; // norm1 output [R, d]
-  n1: NormStats;
-  qkv: Tensor; // [R, (H + 2·Hkv)·hd], after rotary
-  att: Tensor; // attention output [R, H·hd]
-  lse: Tensor; // [R, H]
-  xm: Tensor | null; // residual after attention (sequential residual only) [R, d]
-  h2: Tensor; // norm2 output [R, d]
-  n2: NormStats;
-  u: Tensor; // MLP input projection [R, upOut] (Llama: gate | up)
-  a: Tensor; // MLP activation [R, I]
-}
-
-interface VocabPiece {
-  chunk: number;
-  local: number; // first row inside the weight chunk
-  rows: number;
-  v0: number; // first vocabulary id
-}
 
 /**
  * One shape of work on a model: B sequences of N input embeddings in, per-position
@@ -85,18 +53,11 @@ export class TransformerSession {
   private readonly scratch: Tensor; // one vocabulary chunk of logits (or all of them)
   private readonly dlogits: Tensor; // the scratch itself, or a copy when the logits must survive backward
   private readonly pieces: VocabPiece[];
+  /** Each layer's u is recomputed in backward instead of kept (session-buffers.ts MLP_KEEP_BYTES). */
+  private readonly recomputeMlp: boolean;
   /** SwiGLU fused into the MLP matmuls (swiglu-matmul.ts) where those kernels run and the weights are one chunk each. */
   private readonly fusedSwiglu: boolean;
-  private readonly grads: {
-    g: [Tensor, Tensor];
-    dxm: Tensor;
-    dh: Tensor;
-    da: Tensor;
-    du: Tensor;
-    dattn: Tensor;
-    dqkv: Tensor;
-    delta: Tensor;
-  } | null;
+  private readonly grads: SessionGrads | null;
 
   constructor(
     readonly model: Model,
@@ -110,102 +71,40 @@ export class TransformerSession {
     if (N > spec.maxPositions) {
       throw new Error(`${N} positions asked for, but this model handles at most ${spec.maxPositions} (max_position_embeddings). Use a shorter text.`);
     }
-    const R = (this.R = B * N);
-    const d = spec.hidden;
-    const H = spec.heads;
-    const hd = spec.headDim;
-    const qkvW = (H + 2 * spec.kvHeads) * hd;
-    const upW = spec.arch === 'llama' ? 2 * spec.intermediate : spec.intermediate;
-    const I = spec.intermediate;
-    // A refused allocation (memory budget, binding limit) frees what this session already holds.
-    const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => {
-      try {
-        return this.alloc(gpu, shape, label, dtype);
-      } catch (e) {
-        this.destroy();
-        throw e;
-      }
-    };
+    this.R = B * N;
     const w0 = model.weights.layers[0];
     this.fusedSwiglu =
       spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, spec.intermediate, spec.hidden);
-
-    this.inputs = t([R, d], 'inputs');
-    this.targets = t([R], 'targets', 'u32');
-    this.loss = t([R], 'loss');
-    this.argmax = t([R], 'argmax', 'u32');
-    this.itemLoss = t([B], 'item_loss');
-    this.itemCorrect = t([B], 'item_correct', 'u32');
-    this.ceState = t([R, 3], 'ce_state');
-
-    const stats = (label: string): NormStats => ({ rstd: t([R], `${label}.rstd`), mean: spec.norm === 'layernorm' ? t([R], `${label}.mean`) : null });
-    const makeActs = (l: number): LayerActs => ({
-      h1: t([R, d], `l${l}.h1`),
-      n1: stats(`l${l}.n1`),
-      qkv: t([R, qkvW], `l${l}.qkv`),
-      att: t([R, H * hd], `l${l}.att`),
-      lse: t([R, H], `l${l}.lse`),
-      xm: spec.parallelResidual ? null : t([R, d], `l${l}.xm`),
-      h2: t([R, d], `l${l}.h2`),
-      n2: stats(`l${l}.n2`),
-      u: t([R, upW], `l${l}.u`),
-      a: t([R, I], `l${l}.a`),
-    });
-    // Without backward, layers can share one set of activations and ping-pong the residual.
-    if (opts.withGrad) {
-      this.xs = [this.inputs];
-      for (let l = 0; l < spec.layers; l++) this.xs.push(t([R, d], `x${l + 1}`));
-      this.acts = Array.from({ length: spec.layers }, (_, l) => makeActs(l));
-    } else {
-      const shared = makeActs(0);
-      const pp = [t([R, d], 'x_a'), t([R, d], 'x_b')];
-      this.xs = [this.inputs, ...Array.from({ length: spec.layers }, (_, l) => pp[l % 2])];
-      this.acts = Array.from({ length: spec.layers }, () => shared);
+    // A refused allocation (memory budget, binding limit, logits too big) frees what this session already holds.
+    let bufs: SessionBuffers;
+    try {
+      bufs = sessionBuffers(spec, opts, model.weights.lmHead.chunks, gpu.limits.maxStorageBindingBytes, (shape, label, dtype = 'f32') => this.alloc(gpu, shape, label, dtype));
+    } catch (e) {
+      this.destroy();
+      throw e;
     }
-    this.xf = t([R, d], 'xf');
-    this.nf = stats('final');
-
-    this.ropeTab = t([N, spec.rotaryDim], 'rope_table');
+    ({
+      inputs: this.inputs,
+      targets: this.targets,
+      loss: this.loss,
+      argmax: this.argmax,
+      itemLoss: this.itemLoss,
+      itemCorrect: this.itemCorrect,
+      ceState: this.ceState,
+      xs: this.xs,
+      acts: this.acts,
+      xf: this.xf,
+      nf: this.nf,
+      ropeTab: this.ropeTab,
+      pieces: this.pieces,
+      recomputeMlp: this.recomputeMlp,
+      scratch: this.scratch,
+      logits: this.logits,
+      dlogits: this.dlogits,
+      dInputs: this.dInputs,
+      grads: this.grads,
+    } = bufs);
     gpu.write(this.ropeTab, ropeTable(ropeInvFreq(spec), N));
-
-    const V = spec.vocabSize;
-    const lm = model.weights.lmHead;
-    if (opts.keepLogits) {
-      if (lm.chunks.length > 1 || R * V * 4 > gpu.limits.maxStorageBindingBytes) {
-        this.destroy();
-        throw new Error(`Full logits for ${R} positions x ${V} tokens (${formatBytes(R * V * 4)}) do not fit one GPU buffer; evaluate fewer positions at once.`);
-      }
-      this.pieces = [{ chunk: 0, local: 0, rows: V, v0: 0 }];
-    } else {
-      const budget = Math.min(opts.logitsChunkBytes ?? 64 << 20, gpu.limits.maxStorageBindingBytes);
-      const per = Math.max(1, Math.floor(budget / (R * 4)));
-      this.pieces = [];
-      lm.chunks.forEach((c, ci) => {
-        for (let s = 0; s < c.rows; s += per) this.pieces.push({ chunk: ci, local: s, rows: Math.min(per, c.rows - s), v0: c.rowStart + s });
-      });
-    }
-    const widest = Math.max(...this.pieces.map((pc) => pc.rows));
-    this.scratch = t([R, widest], 'logits');
-    this.logits = opts.keepLogits ? this.scratch : null;
-    // The backward turns logits into their gradient in place; kept logits need their own buffer.
-    this.dlogits = opts.keepLogits && opts.withGrad ? t([R, widest], 'd_logits') : this.scratch;
-
-    if (opts.withGrad) {
-      this.dInputs = t([R, d], 'd_inputs');
-      this.grads = {
-        g: [t([R, d], 'g_a'), t([R, d], 'g_b')],
-        dxm: t([R, d], 'd_xm'),
-        dh: t([R, d], 'd_h'),
-        da: t([R, I], 'd_a'),
-        du: t([R, upW], 'd_u'),
-        dattn: t([R, H * hd], 'd_att'),
-        dqkv: t([R, qkvW], 'd_qkv'),
-        delta: t([R, H], 'attn_delta'),
-      };
-    } else {
-      this.dInputs = null;
-      this.grads = null;
-    }
   }
 
   /**
@@ -249,7 +148,7 @@ export class TransformerSession {
         linearForward(p, `${L}.o`, w.o, a.att, a.xm!, R, { accumulate: true });
         normForward(p, `${L}.norm2`, spec, w.norm2, a.xm!, a.h2, a.n2, R);
       }
-      if (this.fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: a.h2, w: w.up.chunks[0].w, bias: w.up.bias ?? undefined, gu: a.u, h: a.a, M: R, I: spec.intermediate, K: spec.hidden });
+      if (this.fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: a.h2, w: w.up.chunks[0], ld: w.up.chunks[0].ld, bias: w.up.bias ?? undefined, gu: a.u, h: a.a, M: R, I: spec.intermediate, K: spec.hidden });
       else {
         linearForward(p, `${L}.up`, w.up, a.h2, a.u, R);
         if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: a.u, h: a.a, rows: R, inter: spec.intermediate });
@@ -286,16 +185,17 @@ export class TransformerSession {
       if (this.pieces.length > 1) this.logitsPiece(p, piece);
       if (this.dlogits !== this.scratch) p.copy('logits.keep', this.scratch, this.dlogits);
       ceChunkBackward(p, `ce.bwd[${piece.v0}]`, { logits: this.dlogits, targets: this.targets, state: this.ceState, rows: R, vc: piece.rows, v0: piece.v0, ldl: piece.rows });
+      const w = lm.chunks[piece.chunk];
       matmul(p, `lm_head.bwd[${piece.v0}]`, {
         a: this.dlogits,
-        b: lm.chunks[piece.chunk].w,
+        b: w,
         c: g.dh,
         M: R,
         N: d,
         K: piece.rows,
         transposeB: false,
-        bOffset: piece.local * d,
-        ldb: d,
+        bOffset: piece.local * w.ld,
+        ldb: w.ld,
         accumulate: i > 0,
       });
     });
@@ -309,7 +209,12 @@ export class TransformerSession {
       const L = `l${l}`;
       const dNext = dx === g.g[0] ? g.g[1] : g.g[0];
       // MLP branch: dx flows into down(act(up(norm2(.))))
-      if (this.fusedSwiglu) swigluDownBackward(p, `${L}.down.bwd+swiglu`, { dy: dx, wDown: w.down.chunks[0].w, gu: a.u, dgu: g.du, M: R, I: spec.intermediate, K: d });
+      if (this.recomputeMlp) {
+        const mlpIn = spec.parallelResidual ? x : a.xm!;
+        normForward(p, `${L}.norm2.again`, spec, w.norm2, mlpIn, a.h2, a.n2, R);
+        linearForward(p, `${L}.up.again`, w.up, a.h2, a.u, R);
+      }
+      if (this.fusedSwiglu) swigluDownBackward(p, `${L}.down.bwd+swiglu`, { dy: dx, wDown: w.down.chunks[0], ld: w.down.chunks[0].ld, gu: a.u, dgu: g.du, M: R, I: spec.intermediate, K: d });
       else {
         linearBackward(p, `${L}.down.bwd`, w.down, dx, g.da, R, false);
         if (spec.activation === 'silu') swigluBackward(p, `${L}.swiglu.bwd`, { gu: a.u, dh: g.da, dgu: g.du, rows: R, inter: spec.intermediate });
@@ -351,15 +256,17 @@ export class TransformerSession {
 
   private logitsPiece(p: Program, piece: VocabPiece): void {
     const { spec, weights } = this.model;
+    const w = weights.lmHead.chunks[piece.chunk];
     matmul(p, `lm_head[${piece.v0}]`, {
       a: this.xf,
-      b: weights.lmHead.chunks[piece.chunk].w,
+      b: w,
       c: this.scratch,
       M: this.R,
       N: piece.rows,
       K: spec.hidden,
       transposeB: true,
-      bOffset: piece.local * spec.hidden,
+      bOffset: piece.local * w.ld,
+      ldb: w.ld,
       ldc: piece.rows,
     });
   }

@@ -1,10 +1,12 @@
-import type { Gpu } from '../gpu/gpu.ts';
+import { tensorBytes, type Gpu } from '../gpu/gpu.ts';
 import { formatBytes } from '../util/bytes.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { ModelSpec } from './config.ts';
 import { readTensorRows, type TensorInfo } from './safetensors.ts';
 import type { WeightIndex } from './shards.ts';
-import { type Linear, type WeightChunk, rowsPerChunk } from './linear.ts';
+import { type Linear, allocChunk, chunkBuffers, chunkRows, writeChunkRows } from './linear.ts';
+import { isFloatDtype } from './dtype.ts';
+import { WEIGHT_FORMAT_NOTES, type WeightFormat } from './weight-format.ts';
 import type { LinearPlan, ModelPlan, NormPlan, RowPart } from './weight-plan.ts';
 import { llamaPlan } from './llama.ts';
 import { gptNeoxPlan } from './gpt-neox.ts';
@@ -31,8 +33,10 @@ export interface ModelWeights {
   finalNorm: NormWeights;
   /** The output matrix; the same object as `embed` when embeddings are tied. */
   lmHead: Linear;
-  /** Hash of a fixed sample of the weight values (every SAMPLE_STRIDE-th value of every tensor). */
+  /** Hash of a fixed sample of the checkpoint's weight values (every SAMPLE_STRIDE-th value of every tensor). */
   valueHash: string;
+  /** How the matrices (embedding, projections, output) are stored on the GPU. */
+  format: WeightFormat;
 }
 
 // Hashing every value would add a full pass over gigabytes; a fixed stride still changes with
@@ -69,11 +73,57 @@ function layersPresent(index: WeightIndex): number {
   return n;
 }
 
-/** Bytes the model's weights take on the GPU: every planned tensor as float32, whatever its dtype on disk. */
-export function weightBytesOnGpu(spec: ModelSpec): number {
+/**
+ * Bytes the model's weights take on the GPU in `format`: every buffer the loader allocates (weight
+ * chunks and their scales in the format; norms and biases in f32), counted by the same rules.
+ */
+export function weightBytesOnGpu(spec: ModelSpec, format: WeightFormat, maxBindingBytes: number): number {
+  const plan = modelPlan(spec);
   let bytes = 0;
-  for (const shape of expectedShapes(modelPlan(spec)).values()) bytes += numelOf(shape) * 4;
+  const linear = (lp: LinearPlan) => {
+    for (const range of chunkRows(format, lp.out, lp.in, maxBindingBytes)) {
+      const b = chunkBuffers(format, range.rows, lp.in);
+      bytes += tensorBytes(b.data.shape) + (b.scales ? tensorBytes(b.scales.shape) : 0);
+    }
+    if (lp.biasParts) bytes += tensorBytes([lp.out]);
+  };
+  const norm = (np: NormPlan) => {
+    bytes += tensorBytes([np.dim]) * (np.b ? 2 : 1);
+  };
+  linear(plan.embed);
+  for (const l of plan.layers) {
+    norm(l.norm1);
+    norm(l.norm2);
+    [l.qkv, l.o, l.up, l.down].forEach(linear);
+  }
+  norm(plan.finalNorm);
+  if (plan.lmHead) linear(plan.lmHead);
   return bytes;
+}
+
+/** Parameters of the model: every checkpoint tensor the engine reads, counted whole. */
+export function parameterCount(spec: ModelSpec): number {
+  let n = 0;
+  for (const shape of expectedShapes(modelPlan(spec)).values()) n += numelOf(shape);
+  return n;
+}
+
+/**
+ * The format a checkpoint keeps by default: its own precision. BF16 matrices stay bf16, F16 stay
+ * f16; anything else (F32, or a mix) loads as f32. Decided by the 2-D float tensors (the matrices).
+ */
+export function checkpointFormat(index: WeightIndex): WeightFormat {
+  const dtypes = new Set<string>();
+  for (const t of index.tensors.values()) if (t.shape.length === 2 && isFloatDtype(t.dtype)) dtypes.add(t.dtype);
+  if (dtypes.size === 1 && dtypes.has('BF16')) return 'bf16';
+  if (dtypes.size === 1 && dtypes.has('F16')) return 'f16';
+  return 'f32';
+}
+
+export interface UploadOptions {
+  /** The weight matrices' storage format; default the checkpoint's own (checkpointFormat). */
+  format?: WeightFormat;
+  onProgress?: (p: LoadProgress) => void;
 }
 
 export interface LoadProgress {
@@ -95,12 +145,9 @@ const SLICE_BYTES = 8 << 20;
  * checked against the config before the first byte moves, so a mismatched checkpoint fails with
  * a message naming the tensor instead of producing garbage.
  */
-export async function uploadWeights(
-  gpu: Gpu,
-  spec: ModelSpec,
-  index: WeightIndex,
-  onProgress?: (p: LoadProgress) => void,
-): Promise<ModelWeights> {
+export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightIndex, opts: UploadOptions = {}): Promise<ModelWeights> {
+  const { onProgress } = opts;
+  const format = opts.format ?? checkpointFormat(index);
   // The cheapest check first: a config claiming a hundred million layers must not build a
   // hundred-million-layer plan before the first missing tensor is noticed.
   const present = layersPresent(index);
@@ -119,25 +166,26 @@ export async function uploadWeights(
     totalBytes += info.end - info.begin;
   }
   // Refuse before the first byte moves when a memory budget says the weights cannot fit.
-  const needBytes = weightBytesOnGpu(spec);
+  const needBytes = weightBytesOnGpu(spec, format, gpu.limits.maxStorageBindingBytes);
+  const asFormat = `as ${format} (${WEIGHT_FORMAT_NOTES[format]})`;
   const budget = gpu.limits.memoryBudgetBytes;
   if (budget !== undefined && gpu.bytesAllocated + needBytes > budget) {
     throw new ModelTooBigError(
-      `This model's weights need ${formatBytes(needBytes)} of GPU memory as float32 (${formatBytes(totalBytes)} in the checkpoint), ` +
-        `but the GPU memory budget is ${formatBytes(budget)}${gpu.bytesAllocated > 0 ? ` with ${formatBytes(gpu.bytesAllocated)} already in use` : ''}. Pick a smaller model.`,
+      `This model's weights need ${formatBytes(needBytes)} of GPU memory ${asFormat}, ${formatBytes(totalBytes)} in the checkpoint, ` +
+        `but the GPU memory budget is ${formatBytes(budget)}${gpu.bytesAllocated > 0 ? ` with ${formatBytes(gpu.bytesAllocated)} already in use` : ''}. Pick a smaller model or a smaller weight format (q8 or q4).`,
     );
   }
   // Everything made so far is freed if the load fails half way, so a failed load leaks nothing.
   const made: Tensor[] = [];
-  const alloc = (shape: number[], label: string): Tensor => {
-    const t = gpu.createTensor(shape, 'f32', label);
+  const alloc = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32'): Tensor => {
+    const t = gpu.createTensor(shape, dtype, label);
     made.push(t);
     return t;
   };
   // WebGPU reports running out of memory through error scopes, not exceptions: without this a
   // too-big model would "load" into invalid buffers and fail later with no sizes named.
   gpu.device.pushErrorScope('out-of-memory');
-  let weights: ModelWeights;
+  let weights: Omit<ModelWeights, 'format'>;
   try {
     weights = await uploadAll();
   } catch (e) {
@@ -149,12 +197,12 @@ export async function uploadWeights(
   if (oom) {
     for (const t of made) gpu.destroyTensor(t);
     throw new ModelTooBigError(
-      `The GPU ran out of memory loading this model: its weights need ${formatBytes(needBytes)} as float32 (${formatBytes(totalBytes)} in the checkpoint) (${oom.message}). Pick a smaller model or close other GPU-heavy tabs and programs.`,
+      `The GPU ran out of memory loading this model: its weights need ${formatBytes(needBytes)} ${asFormat}, ${formatBytes(totalBytes)} in the checkpoint (${oom.message}). Pick a smaller model or weight format, or close other GPU-heavy tabs and programs.`,
     );
   }
-  return weights;
+  return { ...weights, format };
 
-  async function uploadAll(): Promise<ModelWeights> {
+  async function uploadAll(): Promise<Omit<ModelWeights, 'format'>> {
     let loadedBytes = 0;
     const hash = new Fnv64();
     const maxBinding = gpu.limits.maxStorageBindingBytes;
@@ -188,12 +236,7 @@ export async function uploadWeights(
     };
 
     const linear = async (lp: LinearPlan, label: string): Promise<Linear> => {
-      const per = rowsPerChunk(lp.in, maxBinding);
-      const chunks: WeightChunk[] = [];
-      for (let r = 0; r < lp.out; r += per) {
-        const rows = Math.min(per, lp.out - r);
-        chunks.push({ w: alloc([rows, lp.in], `${label}.w${chunks.length}`), rowStart: r, rows });
-      }
+      const chunks = chunkRows(format, lp.out, lp.in, maxBinding).map((range, i) => allocChunk(alloc, format, range, lp.in, `${label}.w${i}`));
       await uploadParts(lp.parts, lp.in, (dstRow, data) => {
         // A slice may straddle two chunks.
         let row = dstRow;
@@ -201,7 +244,7 @@ export async function uploadWeights(
         while (offset < data.length) {
           const c = chunks.find((ch) => row >= ch.rowStart && row < ch.rowStart + ch.rows)!;
           const n = Math.min(c.rowStart + c.rows - row, (data.length - offset) / lp.in);
-          gpu.write(c.w, data.subarray(offset, offset + n * lp.in), (row - c.rowStart) * lp.in);
+          writeChunkRows(gpu, c, row - c.rowStart, data.subarray(offset, offset + n * lp.in), lp.in);
           row += n;
           offset += n * lp.in;
         }
@@ -212,7 +255,7 @@ export async function uploadWeights(
         await uploadParts(lp.biasParts, 1, (dstRow, data) => gpu.write(b, data, dstRow));
         bias = b;
       }
-      return { out: lp.out, in: lp.in, chunks, bias };
+      return { out: lp.out, in: lp.in, format, chunks, bias };
     };
 
     const norm = async (np: NormPlan, label: string): Promise<NormWeights> => {
@@ -283,7 +326,10 @@ export function destroyWeights(gpu: Gpu, w: ModelWeights): void {
     }
   };
   const dropLinear = (l: Linear) => {
-    l.chunks.forEach((c) => drop(c.w));
+    l.chunks.forEach((c) => {
+      drop(c.data);
+      drop(c.scales);
+    });
     drop(l.bias);
   };
   dropLinear(w.embed);

@@ -3,10 +3,12 @@ import type { Tensor } from '../gpu/tensor.ts';
 import { bindFor, packFor, type BoundBuffers } from '../gpu/kernel-signature.ts';
 import type { Gpu } from '../gpu/gpu.ts';
 import { MATMUL, MATMUL_QUAD } from './signatures.ts';
+import { asWeight, weightBindings, weightReader, type WeightOperand } from './weight-operand.ts';
 
 export interface MatmulArgs {
   a: Tensor;
-  b: Tensor;
+  /** The weight, in any storage format (ldb and bOffset count its elements). */
+  b: WeightOperand;
   c: Tensor;
   bias?: Tensor;
   M: number;
@@ -107,22 +109,25 @@ export function matmul(prog: Program, label: string, x: MatmulArgs): void {
   let buffers: BoundBuffers;
   // Without a bias the binding still needs a buffer; A is read-only and never indexed there.
   const bias = x.bias ?? x.a;
+  const w = asWeight(x.b);
+  const reader = weightReader(w);
   if (path === 'quad') {
     const g = quadGrid(x.M, x.N);
     // vec4 stores where C's rows allow them (matmul_quad.wgsl: a scalar store costs a 4-lane scatter there).
     const store4 = aligned(x.N, x.ldc ?? x.N, x.cOffset ?? 0) ? '_v4' : '';
     pipeline = prog.gpu.kernel(MATMUL_QUAD.shader, `${x.transposeB ? 'matmul_nt_quad' : 'matmul_nn_quad'}${store4}`, {
       constants: { QX: g.qx, QUADS: g.quads, HAS_BIAS: x.bias ? 1 : 0, ACCUMULATE: x.accumulate ? 1 : 0 },
+      ...reader,
     });
     workgroups = g.workgroups;
-    buffers = bindFor(MATMUL_QUAD, { A4: x.a, B4: x.b, bias, ...(store4 ? { C4: x.c } : { C: x.c }) });
+    buffers = bindFor(MATMUL_QUAD, { A4: x.a, ...weightBindings(w), bias, ...(store4 ? { C4: x.c } : { C: x.c }) });
   } else {
     const wgY = rowsPow2(x.M, 4, 8);
     const wgX = THREADS / wgY;
     const entry = path === 'scalar' ? 'matmul' : x.transposeB ? 'matmul_nt_vec4' : 'matmul_nn_vec4';
-    pipeline = prog.gpu.kernel(MATMUL.shader, entry, { constants: { WG_X: wgX, WG_Y: wgY } });
+    pipeline = prog.gpu.kernel(MATMUL.shader, entry, { constants: { WG_X: wgX, WG_Y: wgY }, ...reader });
     workgroups = [Math.ceil(x.N / (4 * wgX)), Math.ceil(x.M / (4 * wgY))];
-    buffers = bindFor(MATMUL, { ...(path === 'scalar' ? { A: x.a, B: x.b } : { A4: x.a, B4: x.b }), bias, C: x.c });
+    buffers = bindFor(MATMUL, { ...(path === 'scalar' ? { A: x.a } : { A4: x.a }), ...weightBindings(w), bias, C: x.c });
   }
   prog.dispatch({
     label,

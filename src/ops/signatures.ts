@@ -40,8 +40,8 @@ export const ELEMENTWISE = kernelSignature(
 
 export const EMBEDDING = kernelSignature(
   'embedding',
-  { rows: 'u32', dim: 'u32', row_start: 'u32', chunk_rows: 'u32' },
-  { ids: 1, table: 2, out: 3, dout: 4, dtable: 5 },
+  { rows: 'u32', dim: 'u32', row_start: 'u32', chunk_rows: 'u32', ld: 'u32' },
+  { ids: 1, W: 2, W4: 2, out: 3, dout: 4, dtable: 5, W_scales: 6 },
 );
 
 export const KV_CACHE = kernelSignature(
@@ -68,9 +68,10 @@ const MATMUL_PARAMS = {
   transpose_b: 'u32', accumulate: 'u32', has_bias: 'u32', bias_offset: 'u32',
 } as const;
 
-export const MATMUL = kernelSignature('matmul', MATMUL_PARAMS, { A: 1, B: 2, bias: 3, C: 4, A4: 1, B4: 2 });
+// W, W4 and W_scales are the weight reader's (shaders/weights/*.wgsl, appended to the kernels that read weights).
+export const MATMUL = kernelSignature('matmul', MATMUL_PARAMS, { A: 1, A4: 1, W: 2, W4: 2, bias: 3, C: 4, W_scales: 6 });
 
-export const MATMUL_QUAD = kernelSignature('matmul_quad', MATMUL_PARAMS, { A4: 1, B4: 2, bias: 3, C: 4, C4: 4, H4: 5, GU4: 5 });
+export const MATMUL_QUAD = kernelSignature('matmul_quad', MATMUL_PARAMS, { A4: 1, W: 2, W4: 2, bias: 3, C: 4, C4: 4, H4: 5, GU4: 5, W_scales: 6 });
 
 export const NORM = kernelSignature(
   'norm',

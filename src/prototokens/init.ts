@@ -1,17 +1,15 @@
 import type { Model } from '../model/model.ts';
+import { readLinear } from '../model/linear.ts';
 
-/** Standard deviation of the input embedding matrix (Kuratov et al. scale their init by it). */
+/** Standard deviation of the input embedding matrix as stored (Kuratov et al. scale their init by it). */
 export async function embeddingStd(model: Model): Promise<number> {
-  let n = 0;
+  const w = await readLinear(model.gpu, model.weights.embed);
+  const n = w.length;
   let sum = 0;
   let sumSq = 0;
-  for (const c of model.weights.embed.chunks) {
-    const w = await model.gpu.read(c.w);
-    for (let i = 0; i < c.rows * model.spec.hidden; i++) {
-      sum += w[i];
-      sumSq += w[i] * w[i];
-    }
-    n += c.rows * model.spec.hidden;
+  for (let i = 0; i < n; i++) {
+    sum += w[i];
+    sumSq += w[i] * w[i];
   }
   const mean = sum / n;
   return Math.sqrt(Math.max(0, sumSq / n - mean * mean));

@@ -16,10 +16,11 @@ import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from '../model/model.ts';
 import { TransformerSession, NONE } from '../model/transformer.ts';
 import { layoutForward, layoutBackward, invertIndex } from '../ops/layout.ts';
-import { embeddingForward } from '../ops/embedding.ts';
+import { embedRows } from '../model/linear.ts';
 import { adamwTick, adamwUpdate } from '../ops/adamw.ts';
 import { trackBest, type BestState } from '../ops/best.ts';
 import { withOomScope } from '../gpu/oom-scope.ts';
+import type { Alloc } from '../model/session-buffers.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
 
 export interface ProtoReport {
@@ -91,6 +92,48 @@ export function checkTokenIds(texts: readonly (readonly number[])[], vocabSize: 
   }
 }
 
+/** What sizes a trainer's own buffers (besides its session's). */
+export interface TrainerDims {
+  B: number;
+  L: number;
+  P: number;
+  d: number;
+  rowsPerItem: number;
+  /** Some params rows are frozen (a row mask is kept). */
+  frozen: boolean;
+  /** Some input rows are token embeddings (their ids are kept). */
+  tokens: boolean;
+}
+
+/**
+ * The trainer's own buffers: the layout maps, the params table with its gradient and AdamW moments,
+ * the kept best. The constructor allocates exactly these and memory plans count them through the
+ * same function (model/session-buffers.ts countingAlloc).
+ */
+export function trainerBuffers(x: TrainerDims, t: Alloc) {
+  const { B, L, P, d } = x;
+  return {
+    index: t([B * L], 'layout_index', 'u32'),
+    offsets: t([P + 1], 'layout_offsets', 'u32'),
+    rowsOf: t([B * L], 'layout_rows_of', 'u32'),
+    params: t([P, d], 'params'),
+    dparams: t([P, d], 'grads'),
+    adamM: t([P, d], 'adam_m'),
+    adamV: t([P, d], 'adam_v'),
+    step: t([1], 'adam_step', 'u32'),
+    rowMask: x.frozen ? t([P], 'row_mask', 'u32') : undefined,
+    itemRows: t([B, x.rowsPerItem], 'item_rows', 'u32'),
+    best: {
+      bestCorrect: t([B], 'best_correct', 'u32'),
+      bestLoss: t([B], 'best_loss'),
+      bestStep: t([B], 'best_step', 'u32'),
+      improved: t([B], 'improved', 'u32'),
+      bestParams: t([B, x.rowsPerItem, d], 'best_params'),
+    } satisfies BestState,
+    tokenIds: x.tokens ? t([B * L], 'token_ids', 'u32') : undefined,
+  };
+}
+
 export abstract class InputTrainer<V> {
   readonly B: number;
   readonly N: number;
@@ -123,54 +166,40 @@ export abstract class InputTrainer<V> {
     this.L = L;
     this.rowsPerItem = plan.rowsPerItem;
     this.scored = plan.scored;
-    const t = (shape: number[], name: string, dtype: 'f32' | 'u32' = 'f32') => {
+    this.session = new TransformerSession(model, { batch: B, seqLen: L, withGrad: true });
+    const made = trainerBuffers({ B, L, P, d, rowsPerItem: plan.rowsPerItem, frozen: (plan.frozenRows?.length ?? 0) > 0, tokens: !!plan.tokenIds }, (shape, name, dtype = 'f32') => {
       const x = gpu.createTensor(shape, dtype, `${label}.${name}`);
       this.owned.push(x);
       return x;
-    };
-    this.session = new TransformerSession(model, { batch: B, seqLen: L, withGrad: true });
+    });
     gpu.write(this.session.targets, plan.targets);
-    const indexT = t([B * L], 'layout_index', 'u32');
+    const { index: indexT, offsets, rowsOf, rowMask, itemRows } = made;
     gpu.write(indexT, plan.index);
     const inv = invertIndex(plan.index, P);
-    const offsets = t([P + 1], 'layout_offsets', 'u32');
-    const rowsOf = t([B * L], 'layout_rows_of', 'u32');
     gpu.write(offsets, inv.offsets);
     gpu.write(rowsOf, inv.rowsOf);
-
-    this.params = t([P, d], 'params');
+    this.params = made.params;
     gpu.write(this.params, plan.initial);
-    this.dparams = t([P, d], 'grads');
-    this.adamM = t([P, d], 'adam_m');
-    this.adamV = t([P, d], 'adam_v');
-    this.stepT = t([1], 'adam_step', 'u32');
-    let rowMask: Tensor | undefined;
-    if (plan.frozenRows && plan.frozenRows.length > 0) {
+    this.dparams = made.dparams;
+    this.adamM = made.adamM;
+    this.adamV = made.adamV;
+    this.stepT = made.step;
+    if (rowMask) {
       const mask = new Uint32Array(P).fill(1);
-      for (const row of plan.frozenRows) mask[row] = 0;
-      rowMask = t([P], 'row_mask', 'u32');
+      for (const row of plan.frozenRows!) mask[row] = 0;
       gpu.write(rowMask, mask);
     }
-    const itemRows = t([B, plan.rowsPerItem], 'item_rows', 'u32');
     gpu.write(itemRows, plan.itemRows);
-    this.best = {
-      bestCorrect: t([B], 'best_correct', 'u32'),
-      bestLoss: t([B], 'best_loss'),
-      bestStep: t([B], 'best_step', 'u32'),
-      improved: t([B], 'improved', 'u32'),
-      bestParams: t([B, plan.rowsPerItem, d], 'best_params'),
-    };
+    this.best = made.best;
     gpu.write(this.best.bestStep, new Uint32Array(B).fill(NONE));
 
     const p = (this.stepProgram = new Program(gpu, `${label}_step`));
     const s = this.session;
     if (plan.tokenIds) {
-      const idsT = t([B * L], 'token_ids', 'u32');
+      const idsT = made.tokenIds!;
       gpu.write(idsT, plan.tokenIds);
       // Rebuilt every step, so nothing depends on the session leaving its input buffer alone.
-      for (const c of model.weights.embed.chunks) {
-        embeddingForward(p, `${label}.embed[${c.rowStart}]`, { ids: idsT, table: c.w, rowStart: c.rowStart, chunkRows: c.rows, out: s.inputs, rows: B * L, dim: d });
-      }
+      embedRows(p, `${label}.embed`, model.weights.embed, idsT, s.inputs, B * L);
     }
     layoutForward(p, `${label}.layout`, { params: this.params, index: indexT, out: s.inputs, rows: B * L, dim: d });
     s.recordForward(p);

@@ -1,6 +1,7 @@
 import { encodeSafetensors, readSafetensorsHeader, readTensor, bytesSource, type ByteSource } from '../model/safetensors.ts';
 import { solutionSizeProblem } from '../util/solution-size.ts';
 import { isLayoutName, type FirstTarget, type LayoutName } from '../shared/layouts.ts';
+import { isWeightFormat, WEIGHT_FORMATS, type WeightFormat } from '../model/weight-format.ts';
 
 export const SOLUTION_FORMAT = 'protolab-solution/1';
 export const LAB_VERSION = '0.1.0';
@@ -9,6 +10,11 @@ export const LAB_VERSION = '0.1.0';
 export interface RunMeta {
   model: string;
   modelFingerprint: string;
+  /**
+   * How the model's weights were stored when it was trained (weight-format.ts): a solution for a q4
+   * model is a solution for that quantized model. Files from before formats existed say f32.
+   */
+  weightFormat: WeightFormat;
   hidden: number;
   targetIds: number[];
   text: string;
@@ -44,7 +50,7 @@ export interface RunOutcome {
 
 /** The one place a solution's run metadata is built (page runs, the command line, geometry, memory). */
 export function runMeta(
-  model: { id: string; fingerprint: string; spec: { hidden: number } },
+  model: { id: string; fingerprint: string; weightFormat: WeightFormat; spec: { hidden: number } },
   settings: { lr: number; init: string },
   run: RunOutcome,
   createdAt: string = new Date().toISOString(),
@@ -53,6 +59,7 @@ export function runMeta(
   return {
     model: model.id,
     modelFingerprint: model.fingerprint,
+    weightFormat: model.weightFormat,
     hidden: model.spec.hidden,
     targetIds,
     text,
@@ -101,6 +108,7 @@ export function encodeRunMeta(m: RunMeta): Record<string, string> {
   return {
     model: m.model,
     model_fingerprint: m.modelFingerprint,
+    weight_format: m.weightFormat,
     hidden_size: String(m.hidden),
     target_ids: JSON.stringify(m.targetIds),
     text: m.text,
@@ -142,9 +150,12 @@ export function decodeRunMeta(md: Record<string, string>, describe: string): Run
   if (!Array.isArray(targetIds) || targetIds.length === 0 || !targetIds.every((t) => Number.isInteger(t) && t >= 0)) {
     throw new SolutionFileError(`${describe}: metadata field target_ids must be a non-empty JSON list of token ids.`);
   }
+  const weightFormat = md.weight_format ?? 'f32';
+  if (!isWeightFormat(weightFormat)) throw new SolutionFileError(`${describe}: metadata field weight_format is "${weightFormat}", not one of ${WEIGHT_FORMATS.join(', ')}.`);
   return {
     model: md.model ?? '',
     modelFingerprint: md.model_fingerprint ?? '',
+    weightFormat,
     hidden: num('hidden_size'),
     targetIds: targetIds as number[],
     text: md.text ?? '',
@@ -213,4 +224,13 @@ export function checkSolutionFits(meta: Pick<RunMeta, 'model' | 'modelFingerprin
   if (meta.modelFingerprint !== model.fingerprint) {
     throw new SolutionFileError(`This solution was made with ${meta.model} (fingerprint ${meta.modelFingerprint.slice(0, 12)}), not with the loaded model ${model.id} (${model.fingerprint.slice(0, 12)}). Load the model it was made with.`);
   }
+}
+
+/**
+ * A sentence when a solution was trained against another weight format than the loaded model
+ * holds (it still loads: same checkpoint, but the quantized model is a different function), else null.
+ */
+export function weightFormatNote(meta: Pick<RunMeta, 'weightFormat'>, model: { weightFormat: WeightFormat }): string | null {
+  if (meta.weightFormat === model.weightFormat) return null;
+  return `This solution was trained against ${meta.weightFormat} weights; the loaded model holds them as ${model.weightFormat}, so it may decode differently. Load the model with ${meta.weightFormat} weights to reproduce it.`;
 }

@@ -20,6 +20,11 @@ import { ActiveRun } from './run.ts';
 import { ExperimentHost } from './experiment-host.ts';
 import { GeometryHost } from './geometry-host.ts';
 import { InterpHost } from './interp-host.ts';
+import type { WeightChoice } from '../model/weight-format.ts';
+import { DEFAULT_PLAN_N, modelMemory, weightsRule } from '../prototokens/memory-plan.ts';
+
+/** The text length the model panel's memory figures (and `auto`) plan for. */
+const PLAN_TOKENS = DEFAULT_PLAN_N;
 
 type Post = (msg: FromWorker) => void;
 
@@ -60,7 +65,7 @@ export class Engine {
   );
   private lastStep = 0;
   /** The model last asked for: reloaded on a new device when the device is lost. */
-  private lastLoad: { source: ModelSourceSpec; label?: string } | null = null;
+  private lastLoad: { source: ModelSourceSpec; label?: string; weights?: WeightChoice } | null = null;
 
   constructor(private readonly post: Post) {}
 
@@ -72,8 +77,8 @@ export class Engine {
     try {
       switch (msg.type) {
         case 'loadModel':
-          this.lastLoad = { source: msg.source, label: msg.label };
-          this.loading = this.loadModel(msg.source, msg.label).catch(fail);
+          this.lastLoad = { source: msg.source, label: msg.label, weights: msg.weights };
+          this.loading = this.loadModel(msg.source, msg.label, msg.weights).catch(fail);
           return;
         case 'loseDevice':
           // A recovery drill: the same path a driver reset or a GPU process crash takes.
@@ -174,7 +179,7 @@ export class Engine {
     await run.finished.catch(() => undefined);
   }
 
-  private async loadModel(spec: ModelSourceSpec, given?: string): Promise<void> {
+  private async loadModel(spec: ModelSourceSpec, given?: string, weights?: WeightChoice): Promise<void> {
     await this.loading.catch(() => undefined);
     const label = given || sourceLabel(spec);
     const started = performance.now();
@@ -198,9 +203,10 @@ export class Engine {
     const source = openSource(spec, (p) => progress({ type: 'modelProgress', label, phase: 'download', file: p.file, loaded: p.loaded, total: p.total }));
     const gpu = await this.device();
     const tokenizer = await loadTokenizer(source);
-    const model = await loadModel(gpu, source, (p) =>
-      progress({ type: 'modelProgress', label, phase: 'upload', file: p.tensor, loaded: p.loadedBytes, total: p.totalBytes }),
-    );
+    const model = await loadModel(gpu, source, {
+      format: weightsRule(weights, PLAN_TOKENS, gpu),
+      onProgress: (p) => progress({ type: 'modelProgress', label, phase: 'upload', file: p.tensor, loaded: p.loadedBytes, total: p.totalBytes }),
+    });
     this.loaded = { model, tokenizer, label };
     const { spec: s } = model;
     const i = gpu.info;
@@ -222,6 +228,7 @@ export class Engine {
       },
       adapter: { vendor: i.vendor, architecture: i.architecture, description: i.description, isFallbackAdapter: i.isFallbackAdapter, cpuEmulated: gpu.cpuEmulated },
       seconds: (performance.now() - started) / 1000,
+      memory: modelMemory(model, PLAN_TOKENS),
     });
   }
 
@@ -241,7 +248,7 @@ export class Engine {
       // from its last checkpoint once the model is ready again.
       const again = this.lastLoad;
       if (again) {
-        this.loading = this.loadModel(again.source, again.label).catch((e: unknown) =>
+        this.loading = this.loadModel(again.source, again.label, again.weights).catch((e: unknown) =>
           this.post({ type: 'error', op: 'loadModel', message: `The GPU device was lost and reloading the model on a new one failed: ${e instanceof Error ? e.message : String(e)}` }),
         );
       }

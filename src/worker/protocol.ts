@@ -9,6 +9,9 @@
  * layouts, the job rule, the experiment spec) are pure modules in src/shared/; the UI imports
  * those, never the engine (test/ui/boundary.test.ts checks the whole import closure).
  */
+import type { WeightChoice } from '../model/weight-format.ts';
+import type { ModelMemory } from '../prototokens/memory-plan.ts';
+export type { FormatMemory, ModelMemory } from '../prototokens/memory-plan.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
 import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
 import type { SolutionMeta } from '../prototokens/solution-file.ts';
@@ -31,7 +34,8 @@ export type ModelSourceSpec =
   | { kind: 'files'; files: File[] };
 
 export type ToWorker =
-  | { type: 'loadModel'; source: ModelSourceSpec; label?: string }
+  /** weights: the storage format (default the checkpoint's own precision; `auto` plans for PLAN_TOKENS tokens). */
+  | { type: 'loadModel'; source: ModelSourceSpec; label?: string; weights?: WeightChoice }
   /** `method` (default one-shot) sets the longest text the run can take. */
   | { type: 'tokenize'; requestId: number; text: string; layout: LayoutName; firstTarget: FirstTarget; method?: RunMethod }
   /** `begin`: 'run' (default), 'paused' (wait for resume or step), or 'step' (take one step, then pause). */
@@ -103,7 +107,7 @@ export type RunPhase = 'running' | 'paused' | 'stopping' | 'finishing';
 
 export type FromWorker =
   | { type: 'modelProgress'; label: string; phase: LoadPhase; file: string; loaded: number; total: number }
-  | { type: 'modelReady'; id: string; label: string; fingerprint: string; spec: ModelSummary; adapter: AdapterSummary; seconds: number }
+  | { type: 'modelReady'; id: string; label: string; fingerprint: string; spec: ModelSummary; adapter: AdapterSummary; seconds: number; memory: ModelMemory }
   /** partial: only a prefix was tokenized (ids are its tokens), the whole text being surely over maxTokens (tokenize-bounded.ts). */
   | { type: 'tokens'; requestId: number; text: string; ids: number[]; pieces: string[]; maxTokens: number; tooLong: boolean; partial?: boolean }
   | { type: 'runState'; phase: RunPhase; step: number }

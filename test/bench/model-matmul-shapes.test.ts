@@ -1,11 +1,11 @@
 /**
- * bench/suite/model-matmuls.ts's model-shape matmuls come from the big models' configs (bench/model-shapes.ts),
+ * bench/suite/model-matmuls.ts's model-shape matmuls come from the big models' configs (src/model/shapes.ts),
  * not from sizes typed a second time: the shapes match the published models, and other configs
  * give other shapes.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { MODEL_MATMUL_SHAPES, MODEL_MATMUL_TOKENS } from '../../bench/suite/model-matmuls.ts';
-import { LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from '../../bench/model-shapes.ts';
+import { LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from '../../src/model/shapes.ts';
 
 describe('MODEL_MATMUL_SHAPES', () => {
   it('are the layer shapes of Pythia-160M and Llama-3.2-1B at 128 tokens, under the names results carry', () => {
@@ -26,10 +26,10 @@ describe('MODEL_MATMUL_SHAPES', () => {
     expect([up.K, up.N]).toEqual([LLAMA_32_1B_CONFIG.hidden_size, LLAMA_32_1B_CONFIG.intermediate_size]);
   });
 
-  it('change with the configs (other configs in bench/model-shapes.ts give other shapes)', async () => {
+  it('change with the configs (other configs in src/model/shapes.ts give other shapes)', async () => {
     vi.resetModules();
-    vi.doMock('../../bench/model-shapes.ts', async (importOriginal) => {
-      const real = await importOriginal<typeof import('../../bench/model-shapes.ts')>();
+    vi.doMock('../../src/model/shapes.ts', async (importOriginal) => {
+      const real = await importOriginal<typeof import('../../src/model/shapes.ts')>();
       return {
         ...real,
         PYTHIA_160M_CONFIG: { ...real.PYTHIA_160M_CONFIG, hidden_size: 1024, num_attention_heads: 16, vocab_size: 50000 },
@@ -44,7 +44,7 @@ describe('MODEL_MATMUL_SHAPES', () => {
         ['Llama-3.2-1B up (N x 1536 · 1536 x 6144)', 128, 1536, 6144],
       ]);
     } finally {
-      vi.doUnmock('../../bench/model-shapes.ts');
+      vi.doUnmock('../../src/model/shapes.ts');
       vi.resetModules();
     }
   });

@@ -6,7 +6,7 @@ import { readSafetensorsHeader } from '../../src/model/safetensors.ts';
 import { TransformerSession } from '../../src/model/transformer.ts';
 import { Program } from '../../src/gpu/program.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from '../../bench/model-shapes.ts';
+import { LLAMA_32_1B_CONFIG, PYTHIA_160M_CONFIG } from '../../src/model/shapes.ts';
 import { testGpu } from '../helpers/gpu.ts';
 
 /** Tiny configs of both architectures, with the big models' features (partial rotary, GQA, llama3 scaling, tied). */

@@ -167,6 +167,7 @@ describe('fuzz: safetensors, solution and config readers never crash, hang or th
       meta: {
         model: 'stories260k',
         modelFingerprint: 'f'.repeat(64),
+        weightFormat: 'f32',
         hidden: d,
         layout: DEFAULT_LAYOUT,
         firstTarget: 'e',

@@ -1,3 +1,4 @@
+import { readLinear } from '../../src/model/linear.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../src/model/model.ts';
 import { loadModel } from '../../src/model/load.ts';
@@ -36,7 +37,7 @@ describe('mean-pooled final hidden states (stories260k)', () => {
     const d = model.spec.hidden;
     const V = model.spec.vocabSize;
     expect(model.weights.lmHead).toBe(model.weights.embed); // stories260k ties them
-    const W = await model.gpu.read(model.weights.lmHead.chunks[0].w); // [V, d]
+    const W = await readLinear(model.gpu, model.weights.lmHead); // [V, d]
     const ev = await evaluateTokens(model, seq, { keepLogits: true });
     let worst = 0;
     let scale = 0;

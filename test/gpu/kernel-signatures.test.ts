@@ -5,8 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { bindFor, kernelSignature, packFor } from '../../src/gpu/kernel-signature.ts';
 import type { Tensor } from '../../src/gpu/tensor.ts';
 import { ATTENTION, KERNEL_SIGNATURES, NORM } from '../../src/ops/signatures.ts';
+import { WEIGHT_FORMATS } from '../../src/model/weight-format.ts';
 
 const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
+const WEIGHT_READERS = readdirSync(join(SHADER_DIR, 'weights'))
+  .filter((f) => f.endsWith('.wgsl'))
+  .map((f) => f.slice(0, -'.wgsl'.length))
+  .sort();
 const SHADERS = readdirSync(SHADER_DIR)
   .filter((f) => f.endsWith('.wgsl'))
   .map((f) => f.slice(0, -'.wgsl'.length))
@@ -40,7 +45,10 @@ function stripComments(src: string): string {
  * and types inside the code, never in Params or a binding; a field that held one would not parse.
  */
 function readShader(name: string): { params: [string, string][]; storage: string[]; uniforms: string[] } {
-  const text = stripComments(readFileSync(join(SHADER_DIR, `${name}.wgsl`), 'utf8'));
+  let text = stripComments(readFileSync(join(SHADER_DIR, `${name}.wgsl`), 'utf8'));
+  // A kernel that reads a weight gets a format's reader appended (Gpu.kernel's `append`): its
+  // bindings are the union of what every reader declares.
+  if (/\bw[14]\s*\(/.test(text)) text += WEIGHT_READERS.map((f) => stripComments(readFileSync(join(SHADER_DIR, 'weights', `${f}.wgsl`), 'utf8'))).join('\n');
   const structs = [...text.matchAll(/\bstruct\s+Params\s*\{([^}]*)\}/g)];
   if (structs.length !== 1) throw new Error(`${name}.wgsl: ${structs.length} Params structs`);
   const params = structs[0][1]
@@ -69,7 +77,8 @@ function readShader(name: string): { params: [string, string][]; storage: string
   // A declaration the pattern above misread would otherwise go unchecked.
   const bindings = text.match(/@binding\s*\(/g)?.length ?? 0;
   if (bindings !== storage.length + uniforms.length) throw new Error(`${name}.wgsl: read ${storage.length + uniforms.length} of ${bindings} bindings`);
-  return { params, storage, uniforms };
+  // Readers repeat each other's names (every one declares W).
+  return { params, storage: [...new Set(storage)], uniforms };
 }
 
 describe('kernel signatures match shaders/*.wgsl', () => {
@@ -86,6 +95,17 @@ describe('kernel signatures match shaders/*.wgsl', () => {
     expect(Object.entries(sig.params)).toEqual(wgsl.params);
     expect(Object.entries(sig.bindings).map(([k, n]) => `${k}@${n}`).sort()).toEqual(wgsl.storage.sort());
     expect(wgsl.uniforms).toEqual(['p: Params @0']);
+  });
+
+  it('one weight reader per weight format, each defining w1 and w4 over W at @binding(2) (and its scales at @binding(6))', () => {
+    expect(WEIGHT_READERS).toEqual([...WEIGHT_FORMATS].sort());
+    for (const f of WEIGHT_READERS) {
+      const text = stripComments(readFileSync(join(SHADER_DIR, 'weights', `${f}.wgsl`), 'utf8'));
+      expect(text, f).toMatch(/\bfn w1\(i: u32\) -> f32/);
+      expect(text, f).toMatch(/\bfn w4\(i4: u32\) -> vec4<f32>/);
+      const bindings = [...text.matchAll(/@binding\((\d+)\)\s*var<storage, read>\s*(\w+)/g)].map((m) => `${m[2]}@${m[1]}`).sort();
+      expect(bindings, f).toEqual(f === 'f32' ? ['W4@2', 'W@2'] : f.startsWith('q') ? ['W@2', 'W_scales@6'] : ['W@2']);
+    }
   });
 
   it('strips nested block comments and line comments', () => {

@@ -5,6 +5,7 @@ export function meta(over: Partial<SolutionMeta> = {}): SolutionMeta {
   return {
     model: 'stories260k',
     modelFingerprint: 'fp-stories',
+    weightFormat: 'f32',
     hidden: 64,
     layout: 'e,m*(N-1)',
     firstTarget: 'e',

@@ -1,3 +1,4 @@
+import { readLinear } from '../../src/model/linear.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu.ts';
 import { loadModel } from '../../src/model/load.ts';
@@ -27,7 +28,7 @@ describe('memory-token trainer on stories260k (real pretrained Llama)', () => {
     gpu = await testGpu();
     model = await loadModel(gpu, nodeFolderSource(STORIES));
     samples = threeSamples(await loadTokenizer(nodeFolderSource(STORIES)), 16);
-    table = await gpu.read(model.weights.embed.chunks[0].w);
+    table = await readLinear(gpu, model.weights.embed);
   });
 
   /** [memory (K rows), emb(t_1), ..., emb(t_{N-1})] built on the CPU, and its targets. */
@@ -146,7 +147,7 @@ describe('memory-token trainer on stories260k (real pretrained Llama)', () => {
     // Saved and read back as a solution file, the memory still reproduces its text.
     const file = encodeMemorySolution({
       memory: r.best[0].memory,
-      meta: { model: model.id, modelFingerprint: model.fingerprint, hidden: model.spec.hidden, K, targetIds: texts[0], text: samples[0].text, seed: 0, lr: 0.01, init: 'normal', steps: r.steps, loss: r.last.bestLoss[0], accuracy: 1, cTokens: 16, seconds: r.seconds, createdAt: '', labVersion: '0.1.0' },
+      meta: { model: model.id, modelFingerprint: model.fingerprint, weightFormat: model.weightFormat, hidden: model.spec.hidden, K, targetIds: texts[0], text: samples[0].text, seed: 0, lr: 0.01, init: 'normal', steps: r.steps, loss: r.last.bestLoss[0], accuracy: 1, cTokens: 16, seconds: r.seconds, createdAt: '', labVersion: '0.1.0' },
     });
     const back = await decodeAnySolutionBytes(file, 'mem.safetensors');
     expect(back.method).toBe('memory');

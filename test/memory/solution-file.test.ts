@@ -11,6 +11,7 @@ import { encodeSafetensors } from '../../src/model/safetensors.ts';
 const meta = {
   model: 'stories260k',
   modelFingerprint: 'abc123',
+  weightFormat: 'f32' as const,
   hidden: 3,
   K: 2,
   targetIds: [5, 6, 7, 8],

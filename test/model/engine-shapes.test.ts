@@ -7,16 +7,20 @@ import { TransformerSession } from '../../src/model/transformer.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { relMaxError, relNormError } from '../helpers/compare.ts';
-import { FIXTURES, golden } from '../helpers/fixtures.ts';
+import { FIXTURE_NAMES, FIXTURES, golden } from '../helpers/fixtures.ts';
 import { runEmbeddings, protoInputs } from '../helpers/run-embeddings.ts';
 
 describe('engine shapes', () => {
-  it('matrices split across bindings and vocabulary chunks give the golden results (1 MiB binding limit)', async () => {
-    // gpt-neox-tiny's 50304 x 64 output matrix is 12.9 MB: with a 1 MiB limit it becomes 13 chunks,
-    // and a 256 KiB logits budget splits the vocabulary further, exercising recompute in backward.
+  // gpt-neox-tiny's 50304 x 64 output matrix is 12.9 MB in f32: with a 1 MiB limit it becomes 13
+  // chunks (7 in f16, its checkpoint's own precision, which stores its values exactly), and a
+  // 256 KiB logits budget splits the vocabulary further, exercising recompute in backward.
+  it.each([
+    ['f32', 13],
+    ['f16', 7],
+  ] as const)('matrices split across bindings and vocabulary chunks give the golden results (1 MiB binding limit, %s weights)', async (format, chunks) => {
     const gpu = await createNodeGpu({ maxBindingBytes: 1 << 20 });
-    const model = await loadModel(gpu, nodeFolderSource(`${FIXTURES}gpt-neox-tiny`));
-    expect(model.weights.lmHead.chunks.length).toBeGreaterThan(10);
+    const model = await loadModel(gpu, nodeFolderSource(`${FIXTURES}gpt-neox-tiny`), { format });
+    expect(model.weights.lmHead.chunks.length).toBe(chunks);
     const pt = golden('gpt-neox-tiny').prototoken;
     const s = new TransformerSession(model, { batch: 1, seqLen: pt.N, withGrad: true, logitsChunkBytes: 256 << 10 });
     gpu.write(s.inputs, protoInputs(pt.e, pt.m, pt.N));
@@ -62,6 +66,37 @@ describe('engine shapes', () => {
       expect(itemCorrect[b]).toBe(correct);
       expect(Array.from((argmax as Uint32Array).subarray(b * N, (b + 1) * N))).toEqual(Array.from(single.argmax));
     }
+  });
+
+  // Big models recompute each layer's MLP input projection in backward instead of keeping it
+  // (session-buffers.ts MLP_KEEP_BYTES); forcing it on the fixtures must give their golden values.
+  it.each(FIXTURE_NAMES)('%s: recomputing the MLP input projection in backward gives the golden loss and gradients', async (name) => {
+    const gpu = await testGpu();
+    const model = await loadModel(gpu, nodeFolderSource(`${FIXTURES}${name}`));
+    const pt = golden(name).prototoken;
+    const d = model.spec.hidden;
+    const s = new TransformerSession(model, { batch: 1, seqLen: pt.N, withGrad: true, mlpKeepBytes: 0 });
+    const kept = new TransformerSession(model, { batch: 1, seqLen: pt.N, withGrad: true });
+    // The recomputing session keeps one u instead of one per layer.
+    const upW = model.spec.arch === 'llama' ? 2 * model.spec.intermediate : model.spec.intermediate;
+    expect(kept.bytes - s.bytes).toBe((model.spec.layers - 1) * Math.ceil((pt.N * upW * 4) / 16) * 16);
+    gpu.write(s.inputs, protoInputs(pt.e, pt.m, pt.N));
+    gpu.write(s.targets, Uint32Array.from(pt.target_ids));
+    const p = new Program(gpu, 'recompute');
+    s.recordForward(p);
+    s.recordBackward(p);
+    p.run();
+    const [loss, grad] = await gpu.readMany([s.loss, s.dInputs!]);
+    const lossSum = (loss as Float32Array).reduce((a, b) => a + b, 0);
+    expect(Math.abs(lossSum - pt.loss_sum) / pt.loss_sum).toBeLessThan(1e-4);
+    const g = grad as Float32Array;
+    const gm = new Float64Array(d);
+    for (let i = 1; i < pt.N; i++) for (let j = 0; j < d; j++) gm[j] += g[i * d + j];
+    expect(relNormError(g.subarray(0, d), pt.grad_e)).toBeLessThan(1e-3);
+    expect(relNormError(gm, pt.grad_m)).toBeLessThan(1e-3);
+    s.destroy();
+    kept.destroy();
+    p.destroy();
   });
 
   it('refuses more positions than the model has', async () => {

@@ -1,3 +1,4 @@
+import { readLinear } from '../../src/model/linear.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Gpu } from '../../src/gpu/gpu.ts';
@@ -68,7 +69,7 @@ describe('KV-cached greedy decoding on stories260k (real pretrained Llama)', () 
     const mem = new Rng(3).normalArray(K * d);
     const [out] = await kvDecodeEmbeddings(model, mem, 1, 30);
     // Teacher-forced check: embed the generated tokens after the memory and run one forward pass.
-    const emb = await gpu.read(model.weights.embed.chunks[0].w);
+    const emb = await readLinear(gpu, model.weights.embed);
     const inputs = new Float32Array((K + 29) * d);
     inputs.set(mem);
     for (let i = 0; i < 29; i++) inputs.set(emb.subarray(out[i] * d, (out[i] + 1) * d), (K + i) * d);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { encodeSolution, decodeSolutionBytes, checkSolutionFits, runMeta, solutionMeta, LAB_VERSION, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
+import { encodeSolution, decodeSolutionBytes, checkSolutionFits, runMeta, solutionMeta, weightFormatNote, LAB_VERSION, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
 import { encodeSafetensors } from '../../src/model/safetensors.ts';
 
 const solution = (): Solution => ({
@@ -8,6 +8,7 @@ const solution = (): Solution => ({
   meta: {
     model: 'stories260k',
     modelFingerprint: 'abc123',
+    weightFormat: 'f32',
     hidden: 4,
     layout: 'e,m*(N-1)',
     firstTarget: 'e',
@@ -85,12 +86,12 @@ describe('solution files (.safetensors)', () => {
 });
 
 describe('solution metadata, built in one place', () => {
-  const model = { id: 'stories260k', fingerprint: 'abc123', spec: { hidden: 4 } };
+  const model = { id: 'stories260k', fingerprint: 'abc123', weightFormat: 'f32' as const, spec: { hidden: 4 } };
   const run = { targetIds: [5, 6, 7, 8], text: 'text', seed: 3, steps: 120, loss: 0.5, cTokens: 3, seconds: 1.5 };
 
   it("takes the model's identity, derives the accuracy from the tokens right and stamps the lab's version", () => {
     const meta = runMeta(model, { lr: 0.01, init: 'normal' }, run, '2026-12-07T00:00:00.000Z');
-    expect(meta).toEqual({ model: 'stories260k', modelFingerprint: 'abc123', hidden: 4, ...run, lr: 0.01, init: 'normal', accuracy: 0.75, createdAt: '2026-12-07T00:00:00.000Z', labVersion: LAB_VERSION });
+    expect(meta).toEqual({ model: 'stories260k', modelFingerprint: 'abc123', weightFormat: 'f32', hidden: 4, ...run, lr: 0.01, init: 'normal', accuracy: 0.75, createdAt: '2026-12-07T00:00:00.000Z', labVersion: LAB_VERSION });
   });
 
   it("adds the one-shot layout, and what it builds is what the file gives back", async () => {
@@ -98,5 +99,20 @@ describe('solution metadata, built in one place', () => {
     expect(meta).toMatchObject({ layout: 'e,m*(N-1)', firstTarget: 'first-m' });
     const back = await decodeSolutionBytes(encodeSolution({ e: solution().e, m: solution().m, meta }), 'built.safetensors');
     expect(back.meta).toEqual(meta);
+  });
+
+  it('records the weight format trained against; files from before formats read as f32; a foreign format is refused', async () => {
+    const meta = solutionMeta({ ...model, weightFormat: 'q4' }, { lr: 0.01, init: 'normal', layout: 'e,m*(N-1)', firstTarget: 'e' }, run);
+    const bytes = encodeSolution({ e: solution().e, m: solution().m, meta });
+    expect((await decodeSolutionBytes(bytes, 'q4.safetensors')).meta.weightFormat).toBe('q4');
+    // Same-length edits of the JSON header (latin1 keeps every byte as it is).
+    const text = Buffer.from(bytes).toString('latin1');
+    expect(text).toContain('"weight_format":"q4",');
+    const old = Buffer.from(text.replace('"weight_format":"q4",', ' '.repeat('"weight_format":"q4",'.length)), 'latin1');
+    expect((await decodeSolutionBytes(old, 'old.safetensors')).meta.weightFormat).toBe('f32');
+    const bad = Buffer.from(text.replace('"weight_format":"q4"', '"weight_format":"q3"'), 'latin1');
+    await expect(decodeSolutionBytes(bad, 'bad.safetensors')).rejects.toThrow(/bad\.safetensors: metadata field weight_format is "q3", not one of f32, f16, bf16, q8, q4/);
+    expect(weightFormatNote(meta, { weightFormat: 'q4' })).toBeNull();
+    expect(weightFormatNote(meta, { weightFormat: 'f32' })).toMatch(/trained against q4 weights; the loaded model holds them as f32, so it may decode differently/);
   });
 });

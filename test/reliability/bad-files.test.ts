@@ -28,7 +28,7 @@ describe('oversized solution files', () => {
       e: new Float32Array(8192),
       m: new Float32Array(8192),
       meta: {
-        model: 'big', modelFingerprint: 'f'.repeat(64), hidden: 8192, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: Array.from({ length: 4000 }, (_, i) => 100_000 + i),
+        model: 'big', modelFingerprint: 'f'.repeat(64), weightFormat: 'f32', hidden: 8192, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: Array.from({ length: 4000 }, (_, i) => 100_000 + i),
         text: 'word '.repeat(4000), seed: 0, lr: 0.01, init: 'normal', steps: 1, loss: 0, accuracy: 1, cTokens: 4000, seconds: 1, createdAt: '', labVersion: '0.1.0',
       },
     });

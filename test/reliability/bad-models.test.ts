@@ -19,7 +19,7 @@ import { testGpu } from '../helpers/gpu.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 
 const storiesConfig = JSON.parse(readFileSync(join(STORIES, 'config.json'), 'utf8')) as Record<string, unknown>;
-const storiesWeightBytes = weightBytesOnGpu(parseConfig(storiesConfig));
+const storiesWeightBytes = weightBytesOnGpu(parseConfig(storiesConfig), 'f32', 2 ** 30);
 
 /** A model folder made of stories260k's files, with config.json replaced or left out. */
 function modelFolder(config: string | null): string {
@@ -137,7 +137,7 @@ describe('GPU memory budget', () => {
     try {
       const err = await loadModel(small, nodeFolderSource(STORIES)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ModelTooBigError);
-      expect((err as Error).message).toMatch(/weights need 1015\.8 KiB of GPU memory as float32 \(1015\.8 KiB in the checkpoint\), but the GPU memory budget is 512\.0 KiB\. Pick a smaller model\./);
+      expect((err as Error).message).toMatch(/weights need 1015\.8 KiB of GPU memory as f32 \(4 bytes a weight, exact\), 1015\.8 KiB in the checkpoint, but the GPU memory budget is 512\.0 KiB\. Pick a smaller model or a smaller weight format \(q8 or q4\)\./);
       expect(small.bytesAllocated).toBe(0);
     } finally {
       small.destroy();

@@ -30,7 +30,7 @@ describe('GeometryHost (worker side of the geometry view)', () => {
   };
   const file = (seed: number, patch: Partial<SolutionMeta> = {}): ArrayBuffer => {
     const meta: SolutionMeta = {
-      model: label, modelFingerprint: model.fingerprint, hidden: model.spec.hidden, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: [5, 6, 7], text: 'x', seed,
+      model: label, modelFingerprint: model.fingerprint, weightFormat: model.weightFormat, hidden: model.spec.hidden, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: [5, 6, 7], text: 'x', seed,
       lr: 0.01, init: 'normal', steps: 1, loss: 1, accuracy: 0, cTokens: 0, seconds: 1, createdAt: '2026-01-01T00:00:00Z', labVersion: LAB_VERSION, ...patch,
     };
     const bytes = encodeSolution({ ...vectors(seed), meta });

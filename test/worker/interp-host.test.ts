@@ -26,7 +26,7 @@ describe('InterpHost (worker side of the interpolate view)', () => {
     const rng = new Rng(seed);
     const d = model.spec.hidden;
     const meta: SolutionMeta = {
-      model: 'fixtures-stories260k', modelFingerprint: model.fingerprint, hidden: d, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: ids, text: 'x', seed,
+      model: 'fixtures-stories260k', modelFingerprint: model.fingerprint, weightFormat: model.weightFormat, hidden: d, layout: 'e,m*(N-1)', firstTarget: 'e', targetIds: ids, text: 'x', seed,
       lr: 0.01, init: 'normal', steps: 1, loss: 1, accuracy: 0, cTokens: 0, seconds: 1, createdAt: '2026-01-01T00:00:00Z', labVersion: LAB_VERSION, ...patch,
     };
     const bytes = encodeSolution({ e: rng.normalArray(d), m: rng.normalArray(d), meta });
