@@ -1,8 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.ts';
-import { loadCliModel } from './model-dir.ts';
+import { cliShape, loadCliModel, loadCliShape, parseWeightsFlag } from './model-dir.ts';
 import { readTokens } from './inputs.ts';
-import { infoReport, printInfo } from './commands/info.ts';
+import { infoReport, loadedInfo, printInfo } from './commands/info.ts';
+import { parseConfig } from '../model/config.ts';
+import { createNodeGpu } from '../gpu/node.ts';
+import type { WeightFormat } from '../model/weight-format.ts';
+import { ASSUMED_GPU_MEMORY, autoFormat, DEFAULT_PLAN_N, NoFormatFitsError } from '../prototokens/memory-plan.ts';
 import { runEval, printEval } from './commands/eval.ts';
 import { runCompress, printCompress } from './commands/compress.ts';
 import { runDecode } from './commands/decode.ts';
@@ -10,6 +14,7 @@ import { runThroughput, printThroughput } from './commands/throughput.ts';
 import { runBench, printBench } from './commands/bench.ts';
 import { runCompressMemory } from './commands/compress-memory.ts';
 import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../shared/run-settings.ts';
+import { MODEL_SHAPES } from '../model/shapes.ts';
 import { flagHelp } from '../shared/fields.ts';
 import { flagOptions, flagValue, settingsFromFlags } from './settings-flags.ts';
 import { checkSolutionOut } from './solution-out.ts';
@@ -24,13 +29,13 @@ import { methodByName, MethodUnavailableError } from '../experiments/jobs/method
 
 const USAGE = `protolab — proto-token lab on the command line
 
-  protolab info --model DIR [--json]
+  protolab info (--model DIR | --shape NAME) [--weights W] [--n N] [--json]
   protolab eval --model DIR (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
   protolab compress --model DIR (--text T | --text-file F | --ids ...) [--max-tokens N] [RUN SETTINGS]
                     [--method oneshot|memory] [--memory-tokens K] [--out FILE [--force]] [--json]
   protolab decode --model DIR --solution FILE [--json]
   protolab throughput --model DIR --solution FILE [--repeats R] [--memory-tokens K] [--json]
-  protolab bench --model DIR --n N [--json]
+  protolab bench (--model DIR | --shape NAME) --n N [--weights W] [--json]
   protolab sweep --model DIR --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
@@ -43,7 +48,11 @@ ${flagHelp(RUN_FIELDS).join('\n')}
 EXPERIMENT SETTINGS (sweep; --memory-tokens and --repeats also compress and throughput; the page's experiments view has the same bounds):
 ${flagHelp(EXPERIMENT_FIELDS).join('\n')}
 
-DIR is a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json).`;
+DIR is a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json).
+--weights W (every command that loads a model) stores the weight matrices as f32, f16, bf16, q8
+  (int8, groups of 32) or q4 (4-bit, groups of 32); auto takes the most precise that fits the GPU
+  memory for a text of --n tokens (info, bench; 1024 elsewhere). Default: the checkpoint's own precision.
+--shape NAME (info, bench): ${MODEL_SHAPES.map((s) => s.name).join(', ')} with random weights.`;
 
 const COMMON = { model: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const TEXT = { text: { type: 'string' }, 'text-file': { type: 'string' }, ids: { type: 'string' } } as const;
@@ -100,10 +109,29 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'info': {
-      const { values } = parse(rest, COMMON);
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
-      progress('');
-      const r = infoReport(loaded);
+      const { values } = parse(rest, { ...COMMON, n: { type: 'string' }, shape: { type: 'string' } });
+      const n = values.n !== undefined ? positiveInt('--n', values.n as string) : DEFAULT_PLAN_N;
+      let r: Record<string, unknown>;
+      if (values.shape !== undefined) {
+        if (values.model !== undefined) throw new UsageError('Give --model DIR or --shape NAME, not both.');
+        // The plan needs no weights: nothing is loaded, so an 8B shape answers at once.
+        const shape = cliShape(values.shape as string);
+        const spec = parseConfig(shape.config);
+        const gpu = await createNodeGpu();
+        const choice = parseWeightsFlag(values.weights);
+        let format: WeightFormat;
+        try {
+          format = choice === undefined ? shape.checkpointFormat : choice === 'auto' ? autoFormat(spec, n, gpu.limits.maxStorageBindingBytes, gpu.limits.memoryBudgetBytes ?? ASSUMED_GPU_MEMORY) : choice;
+        } catch (e) {
+          if (e instanceof NoFormatFitsError) throw new UsageError(`--weights auto: ${e.message}`);
+          throw e;
+        }
+        r = infoReport(gpu, { id: `shape:${shape.name}`, spec, weightFormat: format, fingerprint: null }, n);
+      } else {
+        const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights, n });
+        progress('');
+        r = loadedInfo(loaded, n);
+      }
       process.stdout.write((values.json ? JSON.stringify(r) : printInfo(r)) + '\n');
       return 0;
     }
@@ -156,14 +184,19 @@ async function main(argv: string[]): Promise<number> {
       const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
       progress('');
       const r = await runDecode(loaded, values.solution as string | undefined);
-      process.stdout.write((values.json ? JSON.stringify({ tokens: r.tokens, text: r.text }) : `${r.text}\n(${(100 * r.accuracy).toFixed(1)} % of the saved target)`) + '\n');
+      const json = { tokens: r.tokens, text: r.text, ...(r.note ? { weight_format_note: r.note } : {}) };
+      process.stdout.write((values.json ? JSON.stringify(json) : `${r.text}\n(${(100 * r.accuracy).toFixed(1)} % of the saved target)${r.note ? `\n${r.note}` : ''}`) + '\n');
       return 0;
     }
     case 'bench': {
-      const { values } = parse(rest, { ...COMMON, n: { type: 'string' } });
+      const { values } = parse(rest, { ...COMMON, n: { type: 'string' }, shape: { type: 'string' } });
       if (values.n === undefined) throw new UsageError('--n N is required (the number of positions to time a step at, e.g. 64).');
       const n = positiveInt('--n', values.n as string);
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
+      if (values.shape !== undefined && values.model !== undefined) throw new UsageError('Give --model DIR or --shape NAME, not both.');
+      const loaded =
+        values.shape !== undefined
+          ? await loadCliShape(values.shape as string, progress, { weights: values.weights, n })
+          : await loadCliModel(values.model as string | undefined, progress, { weights: values.weights, n });
       progress('');
       const r = await runBench(loaded, n);
       process.stdout.write((values.json ? JSON.stringify(r) : printBench(r)) + '\n');

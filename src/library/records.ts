@@ -23,6 +23,7 @@
 import type { LayoutName, FirstTarget } from '../shared/layouts.ts';
 import type { SolutionMeta } from '../prototokens/solution-file.ts';
 import type { StoppedBy } from '../prototokens/optimise.ts';
+import type { WeightFormat } from '../shared/weight-formats.ts';
 
 /** Where a record came from: a run on this page, or a file imported into the library. */
 export type RecordSource = 'run' | 'import';
@@ -38,6 +39,11 @@ export interface SolutionSummary {
   model: string;
   modelFingerprint: string;
   hidden: number;
+  /**
+   * The weight format the solution was trained against (its file's weight_format). Absent in
+   * records kept before formats existed: those were f32.
+   */
+  weightFormat?: WeightFormat;
   /** 'oneshot': proto-tokens e and m decoded in one forward pass (the only kind the lab keeps). */
   method: 'oneshot';
   text: string;
@@ -85,6 +91,7 @@ export function recordFromSolution(
     model: meta.model,
     modelFingerprint: meta.modelFingerprint,
     hidden: meta.hidden,
+    weightFormat: meta.weightFormat,
     method: 'oneshot',
     text: meta.text,
     ids: [...meta.targetIds],

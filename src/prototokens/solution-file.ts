@@ -1,7 +1,7 @@
 import { encodeSafetensors, readSafetensorsHeader, readTensor, bytesSource, type ByteSource } from '../model/safetensors.ts';
 import { solutionSizeProblem } from '../util/solution-size.ts';
 import { isLayoutName, type FirstTarget, type LayoutName } from '../shared/layouts.ts';
-import { isWeightFormat, WEIGHT_FORMATS, type WeightFormat } from '../model/weight-format.ts';
+import { FORMAT_BEFORE_FORMATS, isWeightFormat, WEIGHT_FORMATS, type WeightFormat } from '../model/weight-format.ts';
 
 export const SOLUTION_FORMAT = 'protolab-solution/1';
 export const LAB_VERSION = '0.1.0';
@@ -150,7 +150,7 @@ export function decodeRunMeta(md: Record<string, string>, describe: string): Run
   if (!Array.isArray(targetIds) || targetIds.length === 0 || !targetIds.every((t) => Number.isInteger(t) && t >= 0)) {
     throw new SolutionFileError(`${describe}: metadata field target_ids must be a non-empty JSON list of token ids.`);
   }
-  const weightFormat = md.weight_format ?? 'f32';
+  const weightFormat = md.weight_format ?? FORMAT_BEFORE_FORMATS;
   if (!isWeightFormat(weightFormat)) throw new SolutionFileError(`${describe}: metadata field weight_format is "${weightFormat}", not one of ${WEIGHT_FORMATS.join(', ')}.`);
   return {
     model: md.model ?? '',
@@ -224,13 +224,4 @@ export function checkSolutionFits(meta: Pick<RunMeta, 'model' | 'modelFingerprin
   if (meta.modelFingerprint !== model.fingerprint) {
     throw new SolutionFileError(`This solution was made with ${meta.model} (fingerprint ${meta.modelFingerprint.slice(0, 12)}), not with the loaded model ${model.id} (${model.fingerprint.slice(0, 12)}). Load the model it was made with.`);
   }
-}
-
-/**
- * A sentence when a solution was trained against another weight format than the loaded model
- * holds (it still loads: same checkpoint, but the quantized model is a different function), else null.
- */
-export function weightFormatNote(meta: Pick<RunMeta, 'weightFormat'>, model: { weightFormat: WeightFormat }): string | null {
-  if (meta.weightFormat === model.weightFormat) return null;
-  return `This solution was trained against ${meta.weightFormat} weights; the loaded model holds them as ${model.weightFormat}, so it may decode differently. Load the model with ${meta.weightFormat} weights to reproduce it.`;
 }

@@ -27,3 +27,17 @@ export function isWeightChoice(s: string): s is WeightChoice {
 
 /** Formats from most to least precise (`auto` takes the first that fits). */
 export const BY_PRECISION: readonly WeightFormat[] = ['f32', 'bf16', 'f16', 'q8', 'q4'];
+
+/** Solutions from before weight formats existed carry none: they were all trained on f32 weights. */
+export const FORMAT_BEFORE_FORMATS: WeightFormat = 'f32';
+
+/**
+ * A sentence when a solution was trained against another weight format than the loaded model
+ * holds (it still loads: same checkpoint, but the quantized model is another function), else null.
+ * The command line's decode, the solution panel and the library all say it in these words.
+ */
+export function weightFormatNote(trained: WeightFormat | undefined, loaded: WeightFormat): string | null {
+  const t = trained ?? FORMAT_BEFORE_FORMATS;
+  if (t === loaded) return null;
+  return `This solution was trained against ${t} weights; the loaded model holds them as ${loaded}, so it may decode differently. Load the model with ${t} weights to reproduce it.`;
+}

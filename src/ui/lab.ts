@@ -18,6 +18,7 @@ import { apply, batchedDispatcher, createLabStore, setAppStore, type LabStore } 
 import { settingsFromQuery, settingsToQuery, toProtoSettings, toRunMethod, type LabSettings } from './url-state.ts';
 import { solutionSizeProblem } from '../util/solution-size.ts';
 import { downloadBytes } from './download.ts';
+import { weightsToLoad } from './weights.ts';
 
 export const DEFAULT_MODEL = 'stories260k';
 
@@ -76,16 +77,28 @@ export function startLab(): Lab {
   const libraryActions = startLibrary(store, client);
 
   const experimentActions = createExperimentActions(store, client);
-  const load = (ref: ModelRef, source: Extract<ToWorker, { type: 'loadModel' }>) => {
+  type LoadMessage = Extract<ToWorker, { type: 'loadModel' }>;
+  /** The last model asked for, kept so a change of weight format reloads it (picked files included). */
+  let lastLoad: { ref: ModelRef; msg: LoadMessage } | null = null;
+  /** Every load carries the page's weight format (the checkpoint's own precision: no `weights`). */
+  const load = (ref: ModelRef, msg: LoadMessage) => {
     if (runActive(get().run.phase)) client.send({ type: 'stop' });
+    lastLoad = { ref, msg };
     apply(store, modelLoading, formatModelRef(ref), modelRefLabel(ref));
-    client.send(source);
+    const weights = weightsToLoad(get().settings.weights);
+    client.send({ ...msg, ...(weights ? { weights } : {}) });
   };
 
   const actions: LabActions = {
     ...libraryActions,
     ...experimentActions,
-    setSettings: (patch) => apply(store, updateSettings, patch),
+    setSettings(patch) {
+      const before = get().settings.weights;
+      apply(store, updateSettings, patch);
+      // Another weight format is another model on the GPU: load the current one again in it. Before
+      // the first load there is nothing to reload; the start-up load reads the setting.
+      if (get().settings.weights !== before && lastLoad) load(lastLoad.ref, lastLoad.msg);
+    },
     loadServed(name) {
       const ref: ModelRef = { kind: 'served', name };
       load(ref, { type: 'loadModel', label: name, source: { kind: 'url', url: new URL(`/models/${encodeURIComponent(name)}/`, location.href).href } });

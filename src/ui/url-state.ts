@@ -14,6 +14,7 @@ import { settingsGroup, type PageSettings } from './settings-group.ts';
 import { EXPERIMENT_FIELDS } from '../shared/experiment-spec.ts';
 import { ONESHOT, type RunMethod } from '../shared/run-method.ts';
 import type { MethodName } from '../experiments/records.ts';
+import { WEIGHTS_FIELD } from './weights.ts';
 
 /** The page's views (tabs); views.tsx says what each shows. */
 export const VIEW_NAMES = ['compress', 'library', 'interpolate', 'geometry', 'experiments'] as const;
@@ -26,10 +27,15 @@ export function isViewName(v: unknown): v is ViewName {
 const PAGE_RUN_KEYS = ['maxSteps', 'lr', 'seed', 'reportEvery', 'layout', 'firstTarget'] as const;
 type PageRunKey = (typeof PAGE_RUN_KEYS)[number];
 
-/** Which tab is shown, the model (a reference, see model-ref.ts; '' until one is chosen) and the text. */
+/**
+ * Which tab is shown, the model (a reference, see model-ref.ts; '' until one is chosen), how its
+ * weights are stored (weights.ts: part of what a link reproduces, since a quantized model is
+ * another function) and the text.
+ */
 const BASE_FIELDS = {
   view: choiceField({ key: 'view', url: 'view', label: 'view', help: 'the tab shown', fallback: 'compress', values: VIEW_NAMES }),
   model: textField({ key: 'model', url: 'model', label: 'model', help: 'a served model, hf:owner/name@rev or local:folder', fallback: '' }),
+  weights: WEIGHTS_FIELD,
   text: textField({ key: 'text', url: 'text', label: 'text', help: 'the text to compress', fallback: '' }),
 } as const;
 type PageBase = SettingsOf<typeof BASE_FIELDS>;

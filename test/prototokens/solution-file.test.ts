@@ -1,5 +1,6 @@
+import { weightFormatNote } from '../../src/model/weight-format.ts';
 import { describe, it, expect } from 'vitest';
-import { encodeSolution, decodeSolutionBytes, checkSolutionFits, runMeta, solutionMeta, weightFormatNote, LAB_VERSION, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
+import { encodeSolution, decodeSolutionBytes, checkSolutionFits, runMeta, solutionMeta, LAB_VERSION, SolutionFileError, type Solution } from '../../src/prototokens/solution-file.ts';
 import { encodeSafetensors } from '../../src/model/safetensors.ts';
 
 const solution = (): Solution => ({
@@ -112,7 +113,7 @@ describe('solution metadata, built in one place', () => {
     expect((await decodeSolutionBytes(old, 'old.safetensors')).meta.weightFormat).toBe('f32');
     const bad = Buffer.from(text.replace('"weight_format":"q4"', '"weight_format":"q3"'), 'latin1');
     await expect(decodeSolutionBytes(bad, 'bad.safetensors')).rejects.toThrow(/bad\.safetensors: metadata field weight_format is "q3", not one of f32, f16, bf16, q8, q4/);
-    expect(weightFormatNote(meta, { weightFormat: 'q4' })).toBeNull();
-    expect(weightFormatNote(meta, { weightFormat: 'f32' })).toMatch(/trained against q4 weights; the loaded model holds them as f32, so it may decode differently/);
+    expect(weightFormatNote(meta.weightFormat, 'q4')).toBeNull();
+    expect(weightFormatNote(meta.weightFormat, 'f32')).toMatch(/trained against q4 weights; the loaded model holds them as f32, so it may decode differently/);
   });
 });

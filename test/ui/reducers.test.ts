@@ -25,6 +25,14 @@ describe('settings', () => {
     expect(s0.settings).toEqual(DEFAULT_SETTINGS);
   });
 
+  it('takes a weight format or auto, and refuses other words', () => {
+    const s0 = initialState();
+    expect(updateSettings(s0, { weights: 'q8' }).settings.weights).toBe('q8');
+    expect(updateSettings(s0, { weights: 'auto' }).settings.weights).toBe('auto');
+    expect(updateSettings(s0, { weights: 'q3' as never })).toBe(s0);
+    expect(updateSettings(s0, { weights: 'checkpoint' })).toBe(s0);
+  });
+
   it('returns the same state when nothing changes', () => {
     const s0 = initialState();
     expect(updateSettings(s0, { maxSteps: DEFAULT_SETTINGS.maxSteps })).toBe(s0);

@@ -6,6 +6,7 @@ import { EXPERIMENT_KINDS, EXPERIMENT_SOURCES } from '../../src/shared/experimen
 import { LAYOUT_NAMES } from '../../src/shared/layouts.ts';
 import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { GEOMETRY_SOURCES } from '../../src/ui/geometry-settings.ts';
+import { PAGE_WEIGHTS } from '../../src/ui/weights.ts';
 
 const listArb = (max: number) => fc.array(fc.integer({ min: 1, max }), { maxLength: 6 }).map((xs) => xs.join(','));
 const lengthsArb = listArb(100_000);
@@ -62,6 +63,7 @@ const geometryArbs = {
 const settingsArb: fc.Arbitrary<LabSettings> = fc.record({
   view: fc.constantFrom(...VIEW_NAMES),
   model: fc.oneof(fc.constant(''), fc.constant('stories260k'), fc.constant('hf:EleutherAI/pythia-70m@main'), fc.string()),
+  weights: fc.constantFrom(...PAGE_WEIGHTS),
   text: fc.string({ unit: 'grapheme' }),
   maxSteps: fc.integer({ min: 1, max: 100_000 }),
   lr: fc.double({ min: 1e-6, max: 10, noNaN: true, noDefaultInfinity: true }).filter((x) => x > 0),
@@ -148,5 +150,27 @@ describe('the library view in the URL', () => {
     const bad = settingsFromQuery('lib_sort=bytes&lib_dir=up');
     expect(bad.settings.libSort).toBe(DEFAULT_SETTINGS.libSort);
     expect(bad.problems).toEqual(['ignored lib_sort=bytes: library order must be one of savedAt, model, text, accuracy, N', 'ignored lib_dir=up: library direction must be one of asc, desc']);
+  });
+});
+
+describe('the weight format in the URL', () => {
+  it("defaults to the checkpoint's own precision and leaves it out of the URL", () => {
+    expect(DEFAULT_SETTINGS.weights).toBe('checkpoint');
+    expect(new URLSearchParams(settingsToQuery(DEFAULT_SETTINGS)).has('weights')).toBe(false);
+  });
+
+  it('reads and writes every format and auto as ?weights=', () => {
+    for (const w of ['f32', 'f16', 'bf16', 'q8', 'q4', 'auto'] as const) {
+      const { settings, problems } = settingsFromQuery(`model=stories260k&weights=${w}`);
+      expect(problems).toEqual([]);
+      expect(settings).toEqual({ ...DEFAULT_SETTINGS, model: 'stories260k', weights: w });
+      expect(new URLSearchParams(settingsToQuery(settings)).get('weights')).toBe(w);
+    }
+  });
+
+  it('refuses an unknown format by name and keeps the default', () => {
+    const { settings, problems } = settingsFromQuery('weights=q3');
+    expect(settings.weights).toBe('checkpoint');
+    expect(problems).toEqual(['ignored weights=q3: weights must be one of checkpoint, f32, f16, bf16, q8, q4, auto']);
   });
 });

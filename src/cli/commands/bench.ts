@@ -17,7 +17,7 @@ export interface BenchReport {
  * this machine's adapter (the step `npm run bench` measures, for any model). The targets are
  * seeded random token ids: the step's cost does not depend on which tokens they are.
  */
-export async function runBench({ gpu, model }: LoadedCliModel, n: number): Promise<BenchReport> {
+export async function runBench({ gpu, model }: Pick<LoadedCliModel, 'gpu' | 'model'>, n: number): Promise<BenchReport> {
   if (n > model.spec.maxPositions) throw new UsageError(`--n ${n} is more than this model's ${model.spec.maxPositions} positions.`);
   const rng = new Rng(0);
   const tokens = Array.from({ length: n }, () => rng.int(model.spec.vocabSize));

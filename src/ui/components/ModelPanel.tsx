@@ -6,6 +6,7 @@ import { parseModelRef } from '../model-ref.ts';
 import { useLab } from '../store.ts';
 import { runActive } from '../state.ts';
 import { ModelStatus } from './ModelStatus.tsx';
+import { WeightsSelect } from './WeightFormats.tsx';
 
 // The choosers sit in one fieldset that is disabled while a model loads or a run goes on, so a
 // change of phase re-renders only this panel's frame, not every button.
@@ -114,6 +115,7 @@ export function ModelPanel() {
     >
       <h2 id="model-heading">Model</h2>
       <fieldset className="plain" disabled={locked}>
+        <WeightsSelect />
         <ServedModels />
         <HubForm />
         <FolderPicker />

@@ -1,6 +1,7 @@
 import { useLab } from '../store.ts';
 import { formatBytes, formatCount, formatDuration } from '../format.ts';
 import { useEta } from '../use-eta.ts';
+import { ModelMemoryView } from './WeightFormats.tsx';
 
 export function ModelStatus() {
   const model = useLab((s) => s.model);
@@ -35,6 +36,7 @@ export function ModelStatus() {
           </span>
         </p>
       )}
+      {model.state === 'ready' && <ModelMemoryView memory={model.info.memory} />}
     </div>
   );
 }

@@ -2,11 +2,13 @@ import { useActions } from '../context.ts';
 import { formatPercent } from '../format.ts';
 import { useLab } from '../store.ts';
 import { TokenChips } from './TokenChips.tsx';
+import { weightFormatNote } from '../../shared/weight-formats.ts';
 
 /** Load a saved .safetensors solution: decode it in one forward pass and show the text. */
 export function SolutionPanel() {
   const solution = useLab((s) => s.solution);
   const modelReady = useLab((s) => s.model.state === 'ready');
+  const loadedFormat = useLab((s) => (s.model.state === 'ready' ? s.model.info.memory.format : null));
   const actions = useActions();
   return (
     <section className="panel" aria-labelledby="solution-heading" data-testid="solution-panel" data-state={solution.state}>
@@ -49,8 +51,19 @@ export function SolutionPanel() {
             {formatPercent(solution.decoded.cTokens / Math.max(1, solution.decoded.meta.targetIds.length))}); made with {solution.decoded.meta.model}, layout {solution.decoded.meta.layout}, seed{' '}
             {solution.decoded.meta.seed}, {solution.decoded.meta.steps} steps.
           </p>
+          <FormatNote note={loadedFormat && weightFormatNote(solution.decoded.meta.weightFormat, loadedFormat)} />
         </>
       )}
     </section>
+  );
+}
+
+/** The decoding above was made with the loaded model's weight format, which may not be the solution's. */
+function FormatNote({ note }: { note: string | null }) {
+  if (!note) return null;
+  return (
+    <p className="warn" data-testid="solution-format-note">
+      {note}
+    </p>
   );
 }

@@ -5,6 +5,7 @@ import { useActions } from '../../context.ts';
 import { formatPercent } from '../../format.ts';
 import { useLab } from '../../store.ts';
 import { TagEditor } from './TagEditor.tsx';
+import { weightFormatNote } from '../../../shared/weight-formats.ts';
 
 const COLUMNS: { key: SortKey | null; title: string }[] = [
   { key: 'model', title: 'Model' },
@@ -30,6 +31,10 @@ export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
   const dir = useLab((s) => s.settings.libDir);
   const decoded = useLab((s) => s.library.decoded);
   const modelReady = useLab((s) => s.model.state === 'ready');
+  // Only solutions of the loaded model get the format note: another model's cannot be decoded here anyway.
+  const loadedFingerprint = useLab((s) => (s.model.state === 'ready' ? s.model.info.fingerprint : null));
+  const loadedFormat = useLab((s) => (s.model.state === 'ready' ? s.model.info.memory.format : null));
+  const formatNote = (r: SolutionSummary) => (loadedFormat && r.modelFingerprint === loadedFingerprint ? weightFormatNote(r.weightFormat, loadedFormat) : null);
   const chosen = new Set(selected);
   const allChosen = rows.length > 0 && rows.every((r) => chosen.has(r.id));
   const toggle = (id: string) => actions.librarySelect(chosen.has(id) ? selected.filter((x) => x !== id) : [...selected, id]);
@@ -70,6 +75,7 @@ export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
             <td title={`${r.model} (fingerprint ${r.modelFingerprint.slice(0, 12)})`}>{modelShortName(r.model)}</td>
             <td className="library-text" data-testid="library-text" title={r.text}>
               {r.text}
+              <FormatNote note={formatNote(r)} />
               {decoded?.id === r.id && (
                 <div className="library-decoded" data-testid="library-decoded" data-state={decoded.state}>
                   {decoded.state === 'decoding' && 'decoding…'}
@@ -104,5 +110,15 @@ export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Says that a solution was trained against another weight format than the loaded model holds. */
+function FormatNote({ note }: { note: string | null }) {
+  if (!note) return null;
+  return (
+    <div className="library-format-note muted" data-testid="library-format-note">
+      {note}
+    </div>
   );
 }
