@@ -3,7 +3,8 @@
 # whose WebGPU adapter is SwiftShader: few texts, one or two seeds, 300 steps instead of 5000.
 # Usage: bash scripts/experiments-stories260k.sh [OUT_DIR] [PART...]
 #   OUT_DIR defaults to results/stories260k; PART is any of table3 table1 table2 (default: all, in that order),
-#   table3-memory (the memory-token baseline on every source) or table2-large (groups of 64 and 256).
+#   table3-memory (the memory-token baseline on every source), table2-large (groups of 64 and 256), or
+#   precision-pg19 / precision-random (capacity against the weight format, issue 16: f32, bf16, q8, q4).
 # Every sweep appends to OUT_DIR/<table>.jsonl and is resumable: rerunning skips what is recorded.
 # The wall time of each command is appended to OUT_DIR/times.txt.
 set -u
@@ -57,6 +58,15 @@ for part in $PARTS; do
       # The memory-token baseline (K = 1, nothing shared) on the same texts, seeds, steps and ladder as table3.
       for src in pg19 random generated recent; do
         run table3 --source "$src" --texts 4 --seeds 1 --steps 300 --max-length 64 --method memory
+      done
+      ;;
+    precision-pg19 | precision-random)
+      # Capacity against weight precision: Table 3's ladder with the paper's 5000-step budget, 4 texts of
+      # the source in one batch, 1 seed, one-shot, nothing shared; the same texts in every format. The ladder
+      # stops at 32 tokens to fit the machine's time (a capacity of 32 reads "at least 32").
+      src=${part#precision-}
+      for f in f32 bf16 q8 q4; do
+        run "precision-$src-$f" --source "$src" --texts 4 --seeds 1 --steps 5000 --max-length 32 --pack 4 --weights "$f"
       done
       ;;
     table2-large)
