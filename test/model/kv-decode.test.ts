@@ -44,6 +44,18 @@ describe('KV-cached greedy decoding on stories260k (real pretrained Llama)', () 
     expect(cached).toEqual(uncached);
   });
 
+  // The cached decoder reads the embedding, the projections and the tied output layer through the
+  // same weight readers as the full pass: in a compact format both still decode alike.
+  it.each(['bf16', 'q8', 'q4'] as const)('in %s weights, gives the same 40 tokens as the uncached generate.ts', async (format) => {
+    const m = await loadModel(gpu, nodeFolderSource(STORIES), { format });
+    const prompt = [1, 403, 407, 261, 378];
+    try {
+      expect(await kvGreedyGenerate(m, prompt, 40)).toEqual(await greedyGenerate(m, prompt, 40));
+    } finally {
+      m.destroy();
+    }
+  });
+
   it('decodes up to the last position the model has (512)', async () => {
     const out = await kvGreedyGenerate(model, [1], 511);
     expect(out).toHaveLength(511);
