@@ -8,8 +8,9 @@
 @group(0) @binding(2) var<storage, read> W: array<u32>;
 @group(0) @binding(6) var<storage, read> W_scales: array<u32>;
 
+// The group's f16 scale, widened by shaders/common/half.wgsl (appended with this file).
 fn group_scale(g: u32) -> f32 {
-  return unpack2x16float(W_scales[g >> 1u])[g & 1u];
+  return half1(W_scales[g >> 1u] >> (16u * (g & 1u)), HALF_WIDEN);
 }
 
 fn w1(i: u32) -> f32 {

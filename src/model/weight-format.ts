@@ -7,8 +7,8 @@
  * (elements) of at least cols; the padding elements are zero. Elements are numbered i = r·ld + c.
  *
  *   f32   one f32 per element; ld = cols.
- *   f16   IEEE half, two per u32 (element 2j in the low 16 bits of word j); ld = cols rounded up
- *         to even, so every row starts on a word.
+ *   f16   IEEE half of x · 2^F16_SHIFT (see below), two per u32 (element 2j in the low 16 bits of
+ *         word j); ld = cols rounded up to even, so every row starts on a word.
  *   bf16  bfloat16 (the top 16 bits of an f32), packed like f16.
  *   q8    groups of GROUP = 32 consecutive elements along a row share one scale d (an f16):
  *         value = d·q with q an int8 in [-127, 127], four per u32 (element 4j + t in byte t of word
@@ -24,6 +24,16 @@
  *
  * Scales are rounded to f16 before the codes are chosen, so decoding reproduces exactly what the
  * encoder aimed at. Accumulation is always f32; only storage changes.
+ *
+ * No subnormal is ever stored. WebGPU adapters may flush subnormal floats to zero (SwiftShader
+ * does), and the readers widen halves through f32 subnormals (shaders/common/half.wgsl), so a
+ * stored subnormal would read differently on different adapters. So:
+ *   - f16 weights are stored as half(x · 2^8) and read back times 2^-8: every normal half of an F16
+ *     checkpoint, and its subnormals from 4 · 2^-24 up, become normal halves, exactly. What is lost
+ *     is |x| < 1.8e-7 (stored as ±0) and |x| > 255.9, which is refused with a pointer to bf16.
+ *   - bf16 weights below 2^-126 are stored as ±0.
+ *   - q8 / q4 scales are at least 2^-14 in magnitude (a group of weights that small is coded in
+ *     steps of 2^-14).
  */
 
 import { type WeightFormat } from '../shared/weight-formats.ts';
@@ -138,6 +148,42 @@ export interface EncodedRows {
   scales: Uint32Array;
 }
 
+/** A weight (or q8/q4 scale) outside what an f16 holds: the readers decode finite halves only. */
+export class WeightRangeError extends Error {
+  override name = 'WeightRangeError';
+}
+
+/** Smallest normal f16: scales are kept at least this large (see "No subnormal" above). */
+const MIN_NORMAL_HALF = 2 ** -14;
+
+/** f16 weights are stored as half(x · 2^F16_SHIFT) (see "No subnormal" above; shaders/common/half.wgsl undoes it). */
+export const F16_SHIFT = 8;
+
+/** toF16Bits(x) as stored: a subnormal becomes ±0, a value that would become an infinity is refused. */
+function halfStored(x: number, what: string): number {
+  const h = toF16Bits(x);
+  if ((h & 0x7c00) === 0x7c00) throw new WeightRangeError(what);
+  return (h & 0x7c00) === 0 ? h & 0x8000 : h;
+}
+
+function f16WeightBits(x: number): number {
+  return halfStored(x * 2 ** F16_SHIFT, `A weight of ${x} is beyond what f16 weights hold here (±255.9): load this model as bf16 or f32 instead.`);
+}
+
+function fromF16Weight(h: number): number {
+  return fromF16Bits(h) * 2 ** -F16_SHIFT;
+}
+
+function scaleBits(d: number): number {
+  return halfStored(d, `A weight group's scale of ${d} does not fit in f16: load this model as bf16 or f32 instead.`);
+}
+
+/** toBf16Bits as stored: a subnormal (|x| below 2^-126) becomes ±0. */
+function bf16Stored(x: number): number {
+  const h = toBf16Bits(x);
+  return (h & 0x7f80) === 0 ? h & 0x8000 : h;
+}
+
 /** Scale and codes of one group of q8 / q4 (values beyond `n` are the zero padding). */
 function groupScale(f: 'q8' | 'q4', x: Float32Array, at: number, n: number): number {
   let amax = 0;
@@ -149,7 +195,9 @@ function groupScale(f: 'q8' | 'q4', x: Float32Array, at: number, n: number): num
       signed = v;
     }
   }
-  return roundF16(f === 'q8' ? amax / 127 : signed / -8);
+  const d = f === 'q8' ? amax / 127 : signed / -8;
+  if (d === 0) return 0;
+  return roundF16(Math.sign(d) * Math.max(Math.abs(d), MIN_NORMAL_HALF));
 }
 
 /** Encodes `rows` rows of `cols` values (dense, row-major) in format f. */
@@ -164,7 +212,7 @@ export function encodeRows(f: WeightFormat, values: Float32Array, rows: number, 
     return { data, scales };
   }
   if (f === 'f16' || f === 'bf16') {
-    const conv = f === 'f16' ? toF16Bits : toBf16Bits;
+    const conv = f === 'f16' ? f16WeightBits : bf16Stored;
     const halves = new Uint16Array(data.buffer);
     const ld = rowStride(f, cols);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) halves[r * ld + c] = conv(values[r * cols + c]);
@@ -179,7 +227,7 @@ export function encodeRows(f: WeightFormat, values: Float32Array, rows: number, 
       const n = Math.max(0, Math.min(GROUP, cols - c0));
       const at = r * cols + c0;
       const d = groupScale(f, values, at, n);
-      scaleHalves[(r * ld) / GROUP + g] = toF16Bits(d);
+      scaleHalves[(r * ld) / GROUP + g] = scaleBits(d);
       const inv = d === 0 ? 0 : 1 / d;
       for (let t = 0; t < GROUP; t++) {
         const v = t < n ? values[at + t] : 0;
@@ -208,7 +256,7 @@ export function decodeRows(f: WeightFormat, enc: EncodedRows, rows: number, cols
   }
   if (f === 'f16' || f === 'bf16') {
     const halves = new Uint16Array(data.buffer, data.byteOffset, data.length * 2);
-    const conv = f === 'f16' ? fromF16Bits : fromBf16Bits;
+    const conv = f === 'f16' ? fromF16Weight : fromBf16Bits;
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = conv(halves[r * ld + c]);
     return out;
   }

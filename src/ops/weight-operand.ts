@@ -19,9 +19,10 @@ export function asWeight(b: WeightOperand): WeightTensor {
   return 'format' in b ? b : { format: 'f32', data: b, scales: null };
 }
 
-/** The kernel option that appends the format's reader to a kernel's source. */
+/** The kernel option that appends the format's reader (and the f16 widening it uses) to a kernel's source. */
 export function weightReader(w: WeightTensor): { append: string[] } {
-  return { append: [`weights/${w.format}`] };
+  const reader = `weights/${w.format}`;
+  return { append: w.format === 'f16' || w.format === 'q8' || w.format === 'q4' ? ['common/half', reader] : [reader] };
 }
 
 /** The reader's storage buffers, by the names shaders/weights/*.wgsl declare. */

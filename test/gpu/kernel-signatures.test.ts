@@ -48,7 +48,7 @@ function readShader(name: string): { params: [string, string][]; storage: string
   let text = stripComments(readFileSync(join(SHADER_DIR, `${name}.wgsl`), 'utf8'));
   // A kernel that reads a weight gets a format's reader appended (Gpu.kernel's `append`): its
   // bindings are the union of what every reader declares.
-  if (/\bw[14]\s*\(/.test(text)) text += WEIGHT_READERS.map((f) => stripComments(readFileSync(join(SHADER_DIR, 'weights', `${f}.wgsl`), 'utf8'))).join('\n');
+  if (/\bw[14]\s*\(/.test(text)) text += [...WEIGHT_READERS.map((f) => `weights/${f}`), 'common/half'].map((f) => stripComments(readFileSync(join(SHADER_DIR, `${f}.wgsl`), 'utf8'))).join('\n');
   const structs = [...text.matchAll(/\bstruct\s+Params\s*\{([^}]*)\}/g)];
   if (structs.length !== 1) throw new Error(`${name}.wgsl: ${structs.length} Params structs`);
   const params = structs[0][1]

@@ -90,8 +90,10 @@ describe('weight formats: layout, encoding and decoding', () => {
               // q8: half a scale step (the scale's f16 rounding adds a little). q4: a whole step, since
               // Q4_0 spends code 0 on the extreme's sign and the opposite end stops at 7 steps of 8.
               // f16 / bf16: a relative half-ulp.
+              // Nothing subnormal is stored: tiny f16 weights become 0, scales are at least 2^-14.
+              const d = Math.max(f === 'q8' ? amax / 127 : amax / 8, amax > 0 ? 2 ** -14 : 0);
               const bound =
-                f === 'f32' ? 0 : f === 'f16' ? Math.abs(x[i]) * 2 ** -11 + 2 ** -25 : f === 'bf16' ? Math.abs(x[i]) * 2 ** -8 : f === 'q8' ? (amax / 127) * 0.51 : (amax / 8) * 1.01;
+                f === 'f32' ? 0 : f === 'f16' ? Math.max(Math.abs(x[i]) * 2 ** -11, Math.abs(x[i]) < 2 ** -22 ? 2 ** -22 : 0) : f === 'bf16' ? Math.abs(x[i]) * 2 ** -8 : f === 'q8' ? d * 0.51 : d * 1.01;
               expect(err, `${f} [${rows}x${cols}] element ${i}`).toBeLessThanOrEqual(bound + 1e-9);
             }
           }
@@ -115,6 +117,25 @@ describe('weight formats: layout, encoding and decoding', () => {
     expect(q4.data[0] & 15).toBe(0);
     expect(fromF16Bits(new Uint16Array(q4.scales.buffer)[0])).toBe(0.125);
     expect(decodeRows('q4', q4, 1, 64)[0]).toBe(-1);
+  });
+
+  it('refuses a weight beyond what f16 weights hold (it would read as an infinity), naming what to use instead', () => {
+    expect(() => encodeRows('f16', Float32Array.from([1, 300]), 1, 2)).toThrow(/A weight of 300 is beyond what f16 weights hold here \(±255\.9\): load this model as bf16 or f32 instead/);
+    expect(() => encodeRows('bf16', Float32Array.from([1, 300]), 1, 2)).not.toThrow();
+  });
+
+  it('stores no subnormal: F16 checkpoint values from 4 · 2^-24 up stay exact, smaller f16 weights are ±0, scales of tiny groups are 2^-14', () => {
+    const tiny = Float32Array.from([1e-7, -5e-8, 5 * 2 ** -24, -(2 ** -14), 1e-3, 0, 255.5]);
+    expect(Array.from(roundTrip('f16', tiny, 1, 7)).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, '-0', 5 * 2 ** -24, -(2 ** -14), fromF16Bits(toF16Bits(1e-3)), 0, 255.5]);
+    // Every finite half an F16 checkpoint can hold between 4 · 2^-24 and 255.9 is stored exactly.
+    for (let h = 4; h < 0x5c00; h += 3) {
+      const v = Float32Array.of(fromF16Bits(h), -fromF16Bits(h));
+      expect(Array.from(roundTrip('f16', v, 1, 2))).toEqual(Array.from(v));
+    }
+    const group = Float32Array.from({ length: 32 }, (_, i) => (i - 16) * 1e-6);
+    const q8 = encodeRows('q8', group, 1, 32);
+    expect(fromF16Bits(new Uint16Array(q8.scales.buffer)[0])).toBe(2 ** -14);
+    expect(fromF16Bits(new Uint16Array(encodeRows('q4', group, 1, 32).scales.buffer)[0])).toBe(2 ** -14);
   });
 
   it('refuses values that are not rows x cols', () => {

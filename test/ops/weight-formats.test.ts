@@ -115,12 +115,14 @@ describe('weight formats in every kernel that reads a weight, against float64 on
       });
     }
 
-    it(`${f}: the embedding gather reads its rows bit for bit (odd width, padded rows, NONE ids)`, async () => {
+    it(`${f}: the embedding gather reads its rows bit for bit (odd width, padded rows, NONE ids, tiny and zero weights)`, async () => {
       const [V, dim, rows] = [50, 36, 11];
       const rng = new Rng(3);
       const T = rng.uniformArray(V * dim);
+      // f16 subnormals (below 6.1e-5), a zero and negative zero: the widening must keep them exactly.
+      T.set([3e-6, -5e-7, 6e-8, 0, -0, 6.1e-5, -65504 / 1e5], 0);
       const { w, used } = weight(gpu, f, T, V, dim);
-      const ids = Uint32Array.from({ length: rows }, (_, r) => (r % 4 === 3 ? NONE : rng.int(V)));
+      const ids = Uint32Array.from({ length: rows }, (_, r) => (r === 0 ? 0 : r % 4 === 3 ? NONE : rng.int(V)));
       const out0 = rng.uniformArray(rows * dim);
       const out = upload(gpu, [rows, dim], out0);
       await runOnce(gpu, (p) => embeddingForward(p, 'emb', { ids: upload(gpu, [rows], ids, 'ids', 'u32'), table: w, ld: w.ld, rowStart: 0, chunkRows: V, out, rows, dim }));
