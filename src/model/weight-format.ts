@@ -125,13 +125,20 @@ export function toF16Bits(x: number): number {
   return sign | h; // a carry into the exponent is the correct rounding (up to Inf)
 }
 
+let halfValues: Float32Array | null = null;
+
+/** The value of IEEE half bits h (a table of all 65536, built once: decoding big matrices calls this per weight). */
 export function fromF16Bits(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  if (!halfValues) {
+    halfValues = new Float32Array(65536);
+    for (let b = 0; b < 65536; b++) {
+      const sign = b & 0x8000 ? -1 : 1;
+      const exp = (b >>> 10) & 0x1f;
+      const mant = b & 0x3ff;
+      halfValues[b] = exp === 0 ? sign * mant * 2 ** -24 : exp === 0x1f ? (mant ? NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+    }
+  }
+  return halfValues[h & 0xffff];
 }
 
 /** The f16 value nearest x (what a scale becomes once stored). */
@@ -158,24 +165,29 @@ const MIN_NORMAL_HALF = 2 ** -14;
 
 /** f16 weights are stored as half(x · 2^F16_SHIFT) (see "No subnormal" above; shaders/common/half.wgsl undoes it). */
 export const F16_SHIFT = 8;
+const F16_SCALE = 2 ** F16_SHIFT;
 
-/** toF16Bits(x) as stored: a subnormal becomes ±0, a value that would become an infinity is refused. */
-function halfStored(x: number, what: string): number {
+/** toF16Bits(x) as stored: a subnormal becomes ±0; -1 where x would become an infinity. */
+function halfStored(x: number): number {
   const h = toF16Bits(x);
-  if ((h & 0x7c00) === 0x7c00) throw new WeightRangeError(what);
+  if ((h & 0x7c00) === 0x7c00) return -1;
   return (h & 0x7c00) === 0 ? h & 0x8000 : h;
 }
 
 function f16WeightBits(x: number): number {
-  return halfStored(x * 2 ** F16_SHIFT, `A weight of ${x} is beyond what f16 weights hold here (±255.9): load this model as bf16 or f32 instead.`);
+  const h = halfStored(x * F16_SCALE);
+  if (h < 0) throw new WeightRangeError(`A weight of ${x} is beyond what f16 weights hold here (±255.9): load this model as bf16 or f32 instead.`);
+  return h;
 }
 
 function fromF16Weight(h: number): number {
-  return fromF16Bits(h) * 2 ** -F16_SHIFT;
+  return fromF16Bits(h) / F16_SCALE;
 }
 
 function scaleBits(d: number): number {
-  return halfStored(d, `A weight group's scale of ${d} does not fit in f16: load this model as bf16 or f32 instead.`);
+  const h = halfStored(d);
+  if (h < 0) throw new WeightRangeError(`A weight group's scale of ${d} does not fit in f16: load this model as bf16 or f32 instead.`);
+  return h;
 }
 
 /** toBf16Bits as stored: a subnormal (|x| below 2^-126) becomes ±0. */
@@ -212,10 +224,11 @@ export function encodeRows(f: WeightFormat, values: Float32Array, rows: number, 
     return { data, scales };
   }
   if (f === 'f16' || f === 'bf16') {
-    const conv = f === 'f16' ? f16WeightBits : bf16Stored;
     const halves = new Uint16Array(data.buffer);
     const ld = rowStride(f, cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) halves[r * ld + c] = conv(values[r * cols + c]);
+    // One loop per format: a shared loop calling either converter ran 8x slower in V8.
+    if (f === 'f16') for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) halves[r * ld + c] = f16WeightBits(values[r * cols + c]);
+    else for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) halves[r * ld + c] = bf16Stored(values[r * cols + c]);
     return { data, scales };
   }
   const ld = rowStride(f, cols);
