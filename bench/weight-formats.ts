@@ -1,6 +1,6 @@
 /**
  * Weight formats benchmark (issue 16): `npm run bench:formats -- [--memory-only] [--rounds=R]
- * [--pythia-n=128] [--no-pythia]`
+ * [--pythia-n=128] [--no-pythia] [--formats=f32,f16]`
  *
  * 1. The Memory table (bench/formats/memory-table.ts): six shapes x five formats x N, from the plans.
  * 2. Per format, on this machine's adapter:
@@ -33,10 +33,10 @@ import { assetsDir } from '../src/util/assets-dir.ts';
 import { Rng } from '../src/util/rng.ts';
 import { memoryMarkdown, memoryTable } from './formats/memory-table.ts';
 
-const { values } = parseArgs({ options: { 'memory-only': { type: 'boolean' }, rounds: { type: 'string' }, 'pythia-n': { type: 'string' }, 'no-pythia': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { 'memory-only': { type: 'boolean' }, rounds: { type: 'string' }, 'pythia-n': { type: 'string' }, 'no-pythia': { type: 'boolean' }, formats: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 3);
 const PYTHIA_N = Number(values['pythia-n'] ?? 128);
-const FORMATS = BY_PRECISION;
+const FORMATS = values.formats ? BY_PRECISION.filter((f) => values.formats!.split(',').includes(f)) : BY_PRECISION;
 
 const cells = memoryTable();
 writeFileSync('bench/results/memory.json', JSON.stringify({ binding_bytes: 128 * 2 ** 20, cells }, null, 2) + '\n');
