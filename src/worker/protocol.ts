@@ -9,7 +9,7 @@
  * layouts, the job rule, the experiment spec) are pure modules in src/shared/; the UI imports
  * those, never the engine (test/ui/boundary.test.ts checks the whole import closure).
  */
-import type { WeightChoice } from '../model/weight-format.ts';
+import type { WeightChoice, WeightFormat } from '../model/weight-format.ts';
 import type { ModelMemory } from '../prototokens/memory-plan.ts';
 export type { FormatMemory, ModelMemory } from '../prototokens/memory-plan.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
@@ -69,6 +69,8 @@ export interface RunCheckpoint {
   settings: ProtoSettings;
   /** Absent in checkpoints written before memory-token runs: one-shot. */
   method?: RunMethod;
+  /** The weight format the run trains against; absent in checkpoints written before formats: f32. */
+  weightFormat?: WeightFormat;
   /** Steps done (= state.step). */
   step: number;
   /** Running time so far, pauses excluded. */

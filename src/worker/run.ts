@@ -2,6 +2,7 @@
  * One compression run inside the worker: trainer + control + loop, progress messages every
  * report interval (with the one-pass text of the current argmax), and the final solution file.
  */
+import { FORMAT_BEFORE_FORMATS } from '../shared/weight-formats.ts';
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { validateSettings, type ProtoSettings } from '../shared/run-settings.ts';
@@ -27,12 +28,16 @@ export interface RunOptions {
 }
 
 /** Refuses a checkpoint that does not belong to this model, text and method, saying why. */
-export function checkResumable(cp: RunCheckpoint, model: Pick<Model, 'id' | 'fingerprint'>, ids: readonly number[], method: RunMethod = ONESHOT): void {
+export function checkResumable(cp: RunCheckpoint, model: Pick<Model, 'id' | 'fingerprint' | 'weightFormat'>, ids: readonly number[], method: RunMethod = ONESHOT): void {
   if (JSON.stringify(cp.method ?? ONESHOT) !== JSON.stringify(method)) {
     throw new Error('The interrupted run used another method (proto-tokens or memory tokens, and their count) than the one sent with it: resume it from the library notice.');
   }
   if (cp.modelFingerprint !== model.fingerprint) {
     throw new Error(`The interrupted run was made with ${cp.modelLabel || cp.modelId}, not with the loaded model ${model.id}: load ${cp.modelLabel || cp.modelId} to resume it.`);
+  }
+  const trained = cp.weightFormat ?? FORMAT_BEFORE_FORMATS;
+  if (trained !== model.weightFormat) {
+    throw new Error(`The interrupted run trains against ${trained} weights, and the model is loaded as ${model.weightFormat}: load it with ${trained} weights (the weights setting) to resume it.`);
   }
   if (cp.ids.length !== ids.length || cp.ids.some((t, i) => t !== ids[i])) {
     throw new Error('The interrupted run was for another text than the one sent with it: resume it from the library notice, not with a new text.');
@@ -86,7 +91,7 @@ export class ActiveRun {
         const state = await snap;
         post({
           type: 'checkpoint',
-          checkpoint: { modelId: model.id, modelFingerprint: model.fingerprint, modelLabel: this.modelLabel, ids, text: this.text, settings, method, step: state.step, elapsedMs, bestGainStep, bestCorrect, state },
+          checkpoint: { modelId: model.id, modelFingerprint: model.fingerprint, weightFormat: model.weightFormat, modelLabel: this.modelLabel, ids, text: this.text, settings, method, step: state.step, elapsedMs, bestGainStep, bestCorrect, state },
         });
       });
     };

@@ -100,6 +100,10 @@ describe('a checkpointed run resumes on the same trajectory (stories260k)', () =
     const cp = straight.checkpoints[0];
     expect(() => checkResumable({ ...cp, modelFingerprint: 'other' }, model, ids)).toThrow(/load stories260k to resume/);
     expect(() => checkResumable(cp, model, ids.slice(1))).toThrow(/another text/);
+    // The weight format is part of the model a run trains against.
+    expect(cp.weightFormat).toBe('f32');
+    expect(() => checkResumable({ ...cp, weightFormat: 'q8' }, model, ids)).toThrow(/trains against q8 weights, and the model is loaded as f32: load it with q8 weights \(the weights setting\) to resume it/);
+    expect(() => checkResumable({ ...cp, weightFormat: undefined }, model, ids)).not.toThrow();
     // A snapshot of the wrong size is refused by the trainer with the field that does not fit.
     const msgs: FromWorker[] = [];
     const bad = { ...cp, state: { ...cp.state, adamM: cp.state.adamM.slice(1) } };
