@@ -1,9 +1,10 @@
 // norm: RMSNorm (Llama) and LayerNorm (GPT-NeoX), forward and input-gradient backward.
 //
-// x, y, dy, dx are row-major [rows, dim]; w, b are [dim]; mean, rstd are [rows]. One workgroup
-// owns one row (rows past 65535 use a 2-D grid: row = wg.y * num_workgroups.x + wg.x). Each of the
-// WG invocations sums a strided slice of the row, then a workgroup-memory tree (WG a power of two)
-// combines the partial sums, so wide rows (hidden 8192) use the whole workgroup.
+// x, y, dy, dx are row-major [rows, dim] (or a strided view of rows, below); w, b are [dim]; mean,
+// rstd are [rows]. One workgroup owns one row (rows past 65535 use a 2-D grid: row = wg.y *
+// num_workgroups.x + wg.x). Each of the WG invocations sums a strided slice of the row, then a
+// workgroup-memory tree (WG a power of two) combines the partial sums, so wide rows (hidden 8192)
+// use the whole workgroup.
 //
 // RMSNorm, as Hugging Face LlamaRMSNorm in f32:
 //   r = 1/sqrt(mean_j x_j^2 + eps),  y_j = (x_j r) w_j,  rstd[row] = r
@@ -20,6 +21,13 @@
 // every SIMD group of the workgroup and each workgroup has a fixed start-up cost, so for the model
 // widths there (up to a few thousand) a serial loop per row is faster (src/ops/norm.ts picks).
 //
+// Strided rows view: row i of x, y, dy and dx starts at
+//   (i / heads)·ld + col_offset + (i % heads)·dim
+// so one dispatch can normalise every head of a fused [R, ld] buffer (Qwen3's per-head q_norm and
+// k_norm over the q heads or the k heads of q | k | v: heads = H, col_offset = 0, or heads = Hkv,
+// col_offset = H·dim). Plain rows are ld = dim, col_offset = 0, heads = 1. Elements outside the view
+// are neither read nor written; mean and rstd stay indexed by view row.
+//
 // Bindings per entry point (the same number names different buffers in different entry points):
 //   rmsnorm_forward    1 x, 2 w, 3 y, 4 rstd
 //   layernorm_forward  1 x, 2 w, 3 y, 4 rstd, 5 b, 6 mean
@@ -31,6 +39,9 @@ struct Params {
   dim: u32,
   eps: f32,
   accumulate: u32,
+  ld: u32,
+  col_offset: u32,
+  heads: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -68,6 +79,11 @@ fn block_sum(v: f32, lid: u32) -> f32 {
   return block_sum2(vec2<f32>(v, 0.0), lid).x;
 }
 
+// First element of view row `row` (see the header).
+fn row_base(row: u32) -> u32 {
+  return (row / p.heads) * p.ld + p.col_offset + (row % p.heads) * p.dim;
+}
+
 fn row_index(wg: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return wg.y * nwg.x + wg.x;
 }
@@ -82,7 +98,7 @@ fn rmsnorm_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
   let row = row_index(wg, nwg);
   if (row >= p.rows) { return; }  // uniform per workgroup, so the barriers below stay legal
   let lid = lid3.x;
-  let base = row * p.dim;
+  let base = row_base(row);
   var ss = 0.0;
   for (var j = lid; j < p.dim; j += WG) {
     let v = x[base + j];
@@ -101,7 +117,7 @@ fn rmsnorm_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroup
   let row = row_index(wg, nwg);
   if (row >= p.rows) { return; }
   let lid = lid3.x;
-  let base = row * p.dim;
+  let base = row_base(row);
   let r = rstd_in[row];
   var gx = 0.0;
   for (var j = lid; j < p.dim; j += WG) {
@@ -120,7 +136,7 @@ fn layernorm_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgrou
   let row = row_index(wg, nwg);
   if (row >= p.rows) { return; }
   let lid = lid3.x;
-  let base = row * p.dim;
+  let base = row_base(row);
   let n = f32(p.dim);
   var s = 0.0;
   for (var j = lid; j < p.dim; j += WG) { s += x[base + j]; }
@@ -146,7 +162,7 @@ fn layernorm_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgro
   let row = row_index(wg, nwg);
   if (row >= p.rows) { return; }
   let lid = lid3.x;
-  let base = row * p.dim;
+  let base = row_base(row);
   let n = f32(p.dim);
   let m = mean_in[row];
   let r = rstd_in[row];
@@ -176,7 +192,7 @@ fn rmsnorm_forward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workg
                         @builtin(local_invocation_index) lid: u32) {
   let row = row_of(wg, nwg, lid);
   if (row >= p.rows) { return; }
-  let base = row * p.dim;
+  let base = row_base(row);
   var ss = 0.0;
   for (var j = 0u; j < p.dim; j++) {
     let v = x[base + j];
@@ -194,7 +210,7 @@ fn rmsnorm_backward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_work
                          @builtin(local_invocation_index) lid: u32) {
   let row = row_of(wg, nwg, lid);
   if (row >= p.rows) { return; }
-  let base = row * p.dim;
+  let base = row_base(row);
   let r = rstd_in[row];
   var gx = 0.0;
   for (var j = 0u; j < p.dim; j++) {
@@ -212,7 +228,7 @@ fn layernorm_forward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_wor
                           @builtin(local_invocation_index) lid: u32) {
   let row = row_of(wg, nwg, lid);
   if (row >= p.rows) { return; }
-  let base = row * p.dim;
+  let base = row_base(row);
   let n = f32(p.dim);
   var s = 0.0;
   for (var j = 0u; j < p.dim; j++) { s += x[base + j]; }
@@ -235,7 +251,7 @@ fn layernorm_backward_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_wo
                            @builtin(local_invocation_index) lid: u32) {
   let row = row_of(wg, nwg, lid);
   if (row >= p.rows) { return; }
-  let base = row * p.dim;
+  let base = row_base(row);
   let n = f32(p.dim);
   let m = mean_in[row];
   let r = rstd_in[row];

@@ -17,7 +17,7 @@ export interface Llama3RopeScaling {
 export interface ModelSpec {
   /** The computation: Llama's or GPT-NeoX's. */
   arch: Architecture;
-  /** The checkpoint's model_type ('llama', 'qwen2', 'gpt_neox'), as info shows it. */
+  /** The checkpoint's model_type ('llama', 'qwen2', 'qwen3', 'gpt_neox'), as info shows it. */
   family: string;
   vocabSize: number;
   hidden: number;
@@ -26,6 +26,11 @@ export interface ModelSpec {
   heads: number;
   kvHeads: number;
   headDim: number;
+  /**
+   * Per-head RMSNorm on every q head and every k head (over headDim, eps normEps, one weight [headDim]
+   * shared by the heads), after the projections and before rotary: Qwen3's q_norm / k_norm.
+   */
+  headNorm: boolean;
   /** floor(headDim * rotary_pct) for NeoX, headDim for Llama. */
   rotaryDim: number;
   ropeTheta: number;
@@ -149,14 +154,17 @@ export function parseConfig(json: unknown): ModelSpec {
   if (!isRecord(json)) throw new ModelConfigError('config.json must contain a JSON object');
   const cfg = json;
   const modelType = cfg.model_type;
-  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2') {
-    refuse('model_type', `${show(modelType)} is not supported; the lab runs Llama ('llama'), Qwen2 ('qwen2') and GPT-NeoX/Pythia ('gpt_neox') checkpoints`);
+  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2' && modelType !== 'qwen3') {
+    refuse('model_type', `${show(modelType)} is not supported; the lab runs Llama ('llama'), Qwen2 ('qwen2'), Qwen3 ('qwen3') and GPT-NeoX/Pythia ('gpt_neox') checkpoints`);
   }
-  // Qwen2 is Llama's computation with biases on q, k and v (none on o_proj).
+  // Qwen2 is Llama's computation with biases on q, k and v (none on o_proj). Qwen3 is Llama's with
+  // per-head RMSNorm on q and k before rotary, a head_dim of its own (Qwen3Config: 128 unless
+  // given) and Llama's optional attention_bias (q, k, v and o).
   const qwen2 = modelType === 'qwen2';
-  const arch: Architecture = qwen2 ? 'llama' : modelType;
+  const qwen3 = modelType === 'qwen3';
+  const arch: Architecture = qwen2 || qwen3 ? 'llama' : modelType;
   const neox = arch === 'gpt_neox';
-  if (qwen2 && cfg.use_sliding_window === true) refuse('use_sliding_window', 'is true; sliding-window attention is not implemented: use a checkpoint with use_sliding_window false');
+  if ((qwen2 || qwen3) && cfg.use_sliding_window === true) refuse('use_sliding_window', 'is true; sliding-window attention is not implemented: use a checkpoint with use_sliding_window false');
   // transformers v5 writes rope settings into rope_parameters; older configs use top-level fields.
   const ropeParams = cfg.rope_parameters;
   if (ropeParams !== undefined && ropeParams !== null && !isRecord(ropeParams)) refuse('rope_parameters', `must be an object, got ${show(ropeParams)}`);
@@ -169,11 +177,11 @@ export function parseConfig(json: unknown): ModelSpec {
   const heads = posInt(cfg, 'num_attention_heads');
   const maxPositions = posInt(cfg, 'max_position_embeddings', 2048);
 
-  if (!present(cfg, 'head_dim') && hidden % heads !== 0) {
+  if (!qwen3 && !present(cfg, 'head_dim') && hidden % heads !== 0) {
     refuse('num_attention_heads', `(${heads}) must divide hidden_size (${hidden}) when head_dim is not given`);
   }
   const derivedHeadDim = Math.floor(hidden / heads);
-  const headDim = posInt(cfg, 'head_dim', derivedHeadDim);
+  const headDim = posInt(cfg, 'head_dim', qwen3 ? 128 : derivedHeadDim);
   if (neox && headDim !== derivedHeadDim) refuse('head_dim', `(${headDim}) must equal hidden_size / num_attention_heads (${derivedHeadDim}) for GPT-NeoX`);
 
   const kvHeads = posInt(cfg, 'num_key_value_heads', heads);
@@ -245,6 +253,7 @@ export function parseConfig(json: unknown): ModelSpec {
     heads,
     kvHeads,
     headDim,
+    headNorm: qwen3,
     rotaryDim,
     ropeTheta,
     ropeScaling,

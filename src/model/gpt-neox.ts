@@ -35,6 +35,8 @@ export function gptNeoxPlan(spec: ModelSpec): ModelPlan {
     layers.push({
       norm1: { w: `${pre}.input_layernorm.weight`, b: `${pre}.input_layernorm.bias`, dim: d },
       norm2: { w: `${pre}.post_attention_layernorm.weight`, b: `${pre}.post_attention_layernorm.bias`, dim: d },
+      qNorm: null,
+      kNorm: null,
       qkv: neoxQkv(pre, spec),
       o: whole(`${pre}.attention.dense.weight`, d, spec.heads * spec.headDim, `${pre}.attention.dense.bias`),
       up: whole(`${pre}.mlp.dense_h_to_4h.weight`, spec.intermediate, d, `${pre}.mlp.dense_h_to_4h.bias`),

@@ -4,6 +4,7 @@ import type { Model } from './model.ts';
 import { ropeInvFreq } from './config.ts';
 import { embedRows, linearForward } from './linear.ts';
 import { normForward, type NormStats } from './norms.ts';
+import { headNormsForward } from './attention-block.ts';
 import { NONE } from './transformer.ts';
 import { ropeForward, ropeTable } from '../ops/rope.ts';
 import { embeddingForward } from '../ops/embedding.ts';
@@ -33,9 +34,10 @@ export interface KvDecoderOptions {
  * The position lives in a GPU buffer (shaders/kv_cache.wgsl), so the step program is the same for
  * every token and a whole decode is queued without any CPU round trip: the tokens are read back once
  * at the end. Layer math mirrors TransformerSession.recordForward (sequential or parallel residual,
- * RMSNorm or LayerNorm, SwiGLU or GELU, partial rotary) with the same fusions (one rotary dispatch
- * for the adjacent q and k heads, SwiGLU in the up matmul where that kernel runs), so both decoding
- * methods get the same engine; tests compare both token for token and logit by logit.
+ * RMSNorm or LayerNorm, SwiGLU or GELU, partial rotary, per-head q/k norms) with the same fusions
+ * (one rotary dispatch for the adjacent q and k heads, SwiGLU in the up matmul where that kernel
+ * runs), so both decoding methods get the same engine; tests compare both token for token and logit
+ * by logit.
  */
 export class KvDecoder {
   readonly B: number;
@@ -99,6 +101,8 @@ export class KvDecoder {
     const h1 = t([Rmax, d], 'kv.h1');
     const n1 = stats(Rmax, 'kv.n1');
     const qkv = t([Rmax, qkvW], 'kv.qkv');
+    // Per-head q/k norms (spec.headNorm): the projection lands here and is normalised into qkv.
+    const heads = spec.headNorm ? { proj: t([Rmax, qkvW], 'kv.qkv_proj'), nq: t([Rmax * H], 'kv.nq.rstd'), nk: t([Rmax * Hkv], 'kv.nk.rstd') } : null;
     const att = t([Rmax, H * hd], 'kv.att');
     const lse = t([Rmax, H], 'kv.lse');
     const xm = spec.parallelResidual ? null : t([Rmax, d], 'kv.xm');
@@ -129,7 +133,12 @@ export class KvDecoder {
         const L = `kv.l${l}`;
         const xNext = xs[l % 2];
         normForward(p, `${L}.norm1`, spec, w.norm1, x, h1, n1, R);
-        linearForward(p, `${L}.qkv`, w.qkv, h1, qkv, R);
+        if (heads) {
+          linearForward(p, `${L}.qkv`, w.qkv, h1, heads.proj, R);
+          headNormsForward(p, `${L}.head_norms`, spec, w, heads.proj, qkv, heads.nq, heads.nk, R);
+        } else {
+          linearForward(p, `${L}.qkv`, w.qkv, h1, qkv, R);
+        }
         rope(p, `${L}.rope`);
         const kv = { ...shape(n), state: this.state, qkv, ...caches[l] };
         kvAppend(p, `${L}.kv_append`, kv);

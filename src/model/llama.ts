@@ -1,7 +1,10 @@
 import type { ModelSpec } from './config.ts';
 import { type ModelPlan, type LayerPlan, whole, stacked, spec2qkvRows } from './weight-plan.ts';
 
-/** Hugging Face LlamaForCausalLM tensor names (Qwen2ForCausalLM's are the same), q/k/v and gate/up fused. */
+/**
+ * Hugging Face LlamaForCausalLM tensor names (Qwen2ForCausalLM's and Qwen3ForCausalLM's are the same,
+ * Qwen3 adding the head norms self_attn.q_norm / k_norm), q/k/v and gate/up fused.
+ */
 export function llamaPlan(spec: ModelSpec): ModelPlan {
   const d = spec.hidden;
   const { q, kv } = spec2qkvRows(spec);
@@ -13,6 +16,8 @@ export function llamaPlan(spec: ModelSpec): ModelPlan {
     layers.push({
       norm1: { w: `${pre}.input_layernorm.weight`, b: null, dim: d },
       norm2: { w: `${pre}.post_attention_layernorm.weight`, b: null, dim: d },
+      qNorm: spec.headNorm ? { w: `${pre}.self_attn.q_norm.weight`, b: null, dim: spec.headDim } : null,
+      kNorm: spec.headNorm ? { w: `${pre}.self_attn.k_norm.weight`, b: null, dim: spec.headDim } : null,
       qkv: stacked(
         [
           { name: `${pre}.self_attn.q_proj.weight`, rows: q, bias: ab('q') },

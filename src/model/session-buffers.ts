@@ -28,12 +28,16 @@ export interface SessionOptions {
  * One layer's activations. The weights are frozen, so a matrix's input is never needed again for
  * its (absent) weight gradient: the norm outputs h1, h2 and the MLP activation a are one buffer
  * shared by every layer. What the backward reads is kept per layer: qkv, att, lse, xm, the norm
- * statistics, and u (unless the session recomputes it, see MLP_KEEP_BYTES).
+ * statistics, u (unless the session recomputes it, see MLP_KEEP_BYTES) and, with per-head q/k
+ * norms (spec.headNorm), their input qkvProj and statistics nq, nk.
  */
 export interface LayerActs {
   h1: Tensor; // norm1 output [R, d] (shared)
   n1: NormStats;
-  qkv: Tensor; // [R, (H + 2·Hkv)·hd], after rotary
+  qkv: Tensor; // [R, (H + 2·Hkv)·hd], after the head norms and rotary
+  qkvProj: Tensor | null; // the q | k | v projection output before the head norms [R, (H + 2·Hkv)·hd] (head norms only)
+  nq: Tensor | null; // rstd of every q head [R·H] (head norms only)
+  nk: Tensor | null; // rstd of every k head [R·Hkv] (head norms only)
   att: Tensor; // attention output [R, H·hd]
   lse: Tensor; // [R, H]
   xm: Tensor | null; // residual after attention (sequential residual only) [R, d]
@@ -66,6 +70,8 @@ export interface SessionGrads {
   du: Tensor;
   dattn: Tensor;
   dqkv: Tensor;
+  /** Gradient w.r.t. the q | k | v projection output, before the head norms [R, (H + 2·Hkv)·hd] (head norms only). */
+  dqkvProj: Tensor | null;
   delta: Tensor;
 }
 
@@ -119,6 +125,9 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
     h1: shared.h1,
     n1: stats(`l${l}.n1`),
     qkv: t([R, qkvW], `l${l}.qkv`),
+    qkvProj: spec.headNorm ? t([R, qkvW], `l${l}.qkv_proj`) : null,
+    nq: spec.headNorm ? t([R * H], `l${l}.nq.rstd`) : null,
+    nk: spec.headNorm ? t([R * spec.kvHeads], `l${l}.nk.rstd`) : null,
     att: t([R, H * hd], `l${l}.att`),
     lse: t([R, H], `l${l}.lse`),
     xm: spec.parallelResidual ? null : t([R, d], `l${l}.xm`),
@@ -188,6 +197,7 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
       du: t([R, upW], 'd_u'),
       dattn: t([R, H * hd], 'd_att'),
       dqkv: t([R, qkvW], 'd_qkv'),
+      dqkvProj: spec.headNorm ? t([R, qkvW], 'd_qkv_proj') : null,
       delta: t([R, H], 'attn_delta'),
     };
   }

@@ -7,9 +7,9 @@ import type { Model } from './model.ts';
 import { ropeInvFreq } from './config.ts';
 import { linearForward, linearBackward } from './linear.ts';
 import { normForward, normBackward, type NormStats } from './norms.ts';
+import { attentionBlockForward, attentionBlockBackward, type AttentionBlock } from './attention-block.ts';
 import { matmul } from '../ops/matmul.ts';
-import { ropeForward, ropeBackward, ropeTable } from '../ops/rope.ts';
-import { attentionForward, attentionBackward } from '../ops/attention.ts';
+import { ropeTable } from '../ops/rope.ts';
 import { swigluForward, swigluBackward, geluForward, geluBackward } from '../ops/activations.ts';
 import { swigluFusable, swigluUp, swigluDownBackward } from '../ops/swiglu-matmul.ts';
 import { ceReset, ceChunkForward, ceFinalize, ceChunkBackward, ceReduce } from '../ops/cross-entropy.ts';
@@ -49,6 +49,8 @@ export class TransformerSession {
   private readonly xf: Tensor;
   private readonly nf: NormStats;
   private readonly ropeTab: Tensor;
+  /** What the attention block (attention-block.ts) reads besides the layer's weights and buffers. */
+  private readonly block: AttentionBlock;
   private readonly ceState: Tensor;
   private readonly scratch: Tensor; // one vocabulary chunk of logits (or all of them)
   private readonly dlogits: Tensor; // the scratch itself, or a copy when the logits must survive backward
@@ -105,6 +107,7 @@ export class TransformerSession {
       grads: this.grads,
     } = bufs);
     gpu.write(this.ropeTab, ropeTable(ropeInvFreq(spec), N));
+    this.block = { spec, B, N, ropeTab: this.ropeTab };
   }
 
   /**
@@ -124,9 +127,6 @@ export class TransformerSession {
   recordForward(p: Program): void {
     const { spec, weights } = this.model;
     const { R, B, N } = this;
-    const H = spec.heads;
-    const hd = spec.headDim;
-    const qkvW = (H + 2 * spec.kvHeads) * hd;
     for (let l = 0; l < spec.layers; l++) {
       const w = weights.layers[l];
       const a = this.acts[l];
@@ -134,9 +134,8 @@ export class TransformerSession {
       const xNext = this.xs[l + 1];
       const L = `l${l}`;
       normForward(p, `${L}.norm1`, spec, w.norm1, x, a.h1, a.n1, R);
-      linearForward(p, `${L}.qkv`, w.qkv, a.h1, a.qkv, R);
-      this.rope(p, ropeForward, `${L}.rope`, a.qkv, qkvW);
-      attentionForward(p, `${L}.attn`, this.attnArgs(a));
+      // h1 [R, d] → qkv [R, (H + 2·Hkv)·hd] (head norms, rotary) → att [R, H·hd]: attention-block.ts
+      attentionBlockForward(p, L, this.block, w, a);
       if (spec.parallelResidual) {
         // x' = x + attn(ln1(x)) + mlp(ln2(x))
         p.copy(`${L}.residual`, x, xNext);
@@ -176,9 +175,6 @@ export class TransformerSession {
     const R = this.R;
     const d = spec.hidden;
     const lm = weights.lmHead;
-    const H = spec.heads;
-    const hd = spec.headDim;
-    const qkvW = (H + 2 * spec.kvHeads) * hd;
 
     // d loss / d xf, vocabulary chunk by chunk; a single chunk still holds its logits from forward.
     this.pieces.forEach((piece, i) => {
@@ -232,11 +228,9 @@ export class TransformerSession {
         p.copy(`${L}.residual.bwd`, g.dxm, dNext);
         dAttnOut = g.dxm;
       }
-      // Attention branch: dAttnOut flows into o(attn(rope(qkv(norm1(x)))))
+      // Attention branch: dAttnOut flows into o(attn(rope(headnorms(qkv(norm1(x))))))
       linearBackward(p, `${L}.o.bwd`, w.o, dAttnOut, g.dattn, R, false);
-      attentionBackward(p, `${L}.attn.bwd`, { ...this.attnArgs(a), dout: g.dattn, dqkv: g.dqkv, delta: g.delta });
-      this.rope(p, ropeBackward, `${L}.rope.bwd`, g.dqkv, qkvW);
-      linearBackward(p, `${L}.qkv.bwd`, w.qkv, g.dqkv, g.dh, R, false);
+      attentionBlockBackward(p, L, this.block, w, a, g);
       normBackward(p, `${L}.norm1.bwd`, spec, w.norm1, x, a.n1, g.dh, dNext, R, true);
       dx = dNext;
     }
@@ -269,36 +263,5 @@ export class TransformerSession {
       ldb: w.ld,
       ldc: piece.rows,
     });
-  }
-
-  /**
-   * Rotary on the q heads and the k heads of a fused [R, q | k | v] buffer. The k heads follow the
-   * q heads with the same head size, so one dispatch rotates all H + Hkv of them.
-   */
-  private rope(p: Program, op: typeof ropeForward, label: string, buf: Tensor, ld: number): void {
-    const { spec } = this.model;
-    if (spec.rotaryDim === 0) return;
-    op(p, label, { x: buf, table: this.ropeTab, rows: this.R, seqLen: this.N, posOffset: 0, ld, headDim: spec.headDim, rotDim: spec.rotaryDim, colOffset: 0, nHeads: spec.heads + spec.kvHeads });
-  }
-
-  private attnArgs(a: LayerActs) {
-    const { spec } = this.model;
-    const H = spec.heads;
-    const hd = spec.headDim;
-    return {
-      qkv: a.qkv,
-      out: a.att,
-      lse: a.lse,
-      B: this.B,
-      N: this.N,
-      H,
-      Hkv: spec.kvHeads,
-      hd,
-      ldq: (H + 2 * spec.kvHeads) * hd,
-      qOff: 0,
-      kOff: H * hd,
-      vOff: (H + spec.kvHeads) * hd,
-      scale: 1 / Math.sqrt(hd),
-    };
   }
 }

@@ -31,6 +31,9 @@ export interface NormPlan {
 export interface LayerPlan {
   norm1: NormPlan;
   norm2: NormPlan;
+  /** Per-head RMSNorm weights [headDim] on the q heads and the k heads (Qwen3's q_norm, k_norm); null without head norms. */
+  qNorm: NormPlan | null;
+  kNorm: NormPlan | null;
   qkv: LinearPlan;
   o: LinearPlan;
   up: LinearPlan;

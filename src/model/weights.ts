@@ -21,6 +21,9 @@ export interface NormWeights {
 export interface LayerWeights {
   norm1: NormWeights;
   norm2: NormWeights;
+  /** Per-head q / k RMSNorm weights [headDim] (spec.headNorm), else null. */
+  qNorm: NormWeights | null;
+  kNorm: NormWeights | null;
   qkv: Linear;
   o: Linear;
   up: Linear;
@@ -92,8 +95,7 @@ export function weightBytesOnGpu(spec: ModelSpec, format: WeightFormat, maxBindi
   };
   linear(plan.embed);
   for (const l of plan.layers) {
-    norm(l.norm1);
-    norm(l.norm2);
+    for (const np of [l.norm1, l.norm2, l.qNorm, l.kNorm]) if (np) norm(np);
     [l.qkv, l.o, l.up, l.down].forEach(linear);
   }
   norm(plan.finalNorm);
@@ -277,6 +279,8 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
       layers.push({
         norm1: await norm(lp.norm1, `l${i}.norm1`),
         norm2: await norm(lp.norm2, `l${i}.norm2`),
+        qNorm: lp.qNorm ? await norm(lp.qNorm, `l${i}.q_norm`) : null,
+        kNorm: lp.kNorm ? await norm(lp.kNorm, `l${i}.k_norm`) : null,
         qkv: await linear(lp.qkv, `l${i}.qkv`),
         o: await linear(lp.o, `l${i}.o`),
         up: await linear(lp.up, `l${i}.up`),
@@ -305,8 +309,7 @@ export function expectedShapes(plan: ModelPlan): Map<string, number[]> {
   };
   addLinear(plan.embed);
   for (const l of plan.layers) {
-    addNorm(l.norm1);
-    addNorm(l.norm2);
+    for (const np of [l.norm1, l.norm2, l.qNorm, l.kNorm]) if (np) addNorm(np);
     addLinear(l.qkv);
     addLinear(l.o);
     addLinear(l.up);
@@ -334,10 +337,10 @@ export function destroyWeights(gpu: Gpu, w: ModelWeights): void {
   };
   dropLinear(w.embed);
   for (const l of w.layers) {
-    drop(l.norm1.w);
-    drop(l.norm1.b);
-    drop(l.norm2.w);
-    drop(l.norm2.b);
+    for (const n of [l.norm1, l.norm2, l.qNorm, l.kNorm]) {
+      drop(n?.w ?? null);
+      drop(n?.b ?? null);
+    }
     [l.qkv, l.o, l.up, l.down].forEach(dropLinear);
   }
   drop(w.finalNorm.w);

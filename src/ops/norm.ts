@@ -40,6 +40,19 @@ export function setNormKernel(k: NormKernel | null): void {
   kernelOverride = k;
 }
 
+/**
+ * A strided view of rows inside a wider buffer: row i of x, y, dy and dx starts at
+ * floor(i / heads)·ld + colOffset + (i mod heads)·dim (rstd and mean stay [rows]). Qwen3's per-head
+ * q/k norms use it on the fused [R, q | k | v] buffer: rows = R·H, heads = H, colOffset 0 for the q
+ * heads; rows = R·Hkv, heads = Hkv, colOffset H·dim for the k heads; ld the buffer's width.
+ * Without a view the rows are contiguous (ld = dim, colOffset 0, heads 1).
+ */
+export interface NormRowsView {
+  ld: number;
+  colOffset: number;
+  heads: number;
+}
+
 function record(
   p: Program,
   label: string,
@@ -49,8 +62,13 @@ function record(
   eps: number,
   accumulate: boolean,
   buffers: BuffersOf<typeof NORM>,
+  view: NormRowsView = { ld: dim, colOffset: 0, heads: 1 },
 ): void {
   if (!Number.isInteger(rows) || !Number.isInteger(dim) || dim < 1) throw new Error(`${label}: bad shape rows=${rows} dim=${dim}`);
+  const { ld, colOffset, heads } = view;
+  if (!Number.isInteger(heads) || heads < 1 || !Number.isInteger(colOffset) || colOffset < 0 || colOffset + heads * dim > ld || rows % heads !== 0) {
+    throw new Error(`${label}: bad rows view ld=${ld} colOffset=${colOffset} heads=${heads} for rows=${rows} dim=${dim}`);
+  }
   const kernel = kernelOverride ?? normKernel(p.gpu.info, dim);
   const max = p.gpu.limits.maxWorkgroupsPerDimension;
   p.dispatch({
@@ -59,20 +77,27 @@ function record(
       kernel === 'rows'
         ? p.gpu.kernel(NORM.shader, `${entry}_rows`, { constants: { ROWS_WG } })
         : p.gpu.kernel(NORM.shader, entry, { constants: { WG: normWorkgroupSize(p.gpu.info, dim) } }),
-    params: packFor(NORM, { rows, dim, eps, accumulate: accumulate ? 1 : 0 }),
+    params: packFor(NORM, { rows, dim, eps, accumulate: accumulate ? 1 : 0, ld, col_offset: colOffset, heads }),
     buffers: bindFor(NORM, buffers),
     workgroups: rows === 0 ? [0] : grid(kernel === 'rows' ? Math.ceil(rows / ROWS_WG) : rows, max),
   });
 }
 
-/** RMSNorm (LlamaRMSNorm): y = x·rsqrt(mean x² + eps)·w; saves rstd [rows] for the backward. */
-export function rmsnormForward(p: Program, label: string, a: { x: Tensor; w: Tensor; y: Tensor; rstd: Tensor; rows: number; dim: number; eps: number }): void {
-  record(p, label, 'rmsnorm_forward', a.rows, a.dim, a.eps, false, { x: a.x, w: a.w, y: a.y, rstd_out: a.rstd });
+/**
+ * RMSNorm (LlamaRMSNorm): y = x·rsqrt(mean x² + eps)·w; saves rstd [rows] for the backward. With
+ * `view`, over that strided view of x and y (elements of y outside it are left as they are).
+ */
+export function rmsnormForward(p: Program, label: string, a: { x: Tensor; w: Tensor; y: Tensor; rstd: Tensor; rows: number; dim: number; eps: number; view?: NormRowsView }): void {
+  record(p, label, 'rmsnorm_forward', a.rows, a.dim, a.eps, false, { x: a.x, w: a.w, y: a.y, rstd_out: a.rstd }, a.view);
 }
 
-/** dx (= or +=) the RMSNorm input gradient for upstream dy, from the saved rstd. */
-export function rmsnormBackward(p: Program, label: string, a: { x: Tensor; w: Tensor; rstd: Tensor; dy: Tensor; dx: Tensor; rows: number; dim: number; accumulate: boolean }): void {
-  record(p, label, 'rmsnorm_backward', a.rows, a.dim, 0, a.accumulate, { x: a.x, w: a.w, rstd_in: a.rstd, dy: a.dy, dx: a.dx });
+/** dx (= or +=) the RMSNorm input gradient for upstream dy, from the saved rstd; `view` as in the forward, on x, dy and dx. */
+export function rmsnormBackward(
+  p: Program,
+  label: string,
+  a: { x: Tensor; w: Tensor; rstd: Tensor; dy: Tensor; dx: Tensor; rows: number; dim: number; accumulate: boolean; view?: NormRowsView },
+): void {
+  record(p, label, 'rmsnorm_backward', a.rows, a.dim, 0, a.accumulate, { x: a.x, w: a.w, rstd_in: a.rstd, dy: a.dy, dx: a.dx }, a.view);
 }
 
 /** LayerNorm (torch, biased variance): y = (x - mean)·rstd·w + b; saves mean and rstd [rows]. */

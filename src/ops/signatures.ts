@@ -75,7 +75,7 @@ export const MATMUL_QUAD = kernelSignature('matmul_quad', MATMUL_PARAMS, { A4: 1
 
 export const NORM = kernelSignature(
   'norm',
-  { rows: 'u32', dim: 'u32', eps: 'f32', accumulate: 'u32' },
+  { rows: 'u32', dim: 'u32', eps: 'f32', accumulate: 'u32', ld: 'u32', col_offset: 'u32', heads: 'u32' },
   { x: 1, w: 2, y: 3, rstd_out: 4, b: 5, mean_out: 6, rstd_in: 3, dy: 4, dx: 5, mean_in: 6 },
 );
 

@@ -76,3 +76,51 @@ export function layernormBackwardRef(x: ArrayLike<number>, w: ArrayLike<number>,
   }
   return dx;
 }
+
+/**
+ * A strided view of rows (src/ops/norm.ts NormRowsView): row i starts at
+ * floor(i / heads)·ld + colOffset + (i mod heads)·dim.
+ */
+export interface RowsViewRef {
+  ld: number;
+  colOffset: number;
+  heads: number;
+}
+
+function viewRowStart(i: number, dim: number, v: RowsViewRef): number {
+  return Math.floor(i / v.heads) * v.ld + v.colOffset + (i % v.heads) * dim;
+}
+
+/** The view's rows gathered into a contiguous [rows, dim]. */
+export function gatherRowsRef(a: ArrayLike<number>, rows: number, dim: number, v: RowsViewRef): Float64Array {
+  const out = new Float64Array(rows * dim);
+  for (let i = 0; i < rows; i++) {
+    const o = viewRowStart(i, dim, v);
+    for (let j = 0; j < dim; j++) out[i * dim + j] = a[o + j];
+  }
+  return out;
+}
+
+/** Writes contiguous [rows, dim] into the view's rows of dst, in place. */
+export function scatterRowsRef(dst: Float64Array, src: ArrayLike<number>, rows: number, dim: number, v: RowsViewRef): Float64Array {
+  for (let i = 0; i < rows; i++) {
+    const o = viewRowStart(i, dim, v);
+    for (let j = 0; j < dim; j++) dst[o + j] = src[i * dim + j];
+  }
+  return dst;
+}
+
+/**
+ * Per-head RMSNorm over a strided view (Qwen3's q_norm / k_norm on the fused q | k | v rows): y is x
+ * with the view's rows replaced by their RMSNorm (what the engine's copy-then-normalise computes).
+ */
+export function rmsnormViewRef(x: ArrayLike<number>, w: ArrayLike<number>, rows: number, dim: number, eps: number, v: RowsViewRef): { y: Float64Array; rstd: Float64Array } {
+  const r = rmsnormRef(gatherRowsRef(x, rows, dim, v), w, rows, dim, eps);
+  return { y: scatterRowsRef(Float64Array.from(x), r.y, rows, dim, v), rstd: r.rstd };
+}
+
+/** Input gradient of rmsnormViewRef for upstream dy: dy outside the view, the RMSNorm backward inside it. */
+export function rmsnormViewBackwardRef(x: ArrayLike<number>, w: ArrayLike<number>, dy: ArrayLike<number>, rows: number, dim: number, eps: number, v: RowsViewRef): Float64Array {
+  const dx = rmsnormBackwardRef(gatherRowsRef(x, rows, dim, v), w, gatherRowsRef(dy, rows, dim, v), rows, dim, eps);
+  return scatterRowsRef(Float64Array.from(dy), dx, rows, dim, v);
+}

@@ -2,7 +2,7 @@ import { parseConfig, ropeInvFreq, type ModelSpec } from '../../src/model/config
 import { readSafetensorsHeader, readTensor } from '../../src/model/safetensors.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { matmulRef } from '../../src/reference/matmul.ts';
-import { rmsnormRef } from '../../src/reference/norm.ts';
+import { rmsnormRef, rmsnormViewRef } from '../../src/reference/norm.ts';
 import { ropeForwardRef } from '../../src/reference/rope.ts';
 import { attentionForwardRef } from '../../src/reference/attention.ts';
 import { swigluRef } from '../../src/reference/activations.ts';
@@ -30,7 +30,7 @@ export async function loadCpuLlama(dir: string): Promise<CpuLlama> {
     if (!info) throw new Error(`${name} missing in ${dir}`);
     return Float64Array.from(await readTensor(file, info));
   };
-  const layers: Record<'n1' | 'n2' | 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down', Float64Array>[] = [];
+  const layers: (Record<'n1' | 'n2' | 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down', Float64Array> & { qn?: Float64Array; kn?: Float64Array })[] = [];
   for (let l = 0; l < spec.layers; l++) {
     const p = `model.layers.${l}.`;
     layers.push({
@@ -43,6 +43,7 @@ export async function loadCpuLlama(dir: string): Promise<CpuLlama> {
       gate: await get(`${p}mlp.gate_proj.weight`),
       up: await get(`${p}mlp.up_proj.weight`),
       down: await get(`${p}mlp.down_proj.weight`),
+      ...(spec.headNorm ? { qn: await get(`${p}self_attn.q_norm.weight`), kn: await get(`${p}self_attn.k_norm.weight`) } : {}),
     });
   }
   const finalNorm = await get('model.norm.weight');
@@ -71,6 +72,11 @@ export async function loadCpuLlama(dir: string): Promise<CpuLlama> {
         qkv.set(q.subarray(r * H * hd, (r + 1) * H * hd), r * W);
         qkv.set(k.subarray(r * Hkv * hd, (r + 1) * Hkv * hd), r * W + H * hd);
         qkv.set(v.subarray(r * Hkv * hd, (r + 1) * Hkv * hd), r * W + (H + Hkv) * hd);
+      }
+      // Qwen3: RMSNorm of every q head and every k head before rotary.
+      if (w.qn && w.kn) {
+        qkv = rmsnormViewRef(qkv, w.qn, L * H, hd, spec.normEps, { ld: W, colOffset: 0, heads: H }).y;
+        qkv = rmsnormViewRef(qkv, w.kn, L * Hkv, hd, spec.normEps, { ld: W, colOffset: H * hd, heads: Hkv }).y;
       }
       const rope = { rows: L, seqLen: L, posOffset: 0, ld: W, headDim: hd, rotDim: hd };
       qkv = ropeForwardRef(qkv, table, { ...rope, colOffset: 0, nHeads: H });

@@ -21,7 +21,7 @@ function refusal(json: unknown): ModelConfigError {
 describe('parseConfig on the shared models', () => {
   it('gpt-neox-tiny: Pythia layout, quarter rotary, parallel residual', () => {
     expect(parseConfig(fixture('fixtures/gpt-neox-tiny'))).toEqual<ModelSpec>({
-      arch: 'gpt_neox', family: 'gpt_neox', vocabSize: 50304, hidden: 64, intermediate: 256, layers: 2, heads: 4, kvHeads: 4, headDim: 16,
+      arch: 'gpt_neox', family: 'gpt_neox', vocabSize: 50304, hidden: 64, intermediate: 256, layers: 2, heads: 4, kvHeads: 4, headDim: 16, headNorm: false,
       rotaryDim: 4, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-5, norm: 'layernorm',
       activation: 'gelu', parallelResidual: true, tiedEmbeddings: false, attentionBias: true, outputBias: true, mlpBias: true,
       bosTokenId: 0, eosTokenId: 0,
@@ -35,7 +35,7 @@ describe('parseConfig on the shared models', () => {
 
   it('llama-gqa-untied: GQA, explicit head_dim, theta 5e5, eps 1e-6, untied', () => {
     expect(parseConfig(fixture('fixtures/llama-gqa-untied'))).toEqual<ModelSpec>({
-      arch: 'llama', family: 'llama', vocabSize: 512, hidden: 96, intermediate: 160, layers: 2, heads: 6, kvHeads: 2, headDim: 16,
+      arch: 'llama', family: 'llama', vocabSize: 512, hidden: 96, intermediate: 160, layers: 2, heads: 6, kvHeads: 2, headDim: 16, headNorm: false,
       rotaryDim: 16, ropeTheta: 500000, ropeScaling: null, maxPositions: 1024, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,
@@ -60,9 +60,27 @@ describe('parseConfig defaults follow the transformers config classes', () => {
     );
   });
 
+  it('qwen3-tiny: the Llama computation with per-head q/k norms and its own head_dim; Qwen3Config defaults', () => {
+    const q3 = fixture('fixtures/qwen3-tiny');
+    expect(parseConfig(q3)).toMatchObject({
+      arch: 'llama', family: 'qwen3', hidden: 64, heads: 4, kvHeads: 2, headDim: 24, rotaryDim: 24, headNorm: true, ropeTheta: 1e6, normEps: 1e-6,
+      attentionBias: false, outputBias: false, mlpBias: false, tiedEmbeddings: false,
+    });
+    // attention_bias puts biases on q, k, v and o (Qwen3Attention), as in Llama.
+    expect(parseConfig({ ...q3, attention_bias: true })).toMatchObject({ attentionBias: true, outputBias: true });
+    // Qwen3Config's head_dim is 128 when absent, whatever hidden_size / num_attention_heads is.
+    const { head_dim: _, ...noHeadDim } = q3;
+    expect(parseConfig({ ...noHeadDim, num_attention_heads: 6 })).toMatchObject({ headDim: 128, rotaryDim: 128 });
+    // Llama and Qwen2 have no head norms.
+    expect(parseConfig(fixture('fixtures/qwen2-tiny')).headNorm).toBe(false);
+    expect(() => parseConfig({ ...q3, use_sliding_window: true })).toThrow(
+      'config.json: use_sliding_window is true; sliding-window attention is not implemented: use a checkpoint with use_sliding_window false',
+    );
+  });
+
   it('LlamaConfig defaults', () => {
     expect(parseConfig(llamaMinimal)).toEqual<ModelSpec>({
-      arch: 'llama', family: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8,
+      arch: 'llama', family: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8, headNorm: false,
       rotaryDim: 8, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,

@@ -1,7 +1,17 @@
 import { describe, it, beforeAll, afterEach, expect } from 'vitest';
 import { Gpu } from '../../src/gpu/gpu.ts';
+import { Program } from '../../src/gpu/program.ts';
 import { rmsnormForward, rmsnormBackward, layernormForward, layernormBackward, normWorkgroupSize, normKernel, setNormKernel, type NormKernel } from '../../src/ops/norm.ts';
-import { rmsnormRef, rmsnormBackwardRef, layernormRef, layernormBackwardRef } from '../../src/reference/norm.ts';
+import {
+  rmsnormRef,
+  rmsnormBackwardRef,
+  layernormRef,
+  layernormBackwardRef,
+  gatherRowsRef,
+  scatterRowsRef,
+  rmsnormViewRef,
+  rmsnormViewBackwardRef,
+} from '../../src/reference/norm.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
 import { fdGradient } from '../helpers/fd.ts';
@@ -144,7 +154,76 @@ describe('norm (shaders/norm.wgsl) against float64', () => {
     expectClose(await gpu.read(dx), rmsnormBackwardRef(d.x, d.w, d.dy, rows, dim, EPS), TOL_BWD, 'rmsnorm dx');
   });
 
+  // Per-head norms (Qwen3's q_norm / k_norm) over a strided view of a fused [R, (H + 2·Hkv)·hd]
+  // buffer: the q heads (heads = H, column 0) and the k heads (heads = Hkv, column H·hd). Elements
+  // outside the view must keep what the output buffer held.
+  describe('rmsnorm over a strided rows view (per-head norms of q | k | v)', () => {
+    const R = 5;
+    const [H, Hkv] = [4, 2];
+    for (const variant of ['cpu-tuned', 'gpu-tuned', 'cpu-rows', 'cpu-tree'] as const) {
+      for (const hd of [1, 24, 128]) {
+        const ld = (H + 2 * Hkv) * hd;
+        for (const [which, heads, colOffset] of [['q', H, 0], ['k', Hkv, H * hd]] as const) {
+          it(`${variant} ${which} heads hd=${hd}`, async () => {
+            setNormKernel(forced[variant]);
+            const fwdTol = variant === 'gpu-tuned' || variant === 'cpu-tree' ? TOL_FWD : TOL_FWD_SERIAL;
+            const gpu = gpus[variant === 'gpu-tuned' ? 'gpu-tuned' : 'cpu-tuned'];
+            const rows = R * heads;
+            const view = { ld, colOffset, heads };
+            const d = data(R, ld, 31 * hd + heads);
+            const rng = new Rng(hd + heads);
+            const w = rng.uniformArray(hd, 0.5, 1.5);
+            const y0 = rng.normalArray(R * ld);
+            const x = upload(gpu, [R, ld], d.x);
+            const wt = upload(gpu, [hd], w);
+            const dy = upload(gpu, [R, ld], d.dy);
+            const y = upload(gpu, [R, ld], y0);
+            const rstd = gpu.createTensor([rows]);
+            const dx = upload(gpu, [R, ld], y0);
+            const dxAcc = upload(gpu, [R, ld], d.dx0);
+            await runOnce(gpu, (p) => {
+              rmsnormForward(p, 'fwd', { x, w: wt, y, rstd, rows, dim: hd, eps: EPS, view });
+              rmsnormBackward(p, 'bwd', { x, w: wt, rstd, dy, dx, rows, dim: hd, accumulate: false, view });
+              rmsnormBackward(p, 'bwd+', { x, w: wt, rstd, dy, dx: dxAcc, rows, dim: hd, accumulate: true, view });
+            });
+            const xs = gatherRowsRef(d.x, rows, hd, view);
+            const ref = rmsnormRef(xs, w, rows, hd, EPS);
+            expectClose(await gpu.read(y), scatterRowsRef(Float64Array.from(y0), ref.y, rows, hd, view), fwdTol, 'y');
+            expectClose(await gpu.read(rstd), ref.rstd, fwdTol, 'rstd');
+            const g = rmsnormBackwardRef(xs, w, gatherRowsRef(d.dy, rows, hd, view), rows, hd, EPS);
+            const tol = hd === 1 ? TOL_BWD_DIM1 : Math.max(TOL_BWD, fwdTol);
+            expectClose(await gpu.read(dx), scatterRowsRef(Float64Array.from(y0), g, rows, hd, view), tol, 'dx');
+            const dx0 = gatherRowsRef(d.dx0, rows, hd, view);
+            const acc = g.map((v, i) => v + dx0[i]);
+            expectClose(await gpu.read(dxAcc), scatterRowsRef(Float64Array.from(d.dx0), acc, rows, hd, view), tol, 'dx accumulated');
+          });
+        }
+      }
+    }
+
+    it('refuses a view that does not fit its row stride', () => {
+      const gpu = gpus['cpu-tuned'];
+      const t = gpu.createTensor([4, 8]);
+      const r = gpu.createTensor([8]);
+      const p = new Program(gpu, 'bad');
+      expect(() => rmsnormForward(p, 'bad', { x: t, w: t, y: t, rstd: r, rows: 8, dim: 4, eps: EPS, view: { ld: 8, colOffset: 4, heads: 2 } })).toThrow(/bad: bad rows view ld=8 colOffset=4 heads=2/);
+      p.destroy();
+    });
+  });
+
   describe('float64 backward against central differences of the float64 forward', () => {
+    // The per-head view: the map x -> (x outside the view, RMSNorm of each head inside it).
+    for (const [which, heads, colOffset] of [['q', 4, 0], ['k', 2, 4 * 7]] as const) {
+      it(`rmsnorm over the ${which} heads of q | k | v (hd 7)`, () => {
+        const [R, hd] = [3, 7];
+        const view = { ld: 8 * hd, colOffset, heads };
+        const d = data(R, view.ld, 17 + heads);
+        const w = new Rng(5).uniformArray(hd, 0.5, 1.5);
+        const fd = fdGradient((xx) => rmsnormViewRef(xx, w, R * heads, hd, EPS_FD, view).y, Float64Array.from(d.x), d.dy);
+        expect(relMaxError(rmsnormViewBackwardRef(d.x, w, d.dy, R * heads, hd, EPS_FD, view), fd)).toBeLessThanOrEqual(TOL_FD);
+      });
+    }
+
     for (const dim of [1, 7, 64, 4099]) {
       const rows = dim === 4099 ? 1 : 3;
       it(`rmsnorm rows=${rows} dim=${dim}`, () => {

@@ -26,6 +26,8 @@ describe('memory plan = what the engine allocates', () => {
     ...WEIGHT_FORMATS.map((f): [string, string, number] => [STORIES, f, 40]),
     [`${FIXTURES}gpt-neox-tiny`, 'q4', 17],
     [`${FIXTURES}llama-gqa-untied`, 'bf16', 9],
+    // Per-head q/k norms: their weights and the session's extra buffers (qkvProj, nq, nk, dqkvProj).
+    [`${FIXTURES}qwen3-tiny`, 'q8', 13],
   ];
   it.each(cases)('%s in %s, a trainer for %i tokens', async (dir, format, n) => {
     // A small binding limit splits the bigger matrices into chunks, which the plan must count too.

@@ -52,7 +52,7 @@ export function randomModelSource(config: Record<string, unknown>, o: RandomMode
   const seed = (o.seed ?? 0) >>> 0;
   const scale = (o.std ?? 0.02) * Math.sqrt(3); // uniform on [-a, a] has std a / sqrt(3)
   const plan = modelPlan(spec);
-  const normWeights = new Set([plan.finalNorm.w, ...plan.layers.flatMap((l) => [l.norm1.w, l.norm2.w])]);
+  const normWeights = new Set([plan.finalNorm.w, ...plan.layers.flatMap((l) => [l.norm1, l.norm2, l.qNorm, l.kNorm].flatMap((n) => (n ? [n.w] : [])))]);
   const shapes = [...expectedShapes(plan)];
 
   const header: Record<string, unknown> = { __metadata__: { format: 'pt', generator: `randomModelSource seed ${seed}` } };
