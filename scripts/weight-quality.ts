@@ -60,7 +60,7 @@ const stories = `${assetsDir()}/models/stories260k`;
 const tok = await loadTokenizer(nodeFolderSource(stories));
 const shared = Array.from({ length: SEEDS }, (_, s) => threeSamples(tok, N, s).map((x) => x.tokens)).flat();
 const rows = await measure('stories260k', stories, shared);
-for (const name of ['llama-gqa-untied', 'gpt-neox-tiny', 'gpt-neox-seq-bf16', 'qwen2-tiny']) {
+for (const name of ['llama-gqa-untied', 'gpt-neox-tiny', 'gpt-neox-seq-bf16', 'qwen2-tiny', 'qwen3-tiny']) {
   const dir = `${assetsDir()}/fixtures/${name}`;
   const { readFileSync } = await import('node:fs');
   const g = JSON.parse(readFileSync(`${dir}/golden.json`, 'utf8')) as { forward: { input_ids: number[] } };
