@@ -14,19 +14,25 @@
 //   out  [B·n, H·HD], lse [B·n, H]   (lse saved for the backward)
 // Math, for new row (b, i) at position P = pos + i and query head h (kv head g = h / group):
 //   kv_append:         kc[b, g, pos + i] = k(b, i, g),  vc[b, g, pos + i] = v(b, i, g)
-//   attention_decode:  S_j = scale·q·kc[b, g, j] for j <= P;  out = Σ_j softmax(S)_j vc[b, g, j];
-//                      lse = log Σ_j exp S_j.  New rows see each other causally, so n > 1 is a
-//                      prefill and n = 1 one decoding step; with pos = 0 and n = N this is exactly
-//                      the causal attention of shaders/attention.wgsl.
+//   attention_decode:  S_j = scale·q·kc[b, g, j] for j = first(P)..P;  out = Σ_j softmax(S)_j
+//                      vc[b, g, j];  lse = log Σ_j exp S_j.  first(P) = 0, or with a sliding
+//                      window of W = Params.window tokens (0 = none) max(0, P - W + 1): the row
+//                      sees the last W positions, itself included (the convention of
+//                      shaders/attention.wgsl, Hugging Face's sliding_window: kv_idx > q_idx - W).
+//                      New rows see each other causally, so n > 1 is a prefill and n = 1 one
+//                      decoding step; with pos = 0 and n = N this is exactly the attention of
+//                      shaders/attention.wgsl, window and all.
 //   decode_advance:    tokens[b, state[1]] = next[b] while state[1] < count; state[0] += n;
 //                      state[1] += 1 (one invocation: runs after everything else of a step).
 // Backward (decoding never needs it; it makes the op complete and is checked against float64):
 //   attention_decode_backward_dq:  delta = dout·out, dS_j = P_j (dout·v_j - delta),
-//                                  dq = scale Σ_j dS_j k_j  → the q block of dqkv; delta saved
+//                                  dq = scale Σ_{j = first(P)..P} dS_j k_j  → the q block of dqkv;
+//                                  delta saved
 //   attention_decode_backward_dkv: for every cache position j < pos + n of (b, g), into dkc, dvc
 //                                  (same layout as kc, vc; overwritten, later positions untouched):
-//                                  dkc_j = scale Σ_{h of g} Σ_{i: pos+i >= j} dS_ij q_i,
-//                                  dvc_j = Σ_{h of g} Σ_{i: pos+i >= j} P_ij dout_i
+//                                  dkc_j = scale Σ_{h of g} Σ_{i: j <= pos+i < j+W} dS_ij q_i,
+//                                  dvc_j = Σ_{h of g} Σ_{i: j <= pos+i < j+W} P_ij dout_i
+//                                  (W = ∞ without a window; positions no new row sees get 0)
 //   kv_append_backward:            the k and v blocks of dqkv row (b, i) = dkc / dvc at pos + i
 //                                  (the gradient of earlier positions stays in dkc / dvc)
 // Every output element is written by one invocation in a fixed order: deterministic, no atomics.
@@ -40,6 +46,7 @@ struct Params {
   B: u32, n: u32, maxLen: u32, H: u32,
   Hkv: u32, ldq: u32, q_off: u32, k_off: u32,
   v_off: u32, group: u32, count: u32, scale: f32,
+  window: u32,  // sliding window in tokens, 0 = none
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -68,6 +75,12 @@ fn cache_at(b: u32, g: u32, j: u32) -> u32 {
   return ((b * p.Hkv + g) * p.maxLen + j) * HD;
 }
 
+// The first cache position the row at position last sees: 0, or last + 1 - W with a window of W
+// (itself and the W - 1 positions before it), clamped at 0.
+fn first_key(last: u32) -> u32 {
+  return select(0u, last + 1u - min(p.window, last + 1u), p.window != 0u);
+}
+
 @compute @workgroup_size(WG)
 fn kv_append(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = flat(gid, nwg);
@@ -89,14 +102,14 @@ fn attention_decode(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   let h = t % p.H;
   let r = t / p.H;
   let b = r / p.n;
-  let last = state[0] + r % p.n;  // this row's position: keys 0..last
+  let last = state[0] + r % p.n;  // this row's position: keys first_key(last)..last
   let g = h / p.group;
   var q = array<f32, HD>();
   for (var d = 0u; d < HD; d++) { q[d] = qkv[r * p.ldq + p.q_off + h * HD + d] * p.scale; }
   var acc = array<f32, HD>();
   var m = NEG_BIG;
   var l = 0.0;
-  for (var j = 0u; j <= last; j++) {
+  for (var j = first_key(last); j <= last; j++) {
     let base = cache_at(b, g, j);
     var s = 0.0;
     for (var d = 0u; d < HD; d++) { s = fma(q[d], kc[base + d], s); }
@@ -144,7 +157,7 @@ fn attention_decode_backward_dq(@builtin(global_invocation_id) gid: vec3<u32>, @
   delta[r * p.H + h] = dl;
   let L = lse[r * p.H + h];
   var dq = array<f32, HD>();
-  for (var j = 0u; j <= last; j++) {
+  for (var j = first_key(last); j <= last; j++) {
     let base = cache_at(b, g, j);
     var s = 0.0;
     var dp = 0.0;
@@ -176,11 +189,15 @@ fn attention_decode_backward_dkv(@builtin(global_invocation_id) gid: vec3<u32>, 
   }
   var dk = array<f32, HD>();
   var dv = array<f32, HD>();
-  // New row i sees position j when pos + i >= j.
+  // New row i sees position j when j <= pos + i, and with a window W when pos + i < j + W: rows
+  // i0 .. iend - 1 (none when iend <= i0; then dkc_j = dvc_j = 0). min(W, maxLen) keeps j + W
+  // from wrapping and changes nothing, as pos + n <= maxLen.
   let i0 = select(0u, j - state[0], j > state[0]);
+  let jw = j + min(p.window, p.maxLen);
+  let iend = select(p.n, min(p.n, jw - min(jw, state[0])), p.window != 0u);
   for (var hh = 0u; hh < p.group; hh++) {
     let h = g * p.group + hh;
-    for (var i = i0; i < p.n; i++) {
+    for (var i = i0; i < iend; i++) {
       let r = b * p.n + i;
       let qb = r * p.ldq + p.q_off + h * HD;
       let ob = r * p.H * HD + h * HD;

@@ -24,6 +24,11 @@ export interface AttentionArgs {
   kOff: number;
   vOff: number;
   scale: number;
+  /**
+   * Sliding window in tokens (Hugging Face's `sliding_window`): query i sees keys j with
+   * i - W < j <= i, itself and the W - 1 before it. 0 or absent: no window (plain causal).
+   */
+  window?: number;
 }
 
 const SHADER = ATTENTION.shader;
@@ -31,8 +36,8 @@ const SHADER = ATTENTION.shader;
 export const MAX_HEAD_DIM = 256;
 
 function check(a: AttentionArgs, extra: Record<string, [Tensor, number]> = {}): void {
-  const { B, N, H, Hkv, hd, ldq, qOff, kOff, vOff } = a;
-  for (const [k, v] of Object.entries({ B, N, H, Hkv, hd, ldq, qOff, kOff, vOff })) {
+  const { B, N, H, Hkv, hd, ldq, qOff, kOff, vOff, window = 0 } = a;
+  for (const [k, v] of Object.entries({ B, N, H, Hkv, hd, ldq, qOff, kOff, vOff, window })) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`attention: ${k}=${v} must be a non-negative integer`);
   }
   if (H === 0 || Hkv === 0 || H % Hkv !== 0) throw new Error(`attention: H=${H} must be a positive multiple of Hkv=${Hkv}`);
@@ -128,6 +133,7 @@ function params(a: AttentionArgs, v: number): ArrayBuffer {
     v_off: a.vOff / v,
     group: a.H / a.Hkv,
     scale: a.scale,
+    window: a.window ?? 0,
   });
 }
 
@@ -204,7 +210,7 @@ function kernel(p: Program, entry: string, hd: number, t: AttentionTiling): GPUC
   return pipe;
 }
 
-/** Records out = softmax(causal scale·q·kᵀ)·v and lse for every (row, query head). */
+/** Records out = softmax(causal, windowed scale·q·kᵀ)·v and lse for every (row, query head). */
 export function attentionForward(p: Program, label: string, a: AttentionArgs): void {
   check(a);
   const t = attentionTiling(p.gpu, a);

@@ -22,6 +22,11 @@ export interface KvShape {
   kOff: number;
   vOff: number;
   scale: number;
+  /**
+   * Sliding window in tokens (Hugging Face's `sliding_window`): the row at position P sees cache
+   * positions P - W + 1 .. P, itself included. 0 or absent: every position up to its own.
+   */
+  window?: number;
 }
 
 export const MAX_DECODE_HEAD_DIM = 256;
@@ -31,6 +36,8 @@ function check(label: string, s: KvShape, tensors: Record<string, [Tensor, numbe
   for (const k of ['B', 'n', 'maxLen', 'H', 'Hkv', 'hd', 'ldq', 'qOff', 'kOff', 'vOff'] as const) {
     if (!Number.isInteger(s[k]) || s[k] < 0) throw new Error(`${label}: ${k}=${s[k]} must be a non-negative integer`);
   }
+  const window = s.window ?? 0;
+  if (!Number.isInteger(window) || window < 0) throw new Error(`${label}: window=${window} must be a non-negative integer`);
   if (s.H === 0 || s.Hkv === 0 || s.H % s.Hkv !== 0) throw new Error(`${label}: H=${s.H} must be a positive multiple of Hkv=${s.Hkv}`);
   if (s.hd === 0 || s.hd > MAX_DECODE_HEAD_DIM) throw new Error(`${label}: head size ${s.hd} outside 1..${MAX_DECODE_HEAD_DIM}`);
   if (s.n > s.maxLen) throw new Error(`${label}: ${s.n} new rows do not fit a cache of ${s.maxLen} positions`);
@@ -56,6 +63,7 @@ function params(s: KvShape, count = 0): ArrayBuffer {
     group: s.H / s.Hkv,
     count,
     scale: s.scale,
+    window: s.window ?? 0,
   });
 }
 
@@ -79,7 +87,10 @@ export function kvAppend(p: Program, label: string, a: KvShape & { state: Tensor
   });
 }
 
-/** out [B·n, H·hd] and lse [B·n, H]: each new row attends to cache positions 0 .. its own. */
+/**
+ * out [B·n, H·hd] and lse [B·n, H]: each new row attends to cache positions 0 .. its own (with a
+ * window W, to the last W of them, its own included).
+ */
 export function attentionDecode(p: Program, label: string, a: KvShape & { state: Tensor; qkv: Tensor; kc: Tensor; vc: Tensor; out: Tensor; lse: Tensor }): void {
   const R = a.B * a.n;
   check(label, a, { state: [a.state, 2], qkv: [a.qkv, R * a.ldq], kc: [a.kc, cacheSize(a)], vc: [a.vc, cacheSize(a)], out: [a.out, R * a.H * a.hd], lse: [a.lse, R * a.H] });

@@ -16,7 +16,7 @@ export const ADAMW = kernelSignature(
 
 export const ATTENTION = kernelSignature(
   'attention',
-  { B: 'u32', N: 'u32', H: 'u32', Hkv: 'u32', ldq: 'u32', q_off: 'u32', k_off: 'u32', v_off: 'u32', group: 'u32', scale: 'f32' },
+  { B: 'u32', N: 'u32', H: 'u32', Hkv: 'u32', ldq: 'u32', q_off: 'u32', k_off: 'u32', v_off: 'u32', group: 'u32', scale: 'f32', window: 'u32' },
   { qkv: 1, out: 2, lse: 3, dout: 4, delta: 5, dqkv: 6 },
 );
 
@@ -50,6 +50,7 @@ export const KV_CACHE = kernelSignature(
     B: 'u32', n: 'u32', maxLen: 'u32', H: 'u32',
     Hkv: 'u32', ldq: 'u32', q_off: 'u32', k_off: 'u32',
     v_off: 'u32', group: 'u32', count: 'u32', scale: 'f32',
+    window: 'u32',
   },
   { state: 1, qkv: 2, kc: 3, vc: 4, out: 5, lse: 6, dout: 7, delta: 8, dqkv: 9, dkc: 10, dvc: 11, next: 12, tokens: 13 },
 );

@@ -14,6 +14,8 @@ export interface AttentionShape {
   kOff: number;
   vOff: number;
   scale: number;
+  /** Sliding window in tokens: query i sees keys i - window < j <= i. 0 or absent: no window. */
+  window?: number;
 }
 
 export interface AttentionGrads {
@@ -24,7 +26,18 @@ export interface AttentionGrads {
   dv: Float64Array;
 }
 
-/** Probabilities P [N, N] (zero above the diagonal) and lse [N] for sequence b, query head h. */
+/**
+ * The first key query i sees: i - W + 1 with a window W (Hugging Face's sliding_window mask,
+ * kv_idx > q_idx - W), clamped at 0; 0 without one. The last is i itself (causal).
+ */
+export function firstKey(i: number, window = 0): number {
+  return window > 0 ? Math.max(0, i - window + 1) : 0;
+}
+
+/**
+ * Probabilities P [N, N] (zero above the diagonal and left of the window) and lse [N] for
+ * sequence b, query head h.
+ */
 function probs(qkv: ArrayLike<number>, s: AttentionShape, b: number, h: number): { P: Float64Array; lse: Float64Array } {
   const { N, hd, ldq, scale } = s;
   const g = Math.floor(h / (s.H / s.Hkv));
@@ -32,8 +45,9 @@ function probs(qkv: ArrayLike<number>, s: AttentionShape, b: number, h: number):
   const lse = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     const qb = (b * N + i) * ldq + s.qOff + h * hd;
+    const j0 = firstKey(i, s.window);
     let m = -Infinity;
-    for (let j = 0; j <= i; j++) {
+    for (let j = j0; j <= i; j++) {
       const kb = (b * N + j) * ldq + s.kOff + g * hd;
       let dot = 0;
       for (let d = 0; d < hd; d++) dot += qkv[qb + d] * qkv[kb + d];
@@ -41,9 +55,9 @@ function probs(qkv: ArrayLike<number>, s: AttentionShape, b: number, h: number):
       m = Math.max(m, scale * dot);
     }
     let sum = 0;
-    for (let j = 0; j <= i; j++) sum += Math.exp(P[i * N + j] - m);
+    for (let j = j0; j <= i; j++) sum += Math.exp(P[i * N + j] - m);
     lse[i] = m + Math.log(sum);
-    for (let j = 0; j <= i; j++) P[i * N + j] = Math.exp(P[i * N + j] - lse[i]);
+    for (let j = j0; j <= i; j++) P[i * N + j] = Math.exp(P[i * N + j] - lse[i]);
   }
   return { P, lse };
 }
@@ -62,7 +76,7 @@ export function attentionForwardRef(qkv: ArrayLike<number>, s: AttentionShape): 
         lse[r * H + h] = l[i];
         for (let d = 0; d < hd; d++) {
           let acc = 0;
-          for (let j = 0; j <= i; j++) acc += P[i * N + j] * qkv[(b * N + j) * ldq + vcol + d];
+          for (let j = firstKey(i, s.window); j <= i; j++) acc += P[i * N + j] * qkv[(b * N + j) * ldq + vcol + d];
           out[r * H * hd + h * hd + d] = acc;
         }
       }
@@ -90,16 +104,16 @@ export function attentionBackwardRef(qkv: ArrayLike<number>, dout: ArrayLike<num
       // dS = P ∘ (dP - rowsum(P ∘ dP)): the softmax Jacobian applied row by row.
       for (let i = 0; i < N; i++) {
         let rowDot = 0;
-        for (let j = 0; j <= i; j++) {
+        for (let j = firstKey(i, s.window); j <= i; j++) {
           let dP = 0;
           for (let d = 0; d < hd; d++) dP += go(i, d) * v(j, d);
           dS[i * N + j] = dP;
           rowDot += P[i * N + j] * dP;
         }
-        for (let j = 0; j <= i; j++) dS[i * N + j] = P[i * N + j] * (dS[i * N + j] - rowDot);
+        for (let j = firstKey(i, s.window); j <= i; j++) dS[i * N + j] = P[i * N + j] * (dS[i * N + j] - rowDot);
       }
       for (let i = 0; i < N; i++) {
-        for (let j = 0; j <= i; j++) {
+        for (let j = firstKey(i, s.window); j <= i; j++) {
           const ds = dS[i * N + j];
           const pij = P[i * N + j];
           const dqb = (b * N + i) * H * hd + h * hd;

@@ -4,6 +4,7 @@
  * with column offsets), caches are [B, Hkv, maxLen, hd], `pos` is state[0].
  */
 import type { KvShape } from '../ops/kv-cache.ts';
+import { firstKey } from './attention.ts';
 
 const cacheAt = (s: KvShape, b: number, g: number, j: number): number => ((b * s.Hkv + g) * s.maxLen + j) * s.hd;
 
@@ -25,23 +26,27 @@ export function kvAppendRef(qkv: ArrayLike<number>, kc0: ArrayLike<number>, vc0:
   return { kc, vc };
 }
 
-/** Probabilities over cache positions 0..pos+i of new row (b, i), query head h, and their lse. */
+/**
+ * Probabilities over cache positions 0..pos+i of new row (b, i), query head h (zero before the
+ * window's first position, firstKey(pos + i, window)), and their lse.
+ */
 function probs(qkv: ArrayLike<number>, kc: ArrayLike<number>, s: KvShape, pos: number, b: number, i: number, h: number): { P: Float64Array; lse: number } {
   const r = b * s.n + i;
   const g = Math.floor(h / (s.H / s.Hkv));
   const last = pos + i;
+  const first = firstKey(last, s.window);
   const S = new Float64Array(last + 1);
   let m = -Infinity;
-  for (let j = 0; j <= last; j++) {
+  for (let j = first; j <= last; j++) {
     let dot = 0;
     for (let d = 0; d < s.hd; d++) dot += qkv[r * s.ldq + s.qOff + h * s.hd + d] * kc[cacheAt(s, b, g, j) + d];
     S[j] = s.scale * dot;
     m = Math.max(m, S[j]);
   }
   let sum = 0;
-  for (let j = 0; j <= last; j++) sum += Math.exp(S[j] - m);
+  for (let j = first; j <= last; j++) sum += Math.exp(S[j] - m);
   const lse = m + Math.log(sum);
-  for (let j = 0; j <= last; j++) S[j] = Math.exp(S[j] - lse);
+  for (let j = first; j <= last; j++) S[j] = Math.exp(S[j] - lse);
   return { P: S, lse };
 }
 

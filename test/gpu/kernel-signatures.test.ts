@@ -142,11 +142,12 @@ describe('packFor', () => {
     expect(Array.from(five)).toEqual([1, 2, 3, 4, 5, 0, 0, 0]);
   });
 
-  it('packs a real kernel’s params: attention’s scale is its tenth word', () => {
-    const v = words(packFor(ATTENTION, { B: 2, N: 3, H: 4, Hkv: 2, ldq: 24, q_off: 0, k_off: 16, v_off: 20, group: 2, scale: 0.25 }));
+  it('packs a real kernel’s params: attention’s scale is its tenth word, its window the eleventh', () => {
+    const v = words(packFor(ATTENTION, { B: 2, N: 3, H: 4, Hkv: 2, ldq: 24, q_off: 0, k_off: 16, v_off: 20, group: 2, scale: 0.25, window: 5 }));
     expect(v.byteLength).toBe(48);
     expect(Array.from({ length: 9 }, (_, i) => v.getUint32(4 * i, true))).toEqual([2, 3, 4, 2, 24, 0, 16, 20, 2]);
     expect(v.getFloat32(36, true)).toBe(0.25);
+    expect(v.getUint32(40, true)).toBe(5);
   });
 
   it('refuses a missing field, an unknown field and a value outside its type', () => {

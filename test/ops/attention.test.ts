@@ -23,6 +23,8 @@ interface Case {
   hd: number;
   layout: Layout;
   scale?: number;
+  /** Sliding window in tokens (absent: none). */
+  window?: number;
 }
 
 /**
@@ -31,6 +33,10 @@ interface Case {
  * 'aligned' (gaps of whole vec4s) allow the vec4 path when hd is a multiple of 4.
  */
 function shapeOf(c: Case): AttentionShape {
+  return c.window === undefined ? layoutOf(c) : { ...layoutOf(c), window: c.window };
+}
+
+function layoutOf(c: Case): AttentionShape {
   const { B, N, H, Hkv, hd } = c;
   const scale = c.scale ?? 1 / Math.sqrt(hd);
   const [qw, kw] = [H * hd, Hkv * hd];
@@ -107,13 +113,31 @@ const tilingCases: Case[] = [
   { B: 2, N: 23, H: 6, Hkv: 2, hd: 12, layout: 'gaps' },
 ];
 
+/**
+ * Sliding windows: attention to itself alone (1), a short one (3), one that neither divides nor is
+ * divided by any block size or LANES·KB span of the default or forced tilings (11), and one at least
+ * N long, which must be no window at all. The bases reuse shapes (so pipelines) of the cases above:
+ * scalar and vec4 rows, GQA groups of 1 to 4, head sizes 8 to 128, N from 19 to 300.
+ */
+const windowBases: Case[] = [
+  { B: 2, N: 37, H: 6, Hkv: 2, hd: 16, layout: 'gaps' },
+  { B: 1, N: 300, H: 8, Hkv: 4, hd: 8, layout: 'permuted' }, // O(N·W) loops over a long text
+  { B: 1, N: 130, H: 8, Hkv: 4, hd: 8, layout: 'aligned' },
+  { B: 2, N: 19, H: 6, Hkv: 3, hd: 32, layout: 'aligned' },
+  { B: 1, N: 67, H: 3, Hkv: 3, hd: 64, layout: 'aligned' }, // MHA
+  { B: 1, N: 37, H: 4, Hkv: 1, hd: 128, layout: 'packed' }, // multi-query
+];
+const windowsFor = (N: number): number[] => [1, 3, 11, N + 4];
+const windowCases: Case[] = windowBases.flatMap((c) => windowsFor(c.N).map((window) => ({ ...c, window })));
+
 describe('attention (shaders/attention.wgsl) against float64', () => {
   let gpu: Gpu;
   beforeAll(async () => {
     gpu = await testGpu();
   });
 
-  const caseName = (c: Case): string => `B=${c.B} N=${c.N} H=${c.H} Hkv=${c.Hkv} hd=${c.hd} ${c.layout}${c.scale ? ` scale=${c.scale}` : ''}`;
+  const caseName = (c: Case): string =>
+    `B=${c.B} N=${c.N} H=${c.H} Hkv=${c.Hkv} hd=${c.hd} ${c.layout}${c.scale ? ` scale=${c.scale}` : ''}${c.window !== undefined ? ` window=${c.window}` : ''}`;
 
   /** Runs forward and backward on random data and compares everything with the float64 reference. */
   async function check(c: Case, name: string): Promise<void> {
@@ -175,6 +199,52 @@ describe('attention (shaders/attention.wgsl) against float64', () => {
       });
     }
   }
+
+  for (const c of windowCases) {
+    const name = caseName(c);
+    it(name, () => check(c, name));
+  }
+
+  // Every forced tiling with every window: block rows on both sides of a window edge, key blocks
+  // whose LANES-wide group ends inside or past a window, rows past N in a block.
+  for (const t of tilings) {
+    for (const base of tilingCases) {
+      for (const window of windowsFor(base.N)) {
+        const c = { ...base, window };
+        const name = `${caseName(c)} tiling ${JSON.stringify(t)}`;
+        it(name, async () => {
+          setAttentionTiling(t);
+          try {
+            await check(c, name);
+          } finally {
+            setAttentionTiling(null);
+          }
+        });
+      }
+    }
+  }
+
+  it('a window of N or more, up to the largest u32, is bit for bit no window', async () => {
+    const s = shapeOf({ B: 2, N: 37, H: 6, Hkv: 2, hd: 16, layout: 'gaps' });
+    const R = s.B * s.N;
+    const rng = new Rng(37);
+    const qkv = upload(gpu, [R, s.ldq], rng.normalArray(R * s.ldq), 'qkv');
+    const dout = upload(gpu, [R, s.H * s.hd], rng.normalArray(R * s.H * s.hd), 'dout');
+    const out = gpu.createTensor([R, s.H * s.hd]);
+    const lse = gpu.createTensor([R, s.H]);
+    const delta = gpu.createTensor([R, s.H]);
+    const dqkv = gpu.createTensor([R, s.ldq]);
+    const run = async (window: number) => {
+      await runOnce(gpu, (p) => {
+        attentionForward(p, 'attn', { qkv, out, lse, ...s, window });
+        attentionBackward(p, 'attn.bwd', { qkv, out, lse, ...s, window, dout, dqkv, delta });
+      });
+      return gpu.readMany([out, lse, dqkv]);
+    };
+    const none = await run(0);
+    for (const window of [s.N, s.N + 1, 2 ** 32 - 1]) expect(await run(window), `window ${window}`).toEqual(none);
+    for (const t of [qkv, dout, dqkv, out, lse, delta]) gpu.destroyTensor(t);
+  });
 
   it('more than 65535 workgroups (2-D grid), checked on sampled sequences', async () => {
     // Just past 65535 workgroups for every entry point with this adapter's tiling.
@@ -251,6 +321,15 @@ describe('attention (shaders/attention.wgsl) against float64', () => {
     const t = gpu.createTensor([4, s.ldq]);
     await expect(runOnce(gpu, (p) => attentionForward(p, 'attn', { qkv: t, out: t, lse: t, ...s }))).rejects.toThrow(/multiple of Hkv/);
   });
+
+  it('rejects a window that is not a non-negative integer', async () => {
+    const s = shapeOf({ B: 1, N: 4, H: 4, Hkv: 2, hd: 8, layout: 'packed' });
+    const t = gpu.createTensor([4, s.ldq]);
+    for (const window of [-1, 2.5]) {
+      await expect(runOnce(gpu, (p) => attentionForward(p, 'attn', { qkv: t, out: t, lse: t, ...s, window }))).rejects.toThrow(/window=.* non-negative integer/);
+    }
+    gpu.destroyTensor(t);
+  });
 });
 
 describe('attention float64 reference', () => {
@@ -287,5 +366,75 @@ describe('attention float64 reference', () => {
     expectClose(grads.dq, fd(s.qOff, s.H * s.hd), TOL_FD, 'dq');
     expectClose(grads.dk, fd(s.kOff, s.Hkv * s.hd), TOL_FD, 'dk');
     expectClose(grads.dv, fd(s.vOff, s.Hkv * s.hd), TOL_FD, 'dv');
+  });
+
+  it.each([1, 2, 3])('backward with a window of %i matches central finite differences of the forward', (window) => {
+    const s = shapeOf({ B: 2, N: 7, H: 4, Hkv: 2, hd: 3, layout: 'gaps', scale: 0.7, window });
+    const R = s.B * s.N;
+    const rng = new Rng(2025 + window);
+    const qkv = Float64Array.from(rng.normalArray(R * s.ldq));
+    const dout = Float64Array.from(rng.normalArray(R * s.H * s.hd));
+    const loss = (): number => attentionForwardRef(qkv, s).out.reduce((l, o, i) => l + dout[i] * o, 0);
+    // Every column of the q, k and v blocks, central differences with eps 1e-5 as above.
+    const fd = (off: number, width: number): Float64Array =>
+      Float64Array.from({ length: R * width }, (_, at) => {
+        const idx = Math.floor(at / width) * s.ldq + off + (at % width);
+        const x0 = qkv[idx];
+        qkv[idx] = x0 + 1e-5;
+        const up = loss();
+        qkv[idx] = x0 - 1e-5;
+        const down = loss();
+        qkv[idx] = x0;
+        return (up - down) / 2e-5;
+      });
+    const grads = attentionBackwardRef(qkv, dout, s);
+    expectClose(grads.dq, fd(s.qOff, s.H * s.hd), TOL_FD, 'dq');
+    expectClose(grads.dk, fd(s.kOff, s.Hkv * s.hd), TOL_FD, 'dk');
+    expectClose(grads.dv, fd(s.vOff, s.Hkv * s.hd), TOL_FD, 'dv');
+  });
+
+  // The convention (Hugging Face's sliding_window: kv_idx > q_idx - W, and causal): a query sees
+  // itself and the W - 1 tokens before it.
+  it('a window of W: value j reaches exactly the outputs of queries j .. j + W - 1', () => {
+    const s = shapeOf({ B: 1, N: 9, H: 2, Hkv: 1, hd: 4, layout: 'packed', window: 3 });
+    const qkv = Float64Array.from(new Rng(3).normalArray(s.N * s.ldq));
+    const before = attentionForwardRef(qkv, s).out;
+    const j = 4;
+    for (let d = 0; d < s.hd; d++) qkv[j * s.ldq + s.vOff + d] += 1;
+    const after = attentionForwardRef(qkv, s).out;
+    const width = s.H * s.hd;
+    const changed = Array.from({ length: s.N }, (_, i) => i).filter((i) => after.subarray(i * width, (i + 1) * width).some((x, c) => x !== before[i * width + c]));
+    expect(changed).toEqual([4, 5, 6]);
+  });
+
+  it('a window of 1 is attention to itself alone; a window of N or more is no window', () => {
+    const base = { B: 2, N: 6, H: 4, Hkv: 2, hd: 5, layout: 'gaps' } as const;
+    const s = shapeOf(base);
+    const R = s.B * s.N;
+    const rng = new Rng(11);
+    const qkv = Float64Array.from(rng.normalArray(R * s.ldq));
+    const dout = Float64Array.from(rng.normalArray(R * s.H * s.hd));
+    const self = attentionForwardRef(qkv, { ...s, window: 1 });
+    const group = s.H / s.Hkv;
+    for (let r = 0; r < R; r++) {
+      for (let h = 0; h < s.H; h++) {
+        const g = Math.floor(h / group);
+        let dot = 0;
+        for (let d = 0; d < s.hd; d++) {
+          expect(self.out[(r * s.H + h) * s.hd + d]).toBeCloseTo(qkv[r * s.ldq + s.vOff + g * s.hd + d], 14);
+          dot += qkv[r * s.ldq + s.qOff + h * s.hd + d] * qkv[r * s.ldq + s.kOff + g * s.hd + d];
+        }
+        expect(self.lse[r * s.H + h]).toBeCloseTo(s.scale * dot, 14);
+      }
+    }
+    // One key: P = 1 whatever q and k are, so only v has a gradient.
+    const g1 = attentionBackwardRef(qkv, dout, { ...s, window: 1 });
+    expect(Math.max(...g1.dq.map(Math.abs), ...g1.dk.map(Math.abs))).toBeLessThan(1e-15);
+    const none = attentionForwardRef(qkv, s);
+    const gNone = attentionBackwardRef(qkv, dout, s);
+    for (const window of [s.N, s.N + 3]) {
+      expect(attentionForwardRef(qkv, { ...s, window })).toEqual(none);
+      expect(attentionBackwardRef(qkv, dout, { ...s, window })).toEqual(gNone);
+    }
   });
 });

@@ -20,6 +20,8 @@ interface Case {
   Hkv: number;
   hd: number;
   scale?: number;
+  /** Sliding window in tokens (absent: none). */
+  window?: number;
 }
 
 /** q, k, v blocks inside a wider row with gaps and odd offsets, so strides and offsets are honoured. */
@@ -27,7 +29,8 @@ function shapeOf(c: Case): KvShape {
   const qOff = 3;
   const kOff = qOff + c.H * c.hd + 2;
   const vOff = kOff + c.Hkv * c.hd + 5;
-  return { B: c.B, n: c.n, maxLen: c.maxLen, H: c.H, Hkv: c.Hkv, hd: c.hd, ldq: vOff + c.Hkv * c.hd + 1, qOff, kOff, vOff, scale: c.scale ?? 1 / Math.sqrt(c.hd) };
+  const s = { B: c.B, n: c.n, maxLen: c.maxLen, H: c.H, Hkv: c.Hkv, hd: c.hd, ldq: vOff + c.Hkv * c.hd + 1, qOff, kOff, vOff, scale: c.scale ?? 1 / Math.sqrt(c.hd) };
+  return c.window === undefined ? s : { ...s, window: c.window };
 }
 
 /** Picks positions [lo, hi) of every (sequence, kv head) out of a cache [B, Hkv, maxLen, hd]. */
@@ -51,6 +54,15 @@ const cases: Case[] = [
   { B: 2, n: 4, pos: 7, maxLen: 20, H: 4, Hkv: 4, hd: 64 }, // several new rows after a filled cache
   { B: 1, n: 2, pos: 3, maxLen: 5, H: 2, Hkv: 1, hd: 256, scale: 0.3 }, // largest head size
   { B: 2, n: 1, pos: 30, maxLen: 31, H: 4, Hkv: 2, hd: 8, scale: 3 }, // peaked softmax
+  // Sliding windows: the new rows see the last W positions, their own included.
+  { B: 1, n: 1, pos: 37, maxLen: 40, H: 8, Hkv: 4, hd: 8, window: 5 }, // a decoding step
+  { B: 1, n: 1, pos: 37, maxLen: 40, H: 8, Hkv: 4, hd: 8, window: 1 }, // itself alone
+  { B: 3, n: 1, pos: 400, maxLen: 401, H: 4, Hkv: 1, hd: 16, window: 64 }, // long cache, short window
+  { B: 2, n: 5, pos: 0, maxLen: 9, H: 6, Hkv: 2, hd: 13, window: 3 }, // a prefill longer than the window
+  { B: 2, n: 4, pos: 7, maxLen: 20, H: 4, Hkv: 4, hd: 64, window: 6 }, // new rows whose windows start in the old cache
+  { B: 2, n: 4, pos: 1, maxLen: 20, H: 4, Hkv: 4, hd: 64, window: 3 }, // windows reaching back to position 0
+  { B: 2, n: 1, pos: 30, maxLen: 31, H: 4, Hkv: 2, hd: 8, window: 31 }, // window = every position: none
+  { B: 2, n: 1, pos: 30, maxLen: 31, H: 4, Hkv: 2, hd: 8, window: 1000 }, // longer than the cache
 ];
 
 describe('kv cache (shaders/kv_cache.wgsl) against float64', () => {
@@ -59,7 +71,8 @@ describe('kv cache (shaders/kv_cache.wgsl) against float64', () => {
     gpu = await testGpu();
   });
 
-  const name = (c: Case) => `B=${c.B} n=${c.n} pos=${c.pos} maxLen=${c.maxLen} H=${c.H} Hkv=${c.Hkv} hd=${c.hd}${c.scale ? ` scale=${c.scale}` : ''}`;
+  const name = (c: Case) =>
+    `B=${c.B} n=${c.n} pos=${c.pos} maxLen=${c.maxLen} H=${c.H} Hkv=${c.Hkv} hd=${c.hd}${c.scale ? ` scale=${c.scale}` : ''}${c.window !== undefined ? ` window=${c.window}` : ''}`;
 
   it.each(cases.map((c) => [name(c), c] as const))('append, attend and their gradients: %s', async (label, c) => {
     const s = shapeOf(c);
@@ -131,6 +144,21 @@ describe('kv cache (shaders/kv_cache.wgsl) against float64', () => {
     expect(relMaxError(dec.lse, full.lse)).toBeLessThan(1e-13);
   });
 
+  it.each([1, 4])('with a window of %i, a prefill from an empty cache is the windowed attention of the training kernels', (window) => {
+    const c: Case = { B: 2, n: 11, pos: 0, maxLen: 11, H: 6, Hkv: 3, hd: 8, window };
+    const s = shapeOf(c);
+    const QKV = new Rng(6).normalArray(s.B * s.n * s.ldq);
+    const empty = new Float64Array(s.B * s.Hkv * s.maxLen * s.hd);
+    const filled = kvAppendRef(QKV, empty, empty, s, 0);
+    const dec = attentionDecodeRef(QKV, filled.kc, filled.vc, s, 0);
+    const full = attentionForwardRef(QKV, { B: s.B, N: s.n, H: s.H, Hkv: s.Hkv, hd: s.hd, ldq: s.ldq, qOff: s.qOff, kOff: s.kOff, vOff: s.vOff, scale: s.scale, window });
+    const unwindowed = attentionForwardRef(QKV, { B: s.B, N: s.n, H: s.H, Hkv: s.Hkv, hd: s.hd, ldq: s.ldq, qOff: s.qOff, kOff: s.kOff, vOff: s.vOff, scale: s.scale });
+    expect(relMaxError(dec.out, full.out)).toBeLessThan(1e-13);
+    expect(relMaxError(dec.lse, full.lse)).toBeLessThan(1e-13);
+    // ... and the window changes the answer (rows past the window's length see fewer keys).
+    expect(relMaxError(dec.out, unwindowed.out)).toBeGreaterThan(1e-3);
+  });
+
   it('the reference gradients match central differences of sum(dout ∘ out)', () => {
     const c: Case = { B: 1, n: 3, pos: 4, maxLen: 8, H: 4, Hkv: 2, hd: 5 };
     const s = shapeOf(c);
@@ -162,6 +190,47 @@ describe('kv cache (shaders/kv_cache.wgsl) against float64', () => {
       expect(Math.abs(fd(vc, at) - g.dvc[at])).toBeLessThan(1e-7);
     }
     expect(g.dkc[(1 * s.maxLen + 7) * s.hd]).toBe(0);
+  });
+
+  it('with a window, the reference gradients match central differences, and positions no new row sees get none', () => {
+    // Rows at positions 4, 5, 6 with a window of 3 see 2..4, 3..5 and 4..6: positions 0 and 1 none.
+    const c: Case = { B: 1, n: 3, pos: 4, maxLen: 8, H: 4, Hkv: 2, hd: 5, window: 3 };
+    const s = shapeOf(c);
+    const rng = new Rng(10);
+    const qkv = Float64Array.from(rng.normalArray(s.B * s.n * s.ldq));
+    const cs = s.B * s.Hkv * s.maxLen * s.hd;
+    const kc = Float64Array.from(rng.normalArray(cs));
+    const vc = Float64Array.from(rng.normalArray(cs));
+    const dout = rng.normalArray(s.B * s.n * s.H * s.hd);
+    const f = () => attentionDecodeRef(qkv, kc, vc, s, c.pos).out.reduce((acc, x, i) => acc + x * dout[i], 0);
+    const g = attentionDecodeBackwardRef(qkv, kc, vc, dout, s, c.pos);
+    const eps = 1e-5;
+    const fd = (buf: Float64Array, i: number) => {
+      const x0 = buf[i];
+      buf[i] = x0 + eps;
+      const up = f();
+      buf[i] = x0 - eps;
+      const down = f();
+      buf[i] = x0;
+      return (up - down) / (2 * eps);
+    };
+    for (const [r, h, d] of [[0, 0, 0], [2, 3, 4], [1, 1, 2]]) {
+      expect(Math.abs(fd(qkv, r * s.ldq + s.qOff + h * s.hd + d) - g.dq[r * s.H * s.hd + h * s.hd + d])).toBeLessThan(1e-7);
+    }
+    for (const [gg, j, d] of [[0, 0, 1], [1, 1, 3], [0, 2, 0], [1, 3, 2], [0, 4, 4], [1, 6, 1]]) {
+      const at = (gg * s.maxLen + j) * s.hd + d;
+      expect(Math.abs(fd(kc, at) - g.dkc[at])).toBeLessThan(1e-7);
+      expect(Math.abs(fd(vc, at) - g.dvc[at])).toBeLessThan(1e-7);
+    }
+    for (const j of [0, 1, 7]) {
+      for (let gg = 0; gg < s.Hkv; gg++) {
+        for (let d = 0; d < s.hd; d++) {
+          expect(g.dkc[(gg * s.maxLen + j) * s.hd + d]).toBe(0);
+          expect(g.dvc[(gg * s.maxLen + j) * s.hd + d]).toBe(0);
+        }
+      }
+    }
+    expect(Math.abs(g.dvc[(0 * s.maxLen + 2) * s.hd])).toBeGreaterThan(0);
   });
 
   it('decode_advance emits each step’s token at the step index, moves the position by n, stops writing at count', async () => {
