@@ -129,5 +129,6 @@ function attnArgs(c: AttentionBlock, a: LayerActs): AttentionArgs {
     kOff: H * hd,
     vOff: (H + spec.kvHeads) * hd,
     scale: 1 / Math.sqrt(hd),
+    window: spec.slidingWindow,
   };
 }

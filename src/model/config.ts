@@ -31,6 +31,11 @@ export interface ModelSpec {
    * shared by the heads), after the projections and before rotary: Qwen3's q_norm / k_norm.
    */
   headNorm: boolean;
+  /**
+   * Mistral's sliding window: a position attends to itself and the slidingWindow - 1 before it
+   * (shaders/attention.wgsl); 0 = every earlier position.
+   */
+  slidingWindow: number;
   /** floor(headDim * rotary_pct) for NeoX, headDim for Llama. */
   rotaryDim: number;
   ropeTheta: number;
@@ -154,15 +159,18 @@ export function parseConfig(json: unknown): ModelSpec {
   if (!isRecord(json)) throw new ModelConfigError('config.json must contain a JSON object');
   const cfg = json;
   const modelType = cfg.model_type;
-  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2' && modelType !== 'qwen3') {
-    refuse('model_type', `${show(modelType)} is not supported; the lab runs Llama ('llama'), Qwen2 ('qwen2'), Qwen3 ('qwen3') and GPT-NeoX/Pythia ('gpt_neox') checkpoints`);
+  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2' && modelType !== 'qwen3' && modelType !== 'mistral') {
+    refuse('model_type', `${show(modelType)} is not supported; the lab runs Llama ('llama'), Mistral ('mistral'), Qwen2 ('qwen2'), Qwen3 ('qwen3') and GPT-NeoX/Pythia ('gpt_neox') checkpoints`);
   }
   // Qwen2 is Llama's computation with biases on q, k and v (none on o_proj). Qwen3 is Llama's with
   // per-head RMSNorm on q and k before rotary, a head_dim of its own (Qwen3Config: 128 unless
   // given) and Llama's optional attention_bias (q, k, v and o).
+  // Mistral is Llama's computation with a sliding window on every layer (sliding_window: null or
+  // absent means none).
   const qwen2 = modelType === 'qwen2';
   const qwen3 = modelType === 'qwen3';
-  const arch: Architecture = qwen2 || qwen3 ? 'llama' : modelType;
+  const mistral = modelType === 'mistral';
+  const arch: Architecture = qwen2 || qwen3 || mistral ? 'llama' : modelType;
   const neox = arch === 'gpt_neox';
   if ((qwen2 || qwen3) && cfg.use_sliding_window === true) refuse('use_sliding_window', 'is true; sliding-window attention is not implemented: use a checkpoint with use_sliding_window false');
   // transformers v5 writes rope settings into rope_parameters; older configs use top-level fields.
@@ -254,6 +262,7 @@ export function parseConfig(json: unknown): ModelSpec {
     kvHeads,
     headDim,
     headNorm: qwen3,
+    slidingWindow: mistral && cfg.sliding_window !== null && cfg.sliding_window !== undefined ? posInt(cfg, 'sliding_window') : 0,
     rotaryDim,
     ropeTheta,
     ropeScaling,

@@ -142,7 +142,7 @@ export class KvDecoder {
         rope(p, `${L}.rope`);
         const kv = { ...shape(n), state: this.state, qkv, ...caches[l] };
         kvAppend(p, `${L}.kv_append`, kv);
-        attentionDecode(p, `${L}.attn`, { ...kv, out: att, lse });
+        attentionDecode(p, `${L}.attn`, { ...kv, out: att, lse, window: spec.slidingWindow });
         if (spec.parallelResidual) {
           p.copy(`${L}.residual`, x, xNext, R * d * 4);
           linearForward(p, `${L}.o`, w.o, att, xNext, R, { accumulate: true });

@@ -81,7 +81,7 @@ export async function loadCpuLlama(dir: string): Promise<CpuLlama> {
       const rope = { rows: L, seqLen: L, posOffset: 0, ld: W, headDim: hd, rotDim: hd };
       qkv = ropeForwardRef(qkv, table, { ...rope, colOffset: 0, nHeads: H });
       qkv = ropeForwardRef(qkv, table, { ...rope, colOffset: H * hd, nHeads: Hkv });
-      const att = attentionForwardRef(qkv, { B: 1, N: L, H, Hkv, hd, ldq: W, qOff: 0, kOff: H * hd, vOff: (H + Hkv) * hd, scale: 1 / Math.sqrt(hd) }).out;
+      const att = attentionForwardRef(qkv, { B: 1, N: L, H, Hkv, hd, ldq: W, qOff: 0, kOff: H * hd, vOff: (H + Hkv) * hd, scale: 1 / Math.sqrt(hd), window: spec.slidingWindow }).out;
       const o = matmulRef(att, w.o, L, d, H * hd, true);
       for (let i = 0; i < x.length; i++) x[i] += o[i];
       const h2 = rmsnormRef(x, w.n2, L, d, spec.normEps).y;

@@ -21,7 +21,7 @@ function refusal(json: unknown): ModelConfigError {
 describe('parseConfig on the shared models', () => {
   it('gpt-neox-tiny: Pythia layout, quarter rotary, parallel residual', () => {
     expect(parseConfig(fixture('fixtures/gpt-neox-tiny'))).toEqual<ModelSpec>({
-      arch: 'gpt_neox', family: 'gpt_neox', vocabSize: 50304, hidden: 64, intermediate: 256, layers: 2, heads: 4, kvHeads: 4, headDim: 16, headNorm: false,
+      arch: 'gpt_neox', family: 'gpt_neox', vocabSize: 50304, hidden: 64, intermediate: 256, layers: 2, heads: 4, kvHeads: 4, headDim: 16, headNorm: false, slidingWindow: 0,
       rotaryDim: 4, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-5, norm: 'layernorm',
       activation: 'gelu', parallelResidual: true, tiedEmbeddings: false, attentionBias: true, outputBias: true, mlpBias: true,
       bosTokenId: 0, eosTokenId: 0,
@@ -35,7 +35,7 @@ describe('parseConfig on the shared models', () => {
 
   it('llama-gqa-untied: GQA, explicit head_dim, theta 5e5, eps 1e-6, untied', () => {
     expect(parseConfig(fixture('fixtures/llama-gqa-untied'))).toEqual<ModelSpec>({
-      arch: 'llama', family: 'llama', vocabSize: 512, hidden: 96, intermediate: 160, layers: 2, heads: 6, kvHeads: 2, headDim: 16, headNorm: false,
+      arch: 'llama', family: 'llama', vocabSize: 512, hidden: 96, intermediate: 160, layers: 2, heads: 6, kvHeads: 2, headDim: 16, headNorm: false, slidingWindow: 0,
       rotaryDim: 16, ropeTheta: 500000, ropeScaling: null, maxPositions: 1024, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,
@@ -80,7 +80,7 @@ describe('parseConfig defaults follow the transformers config classes', () => {
 
   it('LlamaConfig defaults', () => {
     expect(parseConfig(llamaMinimal)).toEqual<ModelSpec>({
-      arch: 'llama', family: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8, headNorm: false,
+      arch: 'llama', family: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8, headNorm: false, slidingWindow: 0,
       rotaryDim: 8, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,
