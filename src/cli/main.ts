@@ -29,14 +29,14 @@ import { methodByName, MethodUnavailableError } from '../experiments/jobs/method
 
 const USAGE = `protolab — proto-token lab on the command line
 
-  protolab info (--model DIR | --shape NAME) [--weights W] [--n N] [--json]
-  protolab eval --model DIR (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
-  protolab compress --model DIR (--text T | --text-file F | --ids ...) [--max-tokens N] [RUN SETTINGS]
+  protolab info (--model M | --shape NAME) [--weights W] [--n N] [--json]
+  protolab eval --model M (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
+  protolab compress --model M (--text T | --text-file F | --ids ...) [--max-tokens N] [RUN SETTINGS]
                     [--method oneshot|memory] [--memory-tokens K] [--out FILE [--force]] [--json]
-  protolab decode --model DIR --solution FILE [--json]
-  protolab throughput --model DIR --solution FILE [--repeats R] [--memory-tokens K] [--json]
-  protolab bench (--model DIR | --shape NAME) --n N [--weights W] [--json]
-  protolab sweep --model DIR --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
+  protolab decode --model M --solution FILE [--json]
+  protolab throughput --model M --solution FILE [--repeats R] [--memory-tokens K] [--json]
+  protolab bench (--model M | --shape NAME) --n N [--weights W] [--json]
+  protolab sweep --model M --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
                  [--out results.jsonl] [--json]
@@ -48,13 +48,16 @@ ${flagHelp(RUN_FIELDS).join('\n')}
 EXPERIMENT SETTINGS (sweep; --memory-tokens and --repeats also compress and throughput; the page's experiments view has the same bounds):
 ${flagHelp(EXPERIMENT_FIELDS).join('\n')}
 
-DIR is a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json).
+--model M: a Hugging Face model folder (config.json, model.safetensors or a sharded index, tokenizer.json),
+  or a Hub id owner/name [--revision REV, default main]: taken from the Hugging Face cache (HF_HUB_CACHE,
+  else HF_HOME/hub, else ~/.cache/huggingface/hub) with no network when it is there, else downloaded
+  into it from HF_ENDPOINT (default https://huggingface.co), with HF_TOKEN for private or gated repos.
 --weights W (every command that loads a model) stores the weight matrices as f32, f16, bf16, q8
   (int8, groups of 32) or q4 (4-bit, groups of 32); auto takes the most precise that fits the GPU
   memory for a text of --n tokens (info, bench; 1024 elsewhere). Default: the checkpoint's own precision.
 --shape NAME (info, bench): ${MODEL_SHAPES.map((s) => s.name).join(', ')} with random weights.`;
 
-const COMMON = { model: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const COMMON = { model: { type: 'string' }, revision: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const TEXT = { text: { type: 'string' }, 'text-file': { type: 'string' }, ids: { type: 'string' } } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -114,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
       let r: Record<string, unknown>;
       if (values.shape !== undefined) {
         if (values.model !== undefined) throw new UsageError('Give --model DIR or --shape NAME, not both.');
+        if (values.revision !== undefined) throw new UsageError('--revision goes with --model owner/name; --shape loads nothing.');
         // The plan needs no weights: nothing is loaded, so an 8B shape answers at once.
         const shape = cliShape(values.shape as string);
         const spec = parseConfig(shape.config);
@@ -128,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
         }
         r = infoReport(gpu, { id: `shape:${shape.name}`, spec, weightFormat: format, fingerprint: null }, n);
       } else {
-        const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights, n });
+        const loaded = await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights, n });
         progress('');
         r = loadedInfo(loaded, n);
       }
@@ -137,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'eval': {
       const { values } = parse(rest, { ...COMMON, ...TEXT, bos: { type: 'boolean' } });
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights });
       progress('');
       const room = loaded.model.spec.maxPositions - (values.bos ? 1 : 0);
       let { tokens } = readTokens(values as Record<string, string>, loaded.tokenizer, loaded.model.spec.vocabSize, { maxTokens: room, cut: false });
@@ -166,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
       if (values.force && values.out === undefined) throw new UsageError('--force replaces the solution file --out names; give --out FILE.');
       // Before the model loads and anything trains: a run must not be lost to a bad --out at its end.
       const out = values.out !== undefined ? checkSolutionOut(values.out as string, values.force === true) : null;
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights });
       progress('');
       // --max-tokens N: only the start is needed, so only the start is tokenized.
       const maxTokens = values['max-tokens'] !== undefined ? positiveInt('--max-tokens', values['max-tokens'] as string) : undefined;
@@ -181,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'decode': {
       const { values } = parse(rest, { ...COMMON, solution: { type: 'string' } });
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights });
       progress('');
       const r = await runDecode(loaded, values.solution as string | undefined);
       const json = { tokens: r.tokens, text: r.text, ...(r.note ? { weight_format_note: r.note } : {}) };
@@ -196,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
       const loaded =
         values.shape !== undefined
           ? await loadCliShape(values.shape as string, progress, { weights: values.weights, n })
-          : await loadCliModel(values.model as string | undefined, progress, { weights: values.weights, n });
+          : await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights, n });
       progress('');
       const r = await runBench(loaded, n);
       process.stdout.write((values.json ? JSON.stringify(r) : printBench(r)) + '\n');
@@ -207,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
       const repeats = flagValue(EXPERIMENT_FIELDS.repeats, values) ?? EXPERIMENT_FIELDS.repeats.fallback;
       const K = flagValue(EXPERIMENT_FIELDS.memoryTokens, values);
       if (values.solution === undefined) throw new UsageError('--solution FILE is required (a .safetensors solution of either method, from compress or the lab).');
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights });
       progress('');
       const r = await runThroughput(loaded, values.solution as string, { repeats, K });
       process.stdout.write((values.json ? JSON.stringify(r) : printThroughput(r)) + '\n');
@@ -279,7 +283,7 @@ async function main(argv: string[]): Promise<number> {
         if (e instanceof SourceError) throw new UsageError(`--source: ${e.message}`);
         throw e;
       }
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { weights: values.weights });
+      const loaded = await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights });
       progress('');
       const ctl = new AbortController();
       const onSignal = () => ctl.abort();

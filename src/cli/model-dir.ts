@@ -8,6 +8,10 @@ import { randomModelSource } from '../model/sources/random-source.ts';
 import type { ModelSource } from '../model/sources/source.ts';
 import type { Model } from '../model/model.ts';
 import { nodeFolderSource } from '../model/sources/node-folder.ts';
+import { DEFAULT_HUB_ENDPOINT, normalizeEndpoint, validateRepoId, validateRevision } from '../model/sources/hub.ts';
+import { findCachedSnapshot, hubCacheDir } from '../model/sources/hf-cache.ts';
+import { downloadHubModel } from '../model/sources/hub-download.ts';
+import { formatBytes } from '../util/bytes.ts';
 import { loadTokenizer, type Tokenizer } from '../model/tokenizer.ts';
 import { UsageError } from './errors.ts';
 import { isWeightChoice, WEIGHT_CHOICES, type WeightChoice } from '../model/weight-format.ts';
@@ -59,17 +63,83 @@ export function parseWeightsFlag(v: unknown): WeightChoice | undefined {
   return v;
 }
 
+/** How --model names a model: a folder, or a Hub id with its revision (found in the cache or downloaded into it). */
+export interface CliModelOptions {
+  weights?: unknown;
+  n?: number;
+  /** --revision: a branch, tag or commit of a Hub id (default main). */
+  revision?: unknown;
+  /** HF_HUB_CACHE, HF_HOME, HF_ENDPOINT, HF_TOKEN are read from here (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const MODEL_HELP = 'a model folder (with config.json), or a Hugging Face Hub id such as Qwen/Qwen2.5-0.5B (taken from the Hugging Face cache, or downloaded into it)';
+
+/** `owner/name`, as opposed to a path: one "/", nothing that only a path has. Validated afterwards. */
+function looksLikeRepoId(v: string): boolean {
+  return /^[^/\\~.][^/\\]*\/[^/\\]+$/.test(v);
+}
+
 /**
- * --model DIR → a model on the machine's WebGPU adapter, plus its tokenizer. `weights` picks the
- * storage format (--weights); `auto` plans for a run of `n` tokens.
+ * --model M [--revision REV] → the folder to load and the name it goes by. An existing folder wins; else an
+ * `owner/name` id is looked up in the Hugging Face cache (no network when its snapshot is complete) and
+ * downloaded into it otherwise.
  */
-export async function loadCliModel(dir: string | undefined, progress: (msg: string) => void, opts: { weights?: unknown; n?: number } = {}): Promise<LoadedCliModel> {
+export async function resolveCliModel(arg: string | undefined, progress: (msg: string) => void, opts: Pick<CliModelOptions, 'revision' | 'env'> = {}): Promise<{ dir: string; describe: string }> {
+  const env = opts.env ?? process.env;
+  if (opts.revision !== undefined && (typeof opts.revision !== 'string' || opts.revision === '')) throw new UsageError('--revision needs a branch, tag or commit, e.g. --revision main.');
+  const revision = opts.revision as string | undefined;
+  if (!arg) throw new UsageError(`--model is required: ${MODEL_HELP}.`);
+  const path = resolve(arg);
+  if (existsSync(path) || !looksLikeRepoId(arg)) {
+    if (!existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`--model: no folder at ${path} (a Hub id looks like owner/name, e.g. Qwen/Qwen2.5-0.5B).`);
+    if (!existsSync(resolve(path, 'config.json'))) throw new UsageError(`--model: ${path} has no config.json; point at a Hugging Face model folder.`);
+    if (revision !== undefined) throw new UsageError(`--revision goes with a Hub id; ${arg} is a folder, which has only the files it holds.`);
+    return { dir: path, describe: path };
+  }
+  try {
+    validateRepoId(arg);
+  } catch (e) {
+    throw new UsageError(`--model: no folder at ${path}, and ${(e as Error).message}.`);
+  }
+  const rev = revision ?? 'main';
+  try {
+    validateRevision(rev);
+  } catch (e) {
+    throw new UsageError(`--revision: ${(e as Error).message}.`);
+  }
+  const cacheDir = hubCacheDir(env);
+  const describe = `${arg}@${rev}`;
+  const cached = findCachedSnapshot(cacheDir, arg, rev);
+  if (cached) return { dir: cached.dir, describe };
+  // huggingface_hub's offline switch: the cache or nothing.
+  if (/^(1|on|yes|true)$/i.test(env.HF_HUB_OFFLINE?.trim() ?? '')) {
+    throw new UsageError(`--model ${describe} is not complete in the Hugging Face cache (${cacheDir}) and HF_HUB_OFFLINE is set; unset it to download the model.`);
+  }
+  let endpoint: string;
+  try {
+    endpoint = normalizeEndpoint(env.HF_ENDPOINT?.trim() || DEFAULT_HUB_ENDPOINT);
+  } catch (e) {
+    throw new UsageError(`HF_ENDPOINT: ${(e as Error).message}; set it to the Hub's address, e.g. https://huggingface.co.`);
+  }
+  const fetched = await downloadHubModel(arg, rev, {
+    cacheDir,
+    endpoint,
+    token: env.HF_TOKEN,
+    onProgress: (p) => progress(`downloading ${arg} ${p.file} ${Math.floor((100 * p.loaded) / Math.max(1, p.total))}% of ${formatBytes(p.total)}`),
+  });
+  progress('');
+  return { dir: fetched.dir, describe };
+}
+
+/**
+ * --model → a model on the machine's WebGPU adapter, plus its tokenizer. `weights` picks the storage format
+ * (--weights); `auto` plans for a run of `n` tokens.
+ */
+export async function loadCliModel(arg: string | undefined, progress: (msg: string) => void, opts: CliModelOptions = {}): Promise<LoadedCliModel> {
   const weights = parseWeightsFlag(opts.weights);
-  if (!dir) throw new UsageError('--model DIR is required (a Hugging Face model folder with config.json).');
-  const path = resolve(dir);
-  if (!existsSync(path) || !statSync(path).isDirectory()) throw new UsageError(`--model: no folder at ${path}.`);
-  if (!existsSync(resolve(path, 'config.json'))) throw new UsageError(`--model: ${path} has no config.json; point at a Hugging Face model folder.`);
-  const source = nodeFolderSource(path);
+  const { dir, describe } = await resolveCliModel(arg, progress, opts);
+  const source = nodeFolderSource(dir, { describe });
   const gpu = await createNodeGpu();
   const model = await loadWithFormat(gpu, source, weightsRule(weights, opts.n ?? AUTO_PLAN_TOKENS, gpu), progress);
   const tokenizer = await loadTokenizer(source);

@@ -312,3 +312,104 @@ describe('the lab roots', () => {
     }
   });
 });
+
+describe('Hugging Face cache snapshots, served in place', () => {
+  const COMMIT = 'c'.repeat(40);
+  const OTHER_SECRET = 'OTHER-REPO-BLOB';
+  let cache: string;
+  let snapshot: string;
+
+  /** A cache repo: blobs, refs/main and a snapshot whose files link into ../../blobs, as huggingface_hub writes it. */
+  function cacheRepo(folder: string, commit: string, blobs: Record<string, string | Buffer>, links: Record<string, string>): string {
+    const repo = join(cache, folder);
+    for (const [name, content] of Object.entries(blobs)) file(join(repo, 'blobs', name), content);
+    file(join(repo, 'refs', 'main'), commit);
+    const snap = join(repo, 'snapshots', commit);
+    for (const [path, target] of Object.entries(links)) {
+      mkdirSync(dirname(join(snap, path)), { recursive: true });
+      symlinkSync(target, join(snap, path));
+    }
+    return snap;
+  }
+
+  beforeAll(() => {
+    cache = join(base, 'hf-cache');
+    snapshot = cacheRepo(
+      'models--acme--tiny',
+      COMMIT,
+      { aaa1: '{"model_type":"llama"}', bbb2: WEIGHTS, ccc3: 'onnx-bytes' },
+      {
+        'config.json': '../../blobs/aaa1',
+        'model.safetensors': '../../blobs/bbb2',
+        'onnx/model.onnx': '../../../blobs/ccc3',
+        'other.json': '../../../models--other--repo/blobs/ddd4',
+        'leak.json': '../../../../../secret.txt',
+        'ref.json': '../../refs/main',
+        'chain.json': '../../blobs/eee5',
+      },
+    );
+    // A blob that is itself a link out of the cache: its real path is not in blobs/.
+    symlinkSync(join(base, 'secret.txt'), join(cache, 'models--acme--tiny', 'blobs', 'eee5'));
+    cacheRepo('models--other--repo', 'd'.repeat(40), { ddd4: OTHER_SECRET, fff6: '{"other":true}' }, { 'config.json': '../../blobs/fff6' });
+    // A repo whose blobs/ is itself a link elsewhere: nothing is served through it.
+    file(join(base, 'elsewhere-blobs', 'ggg7'), '{"outside":true}');
+    mkdirSync(join(cache, 'models--sneaky--x', 'snapshots', 'e'.repeat(40)), { recursive: true });
+    symlinkSync(join(base, 'elsewhere-blobs'), join(cache, 'models--sneaky--x', 'blobs'));
+    file(join(cache, 'models--sneaky--x', 'refs', 'main'), 'e'.repeat(40));
+    symlinkSync('../../blobs/ggg7', join(cache, 'models--sneaky--x', 'snapshots', 'e'.repeat(40), 'config.json'));
+  });
+
+  async function withRoots<T>(next: ModelRoot[], fn: () => Promise<T>): Promise<T> {
+    const saved = roots;
+    roots = next;
+    try {
+      return await fn();
+    } finally {
+      roots = saved;
+    }
+  }
+
+  it('serves a snapshot folder in place, named after its repo, with Range support', async () => {
+    await withRoots([{ dir: snapshot, prefix: '' }], async () => {
+      const models = await index();
+      expect(models.map((m) => m.name)).toEqual(['acme--tiny']);
+      expect(models[0].files).toEqual(['config.json', 'model.safetensors', 'onnx/model.onnx']);
+      expect((await rawRequest('/models/acme--tiny/config.json')).body.toString()).toBe('{"model_type":"llama"}');
+      const weights = await rawRequest('/models/acme--tiny/model.safetensors');
+      expect(weights.status).toBe(200);
+      expect(weights.body.equals(WEIGHTS)).toBe(true);
+      const part = await rawRequest('/models/acme--tiny/model.safetensors', { Range: 'bytes=10-19' });
+      expect(part.status).toBe(206);
+      expect(part.body.equals(WEIGHTS.subarray(10, 20))).toBe(true);
+      expect((await rawRequest('/models/acme--tiny/onnx/model.onnx')).body.toString()).toBe('onnx-bytes');
+    });
+  });
+
+  it('serves every repo of a cache folder (HF_HUB_CACHE) or one repo folder at its main snapshot', async () => {
+    await withRoots([{ dir: cache, prefix: '' }], async () => {
+      expect((await index()).map((m) => m.name)).toEqual(['acme--tiny', 'other--repo', 'sneaky--x']);
+      expect((await rawRequest('/models/other--repo/config.json')).body.toString()).toBe('{"other":true}');
+    });
+    await withRoots([{ dir: join(cache, 'models--acme--tiny'), prefix: '' }], async () => {
+      expect((await index()).map((m) => m.name)).toEqual(['acme--tiny']);
+      expect((await rawRequest('/models/acme--tiny/model.safetensors')).body.equals(WEIGHTS)).toBe(true);
+    });
+  });
+
+  it("refuses links into another repo's blobs, out of the cache, to refs, through a linked blob or a linked blobs/", async () => {
+    for (const dir of [snapshot, cache]) {
+      await withRoots([{ dir, prefix: '' }], async () => {
+        const names = (await index()).flatMap((m) => m.files.map((f) => `${m.name}/${f}`));
+        for (const refused of ['acme--tiny/other.json', 'acme--tiny/leak.json', 'acme--tiny/ref.json', 'acme--tiny/chain.json', 'sneaky--x/config.json']) {
+          expect(names, dir).not.toContain(refused);
+        }
+        for (const target of ['/models/acme--tiny/other.json', '/models/acme--tiny/leak.json', '/models/acme--tiny/ref.json', '/models/acme--tiny/chain.json', '/models/sneaky--x/config.json']) {
+          const res = await rawRequest(target);
+          expect.soft(res.status, target).toBe(404);
+          const body = res.body.toString('latin1');
+          for (const secret of [SECRET, OTHER_SECRET, COMMIT, '"outside"']) expect.soft(body, target).not.toContain(secret);
+        }
+      });
+    }
+  });
+});

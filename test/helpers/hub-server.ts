@@ -1,8 +1,11 @@
 /**
  * A local stand-in for the Hugging Face Hub on 127.0.0.1 (random port): /{owner}/{name}/resolve/{revision}/{file}
- * answers small files directly and 302-redirects large ones to /cdn/..., like the Hub does for LFS files;
- * ETag, Content-Length, Range/If-Range, 404 with X-Error-Code, 401 for unknown repos. It can cut a response
- * half way (to test retries and that a cache never keeps a partial file) and swap a file's content mid-load.
+ * answers small files directly and 302-redirects large ones to an absolute /cdn/... URL, like the Hub does for
+ * LFS files (with X-Linked-Etag: the quoted sha256, and X-Linked-Size); every resolve answer carries X-Repo-Commit;
+ * ETag, Content-Length, Range/If-Range, 404 with X-Error-Code, 401 for unknown repos and for gated ones without
+ * their token. The CDN can live on a second port (another origin, as on the real Hub). It can cut a response half
+ * way (to test retries, resuming, and that a cache never keeps a partial file), swap a file's content mid-load,
+ * and make the CDN serve other bytes than the resolve headers announce.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -19,6 +22,12 @@ export interface HubServerOptions {
   lfs?: (file: string) => boolean;
   /** false: ignore Range headers and always send the whole file, like a plain static server. */
   ranges?: boolean;
+  /** revision -> commit hash; default: a commit hash stands for itself, anything else gets sha1(repo@revision). */
+  commits?: Record<string, string>;
+  /** "owner/name" -> the token a gated repo needs (`Authorization: Bearer <token>`); without it, 401 GatedRepo. */
+  gated?: Record<string, string>;
+  /** Serve the CDN from a second server (another origin), as huggingface.co does. */
+  separateCdn?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -26,15 +35,24 @@ export interface RequestLogEntry {
   path: string;
   range: string | null;
   status: number;
+  /** Which server answered: the Hub itself or the CDN (the same one unless separateCdn). */
+  server: 'hub' | 'cdn';
+  authorization: string | null;
 }
 
 export interface HubServer {
   url: string;
+  /** The CDN's origin: `url` unless separateCdn. */
+  cdnUrl: string;
   log: RequestLogEntry[];
+  /** The commit a revision of a repo resolves to (X-Repo-Commit). */
+  commitOf(repo: string, revision: string): string;
   /** The next `times` GET bodies for a file with this base name are cut after half their bytes. */
   cutNext(fileName: string, times: number): void;
   /** Serve other bytes for repo/file from now on (a new ETag with them). */
   replace(repo: string, file: string, bytes: Uint8Array): void;
+  /** The CDN sends these bytes for repo/file while the resolve answer still announces the real ones; null: stop. */
+  tamperCdn(repo: string, file: string, bytes: Uint8Array | null): void;
   close(): Promise<void>;
 }
 
@@ -50,7 +68,10 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
   const log: RequestLogEntry[] = [];
   const cuts = new Map<string, number>();
   const overrides = new Map<string, Body>();
+  const cdnOverrides = new Map<string, Body>();
   const bodies = new Map<string, Body>();
+  const commitOf = (repo: string, revision: string): string =>
+    opts.commits?.[revision] ?? (/^[0-9a-f]{40}$/.test(revision) ? revision : createHash('sha1').update(`${repo}@${revision}`).digest('hex'));
 
   const bodyOf = (bytes: Uint8Array): Body => ({ bytes, etag: `"${createHash('sha256').update(bytes).digest('hex')}"` });
 
@@ -78,7 +99,9 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
   }
 
   function finish(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body?: Uint8Array): void {
-    log.push({ method: req.method ?? '', path: req.url ?? '', range: req.headers.range ?? null, status });
+    const onCdn = opts.separateCdn ? req.socket.localPort === cdnPort : (req.url ?? '').startsWith('/cdn/');
+    const server: RequestLogEntry['server'] = onCdn ? 'cdn' : 'hub';
+    log.push({ method: req.method ?? '', path: req.url ?? '', range: req.headers.range ?? null, status, server, authorization: req.headers.authorization ?? null });
     res.writeHead(status, headers);
     if (!body || req.method === 'HEAD') {
       res.end();
@@ -94,9 +117,9 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
     res.end(body);
   }
 
-  function serve(req: IncomingMessage, res: ServerResponse, b: Body): void {
+  function serve(req: IncomingMessage, res: ServerResponse, b: Body, extra: Record<string, string> = {}): void {
     const size = b.bytes.length;
-    const base = { ETag: b.etag, 'Content-Type': 'application/octet-stream', ...(ranges ? { 'Accept-Ranges': 'bytes' } : {}) };
+    const base = { ETag: b.etag, 'Content-Type': 'application/octet-stream', ...(ranges ? { 'Accept-Ranges': 'bytes' } : {}), ...extra };
     const range = req.headers.range;
     const ifRange = req.headers['if-range'];
     if (ranges && range && (!ifRange || ifRange === b.etag)) {
@@ -122,9 +145,9 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
     finish(req, res, 200, { ...base, 'Content-Length': size }, b.bytes);
   }
 
-  const server = createServer((req, res) => {
-    const notFound = (code: string, status = 404) =>
-      finish(req, res, status, { 'X-Error-Code': code, 'Content-Type': 'text/plain', 'Content-Length': code.length }, new TextEncoder().encode(code));
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const notFound = (code: string, status = 404, extra: Record<string, string> = {}) =>
+      finish(req, res, status, { 'X-Error-Code': code, 'Content-Type': 'text/plain', 'Content-Length': code.length, ...extra }, new TextEncoder().encode(code));
     if (req.method !== 'GET' && req.method !== 'HEAD') return finish(req, res, 405, { 'Content-Length': 0 });
     let parts: string[];
     try {
@@ -134,33 +157,56 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
     }
     const cdn = parts[0] === 'cdn';
     if (cdn) parts = parts.slice(1);
+    // The CDN answers only /cdn/ paths; with separateCdn, the Hub answers none.
+    if (opts.separateCdn && cdn !== (req.socket.localPort === cdnPort)) return notFound('NotFound');
     const [owner, name, resolveWord, revision, ...fileParts] = parts;
     const repo = `${owner}/${name}`;
     if (!cdn && resolveWord !== 'resolve') return notFound('NotFound');
     if (!(repo in opts.repos)) return notFound('RepoNotFound', 401);
-    if (!revisions.includes(revision)) return notFound('RevisionNotFound');
+    const gate = opts.gated?.[repo];
+    if (!cdn && gate !== undefined && req.headers.authorization !== `Bearer ${gate}`) return notFound('GatedRepo', 401);
+    // A revision, or the commit one of them resolves to (what a client pins after its first request).
+    if (!revisions.includes(revision) && !revisions.some((r) => commitOf(repo, r) === revision)) return notFound('RevisionNotFound');
+    const commit = { 'X-Repo-Commit': commitOf(repo, revision) };
     const file = fileParts.join('/');
     const b = fileParts.length ? load(repo, file) : null;
-    if (!b) return notFound('EntryNotFound');
+    if (!b) return notFound('EntryNotFound', 404, cdn ? {} : commit);
     if (!cdn && lfs(file)) {
-      const location = `/cdn/${owner}/${name}/resolve/${encodeURIComponent(revision)}/${fileParts.map(encodeURIComponent).join('/')}`;
-      return finish(req, res, 302, { Location: location, 'X-Linked-Size': b.bytes.length, 'X-Linked-Etag': b.etag, 'Content-Length': 0 });
+      const location = `${cdnUrl}/cdn/${owner}/${name}/resolve/${encodeURIComponent(revision)}/${fileParts.map(encodeURIComponent).join('/')}`;
+      return finish(req, res, 302, { Location: location, 'X-Linked-Size': b.bytes.length, 'X-Linked-Etag': b.etag, 'Content-Length': 0, ...commit });
     }
-    serve(req, res, b);
-  });
+    serve(req, res, (cdn && cdnOverrides.get(`${repo}/${file}`)) || b, cdn ? {} : commit);
+  };
+  const server = createServer(handler);
+  const cdnServer = opts.separateCdn ? createServer(handler) : null;
+  let cdnPort = -1;
+  let cdnUrl = '';
 
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  if (cdnServer) {
+    await new Promise<void>((ok) => cdnServer.listen(0, '127.0.0.1', ok));
+    cdnPort = (cdnServer.address() as AddressInfo).port;
+  }
+  cdnUrl = cdnServer ? `http://127.0.0.1:${cdnPort}` : url;
+  const stop = (s: ReturnType<typeof createServer>) =>
+    new Promise<void>((ok) => {
+      s.closeAllConnections();
+      s.close(() => ok());
+    });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    cdnUrl,
     log,
+    commitOf,
     cutNext: (fileName, times) => cuts.set(fileName, times),
     replace: (repo, file, bytes) => overrides.set(`${repo}/${file}`, bodyOf(bytes)),
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
+    tamperCdn: (repo, file, bytes) => (bytes ? cdnOverrides.set(`${repo}/${file}`, bodyOf(bytes)) : cdnOverrides.delete(`${repo}/${file}`)),
+    close: async () => {
+      await stop(server);
+      if (cdnServer) await stop(cdnServer);
+    },
   };
 }
 

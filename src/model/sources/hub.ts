@@ -48,7 +48,8 @@ export function validateRevision(revision: string): void {
   }
 }
 
-function normalizeEndpoint(endpoint: string): string {
+/** The endpoint as an origin plus optional path, without a trailing slash; refuses anything but plain http(s). */
+export function normalizeEndpoint(endpoint: string): string {
   let url: URL;
   try {
     url = new URL(endpoint);

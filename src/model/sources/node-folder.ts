@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import type { ByteSource } from '../safetensors.ts';
 import { checkFileName, ModelFileNotFoundError, ModelSourceError, type ModelSource } from './source.ts';
 
-export function nodeFolderSource(dir: string): ModelSource {
+/** `describe` names the model in messages and its id (default: the folder path), e.g. a Hub id for a cache snapshot. */
+export function nodeFolderSource(dir: string, opts: { describe?: string } = {}): ModelSource {
   const root = resolve(dir);
   let isDir = false;
   try {
@@ -32,7 +33,7 @@ export function nodeFolderSource(dir: string): ModelSource {
   }
 
   return {
-    describe: root,
+    describe: opts.describe ?? root,
     async has(file) {
       try {
         return (await stat(pathOf(file))).isFile();
