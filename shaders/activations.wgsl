@@ -1,8 +1,18 @@
-// activations: exact GELU (GPT-NeoX) and SwiGLU (Llama MLP), forward and input-gradient backward.
+// activations: exact GELU (GPT-NeoX), tanh GELU (GPT-2) and SwiGLU (Llama MLP), forward and
+// input-gradient backward.
 //
 // GELU, as torch.nn.functional.gelu (erf form), elementwise over n values:
 //   y = x Φ(x),  Φ(x) = (1 + erf(x/√2)) / 2
 //   backward: dx = dy (Φ(x) + x φ(x)),  φ(x) = exp(-x²/2) / √(2π)
+// tanh GELU, as transformers' gelu_new (= gelu(approximate='tanh')), elementwise over n values:
+//   y = x (1 + tanh(u)) / 2,  u = √(2/π) (x + 0.044715 x³)
+//   computed as y = x σ(2u), the same function ((1 + tanh(u)) / 2 = σ(2u)) without the cancellation
+//   of 1 + tanh(u) on the left tail;
+//   backward: dx = dy (σ(2u) + x σ(2u) σ(-2u) 2u'),  u' = √(2/π) (1 + 3·0.044715 x²)
+//   (σ(2u)(1 - σ(2u)) taken as σ(2u) σ(-2u), both from the stable sigmoid, so it keeps its relative
+//   precision where it is tiny; past |2u| = 80, i.e. |x| > 9.3, that term is below e^-80 (|x| + |x|³)
+//   and is dropped, so x³ overflowing to infinity cannot turn it into NaN; σ(2u) itself is taken as
+//   0 below 2u = -80 (gelu_tanh_cdf), so y and dx are exactly 0 and 1 far out on either side).
 // SwiGLU: gu is [rows, 2·inter], gate in columns [0, inter), up in [inter, 2·inter) (gate_proj and
 // up_proj run as one matmul); h is [rows, inter]:
 //   h = silu(g) u,  silu(g) = g σ(g)
@@ -21,7 +31,7 @@
 // Elementwise threads: WG per workgroup, flat index over a 2-D grid (i = (wg.y·nwg.x + wg.x)·WG +
 // lid) so n may exceed 65535·WG.
 //
-// Bindings: gelu_forward 1 x, 2 y;  gelu_backward 1 x, 2 dy, 3 dx;
+// Bindings: gelu_forward, gelu_tanh_forward 1 x, 2 y;  gelu_backward, gelu_tanh_backward 1 x, 2 dy, 3 dx;
 //           swiglu_forward 1 gu, 2 h;  swiglu_backward 1 gu, 2 dh, 3 dgu.
 
 struct Params {
@@ -39,6 +49,8 @@ override WG: u32 = 256;
 
 const FRAC_1_SQRT_2: f32 = 0.70710678118654752;
 const FRAC_1_SQRT_2PI: f32 = 0.39894228040143268;
+const SQRT_2_OVER_PI: f32 = 0.79788456080286536;
+const GELU_TANH_C: f32 = 0.044715;
 
 // erf(t) / t - 1 on |t| < 1, as a polynomial in t².
 fn erf_small_rest(t2: f32) -> f32 {
@@ -123,6 +135,39 @@ fn gelu_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) 
   // Past |x| = 16, x φ(x) < 1e-54 is zero in f32; skipping it keeps exp's argument moderate.
   let pdf = select(FRAC_1_SQRT_2PI * exp(-0.5 * v * v), 0.0, abs(v) > 16.0);
   dx[i] = dy[i] * fma(v, pdf, normal_cdf(v));
+}
+
+// 2u = 2√(2/π)(x + 0.044715 x³) of the tanh GELU.
+fn gelu_tanh_2u(v: f32) -> f32 {
+  return 2.0 * SQRT_2_OVER_PI * fma(GELU_TANH_C * v * v, v, v);
+}
+
+// σ(2u), 0 below 2u = -80 (x < -9.3), where it is under e^-80: the capped sigmoid's e^-80 times a
+// huge |x| would not be.
+fn gelu_tanh_cdf(t: f32) -> f32 {
+  return select(sigmoid(t), 0.0, t < -80.0);
+}
+
+@compute @workgroup_size(WG)
+fn gelu_tanh_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = flat_index(wg, nwg, lid);
+  if (i >= p.n) { return; }
+  let v = x[i];
+  y[i] = v * gelu_tanh_cdf(gelu_tanh_2u(v));
+}
+
+@compute @workgroup_size(WG)
+fn gelu_tanh_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = flat_index(wg, nwg, lid);
+  if (i >= p.n) { return; }
+  let v = x[i];
+  let t = gelu_tanh_2u(v);
+  let s = gelu_tanh_cdf(t);
+  let du2 = 2.0 * SQRT_2_OVER_PI * fma(3.0 * GELU_TANH_C * v, v, 1.0);
+  let tail = select(v * s * sigmoid(-t) * du2, 0.0, abs(t) > 80.0);
+  dx[i] = dy[i] * (s + tail);
 }
 
 @compute @workgroup_size(WG)

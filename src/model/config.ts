@@ -1,10 +1,10 @@
 /**
  * Hugging Face config.json -> the typed spec the engine builds its kernels from. Defaults follow the
- * transformers config classes (LlamaConfig, GPTNeoXConfig) so a config that omits a field means what it means in
+ * transformers config classes (LlamaConfig, GPTNeoXConfig, GPT2Config) so a config that omits a field means what it means in
  * PyTorch; anything that would change the math in a way the engine does not implement is refused by name.
  */
 
-export type Architecture = 'llama' | 'gpt_neox';
+export type Architecture = 'llama' | 'gpt_neox' | 'gpt2';
 
 export interface Llama3RopeScaling {
   type: 'llama3';
@@ -15,9 +15,9 @@ export interface Llama3RopeScaling {
 }
 
 export interface ModelSpec {
-  /** The computation: Llama's or GPT-NeoX's. */
+  /** The computation: Llama's, GPT-NeoX's or GPT-2's. */
   arch: Architecture;
-  /** The checkpoint's model_type ('llama', 'qwen2', 'qwen3', 'gpt_neox'), as info shows it. */
+  /** The checkpoint's model_type ('llama', 'mistral', 'qwen2', 'qwen3', 'gpt_neox', 'gpt2'), as info shows it. */
   family: string;
   vocabSize: number;
   hidden: number;
@@ -36,14 +36,21 @@ export interface ModelSpec {
    * (shaders/attention.wgsl); 0 = every earlier position.
    */
   slidingWindow: number;
-  /** floor(headDim * rotary_pct) for NeoX, headDim for Llama. */
+  /** floor(headDim * rotary_pct) for NeoX, headDim for Llama, 0 (no rotary) for GPT-2. */
   rotaryDim: number;
+  /**
+   * Learned absolute position embeddings (GPT-2's wpe [maxPositions, hidden]), added to the input
+   * embeddings before the first layer: to proto-token inputs too, as transformers adds them to
+   * inputs_embeds (positions.ts).
+   */
+  learnedPositions: boolean;
   ropeTheta: number;
   ropeScaling: null | Llama3RopeScaling;
   maxPositions: number;
   normEps: number;
   norm: 'rmsnorm' | 'layernorm';
-  activation: 'silu' | 'gelu';
+  /** SwiGLU (Llama), exact erf GELU (NeoX), or GELU's tanh approximation (GPT-2's gelu_new). */
+  activation: 'silu' | 'gelu' | 'gelu_tanh';
   parallelResidual: boolean;
   tiedEmbeddings: boolean;
   /** Biases on the q, k and v projections (GPT-NeoX's fused query_key_value; Qwen2 always). */
@@ -159,9 +166,13 @@ export function parseConfig(json: unknown): ModelSpec {
   if (!isRecord(json)) throw new ModelConfigError('config.json must contain a JSON object');
   const cfg = json;
   const modelType = cfg.model_type;
-  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2' && modelType !== 'qwen3' && modelType !== 'mistral') {
-    refuse('model_type', `${show(modelType)} is not supported; the lab runs Llama ('llama'), Mistral ('mistral'), Qwen2 ('qwen2'), Qwen3 ('qwen3') and GPT-NeoX/Pythia ('gpt_neox') checkpoints`);
+  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2' && modelType !== 'qwen3' && modelType !== 'mistral' && modelType !== 'gpt2') {
+    refuse(
+      'model_type',
+      `${show(modelType)} is not supported; the lab runs Llama ('llama'), Mistral ('mistral'), Qwen2 ('qwen2'), Qwen3 ('qwen3'), GPT-NeoX/Pythia ('gpt_neox') and GPT-2 ('gpt2') checkpoints`,
+    );
   }
+  if (modelType === 'gpt2') return parseGpt2(cfg);
   // Qwen2 is Llama's computation with biases on q, k and v (none on o_proj). Qwen3 is Llama's with
   // per-head RMSNorm on q and k before rotary, a head_dim of its own (Qwen3Config: 128 unless
   // given) and Llama's optional attention_bias (q, k, v and o).
@@ -264,6 +275,7 @@ export function parseConfig(json: unknown): ModelSpec {
     headNorm: qwen3,
     slidingWindow: mistral && cfg.sliding_window !== null && cfg.sliding_window !== undefined ? posInt(cfg, 'sliding_window') : 0,
     rotaryDim,
+    learnedPositions: false,
     ropeTheta,
     ropeScaling,
     maxPositions,
@@ -278,6 +290,57 @@ export function parseConfig(json: unknown): ModelSpec {
     mlpBias: neox ? true : bool(cfg, 'mlp_bias', false),
     bosTokenId: tokenId(cfg, 'bos_token_id', neox ? 0 : 1),
     eosTokenId: tokenId(cfg, 'eos_token_id', 2),
+  };
+}
+
+/**
+ * GPT2Config: its own keys (n_embd, n_layer, n_head, n_positions, n_inner, layer_norm_epsilon,
+ * activation_function), learned absolute positions and no rotary, pre-LayerNorm blocks with a
+ * sequential residual, biases everywhere, the head tied to wte unless tie_word_embeddings is false.
+ */
+function parseGpt2(cfg: Json): ModelSpec {
+  const vocabSize = posInt(cfg, 'vocab_size');
+  const hidden = posInt(cfg, 'n_embd');
+  const layers = posInt(cfg, 'n_layer');
+  const heads = posInt(cfg, 'n_head');
+  if (hidden % heads !== 0) refuse('n_head', `(${heads}) must divide n_embd (${hidden})`);
+  // GPT2Attention scales scores by 1/sqrt(head_dim) only; the other two switches change the math.
+  if (!bool(cfg, 'scale_attn_weights', true)) refuse('scale_attn_weights', 'is false; only scores scaled by 1/sqrt(head_dim) are implemented');
+  if (bool(cfg, 'scale_attn_by_inverse_layer_idx', false)) refuse('scale_attn_by_inverse_layer_idx', 'is true; scores scaled by 1/(layer index + 1) are not implemented');
+  if (bool(cfg, 'reorder_and_upcast_attn', false)) refuse('reorder_and_upcast_attn', 'is true; the reordered, upcast attention is not implemented');
+  const act = cfg.activation_function ?? 'gelu_new';
+  let activation: 'gelu' | 'gelu_tanh';
+  // gelu_new, gelu_pytorch_tanh and gelu_fast are the same tanh approximation, written three ways.
+  if (act === 'gelu_new' || act === 'gelu_pytorch_tanh' || act === 'gelu_fast') activation = 'gelu_tanh';
+  else if (act === 'gelu') activation = 'gelu';
+  else refuse('activation_function', `${show(act)} is not supported for GPT-2; only 'gelu_new' (and its equals 'gelu_pytorch_tanh', 'gelu_fast') and exact 'gelu' are implemented`);
+  return {
+    arch: 'gpt2',
+    family: 'gpt2',
+    vocabSize,
+    hidden,
+    intermediate: posInt(cfg, 'n_inner', 4 * hidden),
+    layers,
+    heads,
+    kvHeads: heads,
+    headDim: hidden / heads,
+    headNorm: false,
+    slidingWindow: 0,
+    rotaryDim: 0,
+    learnedPositions: true,
+    ropeTheta: 10000,
+    ropeScaling: null,
+    maxPositions: posInt(cfg, 'n_positions', 1024),
+    normEps: posNum(cfg, 'layer_norm_epsilon', 1e-5),
+    norm: 'layernorm',
+    activation,
+    parallelResidual: false,
+    tiedEmbeddings: bool(cfg, 'tie_word_embeddings', true),
+    attentionBias: true,
+    outputBias: true,
+    mlpBias: true,
+    bosTokenId: tokenId(cfg, 'bos_token_id', 50256),
+    eosTokenId: tokenId(cfg, 'eos_token_id', 50256),
   };
 }
 

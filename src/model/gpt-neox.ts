@@ -45,6 +45,7 @@ export function gptNeoxPlan(spec: ModelSpec): ModelPlan {
   }
   return {
     embed: whole('gpt_neox.embed_in.weight', spec.vocabSize, d, null),
+    positions: null,
     layers,
     finalNorm: { w: 'gpt_neox.final_layer_norm.weight', b: 'gpt_neox.final_layer_norm.bias', dim: d },
     lmHead: spec.tiedEmbeddings ? null : whole('embed_out.weight', spec.vocabSize, d, null),

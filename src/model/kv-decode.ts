@@ -5,9 +5,11 @@ import { ropeInvFreq } from './config.ts';
 import { embedRows, linearForward } from './linear.ts';
 import { normForward, type NormStats } from './norms.ts';
 import { headNormsForward } from './attention-block.ts';
+import { addPositions, positionIds } from './positions.ts';
 import { NONE } from './transformer.ts';
 import { ropeForward, ropeTable } from '../ops/rope.ts';
 import { embeddingForward } from '../ops/embedding.ts';
+import { addInPlace } from '../ops/elementwise.ts';
 import { swigluForward, geluForward } from '../ops/activations.ts';
 import { swigluFusable, swigluUp } from '../ops/swiglu-matmul.ts';
 import { ceReset, ceChunkForward } from '../ops/cross-entropy.ts';
@@ -34,7 +36,8 @@ export interface KvDecoderOptions {
  * The position lives in a GPU buffer (shaders/kv_cache.wgsl), so the step program is the same for
  * every token and a whole decode is queued without any CPU round trip: the tokens are read back once
  * at the end. Layer math mirrors TransformerSession.recordForward (sequential or parallel residual,
- * RMSNorm or LayerNorm, SwiGLU or GELU, partial rotary, per-head q/k norms) with the same fusions
+ * RMSNorm or LayerNorm, SwiGLU or GELU, partial or no rotary, per-head q/k norms, learned positions
+ * added to the prefix and to each step's embedding) with the same fusions
  * (one rotary dispatch for the adjacent q and k heads, SwiGLU in the up matmul where that kernel
  * runs), so both decoding methods get the same engine; tests compare both token for token and logit
  * by logit.
@@ -120,6 +123,12 @@ export class KvDecoder {
     const ropeTab = t([maxLen, spec.rotaryDim], 'kv.rope_table');
     gpu.write(ropeTab, ropeTable(ropeInvFreq(spec), maxLen));
     const ropeRow = t([1, spec.rotaryDim], 'kv.rope_row');
+    // Learned positions (GPT-2): the prefix's x0 = inputs + wpe[0..P) per sequence; a step's
+    // embeddings get wpe[state[0]], gathered into one row and copied to each sequence's.
+    const pos = spec.learnedPositions
+      ? { wpe: weights.positions!, prefixIds: t([Rmax], 'kv.position_ids', 'u32'), x0: t([Rmax, d], 'kv.x0'), row: t([1, d], 'kv.position_row'), rows: t([B, d], 'kv.position_rows') }
+      : null;
+    if (pos) gpu.write(pos.prefixIds, positionIds(B, P));
     const caches = weights.layers.map((_, l) => ({ kc: t([B, Hkv, maxLen, hd], `kv.l${l}.k`), vc: t([B, Hkv, maxLen, hd], `kv.l${l}.v`) }));
     const w0 = weights.layers[0];
     const fusedSwiglu = spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, I, d);
@@ -156,7 +165,7 @@ export class KvDecoder {
         else {
           linearForward(p, `${L}.up`, w.up, h2, u, R);
           if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: u, h: a, rows: R, inter: I });
-          else geluForward(p, `${L}.gelu`, { x: u, y: a, n: R * I });
+          else geluForward(p, `${L}.gelu`, { x: u, y: a, n: R * I, tanh: spec.activation === 'gelu_tanh' });
         }
         if (!spec.parallelResidual) p.copy(`${L}.residual2`, xm!, xNext, R * d * 4);
         linearForward(p, `${L}.down`, w.down, a, xNext, R, { accumulate: true });
@@ -166,6 +175,7 @@ export class KvDecoder {
     };
     // The k heads follow the q heads with the same head size: one dispatch rotates all H + Hkv.
     const ropeOn = (p: Program, label: string, table: Tensor, rows: number, seqLen: number) => {
+      if (spec.rotaryDim === 0) return;
       ropeForward(p, label, { x: qkv, table, rows, seqLen, posOffset: 0, ld: qkvW, headDim: hd, rotDim: spec.rotaryDim, colOffset: 0, nHeads: H + Hkv });
     };
     /** final norm → logits [B, V] → argmax → emit; n = rows per sequence this program added. */
@@ -181,8 +191,13 @@ export class KvDecoder {
     if (this.prefixIds) {
       embedRows(pre, 'kv.embed_prefix', weights.embed, this.prefixIds, this.inputs, Rmax);
     }
+    let x0 = this.inputs;
+    if (pos) {
+      addPositions(pre, 'kv.positions', pos.wpe, pos.prefixIds, this.inputs, pos.x0, Rmax);
+      x0 = pos.x0;
+    }
     // The prefix sits at positions 0..P-1: the rotary angles are static here.
-    const xp = layers(pre, this.inputs, P, (p, label) => ropeOn(p, label, ropeTab, Rmax, P));
+    const xp = layers(pre, x0, P, (p, label) => ropeOn(p, label, ropeTab, Rmax, P));
     // Only each sequence's last prefix row predicts (the first generated token).
     for (let b = 0; b < B; b++) pre.copy(`kv.last_row[${b}]`, xp, xlast, d * 4, ((b + 1) * P - 1) * d * 4, b * d * 4);
     head(pre, xlast, P);
@@ -190,7 +205,13 @@ export class KvDecoder {
     const step = (this.stepProgram = new Program(gpu, 'kv.step'));
     embedRows(step, 'kv.embed', weights.embed, argmax, stepIn, B);
     // This step's position is state[0]: gather its row of the rotary table (state[0] read as an id).
-    embeddingForward(step, 'kv.rope_row', { ids: this.state, table: ropeTab, rowStart: 0, chunkRows: maxLen, out: ropeRow, rows: 1, dim: spec.rotaryDim });
+    if (spec.rotaryDim > 0) embeddingForward(step, 'kv.rope_row', { ids: this.state, table: ropeTab, rowStart: 0, chunkRows: maxLen, out: ropeRow, rows: 1, dim: spec.rotaryDim });
+    if (pos) {
+      // And its row of the position embeddings, added to every sequence's token embedding.
+      embedRows(step, 'kv.position_row', pos.wpe, this.state, pos.row, 1);
+      for (let b = 0; b < B; b++) step.copy(`kv.position_rows[${b}]`, pos.row, pos.rows, d * 4, 0, b * d * 4);
+      addInPlace(step, 'kv.positions', { dst: stepIn, src: pos.rows, n: B * d });
+    }
     const xsOut = layers(step, stepIn, 1, (p, label) => ropeOn(p, label, ropeRow, B, 1));
     head(step, xsOut, 1);
   }

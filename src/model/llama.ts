@@ -39,6 +39,7 @@ export function llamaPlan(spec: ModelSpec): ModelPlan {
   }
   return {
     embed: whole('model.embed_tokens.weight', spec.vocabSize, d, null),
+    positions: null,
     layers,
     finalNorm: { w: 'model.norm.weight', b: null, dim: d },
     lmHead: spec.tiedEmbeddings ? null : whole('lm_head.weight', spec.vocabSize, d, null),

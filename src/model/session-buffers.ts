@@ -77,6 +77,8 @@ export interface SessionGrads {
 
 export interface SessionBuffers {
   inputs: Tensor;
+  /** u32 [R]: each row's position, b·N + i → i (learned positions only: positions.ts). */
+  positionIds: Tensor | null;
   targets: Tensor;
   loss: Tensor;
   argmax: Tensor;
@@ -147,17 +149,21 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
     itemCorrect: t([B], 'item_correct', 'u32'),
     ceState: t([R, 3], 'ce_state'),
   };
+  // The residual stream x[0] is the inputs themselves, or with learned positions their sum with
+  // the position embeddings, x0 = inputs + wpe[i] (positions.ts), which norm1's backward reads.
+  const positionIds = spec.learnedPositions ? t([R], 'position_ids', 'u32') : null;
   let xs: Tensor[];
   let acts: LayerActs[];
   // Without backward, layers can share one set of activations and ping-pong the residual.
   if (opts.withGrad) {
-    xs = [inputs];
+    xs = [spec.learnedPositions ? t([R, d], 'x0') : inputs];
     for (let l = 0; l < spec.layers; l++) xs.push(t([R, d], `x${l + 1}`));
     acts = Array.from({ length: spec.layers }, (_, l) => makeActs(l));
   } else {
     const shared = makeActs(0);
     const pp = [t([R, d], 'x_a'), t([R, d], 'x_b')];
-    xs = [inputs, ...Array.from({ length: spec.layers }, (_, l) => pp[l % 2])];
+    // x0 may live in x_b: layer 0 reads it and writes x_a; layer 1 overwrites x_b only after.
+    xs = [spec.learnedPositions ? pp[1] : inputs, ...Array.from({ length: spec.layers }, (_, l) => pp[l % 2])];
     acts = Array.from({ length: spec.layers }, () => shared);
   }
   const xf = t([R, d], 'xf');
@@ -201,7 +207,7 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
       delta: t([R, H], 'attn_delta'),
     };
   }
-  return { ...head, xs, acts, xf, nf, ropeTab, pieces, recomputeMlp, scratch, logits, dlogits, dInputs, grads };
+  return { ...head, positionIds, xs, acts, xf, nf, ropeTab, pieces, recomputeMlp, scratch, logits, dlogits, dInputs, grads };
 }
 
 /** An allocator that allocates nothing and adds up what the real one would take. */

@@ -8,6 +8,7 @@ import { ropeInvFreq } from './config.ts';
 import { linearForward, linearBackward } from './linear.ts';
 import { normForward, normBackward, type NormStats } from './norms.ts';
 import { attentionBlockForward, attentionBlockBackward, type AttentionBlock } from './attention-block.ts';
+import { addPositions, positionIds } from './positions.ts';
 import { matmul } from '../ops/matmul.ts';
 import { ropeTable } from '../ops/rope.ts';
 import { swigluForward, swigluBackward, geluForward, geluBackward } from '../ops/activations.ts';
@@ -25,7 +26,8 @@ export const NONE = 0xffffffff;
  * layout, token embeddings) and consumes the gradient (AdamW).
  *
  * Layout of every activation: row-major [R, width] with R = B·N, row b·N + i = position i of
- * sequence b. The residual stream x[l] is kept for every layer boundary.
+ * sequence b. The residual stream x[l] is kept for every layer boundary; x[0] is the inputs, or
+ * with learned positions (GPT-2) inputs + wpe[i] in a buffer of its own (positions.ts).
  */
 export class TransformerSession {
   readonly B: number;
@@ -44,6 +46,8 @@ export class TransformerSession {
   readonly logits: Tensor | null;
 
   private readonly owned: Tensor[] = [];
+  /** u32 [R]: each row's position (learned positions only). */
+  private readonly positionIds: Tensor | null;
   private readonly xs: Tensor[];
   private readonly acts: LayerActs[];
   private readonly xf: Tensor;
@@ -93,6 +97,7 @@ export class TransformerSession {
       itemLoss: this.itemLoss,
       itemCorrect: this.itemCorrect,
       ceState: this.ceState,
+      positionIds: this.positionIds,
       xs: this.xs,
       acts: this.acts,
       xf: this.xf,
@@ -107,6 +112,7 @@ export class TransformerSession {
       grads: this.grads,
     } = bufs);
     gpu.write(this.ropeTab, ropeTable(ropeInvFreq(spec), N));
+    if (this.positionIds) gpu.write(this.positionIds, positionIds(B, N));
     this.block = { spec, B, N, ropeTab: this.ropeTab };
   }
 
@@ -127,6 +133,8 @@ export class TransformerSession {
   recordForward(p: Program): void {
     const { spec, weights } = this.model;
     const { R, B, N } = this;
+    // Learned positions (GPT-2): x0 [R, d] = inputs + wpe[position of each row]; otherwise x0 is inputs.
+    if (this.positionIds) addPositions(p, 'positions', weights.positions!, this.positionIds, this.inputs, this.xs[0], R);
     for (let l = 0; l < spec.layers; l++) {
       const w = weights.layers[l];
       const a = this.acts[l];
@@ -151,7 +159,7 @@ export class TransformerSession {
       else {
         linearForward(p, `${L}.up`, w.up, a.h2, a.u, R);
         if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: a.u, h: a.a, rows: R, inter: spec.intermediate });
-        else geluForward(p, `${L}.gelu`, { x: a.u, y: a.a, n: R * spec.intermediate });
+        else geluForward(p, `${L}.gelu`, { x: a.u, y: a.a, n: R * spec.intermediate, tanh: spec.activation === 'gelu_tanh' });
       }
       if (!spec.parallelResidual) p.copy(`${L}.residual2`, a.xm!, xNext);
       linearForward(p, `${L}.down`, w.down, a.a, xNext, R, { accumulate: true });
@@ -214,7 +222,7 @@ export class TransformerSession {
       else {
         linearBackward(p, `${L}.down.bwd`, w.down, dx, g.da, R, false);
         if (spec.activation === 'silu') swigluBackward(p, `${L}.swiglu.bwd`, { gu: a.u, dh: g.da, dgu: g.du, rows: R, inter: spec.intermediate });
-        else geluBackward(p, `${L}.gelu.bwd`, { x: a.u, dy: g.da, dx: g.du, n: R * spec.intermediate });
+        else geluBackward(p, `${L}.gelu.bwd`, { x: a.u, dy: g.da, dx: g.du, n: R * spec.intermediate, tanh: spec.activation === 'gelu_tanh' });
       }
       linearBackward(p, `${L}.up.bwd`, w.up, g.du, g.dh, R, false);
       let dAttnOut: Tensor;
@@ -234,6 +242,7 @@ export class TransformerSession {
       normBackward(p, `${L}.norm1.bwd`, spec, w.norm1, x, a.n1, g.dh, dNext, R, true);
       dx = dNext;
     }
+    // d inputs = d x0 (adding the positions passes the gradient through unchanged).
     p.copy('d_inputs', dx, this.dInputs);
   }
 

@@ -20,6 +20,12 @@ export interface LinearPlan {
   biasParts: RowPart[] | null;
   /** The full shape each named tensor must have (checked before anything is uploaded). */
   expect: Record<string, number[]>;
+  /**
+   * The checkpoint stores the matrix transposed, [in, out] (GPT-2's Conv1D): the loader reads the
+   * whole tensor and uploads the rows of its transpose, so parts' srcRow and rows count rows of
+   * the transpose (columns of the stored tensor).
+   */
+  transposed?: boolean;
 }
 
 export interface NormPlan {
@@ -42,10 +48,17 @@ export interface LayerPlan {
 
 export interface ModelPlan {
   embed: LinearPlan;
+  /** Learned absolute position embeddings [maxPositions, hidden] (GPT-2's wpe), read like the embedding; null without. */
+  positions: LinearPlan | null;
   layers: LayerPlan[];
   finalNorm: NormPlan;
   /** null when the output matrix is the input embedding (tied). */
   lmHead: LinearPlan | null;
+  /**
+   * A prefix the checkpoint's names may carry (GPT-2's `transformer.`, which some checkpoints
+   * write and others do not): a name the checkpoint lacks is looked for with it.
+   */
+  optionalPrefix?: string;
 }
 
 /** A plain matrix copied whole from one checkpoint tensor (plus its bias if any). */
@@ -57,6 +70,11 @@ export function whole(name: string, out: number, inF: number, bias: string | nul
     biasParts: bias ? [{ tensor: bias, srcRow: 0, rows: out, dstRow: 0 }] : null,
     expect: { [name]: [out, inF], ...(bias ? { [bias]: [out] } : {}) },
   };
+}
+
+/** A matrix stored transposed, [in, out] (Conv1D), and its bias [out]: uploaded as its transpose [out, in]. */
+export function conv1d(name: string, out: number, inF: number, bias: string | null): LinearPlan {
+  return { ...whole(name, out, inF, bias), expect: { [name]: [inF, out], ...(bias ? { [bias]: [out] } : {}) }, transposed: true };
 }
 
 /** Matrices stacked by rows: [a; b; c] (Llama q/k/v, gate/up). */

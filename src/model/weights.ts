@@ -10,6 +10,7 @@ import { WEIGHT_FORMAT_NOTES, type WeightFormat } from './weight-format.ts';
 import type { LinearPlan, ModelPlan, NormPlan, RowPart } from './weight-plan.ts';
 import { llamaPlan } from './llama.ts';
 import { gptNeoxPlan } from './gpt-neox.ts';
+import { gpt2Plan } from './gpt2.ts';
 import { Fnv64 } from '../util/fnv.ts';
 import { settle } from '../gpu/wait.ts';
 
@@ -32,6 +33,8 @@ export interface LayerWeights {
 
 export interface ModelWeights {
   embed: Linear;
+  /** Learned absolute position embeddings [maxPositions, hidden] (spec.learnedPositions), in the weight format; else null. */
+  positions: Linear | null;
   layers: LayerWeights[];
   finalNorm: NormWeights;
   /** The output matrix; the same object as `embed` when embeddings are tied. */
@@ -66,11 +69,11 @@ export class ModelTooBigError extends Error {
   override name = 'ModelTooBigError';
 }
 
-/** Layers the checkpoint holds tensors for: one more than the highest N in a `….layers.N.…` tensor name. */
+/** Layers the checkpoint holds tensors for: one more than the highest N in a `….layers.N.…` (GPT-2: `….h.N.…`) tensor name. */
 function layersPresent(index: WeightIndex): number {
   let n = 0;
   for (const name of index.tensors.keys()) {
-    const m = /(?:^|\.)layers\.(\d+)\./u.exec(name);
+    const m = /(?:^|\.)(?:layers|h)\.(\d+)\./u.exec(name);
     if (m) n = Math.max(n, Number(m[1]) + 1);
   }
   return n;
@@ -94,6 +97,7 @@ export function weightBytesOnGpu(spec: ModelSpec, format: WeightFormat, maxBindi
     bytes += tensorBytes([np.dim]) * (np.b ? 2 : 1);
   };
   linear(plan.embed);
+  if (plan.positions) linear(plan.positions);
   for (const l of plan.layers) {
     for (const np of [l.norm1, l.norm2, l.qNorm, l.kNorm]) if (np) norm(np);
     [l.qkv, l.o, l.up, l.down].forEach(linear);
@@ -135,7 +139,7 @@ export interface LoadProgress {
 }
 
 export function modelPlan(spec: ModelSpec): ModelPlan {
-  return spec.arch === 'llama' ? llamaPlan(spec) : gptNeoxPlan(spec);
+  return spec.arch === 'llama' ? llamaPlan(spec) : spec.arch === 'gpt2' ? gpt2Plan(spec) : gptNeoxPlan(spec);
 }
 
 // Read at most this many bytes of a checkpoint tensor at once, so a big matrix streams to the GPU
@@ -154,14 +158,19 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
   // hundred-million-layer plan before the first missing tensor is noticed.
   const present = layersPresent(index);
   if (spec.layers > present) {
-    throw new WeightShapeError(`config.json says num_hidden_layers is ${spec.layers}, but the checkpoint holds tensors for ${present} layer${present === 1 ? '' : 's'}: the weights and the config do not belong together.`);
+    throw new WeightShapeError(`config.json says ${spec.arch === 'gpt2' ? 'n_layer' : 'num_hidden_layers'} is ${spec.layers}, but the checkpoint holds tensors for ${present} layer${present === 1 ? '' : 's'}: the weights and the config do not belong together.`);
   }
   const plan = modelPlan(spec);
   const expected = expectedShapes(plan);
+  // The plan's name, or the same with the plan's optional prefix (GPT-2's `transformer.`).
+  const tensorOf = (name: string) => index.tensors.get(name) ?? (plan.optionalPrefix ? index.tensors.get(plan.optionalPrefix + name) : undefined);
   let totalBytes = 0;
   for (const [name, shape] of expected) {
-    const info = index.tensors.get(name);
-    if (!info) throw new WeightShapeError(`The checkpoint has no tensor ${name}, which a ${spec.arch} model with this config.json needs.`);
+    const info = tensorOf(name);
+    if (!info) {
+      const also = plan.optionalPrefix ? ` (nor ${plan.optionalPrefix}${name})` : '';
+      throw new WeightShapeError(`The checkpoint has no tensor ${name}${also}, which a ${spec.arch} model with this config.json needs.`);
+    }
     if (info.shape.length !== shape.length || info.shape.some((s, i) => s !== shape[i])) {
       throw new WeightShapeError(`Tensor ${name} has shape [${info.shape.join(', ')}] but config.json implies [${shape.join(', ')}]: the weights and the config do not belong together.`);
     }
@@ -221,25 +230,52 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
       return data;
     };
 
+    /** Rows [row, row + n) of a tensor, hashed and counted as loaded. */
+    const readSlice = async (info: TensorInfo & { file: string }, row: number, n: number, tensor: string): Promise<Float32Array> => {
+      const data = await readRows(info, row, n);
+      const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
+      for (let i = 0; i < words.length; i += SAMPLE_STRIDE) hash.word(words[i]);
+      loadedBytes += (data.length * (info.end - info.begin)) / Math.max(1, numelOf(info.shape));
+      onProgress?.({ loadedBytes: Math.min(loadedBytes, totalBytes), totalBytes, tensor });
+      return data;
+    };
+
     const uploadParts = async (parts: RowPart[], width: number, write: (dstRow: number, data: Float32Array) => void) => {
       for (const part of parts) {
-        const info = index.tensors.get(part.tensor)!;
+        const info = tensorOf(part.tensor)!;
         const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / (width * 4)));
         for (let r = 0; r < part.rows; r += sliceRows) {
           const n = Math.min(sliceRows, part.rows - r);
-          const data = await readRows(info, part.srcRow + r, n);
-          const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
-          for (let i = 0; i < words.length; i += SAMPLE_STRIDE) hash.word(words[i]);
-          write(part.dstRow + r, data);
-          loadedBytes += (n * width * (info.end - info.begin)) / Math.max(1, numelOf(info.shape));
-          onProgress?.({ loadedBytes: Math.min(loadedBytes, totalBytes), totalBytes, tensor: part.tensor });
+          write(part.dstRow + r, await readSlice(info, part.srcRow + r, n, part.tensor));
         }
+      }
+    };
+
+    /**
+     * A Conv1D matrix stored [in, out]: rows [srcRow, srcRow + rows) of its transpose, gathered
+     * from the whole stored tensor read in slices, written as [rows, in] at dstRow.
+     */
+    const uploadTransposedParts = async (parts: RowPart[], inF: number, write: (dstRow: number, data: Float32Array) => void) => {
+      for (const part of parts) {
+        const info = tensorOf(part.tensor)!;
+        const stored = info.shape[1];
+        const out = new Float32Array(part.rows * inF);
+        const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / (stored * 4)));
+        for (let k0 = 0; k0 < inF; k0 += sliceRows) {
+          const n = Math.min(sliceRows, inF - k0);
+          const data = await readSlice(info, k0, n, part.tensor);
+          for (let k = 0; k < n; k++) {
+            const src = k * stored + part.srcRow;
+            for (let r = 0; r < part.rows; r++) out[r * inF + k0 + k] = data[src + r];
+          }
+        }
+        write(part.dstRow, out);
       }
     };
 
     const linear = async (lp: LinearPlan, label: string): Promise<Linear> => {
       const chunks = chunkRows(format, lp.out, lp.in, maxBinding).map((range, i) => allocChunk(alloc, format, range, lp.in, `${label}.w${i}`));
-      await uploadParts(lp.parts, lp.in, (dstRow, data) => {
+      await (lp.transposed ? uploadTransposedParts : uploadParts)(lp.parts, lp.in, (dstRow, data) => {
         // A slice may straddle two chunks.
         let row = dstRow;
         let offset = 0;
@@ -273,6 +309,7 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
     };
 
     const embed = await linear(plan.embed, 'embed');
+    const positions = plan.positions ? await linear(plan.positions, 'positions') : null;
     const layers: LayerWeights[] = [];
     for (let i = 0; i < plan.layers.length; i++) {
       const lp = plan.layers[i];
@@ -289,7 +326,7 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
     }
     const finalNorm = await norm(plan.finalNorm, 'final_norm');
     const lmHead = plan.lmHead ? await linear(plan.lmHead, 'lm_head') : embed;
-    return { embed, layers, finalNorm, lmHead, valueHash: hash.hex() };
+    return { embed, positions, layers, finalNorm, lmHead, valueHash: hash.hex() };
   }
 }
 
@@ -308,6 +345,7 @@ export function expectedShapes(plan: ModelPlan): Map<string, number[]> {
     if (np.b) out.set(np.b, [np.dim]);
   };
   addLinear(plan.embed);
+  if (plan.positions) addLinear(plan.positions);
   for (const l of plan.layers) {
     for (const np of [l.norm1, l.norm2, l.qNorm, l.kNorm]) if (np) addNorm(np);
     addLinear(l.qkv);
@@ -336,6 +374,7 @@ export function destroyWeights(gpu: Gpu, w: ModelWeights): void {
     drop(l.bias);
   };
   dropLinear(w.embed);
+  if (w.positions) dropLinear(w.positions);
   for (const l of w.layers) {
     for (const n of [l.norm1, l.norm2, l.qNorm, l.kNorm]) {
       drop(n?.w ?? null);

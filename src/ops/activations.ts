@@ -18,14 +18,17 @@ function record(p: Program, label: string, entry: string, n: number, inter: numb
   });
 }
 
-/** Exact (erf) GELU: y = x·Φ(x) over n elements. */
-export function geluForward(p: Program, label: string, a: { x: Tensor; y: Tensor; n: number }): void {
-  record(p, label, 'gelu_forward', a.n, 1, { x: a.x, y: a.y });
+/**
+ * GELU over n elements: exact (erf), y = x·Φ(x); or with `tanh` its tanh approximation (GPT-2's
+ * gelu_new, torch's approximate='tanh'), y = x·(1 + tanh(√(2/π)(x + 0.044715x³)))/2.
+ */
+export function geluForward(p: Program, label: string, a: { x: Tensor; y: Tensor; n: number; tanh?: boolean }): void {
+  record(p, label, a.tanh ? 'gelu_tanh_forward' : 'gelu_forward', a.n, 1, { x: a.x, y: a.y });
 }
 
-/** dx = dy·GELU'(x) (overwritten). */
-export function geluBackward(p: Program, label: string, a: { x: Tensor; dy: Tensor; dx: Tensor; n: number }): void {
-  record(p, label, 'gelu_backward', a.n, 1, { x: a.x, dy: a.dy, dx: a.dx });
+/** dx = dy·GELU'(x) (overwritten), for the same GELU as geluForward's `tanh`. */
+export function geluBackward(p: Program, label: string, a: { x: Tensor; dy: Tensor; dx: Tensor; n: number; tanh?: boolean }): void {
+  record(p, label, a.tanh ? 'gelu_tanh_backward' : 'gelu_backward', a.n, 1, { x: a.x, dy: a.dy, dx: a.dx });
 }
 
 /** h = silu(gate)·up, with gate and up the two column halves of gu [rows, 2·inter]. */

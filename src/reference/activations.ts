@@ -47,6 +47,30 @@ export function geluBackwardRef(x: ArrayLike<number>, dy: ArrayLike<number>): Fl
   return Float64Array.from(x, (v, i) => dy[i] * (normalCdfRef(v) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
 }
 
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_TANH_C = 0.044715;
+
+/** (1 + tanh(u)) / 2, written as σ(2u) from the side where exp cannot overflow (1 + tanh(u) cancels for u << 0). */
+function halfOnePlusTanh(u: number): number {
+  return u >= 0 ? 1 / (1 + Math.exp(-2 * u)) : Math.exp(2 * u) / (1 + Math.exp(2 * u));
+}
+
+/** GELU's tanh approximation (transformers' gelu_new): y = x (1 + tanh(u)) / 2, u = √(2/π)(x + 0.044715 x³). */
+export function geluTanhRef(x: ArrayLike<number>): Float64Array {
+  return Float64Array.from(x, (v) => v * halfOnePlusTanh(SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v)));
+}
+
+/** dx = dy ((1 + tanh(u)) / 2 + x sech²(u) u' / 2), u' = √(2/π)(1 + 3·0.044715 x²). */
+export function geluTanhBackwardRef(x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
+  return Float64Array.from(x, (v, i) => {
+    const u = SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v);
+    const du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_C * v * v);
+    const e = Math.exp(-2 * Math.abs(u));
+    const sech2 = (4 * e) / ((1 + e) * (1 + e)); // sech(u) = 2 e^-|u| / (1 + e^-2|u|)
+    return dy[i] * (halfOnePlusTanh(u) + 0.5 * v * sech2 * du);
+  });
+}
+
 function sigmoid(g: number): number {
   return g >= 0 ? 1 / (1 + Math.exp(-g)) : Math.exp(g) / (1 + Math.exp(g));
 }

@@ -6,6 +6,7 @@ import { ASSETS } from '../helpers/fixtures.ts';
 const fixture = (dir: string) => JSON.parse(readFileSync(`${ASSETS}${dir}/config.json`, 'utf8')) as Record<string, unknown>;
 
 const llamaMinimal = { model_type: 'llama', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4 };
+const gpt2Minimal = { model_type: 'gpt2', vocab_size: 100, n_embd: 32, n_layer: 2, n_head: 4 };
 const neoxMinimal = { model_type: 'gpt_neox', vocab_size: 100, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4 };
 
 function refusal(json: unknown): ModelConfigError {
@@ -22,7 +23,7 @@ describe('parseConfig on the shared models', () => {
   it('gpt-neox-tiny: Pythia layout, quarter rotary, parallel residual', () => {
     expect(parseConfig(fixture('fixtures/gpt-neox-tiny'))).toEqual<ModelSpec>({
       arch: 'gpt_neox', family: 'gpt_neox', vocabSize: 50304, hidden: 64, intermediate: 256, layers: 2, heads: 4, kvHeads: 4, headDim: 16, headNorm: false, slidingWindow: 0,
-      rotaryDim: 4, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-5, norm: 'layernorm',
+      rotaryDim: 4, learnedPositions: false, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-5, norm: 'layernorm',
       activation: 'gelu', parallelResidual: true, tiedEmbeddings: false, attentionBias: true, outputBias: true, mlpBias: true,
       bosTokenId: 0, eosTokenId: 0,
     });
@@ -36,9 +37,18 @@ describe('parseConfig on the shared models', () => {
   it('llama-gqa-untied: GQA, explicit head_dim, theta 5e5, eps 1e-6, untied', () => {
     expect(parseConfig(fixture('fixtures/llama-gqa-untied'))).toEqual<ModelSpec>({
       arch: 'llama', family: 'llama', vocabSize: 512, hidden: 96, intermediate: 160, layers: 2, heads: 6, kvHeads: 2, headDim: 16, headNorm: false, slidingWindow: 0,
-      rotaryDim: 16, ropeTheta: 500000, ropeScaling: null, maxPositions: 1024, normEps: 1e-6, norm: 'rmsnorm',
+      rotaryDim: 16, learnedPositions: false, ropeTheta: 500000, ropeScaling: null, maxPositions: 1024, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,
+    });
+  });
+
+  it('gpt2-tiny: learned positions, no rotary, LayerNorm, tanh GELU, sequential residual, biases, tied', () => {
+    expect(parseConfig(fixture('fixtures/gpt2-tiny'))).toEqual<ModelSpec>({
+      arch: 'gpt2', family: 'gpt2', vocabSize: 50304, hidden: 48, intermediate: 192, layers: 2, heads: 4, kvHeads: 4, headDim: 12, headNorm: false, slidingWindow: 0,
+      rotaryDim: 0, learnedPositions: true, ropeTheta: 10000, ropeScaling: null, maxPositions: 128, normEps: 1e-5, norm: 'layernorm',
+      activation: 'gelu_tanh', parallelResidual: false, tiedEmbeddings: true, attentionBias: true, outputBias: true, mlpBias: true,
+      bosTokenId: 0, eosTokenId: 0,
     });
   });
 
@@ -81,9 +91,24 @@ describe('parseConfig defaults follow the transformers config classes', () => {
   it('LlamaConfig defaults', () => {
     expect(parseConfig(llamaMinimal)).toEqual<ModelSpec>({
       arch: 'llama', family: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8, headNorm: false, slidingWindow: 0,
-      rotaryDim: 8, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-6, norm: 'rmsnorm',
+      rotaryDim: 8, learnedPositions: false, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,
+    });
+  });
+
+  it('GPT2Config defaults', () => {
+    expect(parseConfig(gpt2Minimal)).toMatchObject({
+      arch: 'gpt2', family: 'gpt2', intermediate: 128, headDim: 8, kvHeads: 4, rotaryDim: 0, learnedPositions: true, maxPositions: 1024, normEps: 1e-5,
+      norm: 'layernorm', activation: 'gelu_tanh', parallelResidual: false, tiedEmbeddings: true, attentionBias: true, outputBias: true, mlpBias: true,
+      bosTokenId: 50256, eosTokenId: 50256,
+    });
+    expect(parseConfig({ ...gpt2Minimal, n_inner: 100, n_positions: 64, layer_norm_epsilon: 1e-6, activation_function: 'gelu_pytorch_tanh' })).toMatchObject({
+      intermediate: 100, maxPositions: 64, normEps: 1e-6, activation: 'gelu_tanh',
+    });
+    // n_inner null means 4·n_embd; exact GELU is GPT2Config's 'gelu'; the switches at their defaults are accepted.
+    expect(parseConfig({ ...gpt2Minimal, n_inner: null, activation_function: 'gelu', scale_attn_weights: true, scale_attn_by_inverse_layer_idx: false, reorder_and_upcast_attn: false })).toMatchObject({
+      intermediate: 128, activation: 'gelu',
     });
   });
 
@@ -113,7 +138,17 @@ describe('parseConfig defaults follow the transformers config classes', () => {
 describe('parseConfig refuses what the engine does not implement, naming the field', () => {
   const cases: [string, unknown, RegExp][] = [
     ['not an object', [1, 2], /JSON object/],
-    ['unknown model_type', { ...llamaMinimal, model_type: 'gpt2' }, /model_type "gpt2"/],
+    ['unknown model_type', { ...llamaMinimal, model_type: 'bert' }, /model_type "bert" is not supported; .*GPT-2 \('gpt2'\)/],
+    ['GPT-2 without n_embd', { ...gpt2Minimal, n_embd: undefined }, /n_embd is missing/],
+    ['GPT-2 without n_layer', { ...gpt2Minimal, n_layer: undefined }, /n_layer is missing/],
+    ['GPT-2 n_head not dividing n_embd', { ...gpt2Minimal, n_head: 5 }, /n_head \(5\) must divide n_embd \(32\)/],
+    ['GPT-2 fractional n_positions', { ...gpt2Minimal, n_positions: 1.5 }, /n_positions must be a positive integer/],
+    ['GPT-2 zero n_inner', { ...gpt2Minimal, n_inner: 0 }, /n_inner must be a positive integer/],
+    ['GPT-2 negative eps', { ...gpt2Minimal, layer_norm_epsilon: -1 }, /layer_norm_epsilon must be a positive number/],
+    ['GPT-2 relu', { ...gpt2Minimal, activation_function: 'relu' }, /activation_function "relu" is not supported for GPT-2/],
+    ['GPT-2 unscaled attention', { ...gpt2Minimal, scale_attn_weights: false }, /scale_attn_weights is false/],
+    ['GPT-2 scaled by layer index', { ...gpt2Minimal, scale_attn_by_inverse_layer_idx: true }, /scale_attn_by_inverse_layer_idx is true/],
+    ['GPT-2 reordered attention', { ...gpt2Minimal, reorder_and_upcast_attn: true }, /reorder_and_upcast_attn is true/],
     ['missing model_type', { ...llamaMinimal, model_type: undefined }, /model_type/],
     ['missing hidden_size', { ...llamaMinimal, hidden_size: undefined }, /hidden_size is missing/],
     ['fractional layer count', { ...llamaMinimal, num_hidden_layers: 2.5 }, /num_hidden_layers must be a positive integer/],

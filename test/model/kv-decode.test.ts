@@ -90,7 +90,7 @@ describe('KV-cached greedy decoding on stories260k (real pretrained Llama)', () 
   });
 });
 
-describe.each(['gpt-neox-tiny', 'llama-gqa-untied', 'gpt-neox-seq-bf16', 'qwen3-tiny'])('KV-cached decoding on the %s fixture: per-step logits vs the full forward pass', (name) => {
+describe.each(['gpt-neox-tiny', 'llama-gqa-untied', 'gpt-neox-seq-bf16', 'qwen3-tiny', 'gpt2-tiny'])('KV-cached decoding on the %s fixture: per-step logits vs the full forward pass', (name) => {
   let model: Model;
   beforeAll(async () => {
     model = await loadModel(await testGpu(), nodeFolderSource(`${FIXTURES}${name}`));
@@ -121,5 +121,63 @@ describe.each(['gpt-neox-tiny', 'llama-gqa-untied', 'gpt-neox-seq-bf16', 'qwen3-
     }
     // And the token sequence is the uncached generate.ts one.
     expect(tokens).toEqual(await greedyGenerate(model, prompt, count));
+  });
+});
+
+// GPT-2's learned positions: the prefill adds wpe[0..P) to each sequence's prefix, every step adds
+// wpe[its position] to each sequence's token embedding.
+describe('KV-cached decoding with learned positions (gpt2-tiny)', () => {
+  let gpu: Gpu;
+  let model: Model;
+  beforeAll(async () => {
+    gpu = await testGpu();
+    model = await loadModel(gpu, nodeFolderSource(`${FIXTURES}gpt2-tiny`));
+  });
+
+  it('cached greedy equals uncached greedy (generate.ts) to the last position (128)', async () => {
+    const prompt = [5, 17, 200];
+    const count = model.spec.maxPositions - prompt.length + 1;
+    const cached = await kvGreedyGenerate(model, prompt, count);
+    expect(cached).toHaveLength(count);
+    // One forward pass over [prompt, generated] predicts every generated token but the last.
+    const full = await evaluateTokens(model, [...prompt, ...cached.slice(0, count - 1)]);
+    expect(full.argmax.slice(prompt.length - 1)).toEqual(cached);
+    expect(cached.slice(0, 40)).toEqual(await greedyGenerate(model, prompt, 40));
+  });
+
+  it('a batch of prefixes decodes as each prefix alone', async () => {
+    const prompts = [[5, 17, 200], [1, 2, 300], [40, 41, 42]];
+    const dec = new KvDecoder(model, { batch: 3, prefix: 3, count: 20, tokenPrefix: true });
+    gpu.write(dec.prefixIds!, Uint32Array.from(prompts.flat()));
+    const batched = await dec.run();
+    expect(await dec.run()).toEqual(batched);
+    dec.destroy();
+    // Alone: the single-sequence decoder, itself held to generate.ts above.
+    for (let b = 0; b < 3; b++) expect(batched[b]).toEqual(await kvGreedyGenerate(model, prompts[b], 20));
+  });
+
+  it('from free input embeddings (a memory-token prefix) matches the full forward pass over [prefix, generated tokens]', async () => {
+    const d = model.spec.hidden;
+    const K = 2;
+    const mem = new Rng(4).normalArray(2 * K * d);
+    const out = await kvDecodeEmbeddings(model, mem, 2, 20);
+    const emb = await readLinear(gpu, model.weights.embed);
+    for (let b = 0; b < 2; b++) {
+      const inputs = new Float32Array((K + 19) * d);
+      inputs.set(mem.subarray(b * K * d, (b + 1) * K * d));
+      for (let i = 0; i < 19; i++) inputs.set(emb.subarray(out[b][i] * d, (out[b][i] + 1) * d), (K + i) * d);
+      const r = await runEmbeddings(model, inputs, new Array(K + 19).fill(0), { grad: false });
+      expect(Array.from(r.argmax.subarray(K - 1))).toEqual(out[b]);
+    }
+  });
+
+  it.each(['bf16', 'q4'] as const)('in %s weights (wpe in the format too), cached greedy equals uncached greedy', async (format) => {
+    const m = await loadModel(gpu, nodeFolderSource(`${FIXTURES}gpt2-tiny`), { format });
+    try {
+      expect(m.weights.positions!.format).toBe(format);
+      expect(await kvGreedyGenerate(m, [5, 17, 200, 3], 30)).toEqual(await greedyGenerate(m, [5, 17, 200, 3], 30));
+    } finally {
+      m.destroy();
+    }
   });
 });

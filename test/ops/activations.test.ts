@@ -1,7 +1,7 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu.ts';
 import { geluForward, geluBackward, swigluForward, swigluBackward } from '../../src/ops/activations.ts';
-import { geluRef, geluBackwardRef, swigluRef, swigluBackwardRef, erfRef, normalCdfRef } from '../../src/reference/activations.ts';
+import { geluRef, geluBackwardRef, geluTanhRef, geluTanhBackwardRef, swigluRef, swigluBackwardRef, erfRef, normalCdfRef } from '../../src/reference/activations.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
 import { fdGradient } from '../helpers/fd.ts';
@@ -11,6 +11,10 @@ import { expectClose, relMaxError } from '../helpers/compare.ts';
 const TOL_GELU_Y = 2e-7; // times |x|
 // GELU' = Φ + xφ: Φ's error plus exp's (SwiftShader) on xφ <= 0.25: measured 1.7e-7·|dy|.
 const TOL_GELU_DX = 4e-7; // times |dy|
+// tanh GELU as x·σ(2u): σ from exp and a division (a few ulp), 2u's rounding moving σ by at most
+// |2u|·6e-8·σ(1 - σ), then the product: measured 1.3e-7·|x| for y and 2.0e-7·|dy| for dx (SwiftShader).
+const TOL_GELU_TANH_Y = 3e-7; // times |x|
+const TOL_GELU_TANH_DX = 4e-7; // times |dy|
 // SwiGLU: exp, a division and three products in f32 (measured 1.1e-7 relative max for h); d gate
 // also passes through the cancellation in 1 + g(1 - σ(g)) near g = -1.28 (measured 3.6e-7).
 const TOL_SWIGLU = 2e-6;
@@ -59,6 +63,51 @@ describe('activations (shaders/activations.wgsl) against float64', () => {
       expect(worstDx, 'max |dx - dx_ref| / |dy|').toBeLessThanOrEqual(TOL_GELU_DX);
     });
   }
+
+  for (const n of [1, 100003]) {
+    it(`gelu_tanh n=${n}`, async () => {
+      const xs = geluInputs(n, n + 7);
+      const dys = new Rng(n + 8).normalArray(n);
+      const x = upload(gpu, [n], xs);
+      const dy = upload(gpu, [n], dys);
+      const y = gpu.createTensor([n]);
+      const dx = upload(gpu, [n], new Float32Array(n).fill(Number.NaN)); // must be overwritten
+      await runOnce(gpu, (p) => {
+        geluForward(p, 'gelu_tanh', { x, y, n, tanh: true });
+        geluBackward(p, 'gelu_tanh.back', { x, dy, dx, n, tanh: true });
+      });
+      const [gy, gdx] = [await gpu.read(y), await gpu.read(dx)];
+      const [ry, rdx] = [geluTanhRef(xs), geluTanhBackwardRef(xs, dys)];
+      let worstY = 0;
+      let worstDx = 0;
+      for (let i = 0; i < n; i++) {
+        if (xs[i] !== 0) worstY = Math.max(worstY, Math.abs(gy[i] - ry[i]) / Math.abs(xs[i]));
+        else expect(gy[i] === 0, 'GELU(±0) = 0').toBe(true);
+        worstDx = Math.max(worstDx, Math.abs(gdx[i] - rdx[i]) / Math.abs(dys[i]));
+      }
+      expect(worstY, 'max |y - y_ref| / |x|').toBeLessThanOrEqual(TOL_GELU_TANH_Y);
+      expect(worstDx, 'max |dx - dx_ref| / |dy|').toBeLessThanOrEqual(TOL_GELU_TANH_DX);
+    });
+  }
+
+  it('gelu_tanh stays finite where x³ overflows f32', async () => {
+    const xs = Float32Array.from([1e13, -1e13, 3e38, -3e38, 50, -50]);
+    const n = xs.length;
+    const x = upload(gpu, [n], xs);
+    const dy = upload(gpu, [n], new Float32Array(n).fill(1));
+    const y = gpu.createTensor([n]);
+    const dx = gpu.createTensor([n]);
+    await runOnce(gpu, (p) => {
+      geluForward(p, 'gelu_tanh', { x, y, n, tanh: true });
+      geluBackward(p, 'gelu_tanh.back', { x, dy, dx, n, tanh: true });
+    });
+    const [gy, gdx] = [await gpu.read(y), await gpu.read(dx)];
+    for (let i = 0; i < n; i++) {
+      // y = x on the right, 0 on the left; the slope 1 or 0.
+      expect(gy[i] === (xs[i] > 0 ? xs[i] : 0), `y(${xs[i]}) = ${gy[i]}`).toBe(true);
+      expect(gdx[i] === (xs[i] > 0 ? 1 : 0), `dx(${xs[i]}) = ${gdx[i]}`).toBe(true);
+    }
+  });
 
   it('gelu over n > 65535·256 uses the 2-D grid', async () => {
     const n = 65535 * 256 + 300;
@@ -118,6 +167,27 @@ describe('activations (shaders/activations.wgsl) against float64', () => {
       const [yp, ym] = [geluRef(xs.map((v) => v + h)), geluRef(xs.map((v) => v - h))];
       const fd = Float64Array.from(dys, (d, i) => (d * (yp[i] - ym[i])) / (2 * h));
       expect(relMaxError(geluBackwardRef(xs, dys), fd)).toBeLessThanOrEqual(TOL_FD);
+    });
+
+    it('tanh GELU: the stable form equals 0.5x(1 + tanh(u)) and tabulated values', () => {
+      // 0.5x(1 + tanh(u)) evaluated in float64 at 1, -1, 2, -3, 0.5 (at -3 its 1 + tanh(u) = 0.0024
+      // cancels: ~1e-14 relative).
+      const want = [0.8411919906082768, -0.15880800939172324, 1.954597694087775, -0.0036373920817729943, 0.34571400982514394];
+      const got = geluTanhRef([1, -1, 2, -3, 0.5]);
+      want.forEach((w, i) => expect(Math.abs(got[i] - w) / Math.abs(w)).toBeLessThan(1e-13));
+      // On [-5, 5] (no cancellation to speak of in 1 + tanh) the written-out formula agrees.
+      const xs = new Rng(12).uniformArray(1000, -5, 5);
+      const direct = Float64Array.from(xs, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))));
+      expect(relMaxError(geluTanhRef(xs), direct)).toBeLessThan(1e-12);
+    });
+
+    it('tanh gelu backward matches central differences', () => {
+      const xs = Float64Array.from(geluInputs(2000, 13), (v) => v * 0.8);
+      const dys = new Rng(14).normalArray(xs.length);
+      const h = 1e-6;
+      const [yp, ym] = [geluTanhRef(xs.map((v) => v + h)), geluTanhRef(xs.map((v) => v - h))];
+      const fd = Float64Array.from(dys, (d, i) => (d * (yp[i] - ym[i])) / (2 * h));
+      expect(relMaxError(geluTanhBackwardRef(xs, dys), fd)).toBeLessThanOrEqual(TOL_FD);
     });
 
     it('swiglu backward matches central differences', () => {

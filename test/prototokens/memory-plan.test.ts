@@ -28,6 +28,9 @@ describe('memory plan = what the engine allocates', () => {
     [`${FIXTURES}llama-gqa-untied`, 'bf16', 9],
     // Per-head q/k norms: their weights and the session's extra buffers (qkvProj, nq, nk, dqkvProj).
     [`${FIXTURES}qwen3-tiny`, 'q8', 13],
+    // Learned positions: wpe in the weight format, the session's x0 and position ids.
+    [`${FIXTURES}gpt2-tiny`, 'q4', 11],
+    [`${FIXTURES}gpt2-tiny`, 'f32', 11],
   ];
   it.each(cases)('%s in %s, a trainer for %i tokens', async (dir, format, n) => {
     // A small binding limit splits the bigger matrices into chunks, which the plan must count too.

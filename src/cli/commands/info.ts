@@ -32,6 +32,7 @@ export function infoReport(gpu: Gpu, m: { id: string; spec: ModelSpec; weightFor
     kv_heads: s.kvHeads,
     head_dim: s.headDim,
     rotary_dim: s.rotaryDim,
+    learned_positions: s.learnedPositions,
     head_norm: s.headNorm,
     intermediate: s.intermediate,
     max_positions: s.maxPositions,
@@ -58,7 +59,7 @@ export function printInfo(r: Record<string, unknown>): string {
   return [
     `model         ${r.model}`,
     `architecture  ${r.architecture}${r.family !== r.architecture ? ` (${r.family})` : ''}, ${Number(r.parameters).toLocaleString('en')} parameters`,
-    `shape         hidden ${r.hidden}, ${r.layers} layers, ${r.heads} heads (${r.kv_heads} kv) x ${r.head_dim}, rotary ${r.rotary_dim}, mlp ${r.intermediate}`,
+    `shape         hidden ${r.hidden}, ${r.layers} layers, ${r.heads} heads (${r.kv_heads} kv) x ${r.head_dim}, ${r.learned_positions ? 'learned positions' : `rotary ${r.rotary_dim}`}, mlp ${r.intermediate}`,
     `vocabulary    ${r.vocab}, up to ${r.max_positions} positions`,
     `blocks        ${r.norm}${r.head_norm ? ' (and per-head on q, k)' : ''}, ${r.activation}, ${r.parallel_residual ? 'parallel' : 'sequential'} residual, ${r.tied_embeddings ? 'tied' : 'untied'} output`,
     `weights       ${r.weight_format}: ${b('weight_bytes')} on the GPU`,
