@@ -1,5 +1,5 @@
-// activations: exact GELU (GPT-NeoX), tanh GELU (GPT-2) and SwiGLU (Llama MLP), forward and
-// input-gradient backward.
+// activations: exact GELU (GPT-NeoX), tanh GELU (GPT-2), SwiGLU (Llama MLP) and GeGLU (Gemma MLP),
+// forward and input-gradient backward.
 //
 // GELU, as torch.nn.functional.gelu (erf form), elementwise over n values:
 //   y = x Φ(x),  Φ(x) = (1 + erf(x/√2)) / 2
@@ -17,6 +17,8 @@
 // up_proj run as one matmul); h is [rows, inter]:
 //   h = silu(g) u,  silu(g) = g σ(g)
 //   backward, dgu [rows, 2·inter] overwritten:  dg = dh u σ(g) (1 + g (1 - σ(g))),  du = dh silu(g)
+// GeGLU (Gemma's gelu_pytorch_tanh): the same layout with the tanh GELU as the gate's activation:
+//   h = gelu_tanh(g) u;  backward: dg = dh u gelu_tanh'(g),  du = dh gelu_tanh(g)
 //
 // WGSL has no erf. erf_f32 is piecewise: |t| < 1: t + t·P(t²) (degree 6, the leading t kept exact
 // so rounding stays below an ulp); 1 <= |t| < 4: 1 - erfc(|t|) with erfc as a degree-10 (|t| < 2.5)
@@ -32,7 +34,7 @@
 // lid) so n may exceed 65535·WG.
 //
 // Bindings: gelu_forward, gelu_tanh_forward 1 x, 2 y;  gelu_backward, gelu_tanh_backward 1 x, 2 dy, 3 dx;
-//           swiglu_forward 1 gu, 2 h;  swiglu_backward 1 gu, 2 dh, 3 dgu.
+//           swiglu_forward, geglu_forward 1 gu, 2 h;  swiglu_backward, geglu_backward 1 gu, 2 dh, 3 dgu.
 
 struct Params {
   n: u32,      // elements of the output (gelu: x; swiglu: h, i.e. rows·inter)
@@ -148,13 +150,25 @@ fn gelu_tanh_cdf(t: f32) -> f32 {
   return select(sigmoid(t), 0.0, t < -80.0);
 }
 
+fn gelu_tanh(v: f32) -> f32 {
+  return v * gelu_tanh_cdf(gelu_tanh_2u(v));
+}
+
+// d gelu_tanh / dx = σ(2u) + x σ(2u) σ(-2u) 2u'.
+fn gelu_tanh_grad(v: f32) -> f32 {
+  let t = gelu_tanh_2u(v);
+  let s = gelu_tanh_cdf(t);
+  let du2 = 2.0 * SQRT_2_OVER_PI * fma(3.0 * GELU_TANH_C * v, v, 1.0);
+  let tail = select(v * s * sigmoid(-t) * du2, 0.0, abs(t) > 80.0);
+  return s + tail;
+}
+
 @compute @workgroup_size(WG)
 fn gelu_tanh_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                      @builtin(local_invocation_id) lid: vec3<u32>) {
   let i = flat_index(wg, nwg, lid);
   if (i >= p.n) { return; }
-  let v = x[i];
-  y[i] = v * gelu_tanh_cdf(gelu_tanh_2u(v));
+  y[i] = gelu_tanh(x[i]);
 }
 
 @compute @workgroup_size(WG)
@@ -162,12 +176,7 @@ fn gelu_tanh_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgro
                       @builtin(local_invocation_id) lid: vec3<u32>) {
   let i = flat_index(wg, nwg, lid);
   if (i >= p.n) { return; }
-  let v = x[i];
-  let t = gelu_tanh_2u(v);
-  let s = gelu_tanh_cdf(t);
-  let du2 = 2.0 * SQRT_2_OVER_PI * fma(3.0 * GELU_TANH_C * v, v, 1.0);
-  let tail = select(v * s * sigmoid(-t) * du2, 0.0, abs(t) > 80.0);
-  dx[i] = dy[i] * (s + tail);
+  dx[i] = dy[i] * gelu_tanh_grad(x[i]);
 }
 
 @compute @workgroup_size(WG)
@@ -194,4 +203,25 @@ fn swiglu_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
   let d = dy[i];
   dx[gi] = d * u * s * fma(g, 1.0 - s, 1.0);
   dx[gi + p.inter] = d * g * s;
+}
+
+@compute @workgroup_size(WG)
+fn geglu_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = flat_index(wg, nwg, lid);
+  if (i >= p.n) { return; }
+  let gi = i + (i / p.inter) * p.inter;  // as in swiglu_forward
+  y[i] = gelu_tanh(x[gi]) * x[gi + p.inter];
+}
+
+@compute @workgroup_size(WG)
+fn geglu_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = flat_index(wg, nwg, lid);
+  if (i >= p.n) { return; }
+  let gi = i + (i / p.inter) * p.inter;
+  let g = x[gi];
+  let d = dy[i];
+  dx[gi] = d * x[gi + p.inter] * gelu_tanh_grad(g);
+  dx[gi + p.inter] = d * gelu_tanh(g);
 }

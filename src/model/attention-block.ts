@@ -1,6 +1,6 @@
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
-import type { ModelSpec } from './config.ts';
+import { layerRope, layerWindow, type ModelSpec } from './config.ts';
 import type { LayerWeights } from './weights.ts';
 import type { LayerActs, SessionGrads } from './session-buffers.ts';
 import { linearForward, linearBackward } from './linear.ts';
@@ -35,6 +35,8 @@ export interface AttentionBlock {
   N: number;
   /** Rotary table [N, rotaryDim]. */
   ropeTab: Tensor;
+  /** The local layers' own table [N, rotaryDim] (Gemma 3's rope_local_base_freq), else null. */
+  ropeTabLocal: Tensor | null;
 }
 
 /** Width of the fused q | k | v rows. */
@@ -73,8 +75,11 @@ function headNormsBackward(p: Program, label: string, spec: ModelSpec, w: LayerW
   rmsnormBackward(p, `${label}.k`, { x, w: w.kNorm!.w, rstd: nk, dy, dx, rows: v.k.rows, dim, accumulate: false, view: v.k.view });
 }
 
-/** h1 [R, d] → a.att [R, H·hd] (and a.qkv, a.lse, the head norms' a.qkvProj, a.nq, a.nk kept for backward). */
-export function attentionBlockForward(p: Program, L: string, c: AttentionBlock, w: LayerWeights, a: LayerActs): void {
+/**
+ * Layer l's h1 [R, d] → a.att [R, H·hd] (and a.qkv, a.lse, the head norms' a.qkvProj, a.nq, a.nk
+ * kept for backward). The layer's type picks its window and rotary table (layerWindow, layerRope).
+ */
+export function attentionBlockForward(p: Program, L: string, l: number, c: AttentionBlock, w: LayerWeights, a: LayerActs): void {
   const { spec } = c;
   const R = c.B * c.N;
   if (spec.headNorm) {
@@ -83,16 +88,16 @@ export function attentionBlockForward(p: Program, L: string, c: AttentionBlock, 
   } else {
     linearForward(p, `${L}.qkv`, w.qkv, a.h1, a.qkv, R);
   }
-  rope(p, ropeForward, `${L}.rope`, c, a.qkv);
-  attentionForward(p, `${L}.attn`, attnArgs(c, a));
+  rope(p, ropeForward, `${L}.rope`, c, l, a.qkv);
+  attentionForward(p, `${L}.attn`, attnArgs(c, l, a));
 }
 
 /** g.dattn [R, H·hd] → g.dh [R, d] (overwritten); g.dqkv (and g.dqkvProj) are scratch. */
-export function attentionBlockBackward(p: Program, L: string, c: AttentionBlock, w: LayerWeights, a: LayerActs, g: SessionGrads): void {
+export function attentionBlockBackward(p: Program, L: string, l: number, c: AttentionBlock, w: LayerWeights, a: LayerActs, g: SessionGrads): void {
   const { spec } = c;
   const R = c.B * c.N;
-  attentionBackward(p, `${L}.attn.bwd`, { ...attnArgs(c, a), dout: g.dattn, dqkv: g.dqkv, delta: g.delta });
-  rope(p, ropeBackward, `${L}.rope.bwd`, c, g.dqkv);
+  attentionBackward(p, `${L}.attn.bwd`, { ...attnArgs(c, l, a), dout: g.dattn, dqkv: g.dqkv, delta: g.delta });
+  rope(p, ropeBackward, `${L}.rope.bwd`, c, l, g.dqkv);
   let dProj = g.dqkv;
   if (spec.headNorm) {
     headNormsBackward(p, `${L}.head_norms.bwd`, spec, w, a.qkvProj!, a.nq!, a.nk!, g.dqkv, g.dqkvProj!, R);
@@ -105,13 +110,14 @@ export function attentionBlockBackward(p: Program, L: string, c: AttentionBlock,
  * Rotary on the q heads and the k heads of a fused [R, q | k | v] buffer. The k heads follow the
  * q heads with the same head size, so one dispatch rotates all H + Hkv of them.
  */
-function rope(p: Program, op: typeof ropeForward, label: string, c: AttentionBlock, buf: Tensor): void {
+function rope(p: Program, op: typeof ropeForward, label: string, c: AttentionBlock, l: number, buf: Tensor): void {
   const { spec } = c;
   if (spec.rotaryDim === 0) return;
-  op(p, label, { x: buf, table: c.ropeTab, rows: c.B * c.N, seqLen: c.N, posOffset: 0, ld: qkvWidth(spec), headDim: spec.headDim, rotDim: spec.rotaryDim, colOffset: 0, nHeads: spec.heads + spec.kvHeads });
+  const table = layerRope(spec, l) === 'local' ? c.ropeTabLocal! : c.ropeTab;
+  op(p, label, { x: buf, table, rows: c.B * c.N, seqLen: c.N, posOffset: 0, ld: qkvWidth(spec), headDim: spec.headDim, rotDim: spec.rotaryDim, colOffset: 0, nHeads: spec.heads + spec.kvHeads });
 }
 
-function attnArgs(c: AttentionBlock, a: LayerActs): AttentionArgs {
+function attnArgs(c: AttentionBlock, l: number, a: LayerActs): AttentionArgs {
   const { spec } = c;
   const H = spec.heads;
   const hd = spec.headDim;
@@ -128,7 +134,7 @@ function attnArgs(c: AttentionBlock, a: LayerActs): AttentionArgs {
     qOff: 0,
     kOff: H * hd,
     vOff: (H + spec.kvHeads) * hd,
-    scale: 1 / Math.sqrt(hd),
-    window: spec.slidingWindow,
+    scale: spec.attnScale,
+    window: layerWindow(spec, l),
   };
 }

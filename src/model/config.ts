@@ -1,10 +1,18 @@
 /**
  * Hugging Face config.json -> the typed spec the engine builds its kernels from. Defaults follow the
- * transformers config classes (LlamaConfig, GPTNeoXConfig, GPT2Config) so a config that omits a field means what it means in
- * PyTorch; anything that would change the math in a way the engine does not implement is refused by name.
+ * transformers config classes (LlamaConfig, GPTNeoXConfig, GPT2Config, Gemma3TextConfig) so a
+ * config that omits a field means what it means in PyTorch; anything that would change the math in
+ * a way the engine does not implement is refused by name. Field readers: config-fields.ts; GPT-2
+ * and Gemma 3 have parsers of their own (config-gpt2.ts, config-gemma3.ts).
  */
+import { ModelConfigError, bool, isRecord, oneOf, parseRopeScaling, posInt, posNum, present, refuse, show, tokenId, type Json } from './config-fields.ts';
+import { parseGpt2 } from './config-gpt2.ts';
+import { parseGemma3 } from './config-gemma3.ts';
 
-export type Architecture = 'llama' | 'gpt_neox' | 'gpt2';
+export { ModelConfigError } from './config-fields.ts';
+
+/** Which weight names and block layout (weight-plan.ts); every other difference is a ModelSpec field. */
+export type Architecture = 'llama' | 'gpt_neox' | 'gpt2' | 'gemma3';
 
 export interface Llama3RopeScaling {
   type: 'llama3';
@@ -14,10 +22,21 @@ export interface Llama3RopeScaling {
   originalMaxPositions: number;
 }
 
+/** Position interpolation: every rotary frequency divided by factor. */
+export interface LinearRopeScaling {
+  type: 'linear';
+  factor: number;
+}
+
+export type RopeScaling = Llama3RopeScaling | LinearRopeScaling;
+
+/** A layer attends to every earlier position ('full') or within the sliding window ('sliding'). */
+export type LayerType = 'full' | 'sliding';
+
 export interface ModelSpec {
-  /** The computation: Llama's, GPT-NeoX's or GPT-2's. */
+  /** The computation: Llama's, GPT-NeoX's, GPT-2's or Gemma 3's. */
   arch: Architecture;
-  /** The checkpoint's model_type ('llama', 'mistral', 'qwen2', 'qwen3', 'gpt_neox', 'gpt2'), as info shows it. */
+  /** The checkpoint's model_type ('llama', 'mistral', 'qwen2', 'qwen3', 'gpt_neox', 'gpt2', 'gemma3_text'), as info shows it. */
   family: string;
   vocabSize: number;
   hidden: number;
@@ -28,14 +47,17 @@ export interface ModelSpec {
   headDim: number;
   /**
    * Per-head RMSNorm on every q head and every k head (over headDim, eps normEps, one weight [headDim]
-   * shared by the heads), after the projections and before rotary: Qwen3's q_norm / k_norm.
+   * shared by the heads), after the projections and before rotary: Qwen3's and Gemma 3's q_norm / k_norm.
    */
   headNorm: boolean;
   /**
-   * Mistral's sliding window: a position attends to itself and the slidingWindow - 1 before it
-   * (shaders/attention.wgsl); 0 = every earlier position.
+   * The sliding window of the 'sliding' layers: a position attends to itself and the
+   * slidingWindow - 1 before it (shaders/attention.wgsl). Mistral's covers every layer, Gemma 3's
+   * its local layers; 0 = none.
    */
   slidingWindow: number;
+  /** Each layer's attention, [layers]: 'sliding' ones use slidingWindow (and localRopeTheta). layerWindow() reads it. */
+  layerTypes: LayerType[];
   /** floor(headDim * rotary_pct) for NeoX, headDim for Llama, 0 (no rotary) for GPT-2. */
   rotaryDim: number;
   /**
@@ -45,12 +67,36 @@ export interface ModelSpec {
    */
   learnedPositions: boolean;
   ropeTheta: number;
-  ropeScaling: null | Llama3RopeScaling;
+  /** Applies to the full-attention layers (all of them but Gemma 3's local ones). */
+  ropeScaling: null | RopeScaling;
+  /** Gemma 3: the 'sliding' layers' rotary base (rope_local_base_freq), unscaled; null: they share ropeTheta. */
+  localRopeTheta: number | null;
   maxPositions: number;
   normEps: number;
   norm: 'rmsnorm' | 'layernorm';
-  /** SwiGLU (Llama), exact erf GELU (NeoX), or GELU's tanh approximation (GPT-2's gelu_new). */
+  /**
+   * Added to every RMSNorm weight at load: Gemma scales by (1 + w), the others by w. 0 or 1.
+   */
+  normWeightOffset: number;
+  /**
+   * Gemma 3's sandwich norms: the attention output and the MLP output are each RMSNorm-ed
+   * (post_attention_layernorm, post_feedforward_layernorm) before they join the residual.
+   */
+  sandwichNorms: boolean;
+  /** SiLU (Llama), exact erf GELU (NeoX), or GELU's tanh approximation (GPT-2's gelu_new, Gemma's gelu_pytorch_tanh). */
   activation: 'silu' | 'gelu' | 'gelu_tanh';
+  /**
+   * A gated MLP, down(act(gate(h)) * up(h)) with gate | up one fused [2I, d] matrix (SwiGLU for
+   * Llama, GeGLU for Gemma); otherwise down(act(up(h))).
+   */
+  gatedMlp: boolean;
+  /** Multiplies every attention score: 1/sqrt(headDim), Gemma's query_pre_attn_scalar^-1/2. */
+  attnScale: number;
+  /**
+   * Multiplies token embeddings as they are looked up (Gemma: sqrt(hidden_size)), 1 elsewhere.
+   * Inside the token embedding only: proto-token inputs, like inputs_embeds, are not scaled.
+   */
+  embedScale: number;
   parallelResidual: boolean;
   tiedEmbeddings: boolean;
   /** Biases on the q, k and v projections (GPT-NeoX's fused query_key_value; Qwen2 always). */
@@ -62,117 +108,27 @@ export interface ModelSpec {
   eosTokenId: number | null;
 }
 
-export class ModelConfigError extends Error {
-  override name = 'ModelConfigError';
+const FAMILIES = "Llama ('llama'), Mistral ('mistral'), Qwen2 ('qwen2'), Qwen3 ('qwen3'), Gemma 3 ('gemma3_text', or 'gemma3' for its text part), GPT-NeoX/Pythia ('gpt_neox') and GPT-2 ('gpt2')";
+
+/** Layer l's window: the sliding window on 'sliding' layers, 0 (every earlier position) on the others. */
+export function layerWindow(spec: ModelSpec, l: number): number {
+  return spec.layerTypes[l] === 'sliding' ? spec.slidingWindow : 0;
 }
 
-type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function refuse(field: string, msg: string): never {
-  throw new ModelConfigError(`config.json: ${field} ${msg}`);
-}
-
-function show(v: unknown): string {
-  return JSON.stringify(v) ?? String(v);
-}
-
-function present(cfg: Json, key: string): boolean {
-  return cfg[key] !== undefined && cfg[key] !== null;
-}
-
-function posInt(cfg: Json, key: string, fallback?: number): number {
-  if (!present(cfg, key)) {
-    if (fallback !== undefined) return fallback;
-    refuse(key, 'is missing; it is required to size the model (is this a complete Hugging Face config.json?)');
-  }
-  const v = cfg[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) refuse(key, `must be a positive integer, got ${show(v)}`);
-  return v;
-}
-
-function posNum(cfg: Json, key: string, fallback: number, label = key): number {
-  if (!present(cfg, key)) return fallback;
-  const v = cfg[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) refuse(label, `must be a positive number, got ${show(v)}`);
-  return v;
-}
-
-function bool(cfg: Json, key: string, fallback: boolean): boolean {
-  if (!present(cfg, key)) return fallback;
-  const v = cfg[key];
-  if (typeof v !== 'boolean') refuse(key, `must be true or false, got ${show(v)}`);
-  return v;
-}
-
-/** Llama 3 configs list several EOS ids; generation stops on the first, which is the end-of-text token. */
-function tokenId(cfg: Json, key: string, fallback: number | null): number | null {
-  if (!(key in cfg)) return fallback;
-  let v = cfg[key];
-  if (v === null) return null;
-  if (Array.isArray(v)) {
-    if (v.length === 0) return null;
-    v = v[0];
-  }
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) refuse(key, `must be a non-negative integer, a list of them, or null; got ${show(cfg[key])}`);
-  return v;
-}
-
-/**
- * The same quantity can come from an older and a newer spelling (rotary_pct / partial_rotary_factor /
- * rope_parameters). Precedence follows transformers; two spellings that disagree are refused rather than guessed.
- */
-function oneOf(sources: { label: string; cfg: Json; key: string }[], fallback: number): { value: number; label: string } {
-  let found: { value: number; label: string } | null = null;
-  for (const s of sources) {
-    if (!present(s.cfg, s.key)) continue;
-    const value = posNum(s.cfg, s.key, 0, s.label);
-    if (found && found.value !== value) refuse(found.label, `(${found.value}) and ${s.label} (${value}) disagree; remove one of them`);
-    found ??= { value, label: s.label };
-  }
-  return found ?? { value: fallback, label: sources[0].label };
-}
-
-function parseRopeScaling(raw: unknown, field: string): null | Llama3RopeScaling {
-  if (raw === undefined || raw === null) return null;
-  if (!isRecord(raw)) refuse(field, `must be an object or null, got ${show(raw)}`);
-  const type = raw.rope_type ?? raw.type;
-  if (type === undefined || type === 'default') return null;
-  if (type !== 'llama3') {
-    refuse(field, `type ${show(type)} is not supported; the engine implements plain RoPE and 'llama3' scaling only`);
-  }
-  const num = (key: string): number => {
-    const v = raw[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) refuse(`${field}.${key}`, `must be a positive number for llama3 scaling, got ${show(v)}`);
-    return v;
-  };
-  const scaling: Llama3RopeScaling = {
-    type: 'llama3',
-    factor: num('factor'),
-    lowFreqFactor: num('low_freq_factor'),
-    highFreqFactor: num('high_freq_factor'),
-    originalMaxPositions: num('original_max_position_embeddings'),
-  };
-  if (scaling.highFreqFactor <= scaling.lowFreqFactor) {
-    refuse(`${field}.high_freq_factor`, `(${scaling.highFreqFactor}) must exceed low_freq_factor (${scaling.lowFreqFactor})`);
-  }
-  return scaling;
+/** Layer l's rotary table: 'local' where it has a base of its own (Gemma 3's sliding layers). */
+export function layerRope(spec: ModelSpec, l: number): 'global' | 'local' {
+  return spec.localRopeTheta !== null && spec.layerTypes[l] === 'sliding' ? 'local' : 'global';
 }
 
 export function parseConfig(json: unknown): ModelSpec {
   if (!isRecord(json)) throw new ModelConfigError('config.json must contain a JSON object');
   const cfg = json;
   const modelType = cfg.model_type;
-  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2' && modelType !== 'qwen3' && modelType !== 'mistral' && modelType !== 'gpt2') {
-    refuse(
-      'model_type',
-      `${show(modelType)} is not supported; the lab runs Llama ('llama'), Mistral ('mistral'), Qwen2 ('qwen2'), Qwen3 ('qwen3'), GPT-NeoX/Pythia ('gpt_neox') and GPT-2 ('gpt2') checkpoints`,
-    );
-  }
   if (modelType === 'gpt2') return parseGpt2(cfg);
+  if (modelType === 'gemma3_text' || modelType === 'gemma3') return parseGemma3(cfg);
+  if (modelType !== 'llama' && modelType !== 'gpt_neox' && modelType !== 'qwen2' && modelType !== 'qwen3' && modelType !== 'mistral') {
+    refuse('model_type', `${show(modelType)} is not supported; the lab runs ${FAMILIES} checkpoints`);
+  }
   // Qwen2 is Llama's computation with biases on q, k and v (none on o_proj). Qwen3 is Llama's with
   // per-head RMSNorm on q and k before rotary, a head_dim of its own (Qwen3Config: 128 unless
   // given) and Llama's optional attention_bias (q, k, v and o).
@@ -181,7 +137,7 @@ export function parseConfig(json: unknown): ModelSpec {
   const qwen2 = modelType === 'qwen2';
   const qwen3 = modelType === 'qwen3';
   const mistral = modelType === 'mistral';
-  const arch: Architecture = qwen2 || qwen3 || mistral ? 'llama' : modelType;
+  const arch = qwen2 || qwen3 || mistral ? 'llama' : modelType;
   const neox = arch === 'gpt_neox';
   if ((qwen2 || qwen3) && cfg.use_sliding_window === true) refuse('use_sliding_window', 'is true; sliding-window attention is not implemented: use a checkpoint with use_sliding_window false');
   // transformers v5 writes rope settings into rope_parameters; older configs use top-level fields.
@@ -262,6 +218,7 @@ export function parseConfig(json: unknown): ModelSpec {
     activation = 'silu';
   }
 
+  const slidingWindow = mistral && cfg.sliding_window !== null && cfg.sliding_window !== undefined ? posInt(cfg, 'sliding_window') : 0;
   return {
     arch,
     family: modelType,
@@ -273,15 +230,22 @@ export function parseConfig(json: unknown): ModelSpec {
     kvHeads,
     headDim,
     headNorm: qwen3,
-    slidingWindow: mistral && cfg.sliding_window !== null && cfg.sliding_window !== undefined ? posInt(cfg, 'sliding_window') : 0,
+    slidingWindow,
+    layerTypes: Array<LayerType>(layers).fill(slidingWindow > 0 ? 'sliding' : 'full'),
     rotaryDim,
     learnedPositions: false,
     ropeTheta,
     ropeScaling,
+    localRopeTheta: null,
     maxPositions,
     normEps: neox ? posNum(cfg, 'layer_norm_eps', 1e-5) : posNum(cfg, 'rms_norm_eps', 1e-6),
     norm: neox ? 'layernorm' : 'rmsnorm',
+    normWeightOffset: 0,
+    sandwichNorms: false,
     activation,
+    gatedMlp: !neox,
+    attnScale: 1 / Math.sqrt(headDim),
+    embedScale: 1,
     parallelResidual: neox ? bool(cfg, 'use_parallel_residual', true) : false,
     tiedEmbeddings: bool(cfg, 'tie_word_embeddings', false),
     attentionBias: qwen2 ? true : bool(cfg, 'attention_bias', neox),
@@ -294,67 +258,21 @@ export function parseConfig(json: unknown): ModelSpec {
 }
 
 /**
- * GPT2Config: its own keys (n_embd, n_layer, n_head, n_positions, n_inner, layer_norm_epsilon,
- * activation_function), learned absolute positions and no rotary, pre-LayerNorm blocks with a
- * sequential residual, biases everywhere, the head tied to wte unless tie_word_embeddings is false.
+ * rotaryDim/2 inverse frequencies theta^(-2i/rotaryDim) in float64 for the full-attention layers
+ * ('global'), with the scaling applied as transformers does: linear divides every frequency by
+ * `factor`; llama3 (_compute_llama3_parameters) divides long wavelengths by `factor`, keeps short
+ * ones and interpolates the band between. 'local': Gemma 3's sliding layers, base
+ * localRopeTheta, unscaled (layerRope picks which a layer uses).
  */
-function parseGpt2(cfg: Json): ModelSpec {
-  const vocabSize = posInt(cfg, 'vocab_size');
-  const hidden = posInt(cfg, 'n_embd');
-  const layers = posInt(cfg, 'n_layer');
-  const heads = posInt(cfg, 'n_head');
-  if (hidden % heads !== 0) refuse('n_head', `(${heads}) must divide n_embd (${hidden})`);
-  // GPT2Attention scales scores by 1/sqrt(head_dim) only; the other two switches change the math.
-  if (!bool(cfg, 'scale_attn_weights', true)) refuse('scale_attn_weights', 'is false; only scores scaled by 1/sqrt(head_dim) are implemented');
-  if (bool(cfg, 'scale_attn_by_inverse_layer_idx', false)) refuse('scale_attn_by_inverse_layer_idx', 'is true; scores scaled by 1/(layer index + 1) are not implemented');
-  if (bool(cfg, 'reorder_and_upcast_attn', false)) refuse('reorder_and_upcast_attn', 'is true; the reordered, upcast attention is not implemented');
-  const act = cfg.activation_function ?? 'gelu_new';
-  let activation: 'gelu' | 'gelu_tanh';
-  // gelu_new, gelu_pytorch_tanh and gelu_fast are the same tanh approximation, written three ways.
-  if (act === 'gelu_new' || act === 'gelu_pytorch_tanh' || act === 'gelu_fast') activation = 'gelu_tanh';
-  else if (act === 'gelu') activation = 'gelu';
-  else refuse('activation_function', `${show(act)} is not supported for GPT-2; only 'gelu_new' (and its equals 'gelu_pytorch_tanh', 'gelu_fast') and exact 'gelu' are implemented`);
-  return {
-    arch: 'gpt2',
-    family: 'gpt2',
-    vocabSize,
-    hidden,
-    intermediate: posInt(cfg, 'n_inner', 4 * hidden),
-    layers,
-    heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
-    headNorm: false,
-    slidingWindow: 0,
-    rotaryDim: 0,
-    learnedPositions: true,
-    ropeTheta: 10000,
-    ropeScaling: null,
-    maxPositions: posInt(cfg, 'n_positions', 1024),
-    normEps: posNum(cfg, 'layer_norm_epsilon', 1e-5),
-    norm: 'layernorm',
-    activation,
-    parallelResidual: false,
-    tiedEmbeddings: bool(cfg, 'tie_word_embeddings', true),
-    attentionBias: true,
-    outputBias: true,
-    mlpBias: true,
-    bosTokenId: tokenId(cfg, 'bos_token_id', 50256),
-    eosTokenId: tokenId(cfg, 'eos_token_id', 50256),
-  };
-}
-
-/**
- * rotaryDim/2 inverse frequencies theta^(-2i/rotaryDim) in float64, with llama3 scaling applied as in
- * transformers' _compute_llama3_parameters: long wavelengths divided by `factor`, short ones kept, the band
- * between interpolated.
- */
-export function ropeInvFreq(spec: ModelSpec): Float64Array {
+export function ropeInvFreq(spec: ModelSpec, which: 'global' | 'local' = 'global'): Float64Array {
   const dim = spec.rotaryDim;
+  const local = which === 'local' && spec.localRopeTheta !== null;
+  const theta = local ? spec.localRopeTheta! : spec.ropeTheta;
   const out = new Float64Array(dim / 2);
-  for (let i = 0; i < out.length; i++) out[i] = 1 / spec.ropeTheta ** ((2 * i) / dim);
-  const s = spec.ropeScaling;
+  for (let i = 0; i < out.length; i++) out[i] = 1 / theta ** ((2 * i) / dim);
+  const s = local ? null : spec.ropeScaling;
   if (!s) return out;
+  if (s.type === 'linear') return out.map((inv) => inv / s.factor);
   const lowFreqWavelen = s.originalMaxPositions / s.lowFreqFactor;
   const highFreqWavelen = s.originalMaxPositions / s.highFreqFactor;
   for (let i = 0; i < out.length; i++) {

@@ -2,7 +2,7 @@ import { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from './model.ts';
 import { TransformerSession, NONE } from './transformer.ts';
-import { embedRows } from './linear.ts';
+import { embedTokens } from './token-embedding.ts';
 
 export interface TokenEval {
   /** nll[i] = -log P(tokens[i+1] | tokens[..i]) in nats. */
@@ -17,7 +17,7 @@ export interface TokenEval {
 
 /** Writes token embeddings of `ids` into the session inputs (one dispatch per embedding chunk). */
 export function recordTokenEmbeddings(p: Program, model: Model, session: TransformerSession, ids: Tensor): void {
-  embedRows(p, 'embed', model.weights.embed, ids, session.inputs, session.R);
+  embedTokens(p, 'embed', model, ids, session.inputs, session.R);
 }
 
 /** Ordinary autoregressive scoring of a token sequence in one forward pass. */

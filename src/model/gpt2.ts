@@ -32,6 +32,6 @@ export function gpt2Plan(spec: ModelSpec): ModelPlan {
     finalNorm: { w: 'ln_f.weight', b: 'ln_f.bias', dim: d },
     // GPT2LMHeadModel's lm_head is an nn.Linear [vocab, d] outside `transformer.`, saved only when untied.
     lmHead: spec.tiedEmbeddings ? null : whole('lm_head.weight', spec.vocabSize, d, null),
-    optionalPrefix: 'transformer.',
+    aliases: (name) => [`transformer.${name}`],
   };
 }

@@ -1,17 +1,17 @@
 import { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from './model.ts';
-import { ropeInvFreq } from './config.ts';
+import { layerRope, layerWindow, ropeInvFreq } from './config.ts';
 import { embedRows, linearForward } from './linear.ts';
+import { embedTokens } from './token-embedding.ts';
 import { normForward, type NormStats } from './norms.ts';
+import { addBranch, fusedSwiglu, mlpUpForward, mlpUpWidth, postNorm } from './block.ts';
 import { headNormsForward } from './attention-block.ts';
 import { addPositions, positionIds } from './positions.ts';
 import { NONE } from './transformer.ts';
 import { ropeForward, ropeTable } from '../ops/rope.ts';
 import { embeddingForward } from '../ops/embedding.ts';
 import { addInPlace } from '../ops/elementwise.ts';
-import { swigluForward, geluForward } from '../ops/activations.ts';
-import { swigluFusable, swigluUp } from '../ops/swiglu-matmul.ts';
 import { ceReset, ceChunkForward } from '../ops/cross-entropy.ts';
 import { kvAppend, attentionDecode, decodeAdvance, type KvShape } from '../ops/kv-cache.ts';
 
@@ -36,11 +36,12 @@ export interface KvDecoderOptions {
  * The position lives in a GPU buffer (shaders/kv_cache.wgsl), so the step program is the same for
  * every token and a whole decode is queued without any CPU round trip: the tokens are read back once
  * at the end. Layer math mirrors TransformerSession.recordForward (sequential or parallel residual,
- * RMSNorm or LayerNorm, SwiGLU or GELU, partial or no rotary, per-head q/k norms, learned positions
- * added to the prefix and to each step's embedding) with the same fusions
- * (one rotary dispatch for the adjacent q and k heads, SwiGLU in the up matmul where that kernel
- * runs), so both decoding methods get the same engine; tests compare both token for token and logit
- * by logit.
+ * RMSNorm or LayerNorm, gated or plain MLP, partial or no rotary, per-head q/k norms, sandwich
+ * norms, per-layer windows and rotary bases, learned positions added to the prefix and to each
+ * step's embedding; the MLP and residual branches are block.ts's, shared with it) with the same
+ * fusions (one rotary dispatch for the adjacent q and k heads, SwiGLU in the up matmul where that
+ * kernel runs), so both decoding methods get the same engine; tests compare both token for token
+ * and logit by logit.
  */
 export class KvDecoder {
   readonly B: number;
@@ -83,7 +84,7 @@ export class KvDecoder {
     const hd = spec.headDim;
     const qkvW = (H + 2 * Hkv) * hd;
     const I = spec.intermediate;
-    const upW = spec.arch === 'llama' ? 2 * I : I;
+    const upW = mlpUpWidth(spec);
     const V = spec.vocabSize;
     const Rmax = B * P;
     const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => {
@@ -113,6 +114,8 @@ export class KvDecoder {
     const n2 = stats(Rmax, 'kv.n2');
     const u = t([Rmax, upW], 'kv.u');
     const a = t([Rmax, I], 'kv.a');
+    // Sandwich norms (Gemma 3): each branch's output before its norm, and the norms' statistics.
+    const sandwich = spec.sandwichNorms ? { ao: t([Rmax, d], 'kv.ao'), n3: stats(Rmax, 'kv.n3'), mo: t([Rmax, d], 'kv.mo'), n4: stats(Rmax, 'kv.n4') } : null;
     const xlast = t([B, d], 'kv.x_last');
     const xf = t([B, d], 'kv.xf');
     const nf = stats(B, 'kv.nf');
@@ -120,9 +123,16 @@ export class KvDecoder {
     const targets = t([B], 'kv.targets', 'u32');
     gpu.write(targets, new Uint32Array(B).fill(NONE));
     const argmax = t([B], 'kv.argmax', 'u32');
-    const ropeTab = t([maxLen, spec.rotaryDim], 'kv.rope_table');
-    gpu.write(ropeTab, ropeTable(ropeInvFreq(spec), maxLen));
-    const ropeRow = t([1, spec.rotaryDim], 'kv.rope_row');
+    // Rotary tables [maxLen, rotaryDim], the local layers' too where they have a base of their own,
+    // and each one's row for the current step position.
+    const ropes = (['global', 'local'] as const)
+      .filter((which) => which === 'global' || spec.localRopeTheta !== null)
+      .map((which) => {
+        const table = t([maxLen, spec.rotaryDim], `kv.rope_table.${which}`);
+        gpu.write(table, ropeTable(ropeInvFreq(spec, which), maxLen));
+        return { which, table, row: t([1, spec.rotaryDim], `kv.rope_row.${which}`) };
+      });
+    const ropeOf = (l: number) => ropes.find((r) => r.which === layerRope(spec, l))!;
     // Learned positions (GPT-2): the prefix's x0 = inputs + wpe[0..P) per sequence; a step's
     // embeddings get wpe[state[0]], gathered into one row and copied to each sequence's.
     const pos = spec.learnedPositions
@@ -130,12 +140,11 @@ export class KvDecoder {
       : null;
     if (pos) gpu.write(pos.prefixIds, positionIds(B, P));
     const caches = weights.layers.map((_, l) => ({ kc: t([B, Hkv, maxLen, hd], `kv.l${l}.k`), vc: t([B, Hkv, maxLen, hd], `kv.l${l}.v`) }));
-    const w0 = weights.layers[0];
-    const fusedSwiglu = spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, I, d);
-    const shape = (n: number): KvShape => ({ B, n, maxLen, H, Hkv, hd, ldq: qkvW, qOff: 0, kOff: H * hd, vOff: (H + Hkv) * hd, scale: 1 / Math.sqrt(hd) });
+    const fused = fusedSwiglu(gpu, spec, weights.layers[0]);
+    const shape = (n: number): KvShape => ({ B, n, maxLen, H, Hkv, hd, ldq: qkvW, qOff: 0, kOff: H * hd, vOff: (H + Hkv) * hd, scale: spec.attnScale });
 
-    /** Every layer over B·n rows whose rotary tables are already chosen; returns the last residual. */
-    const layers = (p: Program, x0: Tensor, n: number, rope: (p: Program, label: string) => void): Tensor => {
+    /** Every layer over B·n rows; rope rotates layer l's q and k heads. Returns the last residual. */
+    const layers = (p: Program, x0: Tensor, n: number, rope: (p: Program, label: string, l: number) => void): Tensor => {
       const R = B * n;
       let x = x0;
       weights.layers.forEach((w, l) => {
@@ -148,27 +157,16 @@ export class KvDecoder {
         } else {
           linearForward(p, `${L}.qkv`, w.qkv, h1, qkv, R);
         }
-        rope(p, `${L}.rope`);
+        rope(p, `${L}.rope`, l);
         const kv = { ...shape(n), state: this.state, qkv, ...caches[l] };
         kvAppend(p, `${L}.kv_append`, kv);
-        attentionDecode(p, `${L}.attn`, { ...kv, out: att, lse, window: spec.slidingWindow });
-        if (spec.parallelResidual) {
-          p.copy(`${L}.residual`, x, xNext, R * d * 4);
-          linearForward(p, `${L}.o`, w.o, att, xNext, R, { accumulate: true });
-          normForward(p, `${L}.norm2`, spec, w.norm2, x, h2, n2, R);
-        } else {
-          p.copy(`${L}.residual`, x, xm!, R * d * 4);
-          linearForward(p, `${L}.o`, w.o, att, xm!, R, { accumulate: true });
-          normForward(p, `${L}.norm2`, spec, w.norm2, xm!, h2, n2, R);
-        }
-        if (fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: h2, w: w.up.chunks[0], ld: w.up.chunks[0].ld, bias: w.up.bias ?? undefined, gu: u, h: a, M: R, I, K: d });
-        else {
-          linearForward(p, `${L}.up`, w.up, h2, u, R);
-          if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: u, h: a, rows: R, inter: I });
-          else geluForward(p, `${L}.gelu`, { x: u, y: a, n: R * I, tanh: spec.activation === 'gelu_tanh' });
-        }
-        if (!spec.parallelResidual) p.copy(`${L}.residual2`, xm!, xNext, R * d * 4);
-        linearForward(p, `${L}.down`, w.down, a, xNext, R, { accumulate: true });
+        attentionDecode(p, `${L}.attn`, { ...kv, out: att, lse, window: layerWindow(spec, l) });
+        // As TransformerSession.recordForward: the branches join the residual through block.ts.
+        const xAfterAttn = spec.parallelResidual ? xNext : xm!;
+        addBranch(p, `${L}.o`, spec, w.o, att, x, xAfterAttn, R, postNorm(w.postAttnNorm, sandwich?.ao ?? null, sandwich?.n3 ?? null, h2));
+        normForward(p, `${L}.norm2`, spec, w.norm2, spec.parallelResidual ? x : xm!, h2, n2, R);
+        mlpUpForward(p, L, spec, w, h2, u, a, R, fused);
+        addBranch(p, `${L}.down`, spec, w.down, a, xAfterAttn, xNext, R, postNorm(w.postMlpNorm, sandwich?.mo ?? null, sandwich?.n4 ?? null, h2));
         x = xNext;
       });
       return x;
@@ -189,7 +187,7 @@ export class KvDecoder {
 
     const pre = (this.prefillProgram = new Program(gpu, 'kv.prefill'));
     if (this.prefixIds) {
-      embedRows(pre, 'kv.embed_prefix', weights.embed, this.prefixIds, this.inputs, Rmax);
+      embedTokens(pre, 'kv.embed_prefix', model, this.prefixIds, this.inputs, Rmax);
     }
     let x0 = this.inputs;
     if (pos) {
@@ -197,22 +195,24 @@ export class KvDecoder {
       x0 = pos.x0;
     }
     // The prefix sits at positions 0..P-1: the rotary angles are static here.
-    const xp = layers(pre, x0, P, (p, label) => ropeOn(p, label, ropeTab, Rmax, P));
+    const xp = layers(pre, x0, P, (p, label, l) => ropeOn(p, label, ropeOf(l).table, Rmax, P));
     // Only each sequence's last prefix row predicts (the first generated token).
     for (let b = 0; b < B; b++) pre.copy(`kv.last_row[${b}]`, xp, xlast, d * 4, ((b + 1) * P - 1) * d * 4, b * d * 4);
     head(pre, xlast, P);
 
     const step = (this.stepProgram = new Program(gpu, 'kv.step'));
-    embedRows(step, 'kv.embed', weights.embed, argmax, stepIn, B);
-    // This step's position is state[0]: gather its row of the rotary table (state[0] read as an id).
-    if (spec.rotaryDim > 0) embeddingForward(step, 'kv.rope_row', { ids: this.state, table: ropeTab, rowStart: 0, chunkRows: maxLen, out: ropeRow, rows: 1, dim: spec.rotaryDim });
+    embedTokens(step, 'kv.embed', model, argmax, stepIn, B);
+    // This step's position is state[0]: gather its row of each rotary table (state[0] read as an id).
+    if (spec.rotaryDim > 0) {
+      for (const r of ropes) embeddingForward(step, `kv.rope_row.${r.which}`, { ids: this.state, table: r.table, rowStart: 0, chunkRows: maxLen, out: r.row, rows: 1, dim: spec.rotaryDim });
+    }
     if (pos) {
       // And its row of the position embeddings, added to every sequence's token embedding.
       embedRows(step, 'kv.position_row', pos.wpe, this.state, pos.row, 1);
       for (let b = 0; b < B; b++) step.copy(`kv.position_rows[${b}]`, pos.row, pos.rows, d * 4, 0, b * d * 4);
       addInPlace(step, 'kv.positions', { dst: stepIn, src: pos.rows, n: B * d });
     }
-    const xsOut = layers(step, stepIn, 1, (p, label) => ropeOn(p, label, ropeRow, B, 1));
+    const xsOut = layers(step, stepIn, 1, (p, label, l) => ropeOn(p, label, ropeOf(l).row, B, 1));
     head(step, xsOut, 1);
   }
 

@@ -133,12 +133,13 @@ export function linearBackward(p: Program, label: string, lin: Linear, dy: Tenso
 }
 
 /**
- * out[r] = W[ids[r]] for every row r (W the embedding, any format): one gather per chunk, each
- * filling the rows whose id lies in it.
+ * out[r] = scale · W[ids[r]] for every row r (W an embedding table, any format): one gather per
+ * chunk, each filling the rows whose id lies in it. Token embeddings go through embedTokens
+ * (token-embedding.ts), which knows the model's scale.
  */
-export function embedRows(p: Program, label: string, lin: Linear, ids: Tensor, out: Tensor, rows: number): void {
+export function embedRows(p: Program, label: string, lin: Linear, ids: Tensor, out: Tensor, rows: number, scale = 1): void {
   for (const c of lin.chunks) {
-    embeddingForward(p, `${label}[${c.rowStart}]`, { ids, table: c, ld: c.ld, rowStart: c.rowStart, chunkRows: c.rows, out, rows, dim: lin.in });
+    embeddingForward(p, `${label}[${c.rowStart}]`, { ids, table: c, ld: c.ld, rowStart: c.rowStart, chunkRows: c.rows, out, rows, dim: lin.in, scale });
   }
 }
 

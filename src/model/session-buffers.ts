@@ -3,6 +3,7 @@ import type { Tensor } from '../gpu/tensor.ts';
 import { formatBytes } from '../util/bytes.ts';
 import type { ModelSpec } from './config.ts';
 import type { NormStats } from './norms.ts';
+import { mlpUpWidth } from './block.ts';
 
 /**
  * Every buffer a TransformerSession holds, with its shape: the session allocates exactly these, and
@@ -28,8 +29,9 @@ export interface SessionOptions {
  * One layer's activations. The weights are frozen, so a matrix's input is never needed again for
  * its (absent) weight gradient: the norm outputs h1, h2 and the MLP activation a are one buffer
  * shared by every layer. What the backward reads is kept per layer: qkv, att, lse, xm, the norm
- * statistics, u (unless the session recomputes it, see MLP_KEEP_BYTES) and, with per-head q/k
- * norms (spec.headNorm), their input qkvProj and statistics nq, nk.
+ * statistics, u (unless the session recomputes it, see MLP_KEEP_BYTES), with per-head q/k
+ * norms (spec.headNorm) their input qkvProj and statistics nq, nk, and with sandwich norms
+ * (spec.sandwichNorms) the two branch outputs ao, mo before their norms and those norms' statistics.
  */
 export interface LayerActs {
   h1: Tensor; // norm1 output [R, d] (shared)
@@ -45,6 +47,10 @@ export interface LayerActs {
   n2: NormStats;
   u: Tensor; // MLP input projection [R, upOut] (Llama: gate | up); shared when recomputed
   a: Tensor; // MLP activation [R, I] (shared)
+  ao: Tensor | null; // attention branch output o(att) before its post-norm [R, d] (sandwich norms only)
+  n3: NormStats | null;
+  mo: Tensor | null; // MLP branch output down(a) before its post-norm [R, d] (sandwich norms only)
+  n4: NormStats | null;
 }
 
 /**
@@ -72,6 +78,8 @@ export interface SessionGrads {
   dqkv: Tensor;
   /** Gradient w.r.t. the q | k | v projection output, before the head norms [R, (H + 2·Hkv)·hd] (head norms only). */
   dqkvProj: Tensor | null;
+  /** Gradient w.r.t. a branch output before its post-norm [R, d] (sandwich norms only). */
+  dpre: Tensor | null;
   delta: Tensor;
 }
 
@@ -90,6 +98,8 @@ export interface SessionBuffers {
   xf: Tensor;
   nf: NormStats;
   ropeTab: Tensor;
+  /** Rotary table of the local layers [N, rotaryDim] when they have their own base (Gemma 3), else null. */
+  ropeTabLocal: Tensor | null;
   pieces: VocabPiece[];
   /** u is recomputed in backward (MLP_KEEP_BYTES). */
   recomputeMlp: boolean;
@@ -117,7 +127,8 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
   const H = spec.heads;
   const hd = spec.headDim;
   const qkvW = (H + 2 * spec.kvHeads) * hd;
-  const upW = spec.arch === 'llama' ? 2 * spec.intermediate : spec.intermediate;
+  const upW = mlpUpWidth(spec);
+  const sw = spec.sandwichNorms;
   const I = spec.intermediate;
 
   const stats = (label: string): NormStats => ({ rstd: t([R], `${label}.rstd`), mean: spec.norm === 'layernorm' ? t([R], `${label}.mean`) : null });
@@ -137,6 +148,10 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
     n2: stats(`l${l}.n2`),
     u: shared.u ?? t([R, upW], `l${l}.u`),
     a: shared.a,
+    ao: sw ? t([R, d], `l${l}.ao`) : null,
+    n3: sw ? stats(`l${l}.n3`) : null,
+    mo: sw ? t([R, d], `l${l}.mo`) : null,
+    n4: sw ? stats(`l${l}.n4`) : null,
   });
 
   const inputs = t([R, d], 'inputs');
@@ -169,6 +184,7 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
   const xf = t([R, d], 'xf');
   const nf = stats('final');
   const ropeTab = t([N, spec.rotaryDim], 'rope_table');
+  const ropeTabLocal = spec.localRopeTheta !== null ? t([N, spec.rotaryDim], 'rope_table_local') : null;
 
   const V = spec.vocabSize;
   let pieces: VocabPiece[];
@@ -204,10 +220,11 @@ export function sessionBuffers(spec: ModelSpec, opts: SessionOptions, lmChunks: 
       dattn: t([R, H * hd], 'd_att'),
       dqkv: t([R, qkvW], 'd_qkv'),
       dqkvProj: spec.headNorm ? t([R, qkvW], 'd_qkv_proj') : null,
+      dpre: sw ? t([R, d], 'd_pre') : null,
       delta: t([R, H], 'attn_delta'),
     };
   }
-  return { ...head, positionIds, xs, acts, xf, nf, ropeTab, pieces, recomputeMlp, scratch, logits, dlogits, dInputs, grads };
+  return { ...head, positionIds, xs, acts, xf, nf, ropeTab, ropeTabLocal, pieces, recomputeMlp, scratch, logits, dlogits, dInputs, grads };
 }
 
 /** An allocator that allocates nothing and adds up what the real one would take. */

@@ -8,11 +8,11 @@ import { ropeInvFreq } from './config.ts';
 import { linearForward, linearBackward } from './linear.ts';
 import { normForward, normBackward, type NormStats } from './norms.ts';
 import { attentionBlockForward, attentionBlockBackward, type AttentionBlock } from './attention-block.ts';
+import { addBranch, fusedSwiglu, mlpDownBackward, mlpUpForward, postNorm, postNormBackward, type PostNorm } from './block.ts';
 import { addPositions, positionIds } from './positions.ts';
+import type { LayerWeights } from './weights.ts';
 import { matmul } from '../ops/matmul.ts';
 import { ropeTable } from '../ops/rope.ts';
-import { swigluForward, swigluBackward, geluForward, geluBackward } from '../ops/activations.ts';
-import { swigluFusable, swigluUp, swigluDownBackward } from '../ops/swiglu-matmul.ts';
 import { ceReset, ceChunkForward, ceFinalize, ceChunkBackward, ceReduce } from '../ops/cross-entropy.ts';
 
 /** Target id meaning "this position is not scored". */
@@ -28,6 +28,17 @@ export const NONE = 0xffffffff;
  * Layout of every activation: row-major [R, width] with R = B·N, row b·N + i = position i of
  * sequence b. The residual stream x[l] is kept for every layer boundary; x[0] is the inputs, or
  * with learned positions (GPT-2) inputs + wpe[i] in a buffer of its own (positions.ts).
+ *
+ * One layer, d = hidden, I = intermediate, upW = 2·I gated (gate | up) or I:
+ *   h1  = norm1(x)                                    [R, d]
+ *   att = attention(h1)                               [R, H·hd]   (attention-block.ts)
+ *   xm  = x + o(att)                                  [R, d]      (Gemma: x + post_norm(ao), ao = o(att) [R, d])
+ *   h2  = norm2(xm)                                   [R, d]      (parallel residual: norm2(x), no xm)
+ *   u   = up(h2)                                      [R, upW]
+ *   a   = act(gate)·up or act(u)                      [R, I]
+ *   x'  = xm + down(a)                                [R, d]      (Gemma: xm + post_norm(mo), mo = down(a) [R, d];
+ *                                                                  parallel: x + o(att) + down(a))
+ * The backward runs the same steps in reverse (recordBackward).
  */
 export class TransformerSession {
   readonly B: number;
@@ -53,6 +64,7 @@ export class TransformerSession {
   private readonly xf: Tensor;
   private readonly nf: NormStats;
   private readonly ropeTab: Tensor;
+  private readonly ropeTabLocal: Tensor | null;
   /** What the attention block (attention-block.ts) reads besides the layer's weights and buffers. */
   private readonly block: AttentionBlock;
   private readonly ceState: Tensor;
@@ -61,7 +73,7 @@ export class TransformerSession {
   private readonly pieces: VocabPiece[];
   /** Each layer's u is recomputed in backward instead of kept (session-buffers.ts MLP_KEEP_BYTES). */
   private readonly recomputeMlp: boolean;
-  /** SwiGLU fused into the MLP matmuls (swiglu-matmul.ts) where those kernels run and the weights are one chunk each. */
+  /** SwiGLU fused into the MLP matmuls (block.ts fusedSwiglu). */
   private readonly fusedSwiglu: boolean;
   private readonly grads: SessionGrads | null;
 
@@ -78,9 +90,7 @@ export class TransformerSession {
       throw new Error(`${N} positions asked for, but this model handles at most ${spec.maxPositions} (max_position_embeddings). Use a shorter text.`);
     }
     this.R = B * N;
-    const w0 = model.weights.layers[0];
-    this.fusedSwiglu =
-      spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, spec.intermediate, spec.hidden);
+    this.fusedSwiglu = fusedSwiglu(gpu, spec, model.weights.layers[0]);
     // A refused allocation (memory budget, binding limit, logits too big) frees what this session already holds.
     let bufs: SessionBuffers;
     try {
@@ -103,6 +113,7 @@ export class TransformerSession {
       xf: this.xf,
       nf: this.nf,
       ropeTab: this.ropeTab,
+      ropeTabLocal: this.ropeTabLocal,
       pieces: this.pieces,
       recomputeMlp: this.recomputeMlp,
       scratch: this.scratch,
@@ -112,8 +123,9 @@ export class TransformerSession {
       grads: this.grads,
     } = bufs);
     gpu.write(this.ropeTab, ropeTable(ropeInvFreq(spec), N));
+    if (this.ropeTabLocal) gpu.write(this.ropeTabLocal, ropeTable(ropeInvFreq(spec, 'local'), N));
     if (this.positionIds) gpu.write(this.positionIds, positionIds(B, N));
-    this.block = { spec, B, N, ropeTab: this.ropeTab };
+    this.block = { spec, B, N, ropeTab: this.ropeTab, ropeTabLocal: this.ropeTabLocal };
   }
 
   /**
@@ -143,26 +155,14 @@ export class TransformerSession {
       const L = `l${l}`;
       normForward(p, `${L}.norm1`, spec, w.norm1, x, a.h1, a.n1, R);
       // h1 [R, d] → qkv [R, (H + 2·Hkv)·hd] (head norms, rotary) → att [R, H·hd]: attention-block.ts
-      attentionBlockForward(p, L, this.block, w, a);
-      if (spec.parallelResidual) {
-        // x' = x + attn(ln1(x)) + mlp(ln2(x))
-        p.copy(`${L}.residual`, x, xNext);
-        linearForward(p, `${L}.o`, w.o, a.att, xNext, R, { accumulate: true });
-        normForward(p, `${L}.norm2`, spec, w.norm2, x, a.h2, a.n2, R);
-      } else {
-        // h = x + attn(norm1(x)); x' = h + mlp(norm2(h))
-        p.copy(`${L}.residual`, x, a.xm!);
-        linearForward(p, `${L}.o`, w.o, a.att, a.xm!, R, { accumulate: true });
-        normForward(p, `${L}.norm2`, spec, w.norm2, a.xm!, a.h2, a.n2, R);
-      }
-      if (this.fusedSwiglu) swigluUp(p, `${L}.up+swiglu`, { x: a.h2, w: w.up.chunks[0], ld: w.up.chunks[0].ld, bias: w.up.bias ?? undefined, gu: a.u, h: a.a, M: R, I: spec.intermediate, K: spec.hidden });
-      else {
-        linearForward(p, `${L}.up`, w.up, a.h2, a.u, R);
-        if (spec.activation === 'silu') swigluForward(p, `${L}.swiglu`, { gu: a.u, h: a.a, rows: R, inter: spec.intermediate });
-        else geluForward(p, `${L}.gelu`, { x: a.u, y: a.a, n: R * spec.intermediate, tanh: spec.activation === 'gelu_tanh' });
-      }
-      if (!spec.parallelResidual) p.copy(`${L}.residual2`, a.xm!, xNext);
-      linearForward(p, `${L}.down`, w.down, a.a, xNext, R, { accumulate: true });
+      attentionBlockForward(p, L, l, this.block, w, a);
+      // The attention branch joins the residual in xm (parallel residual: straight into x').
+      const xAfterAttn = spec.parallelResidual ? xNext : a.xm!;
+      const post = this.postNorms(w, a);
+      addBranch(p, `${L}.o`, spec, w.o, a.att, x, xAfterAttn, R, post.attn);
+      normForward(p, `${L}.norm2`, spec, w.norm2, spec.parallelResidual ? x : a.xm!, a.h2, a.n2, R);
+      mlpUpForward(p, L, spec, w, a.h2, a.u, a.a, R, this.fusedSwiglu);
+      addBranch(p, `${L}.down`, spec, w.down, a.a, xAfterAttn, xNext, R, post.mlp);
     }
     normForward(p, 'final_norm', spec, weights.finalNorm, this.xs[spec.layers], this.xf, this.nf, R);
 
@@ -212,33 +212,25 @@ export class TransformerSession {
       const x = this.xs[l];
       const L = `l${l}`;
       const dNext = dx === g.g[0] ? g.g[1] : g.g[0];
-      // MLP branch: dx flows into down(act(up(norm2(.))))
+      const post = this.postNorms(w, a);
+      const mlpIn = spec.parallelResidual ? x : a.xm!;
+      // MLP branch: dx flows into postnorm(down(act(up(norm2(mlpIn))))).
       if (this.recomputeMlp) {
-        const mlpIn = spec.parallelResidual ? x : a.xm!;
         normForward(p, `${L}.norm2.again`, spec, w.norm2, mlpIn, a.h2, a.n2, R);
         linearForward(p, `${L}.up.again`, w.up, a.h2, a.u, R);
       }
-      if (this.fusedSwiglu) swigluDownBackward(p, `${L}.down.bwd+swiglu`, { dy: dx, wDown: w.down.chunks[0], ld: w.down.chunks[0].ld, gu: a.u, dgu: g.du, M: R, I: spec.intermediate, K: d });
-      else {
-        linearBackward(p, `${L}.down.bwd`, w.down, dx, g.da, R, false);
-        if (spec.activation === 'silu') swigluBackward(p, `${L}.swiglu.bwd`, { gu: a.u, dh: g.da, dgu: g.du, rows: R, inter: spec.intermediate });
-        else geluBackward(p, `${L}.gelu.bwd`, { x: a.u, dy: g.da, dx: g.du, n: R * spec.intermediate, tanh: spec.activation === 'gelu_tanh' });
-      }
+      const dMlpOut = postNormBackward(p, `${L}.down`, spec, post.mlp, dx, g.dpre!, R);
+      mlpDownBackward(p, L, spec, w, dMlpOut, a.u, g.da, g.du, R, this.fusedSwiglu);
       linearBackward(p, `${L}.up.bwd`, w.up, g.du, g.dh, R, false);
-      let dAttnOut: Tensor;
-      if (spec.parallelResidual) {
-        p.copy(`${L}.residual.bwd`, dx, dNext);
-        normBackward(p, `${L}.norm2.bwd`, spec, w.norm2, x, a.n2, g.dh, dNext, R, true);
-        dAttnOut = dx;
-      } else {
-        p.copy(`${L}.residual2.bwd`, dx, g.dxm);
-        normBackward(p, `${L}.norm2.bwd`, spec, w.norm2, a.xm!, a.n2, g.dh, g.dxm, R, true);
-        p.copy(`${L}.residual.bwd`, g.dxm, dNext);
-        dAttnOut = g.dxm;
-      }
-      // Attention branch: dAttnOut flows into o(attn(rope(headnorms(qkv(norm1(x))))))
+      // d(residual after attention): dx, plus norm2's input gradient.
+      const dAfterAttn = spec.parallelResidual ? dNext : g.dxm;
+      p.copy(`${L}.residual2.bwd`, dx, dAfterAttn);
+      normBackward(p, `${L}.norm2.bwd`, spec, w.norm2, mlpIn, a.n2, g.dh, dAfterAttn, R, true);
+      // Attention branch: the same gradient flows into postnorm(o(attn(rope(headnorms(qkv(norm1(x))))))).
+      const dAttnOut = postNormBackward(p, `${L}.o`, spec, post.attn, spec.parallelResidual ? dx : g.dxm, g.dpre!, R);
       linearBackward(p, `${L}.o.bwd`, w.o, dAttnOut, g.dattn, R, false);
-      attentionBlockBackward(p, L, this.block, w, a, g);
+      attentionBlockBackward(p, L, l, this.block, w, a, g);
+      if (!spec.parallelResidual) p.copy(`${L}.residual.bwd`, g.dxm, dNext);
       normBackward(p, `${L}.norm1.bwd`, spec, w.norm1, x, a.n1, g.dh, dNext, R, true);
       dx = dNext;
     }
@@ -249,6 +241,11 @@ export class TransformerSession {
   destroy(): void {
     for (const t of this.owned) this.model.gpu.destroyTensor(t);
     this.owned.length = 0;
+  }
+
+  /** Layer l's sandwich norms (spec.sandwichNorms), both null elsewhere; their outputs land in the shared h2. */
+  private postNorms(w: LayerWeights, a: LayerActs): { attn: PostNorm | null; mlp: PostNorm | null } {
+    return { attn: postNorm(w.postAttnNorm, a.ao, a.n3, a.h2), mlp: postNorm(w.postMlpNorm, a.mo, a.n4, a.h2) };
   }
 
   private alloc(gpu: Gpu, shape: number[], label: string, dtype: 'f32' | 'u32'): Tensor {

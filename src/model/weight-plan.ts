@@ -32,6 +32,8 @@ export interface NormPlan {
   w: string;
   b: string | null;
   dim: number;
+  /** Added to the weight at load (Gemma's RMSNorm scales by 1 + w); absent = 0. */
+  offset?: number;
 }
 
 export interface LayerPlan {
@@ -40,6 +42,9 @@ export interface LayerPlan {
   /** Per-head RMSNorm weights [headDim] on the q heads and the k heads (Qwen3's q_norm, k_norm); null without head norms. */
   qNorm: NormPlan | null;
   kNorm: NormPlan | null;
+  /** Gemma 3's sandwich norms on the attention output and the MLP output (spec.sandwichNorms); else null. */
+  postAttnNorm?: NormPlan | null;
+  postMlpNorm?: NormPlan | null;
   qkv: LinearPlan;
   o: LinearPlan;
   up: LinearPlan;
@@ -55,10 +60,16 @@ export interface ModelPlan {
   /** null when the output matrix is the input embedding (tied). */
   lmHead: LinearPlan | null;
   /**
-   * A prefix the checkpoint's names may carry (GPT-2's `transformer.`, which some checkpoints
-   * write and others do not): a name the checkpoint lacks is looked for with it.
+   * Other names a checkpoint may give a tensor, tried in order when it lacks the plan's own: GPT-2's
+   * `transformer.` prefix (some checkpoints write it, others do not), a multimodal Gemma 3's
+   * language_model paths.
    */
-  optionalPrefix?: string;
+  aliases?: (name: string) => string[];
+}
+
+/** A layer's norms that exist, in a fixed order (for counting, listing and freeing them). */
+export function layerNormPlans(l: LayerPlan): NormPlan[] {
+  return [l.norm1, l.norm2, l.qNorm, l.kNorm, l.postAttnNorm ?? null, l.postMlpNorm ?? null].filter((n): n is NormPlan => n !== null);
 }
 
 /** A plain matrix copied whole from one checkpoint tensor (plus its bias if any). */

@@ -7,10 +7,11 @@ import type { WeightIndex } from './shards.ts';
 import { type Linear, allocChunk, chunkBuffers, chunkRows, writeChunkRows } from './linear.ts';
 import { isFloatDtype } from './dtype.ts';
 import { WEIGHT_FORMAT_NOTES, type WeightFormat } from './weight-format.ts';
-import type { LinearPlan, ModelPlan, NormPlan, RowPart } from './weight-plan.ts';
+import { layerNormPlans, type LinearPlan, type ModelPlan, type NormPlan, type RowPart } from './weight-plan.ts';
 import { llamaPlan } from './llama.ts';
 import { gptNeoxPlan } from './gpt-neox.ts';
 import { gpt2Plan } from './gpt2.ts';
+import { gemma3Plan } from './gemma3.ts';
 import { Fnv64 } from '../util/fnv.ts';
 import { settle } from '../gpu/wait.ts';
 
@@ -25,6 +26,9 @@ export interface LayerWeights {
   /** Per-head q / k RMSNorm weights [headDim] (spec.headNorm), else null. */
   qNorm: NormWeights | null;
   kNorm: NormWeights | null;
+  /** Gemma 3's norms of the attention output and the MLP output (spec.sandwichNorms), else null. */
+  postAttnNorm: NormWeights | null;
+  postMlpNorm: NormWeights | null;
   qkv: Linear;
   o: Linear;
   up: Linear;
@@ -99,7 +103,7 @@ export function weightBytesOnGpu(spec: ModelSpec, format: WeightFormat, maxBindi
   linear(plan.embed);
   if (plan.positions) linear(plan.positions);
   for (const l of plan.layers) {
-    for (const np of [l.norm1, l.norm2, l.qNorm, l.kNorm]) if (np) norm(np);
+    layerNormPlans(l).forEach(norm);
     [l.qkv, l.o, l.up, l.down].forEach(linear);
   }
   norm(plan.finalNorm);
@@ -139,7 +143,8 @@ export interface LoadProgress {
 }
 
 export function modelPlan(spec: ModelSpec): ModelPlan {
-  return spec.arch === 'llama' ? llamaPlan(spec) : spec.arch === 'gpt2' ? gpt2Plan(spec) : gptNeoxPlan(spec);
+  const plans = { llama: llamaPlan, gpt2: gpt2Plan, gpt_neox: gptNeoxPlan, gemma3: gemma3Plan };
+  return plans[spec.arch](spec);
 }
 
 // Read at most this many bytes of a checkpoint tensor at once, so a big matrix streams to the GPU
@@ -162,13 +167,20 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
   }
   const plan = modelPlan(spec);
   const expected = expectedShapes(plan);
-  // The plan's name, or the same with the plan's optional prefix (GPT-2's `transformer.`).
-  const tensorOf = (name: string) => index.tensors.get(name) ?? (plan.optionalPrefix ? index.tensors.get(plan.optionalPrefix + name) : undefined);
+  // The plan's name, or the first of its aliases the checkpoint has (GPT-2's `transformer.` prefix).
+  const tensorOf = (name: string) => {
+    for (const n of [name, ...(plan.aliases?.(name) ?? [])]) {
+      const info = index.tensors.get(n);
+      if (info) return info;
+    }
+    return undefined;
+  };
   let totalBytes = 0;
   for (const [name, shape] of expected) {
     const info = tensorOf(name);
     if (!info) {
-      const also = plan.optionalPrefix ? ` (nor ${plan.optionalPrefix}${name})` : '';
+      const aliases = plan.aliases?.(name) ?? [];
+      const also = aliases.length > 0 ? ` (nor ${aliases.join(', nor ')})` : '';
       throw new WeightShapeError(`The checkpoint has no tensor ${name}${also}, which a ${spec.arch} model with this config.json needs.`);
     }
     if (info.shape.length !== shape.length || info.shape.some((s, i) => s !== shape[i])) {
@@ -296,9 +308,11 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
       return { out: lp.out, in: lp.in, format, chunks, bias };
     };
 
-    const norm = async (np: NormPlan, label: string): Promise<NormWeights> => {
+    const norm = async (np: NormPlan | null | undefined, label: string): Promise<NormWeights | null> => {
+      if (!np) return null;
       const w = alloc([np.dim], `${label}.w`);
-      await uploadParts([{ tensor: np.w, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(w, d, r));
+      const offset = np.offset ?? 0;
+      await uploadParts([{ tensor: np.w, srcRow: 0, rows: np.dim, dstRow: 0 }], 1, (r, d) => gpu.write(w, offset === 0 ? d : d.map((v) => v + offset), r));
       let b: Tensor | null = null;
       if (np.b) {
         const bt = alloc([np.dim], `${label}.b`);
@@ -314,17 +328,19 @@ export async function uploadWeights(gpu: Gpu, spec: ModelSpec, index: WeightInde
     for (let i = 0; i < plan.layers.length; i++) {
       const lp = plan.layers[i];
       layers.push({
-        norm1: await norm(lp.norm1, `l${i}.norm1`),
-        norm2: await norm(lp.norm2, `l${i}.norm2`),
-        qNorm: lp.qNorm ? await norm(lp.qNorm, `l${i}.q_norm`) : null,
-        kNorm: lp.kNorm ? await norm(lp.kNorm, `l${i}.k_norm`) : null,
+        norm1: (await norm(lp.norm1, `l${i}.norm1`))!,
+        norm2: (await norm(lp.norm2, `l${i}.norm2`))!,
+        qNorm: await norm(lp.qNorm, `l${i}.q_norm`),
+        kNorm: await norm(lp.kNorm, `l${i}.k_norm`),
+        postAttnNorm: await norm(lp.postAttnNorm, `l${i}.post_attn_norm`),
+        postMlpNorm: await norm(lp.postMlpNorm, `l${i}.post_mlp_norm`),
         qkv: await linear(lp.qkv, `l${i}.qkv`),
         o: await linear(lp.o, `l${i}.o`),
         up: await linear(lp.up, `l${i}.up`),
         down: await linear(lp.down, `l${i}.down`),
       });
     }
-    const finalNorm = await norm(plan.finalNorm, 'final_norm');
+    const finalNorm = (await norm(plan.finalNorm, 'final_norm'))!;
     const lmHead = plan.lmHead ? await linear(plan.lmHead, 'lm_head') : embed;
     return { embed, positions, layers, finalNorm, lmHead, valueHash: hash.hex() };
   }
@@ -347,7 +363,7 @@ export function expectedShapes(plan: ModelPlan): Map<string, number[]> {
   addLinear(plan.embed);
   if (plan.positions) addLinear(plan.positions);
   for (const l of plan.layers) {
-    for (const np of [l.norm1, l.norm2, l.qNorm, l.kNorm]) if (np) addNorm(np);
+    layerNormPlans(l).forEach(addNorm);
     addLinear(l.qkv);
     addLinear(l.o);
     addLinear(l.up);
@@ -376,7 +392,7 @@ export function destroyWeights(gpu: Gpu, w: ModelWeights): void {
   dropLinear(w.embed);
   if (w.positions) dropLinear(w.positions);
   for (const l of w.layers) {
-    for (const n of [l.norm1, l.norm2, l.qNorm, l.kNorm]) {
+    for (const n of [l.norm1, l.norm2, l.qNorm, l.kNorm, l.postAttnNorm, l.postMlpNorm]) {
       drop(n?.w ?? null);
       drop(n?.b ?? null);
     }

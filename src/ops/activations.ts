@@ -31,12 +31,17 @@ export function geluBackward(p: Program, label: string, a: { x: Tensor; dy: Tens
   record(p, label, a.tanh ? 'gelu_tanh_backward' : 'gelu_backward', a.n, 1, { x: a.x, dy: a.dy, dx: a.dx });
 }
 
-/** h = silu(gate)·up, with gate and up the two column halves of gu [rows, 2·inter]. */
-export function swigluForward(p: Program, label: string, a: { gu: Tensor; h: Tensor; rows: number; inter: number }): void {
-  record(p, label, 'swiglu_forward', a.rows * a.inter, a.inter, { x: a.gu, y: a.h });
+/** The gate's activation in a gated MLP: SiLU (SwiGLU, Llama) or the tanh GELU (GeGLU, Gemma). */
+export type GateActivation = 'silu' | 'gelu_tanh';
+
+const GATED = { silu: 'swiglu', gelu_tanh: 'geglu' } as const;
+
+/** h = act(gate)·up, with gate and up the two column halves of gu [rows, 2·inter]; act SiLU unless given. */
+export function swigluForward(p: Program, label: string, a: { gu: Tensor; h: Tensor; rows: number; inter: number; act?: GateActivation }): void {
+  record(p, label, `${GATED[a.act ?? 'silu']}_forward`, a.rows * a.inter, a.inter, { x: a.gu, y: a.h });
 }
 
-/** dgu [rows, 2·inter] = (d gate | d up) for upstream dh (overwritten). */
-export function swigluBackward(p: Program, label: string, a: { gu: Tensor; dh: Tensor; dgu: Tensor; rows: number; inter: number }): void {
-  record(p, label, 'swiglu_backward', a.rows * a.inter, a.inter, { x: a.gu, dy: a.dh, dx: a.dgu });
+/** dgu [rows, 2·inter] = (d gate | d up) for upstream dh (overwritten), for the same act as swigluForward's. */
+export function swigluBackward(p: Program, label: string, a: { gu: Tensor; dh: Tensor; dgu: Tensor; rows: number; inter: number; act?: GateActivation }): void {
+  record(p, label, `${GATED[a.act ?? 'silu']}_backward`, a.rows * a.inter, a.inter, { x: a.gu, dy: a.dh, dx: a.dgu });
 }

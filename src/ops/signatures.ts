@@ -40,7 +40,7 @@ export const ELEMENTWISE = kernelSignature(
 
 export const EMBEDDING = kernelSignature(
   'embedding',
-  { rows: 'u32', dim: 'u32', row_start: 'u32', chunk_rows: 'u32', ld: 'u32' },
+  { rows: 'u32', dim: 'u32', row_start: 'u32', chunk_rows: 'u32', ld: 'u32', scale: 'f32' },
   { ids: 1, W: 2, W4: 2, out: 3, dout: 4, dtable: 5, W_scales: 6 },
 );
 

@@ -16,7 +16,7 @@ import type { Tensor } from '../gpu/tensor.ts';
 import type { Model } from '../model/model.ts';
 import { TransformerSession, NONE } from '../model/transformer.ts';
 import { layoutForward, layoutBackward, invertIndex } from '../ops/layout.ts';
-import { embedRows } from '../model/linear.ts';
+import { embedTokens } from '../model/token-embedding.ts';
 import { adamwTick, adamwUpdate } from '../ops/adamw.ts';
 import { trackBest, type BestState } from '../ops/best.ts';
 import { withOomScope } from '../gpu/oom-scope.ts';
@@ -199,7 +199,7 @@ export abstract class InputTrainer<V> {
       const idsT = made.tokenIds!;
       gpu.write(idsT, plan.tokenIds);
       // Rebuilt every step, so nothing depends on the session leaving its input buffer alone.
-      embedRows(p, `${label}.embed`, model.weights.embed, idsT, s.inputs, B * L);
+      embedTokens(p, `${label}.embed`, model, idsT, s.inputs, B * L);
     }
     layoutForward(p, `${label}.layout`, { params: this.params, index: indexT, out: s.inputs, rows: B * L, dim: d });
     s.recordForward(p);

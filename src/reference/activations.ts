@@ -57,18 +57,25 @@ function halfOnePlusTanh(u: number): number {
 
 /** GELU's tanh approximation (transformers' gelu_new): y = x (1 + tanh(u)) / 2, u = √(2/π)(x + 0.044715 x³). */
 export function geluTanhRef(x: ArrayLike<number>): Float64Array {
-  return Float64Array.from(x, (v) => v * halfOnePlusTanh(SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v)));
+  return Float64Array.from(x, geluTanh1);
+}
+
+function geluTanh1(v: number): number {
+  return v * halfOnePlusTanh(SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v));
+}
+
+/** d geluTanh / dx = (1 + tanh(u)) / 2 + x sech²(u) u' / 2. */
+function geluTanhGrad1(v: number): number {
+  const u = SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v);
+  const du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_C * v * v);
+  const e = Math.exp(-2 * Math.abs(u));
+  const sech2 = (4 * e) / ((1 + e) * (1 + e)); // sech(u) = 2 e^-|u| / (1 + e^-2|u|)
+  return halfOnePlusTanh(u) + 0.5 * v * sech2 * du;
 }
 
 /** dx = dy ((1 + tanh(u)) / 2 + x sech²(u) u' / 2), u' = √(2/π)(1 + 3·0.044715 x²). */
 export function geluTanhBackwardRef(x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
-  return Float64Array.from(x, (v, i) => {
-    const u = SQRT_2_OVER_PI * (v + GELU_TANH_C * v * v * v);
-    const du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_C * v * v);
-    const e = Math.exp(-2 * Math.abs(u));
-    const sech2 = (4 * e) / ((1 + e) * (1 + e)); // sech(u) = 2 e^-|u| / (1 + e^-2|u|)
-    return dy[i] * (halfOnePlusTanh(u) + 0.5 * v * sech2 * du);
-  });
+  return Float64Array.from(x, (v, i) => dy[i] * geluTanhGrad1(v));
 }
 
 function sigmoid(g: number): number {
@@ -99,6 +106,29 @@ export function swigluBackwardRef(gu: ArrayLike<number>, dh: ArrayLike<number>, 
       const d = dh[r * inter + c];
       dgu[gi] = d * u * s * (1 + g * (1 - s));
       dgu[gi + inter] = d * g * s;
+    }
+  }
+  return dgu;
+}
+
+/** GeGLU (Gemma): h [rows, inter] = gelu_tanh(gate)·up from gu [rows, 2·inter] = (gate | up). */
+export function gegluRef(gu: ArrayLike<number>, rows: number, inter: number): Float64Array {
+  const h = new Float64Array(rows * inter);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < inter; c++) h[r * inter + c] = geluTanh1(gu[r * 2 * inter + c]) * gu[r * 2 * inter + inter + c];
+  }
+  return h;
+}
+
+/** dgu [rows, 2·inter] = (dh·up·gelu_tanh'(gate) | dh·gelu_tanh(gate)) for upstream dh [rows, inter]. */
+export function gegluBackwardRef(gu: ArrayLike<number>, dh: ArrayLike<number>, rows: number, inter: number): Float64Array {
+  const dgu = new Float64Array(rows * 2 * inter);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < inter; c++) {
+      const gi = r * 2 * inter + c;
+      const d = dh[r * inter + c];
+      dgu[gi] = d * gu[gi + inter] * geluTanhGrad1(gu[gi]);
+      dgu[gi + inter] = d * geluTanh1(gu[gi]);
     }
   }
   return dgu;

@@ -217,6 +217,7 @@ export class Engine {
       fingerprint: model.fingerprint,
       spec: {
         arch: s.arch,
+        family: s.family,
         vocabSize: s.vocabSize,
         hidden: s.hidden,
         layers: s.layers,

@@ -93,6 +93,8 @@ export interface AdapterSummary {
 
 export interface ModelSummary {
   arch: string;
+  /** The checkpoint's model_type ('llama', 'qwen3', 'gemma3_text', ...). */
+  family: string;
   vocabSize: number;
   hidden: number;
   layers: number;

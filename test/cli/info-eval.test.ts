@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { protolab, errorLine } from '../helpers/cli.ts';
-import { STORIES } from '../helpers/fixtures.ts';
+import { FIXTURES, STORIES } from '../helpers/fixtures.ts';
 
 const reference = JSON.parse(readFileSync(`${STORIES}/reference_outputs.json`, 'utf8')) as { cases: { prompt: string; input_ids: number[]; next_token_nll: number[] }[] };
 
@@ -15,6 +15,14 @@ describe('protolab info and eval', () => {
     const info = JSON.parse(r.stdout);
     expect(info).toMatchObject({ architecture: 'llama', parameters: 260032, hidden: 64, layers: 5, heads: 8, kv_heads: 4, vocab: 512 });
     expect(info.adapter.platform).toBe('node');
+  });
+
+  it('info names the family and what sets it apart (gemma3-tiny: sandwich norms, embedding scale, local windows)', () => {
+    const info = JSON.parse(protolab(['info', '--model', `${FIXTURES}gemma3-tiny`, '--json']).stdout);
+    expect(info).toMatchObject({ family: 'gemma3_text', architecture: 'gemma3', sliding_window: 8, sliding_layers: 4, local_rope_theta: 10000, sandwich_norms: true, gated_mlp: true, embed_scale: 8 });
+    const text = protolab(['info', '--model', `${FIXTURES}gemma3-tiny`]).stdout;
+    expect(text).toMatch(/^architecture {2}gemma3 \(gemma3_text\)/m);
+    expect(text).toMatch(/^attention {5}a window of 8 on 4 of 6 layers \(rotary base 10000 there\)$/m);
   });
 
   it('eval --json prints exactly one JSON object with per-position NLL, H_LM and argmax', () => {

@@ -43,7 +43,7 @@ export function storiesReady(label = 'stories260k'): ModelReady {
     id: 'stories260k',
     label,
     fingerprint: 'fp-stories',
-    spec: { arch: 'llama', vocabSize: 512, hidden: 64, layers: 5, heads: 8, kvHeads: 4, maxPositions: 512, parameterCount: 260_000, bosTokenId: 1 },
+    spec: { arch: 'llama', family: 'llama', vocabSize: 512, hidden: 64, layers: 5, heads: 8, kvHeads: 4, maxPositions: 512, parameterCount: 260_000, bosTokenId: 1 },
     adapter: { vendor: 'x', architecture: 'x', description: 'x', isFallbackAdapter: true, cpuEmulated: true },
     seconds: 1,
     memory: { format: 'f32', weightBytes: 1040128, inUse: 1040128, available: 8 * 2 ** 30, n: 128, formats: [{ format: 'f32', weightBytes: 1040128, totalBytes: 1400000, fits: true }, { format: 'q8', weightBytes: 280000, totalBytes: 640000, fits: true }] },

@@ -25,4 +25,4 @@ export function golden(name: string): Golden {
   return JSON.parse(readFileSync(`${FIXTURES}${name}/golden.json`, 'utf8')) as Golden;
 }
 
-export const FIXTURE_NAMES = ['stories260k', 'llama-gqa-untied', 'gpt-neox-tiny', 'gpt-neox-seq-bf16', 'qwen2-tiny', 'qwen3-tiny', 'gpt2-tiny'] as const;
+export const FIXTURE_NAMES = ['stories260k', 'llama-gqa-untied', 'gpt-neox-tiny', 'gpt-neox-seq-bf16', 'qwen2-tiny', 'qwen3-tiny', 'gpt2-tiny', 'gemma3-tiny'] as const;

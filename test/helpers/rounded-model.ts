@@ -6,13 +6,13 @@ import type { ModelSource } from '../../src/model/sources/source.ts';
 import { parseConfig } from '../../src/model/config.ts';
 import { modelPlan } from '../../src/model/weights.ts';
 
-/** Names of the tensors the engine uploads transposed (GPT-2's Conv1D, stored [in, out]), with and without the plan's optional prefix. */
+/** Names of the tensors the engine uploads transposed (GPT-2's Conv1D, stored [in, out]), under the plan's names and their aliases. */
 function transposedTensors(dir: string): Set<string> {
   const plan = modelPlan(parseConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))));
   const names = new Set<string>();
   for (const lp of [plan.embed, plan.positions, plan.lmHead, ...plan.layers.flatMap((l) => [l.qkv, l.o, l.up, l.down])]) {
     if (!lp?.transposed) continue;
-    for (const part of lp.parts) names.add(part.tensor).add(`${plan.optionalPrefix ?? ''}${part.tensor}`);
+    for (const part of lp.parts) for (const n of [part.tensor, ...(plan.aliases?.(part.tensor) ?? [])]) names.add(n);
   }
   return names;
 }

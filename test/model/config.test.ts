@@ -23,6 +23,7 @@ describe('parseConfig on the shared models', () => {
   it('gpt-neox-tiny: Pythia layout, quarter rotary, parallel residual', () => {
     expect(parseConfig(fixture('fixtures/gpt-neox-tiny'))).toEqual<ModelSpec>({
       arch: 'gpt_neox', family: 'gpt_neox', vocabSize: 50304, hidden: 64, intermediate: 256, layers: 2, heads: 4, kvHeads: 4, headDim: 16, headNorm: false, slidingWindow: 0,
+      layerTypes: ['full', 'full'], localRopeTheta: null, normWeightOffset: 0, sandwichNorms: false, gatedMlp: false, attnScale: 1 / Math.sqrt(16), embedScale: 1,
       rotaryDim: 4, learnedPositions: false, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-5, norm: 'layernorm',
       activation: 'gelu', parallelResidual: true, tiedEmbeddings: false, attentionBias: true, outputBias: true, mlpBias: true,
       bosTokenId: 0, eosTokenId: 0,
@@ -37,6 +38,7 @@ describe('parseConfig on the shared models', () => {
   it('llama-gqa-untied: GQA, explicit head_dim, theta 5e5, eps 1e-6, untied', () => {
     expect(parseConfig(fixture('fixtures/llama-gqa-untied'))).toEqual<ModelSpec>({
       arch: 'llama', family: 'llama', vocabSize: 512, hidden: 96, intermediate: 160, layers: 2, heads: 6, kvHeads: 2, headDim: 16, headNorm: false, slidingWindow: 0,
+      layerTypes: ['full', 'full'], localRopeTheta: null, normWeightOffset: 0, sandwichNorms: false, gatedMlp: true, attnScale: 1 / Math.sqrt(16), embedScale: 1,
       rotaryDim: 16, learnedPositions: false, ropeTheta: 500000, ropeScaling: null, maxPositions: 1024, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,
@@ -46,6 +48,7 @@ describe('parseConfig on the shared models', () => {
   it('gpt2-tiny: learned positions, no rotary, LayerNorm, tanh GELU, sequential residual, biases, tied', () => {
     expect(parseConfig(fixture('fixtures/gpt2-tiny'))).toEqual<ModelSpec>({
       arch: 'gpt2', family: 'gpt2', vocabSize: 50304, hidden: 48, intermediate: 192, layers: 2, heads: 4, kvHeads: 4, headDim: 12, headNorm: false, slidingWindow: 0,
+      layerTypes: ['full', 'full'], localRopeTheta: null, normWeightOffset: 0, sandwichNorms: false, gatedMlp: false, attnScale: 1 / Math.sqrt(12), embedScale: 1,
       rotaryDim: 0, learnedPositions: true, ropeTheta: 10000, ropeScaling: null, maxPositions: 128, normEps: 1e-5, norm: 'layernorm',
       activation: 'gelu_tanh', parallelResidual: false, tiedEmbeddings: true, attentionBias: true, outputBias: true, mlpBias: true,
       bosTokenId: 0, eosTokenId: 0,
@@ -91,6 +94,7 @@ describe('parseConfig defaults follow the transformers config classes', () => {
   it('LlamaConfig defaults', () => {
     expect(parseConfig(llamaMinimal)).toEqual<ModelSpec>({
       arch: 'llama', family: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8, headNorm: false, slidingWindow: 0,
+      layerTypes: ['full', 'full'], localRopeTheta: null, normWeightOffset: 0, sandwichNorms: false, gatedMlp: true, attnScale: 1 / Math.sqrt(8), embedScale: 1,
       rotaryDim: 8, learnedPositions: false, ropeTheta: 10000, ropeScaling: null, maxPositions: 2048, normEps: 1e-6, norm: 'rmsnorm',
       activation: 'silu', parallelResidual: false, tiedEmbeddings: false, attentionBias: false, outputBias: false, mlpBias: false,
       bosTokenId: 1, eosTokenId: 2,
@@ -163,7 +167,7 @@ describe('parseConfig refuses what the engine does not implement, naming the fie
     ['disagreeing theta', { ...neoxMinimal, rotary_emb_base: 10000, rope_theta: 500 }, /rotary_emb_base .* rope_theta .* disagree/],
     ['tanh GELU on NeoX', { ...neoxMinimal, hidden_act: 'gelu_new' }, /hidden_act "gelu_new"/],
     ['relu on Llama', { ...llamaMinimal, hidden_act: 'relu' }, /hidden_act "relu"/],
-    ['linear rope scaling', { ...llamaMinimal, rope_scaling: { type: 'linear', factor: 2 } }, /rope_scaling type "linear"/],
+    ['linear rope scaling without a factor', { ...llamaMinimal, rope_scaling: { type: 'linear' } }, /rope_scaling\.factor must be a positive number for linear scaling/],
     ['dynamic rope scaling', { ...llamaMinimal, rope_scaling: { rope_type: 'dynamic', factor: 2 } }, /rope_scaling type "dynamic"/],
     ['yarn rope scaling', { ...llamaMinimal, rope_scaling: { rope_type: 'yarn', factor: 4 } }, /rope_scaling type "yarn"/],
     ['yarn in rope_parameters', { ...llamaMinimal, rope_parameters: { rope_type: 'yarn', factor: 4 } }, /rope_parameters type "yarn"/],
@@ -189,6 +193,12 @@ describe('ropeInvFreq', () => {
     const llama = ropeInvFreq(parseConfig(fixture('fixtures/llama-gqa-untied')));
     expect(llama.length).toBe(8);
     for (let i = 0; i < 8; i++) expect(llama[i]).toBeCloseTo(500000 ** (-i / 8), 15);
+  });
+
+  it('applies linear scaling (position interpolation) as transformers does: every frequency divided by the factor', () => {
+    const plain = ropeInvFreq(parseConfig(fixture('fixtures/llama-gqa-untied')));
+    const scaled = ropeInvFreq(parseConfig({ ...fixture('fixtures/llama-gqa-untied'), rope_scaling: { type: 'linear', factor: 4 } }));
+    expect([...scaled]).toEqual([...plain].map((f) => f / 4));
   });
 
   it('applies llama3 scaling as transformers does (Llama 3.2 1B settings)', () => {

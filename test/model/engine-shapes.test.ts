@@ -4,6 +4,7 @@ import { Program } from '../../src/gpu/program.ts';
 import { loadModel } from '../../src/model/load.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { TransformerSession } from '../../src/model/transformer.ts';
+import { mlpUpWidth } from '../../src/model/block.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { relMaxError, relNormError } from '../helpers/compare.ts';
@@ -78,7 +79,7 @@ describe('engine shapes', () => {
     const s = new TransformerSession(model, { batch: 1, seqLen: pt.N, withGrad: true, mlpKeepBytes: 0 });
     const kept = new TransformerSession(model, { batch: 1, seqLen: pt.N, withGrad: true });
     // The recomputing session keeps one u instead of one per layer.
-    const upW = model.spec.arch === 'llama' ? 2 * model.spec.intermediate : model.spec.intermediate;
+    const upW = mlpUpWidth(model.spec);
     expect(kept.bytes - s.bytes).toBe((model.spec.layers - 1) * Math.ceil((pt.N * upW * 4) / 16) * 16);
     gpu.write(s.inputs, protoInputs(pt.e, pt.m, pt.N));
     gpu.write(s.targets, Uint32Array.from(pt.target_ids));

@@ -8,6 +8,9 @@ import { testGpu } from '../helpers/gpu.ts';
 import { relMaxError, relNormError } from '../helpers/compare.ts';
 import { FIXTURES, FIXTURE_NAMES, golden } from '../helpers/fixtures.ts';
 import { runEmbeddings, protoInputs } from '../helpers/run-embeddings.ts';
+import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
+import { singleText } from '../../src/prototokens/problem.ts';
+import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 
 // Tolerances from the fixtures README: a correct f32 engine matches logits to ~1e-4 relative and
 // gradients to ~1e-3 relative norm error; larger gaps are bugs.
@@ -49,5 +52,19 @@ describe.each(FIXTURE_NAMES)('golden fixture %s', (name) => {
     expect(Array.from(r.argmax)).toEqual(pt.argmax);
     const V = model.spec.vocabSize;
     expect(relMaxError(r.logits!.subarray((pt.N - 1) * V, pt.N * V), pt.logits_last_row)).toBeLessThanOrEqual(LOGITS_TOL);
+  });
+
+  // The golden proto-token loss was computed by transformers with [e, m, ...] as inputs_embeds:
+  // Gemma's sqrt(hidden) embedding scale must not touch them, GPT-2 must add its positions to
+  // them. The trainer builds its inputs its own way (layout kernel, not runEmbeddings), so its
+  // first step's loss on the golden vectors proves the product path follows the same rule.
+  it('proto-token inputs enter as inputs_embeds: the trainer scores the golden e, m with the golden loss', async () => {
+    const pt = g.prototoken;
+    const problem = { ...singleText(pt.target_ids, 0), initial: new Map([[0, Float32Array.from(pt.e)], [1, Float32Array.from(pt.m)]]) };
+    const tr = await ProtoTrainer.create(model, problem, { ...PAPER_SETTINGS, maxSteps: 1 });
+    tr.submitSteps(1);
+    const r = await tr.report();
+    tr.destroy();
+    expect(Math.abs(r.loss[0] - pt.loss_sum) / pt.loss_sum).toBeLessThanOrEqual(LOSS_TOL);
   });
 });

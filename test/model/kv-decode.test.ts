@@ -90,7 +90,7 @@ describe('KV-cached greedy decoding on stories260k (real pretrained Llama)', () 
   });
 });
 
-describe.each(['gpt-neox-tiny', 'llama-gqa-untied', 'gpt-neox-seq-bf16', 'qwen3-tiny', 'gpt2-tiny'])('KV-cached decoding on the %s fixture: per-step logits vs the full forward pass', (name) => {
+describe.each(['gpt-neox-tiny', 'llama-gqa-untied', 'gpt-neox-seq-bf16', 'qwen3-tiny', 'gpt2-tiny', 'gemma3-tiny'])('KV-cached decoding on the %s fixture: per-step logits vs the full forward pass', (name) => {
   let model: Model;
   beforeAll(async () => {
     model = await loadModel(await testGpu(), nodeFolderSource(`${FIXTURES}${name}`));

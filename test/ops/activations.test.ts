@@ -1,7 +1,7 @@
 import { describe, it, beforeAll, expect } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu.ts';
 import { geluForward, geluBackward, swigluForward, swigluBackward } from '../../src/ops/activations.ts';
-import { geluRef, geluBackwardRef, geluTanhRef, geluTanhBackwardRef, swigluRef, swigluBackwardRef, erfRef, normalCdfRef } from '../../src/reference/activations.ts';
+import { geluRef, geluBackwardRef, geluTanhRef, geluTanhBackwardRef, swigluRef, swigluBackwardRef, gegluRef, gegluBackwardRef, erfRef, normalCdfRef } from '../../src/reference/activations.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
 import { fdGradient } from '../helpers/fd.ts';
@@ -125,27 +125,34 @@ describe('activations (shaders/activations.wgsl) against float64', () => {
     }
   });
 
-  for (const rows of [1, 3, 33]) {
-    for (const inter of [1, 7, 300]) {
-      it(`swiglu rows=${rows} inter=${inter}`, async () => {
-        const rng = new Rng(rows * 1000 + inter);
-        const gus = rng.normalArray(rows * 2 * inter, 4);
-        // Saturated gates: exp must neither overflow nor turn σ into NaN.
-        [100, -100, 1e4, -1e4, 0].forEach((v, k) => {
-          if (k < inter) gus[(rows - 1) * 2 * inter + k] = v;
+  // The gated MLPs: SwiGLU (Llama) and GeGLU (Gemma), one kernel layout, two gate activations.
+  const GATED = {
+    silu: { fwd: swigluRef, bwd: swigluBackwardRef },
+    gelu_tanh: { fwd: gegluRef, bwd: gegluBackwardRef },
+  } as const;
+  for (const [act, ref] of Object.entries(GATED) as [keyof typeof GATED, (typeof GATED)[keyof typeof GATED]][]) {
+    for (const rows of [1, 3, 33]) {
+      for (const inter of [1, 7, 300]) {
+        it(`${act === 'silu' ? 'swiglu' : 'geglu'} rows=${rows} inter=${inter}`, async () => {
+          const rng = new Rng(rows * 1000 + inter);
+          const gus = rng.normalArray(rows * 2 * inter, 4);
+          // Saturated gates: exp must neither overflow nor turn σ into NaN.
+          [100, -100, 1e4, -1e4, 0].forEach((v, k) => {
+            if (k < inter) gus[(rows - 1) * 2 * inter + k] = v;
+          });
+          const dhs = rng.normalArray(rows * inter);
+          const gu = upload(gpu, [rows, 2 * inter], gus);
+          const dh = upload(gpu, [rows, inter], dhs);
+          const h = gpu.createTensor([rows, inter]);
+          const dgu = upload(gpu, [rows, 2 * inter], new Float32Array(rows * 2 * inter).fill(Number.NaN)); // must be overwritten
+          await runOnce(gpu, (p) => {
+            swigluForward(p, 'gated', { gu, h, rows, inter, act });
+            swigluBackward(p, 'gated.back', { gu, dh, dgu, rows, inter, act });
+          });
+          expectClose(await gpu.read(h), ref.fwd(gus, rows, inter), TOL_SWIGLU, 'h');
+          expectClose(await gpu.read(dgu), ref.bwd(gus, dhs, rows, inter), TOL_SWIGLU, 'dgu');
         });
-        const dhs = rng.normalArray(rows * inter);
-        const gu = upload(gpu, [rows, 2 * inter], gus);
-        const dh = upload(gpu, [rows, inter], dhs);
-        const h = gpu.createTensor([rows, inter]);
-        const dgu = upload(gpu, [rows, 2 * inter], new Float32Array(rows * 2 * inter).fill(Number.NaN)); // must be overwritten
-        await runOnce(gpu, (p) => {
-          swigluForward(p, 'swiglu', { gu, h, rows, inter });
-          swigluBackward(p, 'swiglu.back', { gu, dh, dgu, rows, inter });
-        });
-        expectClose(await gpu.read(h), swigluRef(gus, rows, inter), TOL_SWIGLU, 'h');
-        expectClose(await gpu.read(dgu), swigluBackwardRef(gus, dhs, rows, inter), TOL_SWIGLU, 'dgu');
-      });
+      }
     }
   }
 
@@ -197,6 +204,15 @@ describe('activations (shaders/activations.wgsl) against float64', () => {
       const dhs = rng.normalArray(rows * inter);
       const fd = fdGradient((gu) => swigluRef(gu, rows, inter), Float64Array.from(gus), dhs);
       expect(relMaxError(swigluBackwardRef(gus, dhs, rows, inter), fd)).toBeLessThanOrEqual(TOL_FD);
+    });
+
+    it('geglu backward matches central differences', () => {
+      const [rows, inter] = [3, 5];
+      const rng = new Rng(15);
+      const gus = rng.normalArray(rows * 2 * inter, 3);
+      const dhs = rng.normalArray(rows * inter);
+      const fd = fdGradient((gu) => gegluRef(gu, rows, inter), Float64Array.from(gus), dhs);
+      expect(relMaxError(gegluBackwardRef(gus, dhs, rows, inter), fd)).toBeLessThanOrEqual(TOL_FD);
     });
   });
 });

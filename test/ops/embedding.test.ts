@@ -6,7 +6,7 @@ import { Rng } from '../../src/util/rng.ts';
 import { testGpu, upload, runOnce } from '../helpers/gpu.ts';
 import { relMaxError } from '../helpers/compare.ts';
 
-// The forward is a copy: bit exact.
+// The forward is a copy (times a scale): bit exact.
 const FWD_TOL = 0;
 // The backward sums a few f32 terms per table element.
 const BWD_TOL = 1e-6;
@@ -30,7 +30,7 @@ describe('embedding (shaders/embedding.wgsl) against float64', () => {
     gpu = await testGpu();
   });
 
-  async function run(ids: Uint32Array, table: Float32Array, out0: Float32Array, dout: Float32Array, V: number, dim: number, chunkSize: number) {
+  async function run(ids: Uint32Array, table: Float32Array, out0: Float32Array, dout: Float32Array, V: number, dim: number, chunkSize: number, scale = 1) {
     const rows = ids.length;
     const idsT = upload(gpu, [rows], ids, 'ids', 'u32');
     const out = upload(gpu, [rows, dim], out0, 'out');
@@ -44,8 +44,8 @@ describe('embedding (shaders/embedding.wgsl) against float64', () => {
     }));
     await runOnce(gpu, (p) => {
       for (const c of parts) {
-        embeddingForward(p, 'emb', { ids: idsT, table: c.table, rowStart: c.rowStart, chunkRows: c.chunkRows, out, rows, dim });
-        embeddingBackward(p, 'demb', { ids: idsT, dout: doutT, dtable: c.dtable, rowStart: c.rowStart, chunkRows: c.chunkRows, rows, dim });
+        embeddingForward(p, 'emb', { ids: idsT, table: c.table, rowStart: c.rowStart, chunkRows: c.chunkRows, out, rows, dim, scale });
+        embeddingBackward(p, 'demb', { ids: idsT, dout: doutT, dtable: c.dtable, rowStart: c.rowStart, chunkRows: c.chunkRows, rows, dim, scale });
       }
     });
     const dtable = new Float32Array(V * dim);
@@ -53,28 +53,32 @@ describe('embedding (shaders/embedding.wgsl) against float64', () => {
     return { out: await gpu.read(out), dtable };
   }
 
-  function expected(ids: Uint32Array, table: Float32Array, out0: Float32Array, dout: Float32Array, V: number, dim: number) {
-    const d = embeddingBackwardRef(ids, dout, V, dim);
+  function expected(ids: Uint32Array, table: Float32Array, out0: Float32Array, dout: Float32Array, V: number, dim: number, scale = 1) {
+    const d = embeddingBackwardRef(ids, dout, V, dim, scale);
     for (let i = 0; i < d.length; i++) d[i] += table[i];
-    return { out: embeddingForwardRef(ids, table, out0, dim), dtable: d };
+    return { out: embeddingForwardRef(ids, table, out0, dim, scale), dtable: d };
   }
 
-  const shapes: [string, number, number, number, number][] = [
-    // name, rows, V, dim, chunk rows
-    ['one chunk', 9, 5, 3, 5],
-    ['three chunks, last one short', 37, 23, 5, 10],
-    ['more threads than one workgroup', 300, 700, 17, 256],
+  // Gemma scales token embeddings by sqrt(hidden) as it looks them up: sqrt(640) is not a power of two.
+  const GEMMA_270M_SCALE = Math.fround(Math.sqrt(640));
+  const shapes: [string, number, number, number, number, number][] = [
+    // name, rows, V, dim, chunk rows, scale
+    ['one chunk', 9, 5, 3, 5, 1],
+    ['three chunks, last one short', 37, 23, 5, 10, 1],
+    ['more threads than one workgroup', 300, 700, 17, 256, 1],
+    ['scaled by sqrt(640), three chunks', 37, 23, 5, 10, GEMMA_270M_SCALE],
   ];
-  for (const [name, rows, V, dim, chunkSize] of shapes) {
+  for (const [name, rows, V, dim, chunkSize, scale] of shapes) {
     it(`forward and backward: ${name} (rows=${rows} V=${V} dim=${dim})`, async () => {
       const rng = new Rng(rows * 7 + V);
       const ids = randomIds(rng, rows, V, 4);
       const table = rng.uniformArray(V * dim);
       const out0 = rng.uniformArray(rows * dim);
       const dout = rng.uniformArray(rows * dim);
-      const got = await run(ids, table, out0, dout, V, dim, chunkSize);
-      const want = expected(ids, table, out0, dout, V, dim);
-      expect(relMaxError(got.out, want.out)).toBeLessThanOrEqual(FWD_TOL);
+      const got = await run(ids, table, out0, dout, V, dim, chunkSize, scale);
+      const want = expected(ids, table, out0, dout, V, dim, scale);
+      // One f32 product per element: the float64 product of two f32 values rounded once.
+      expect(relMaxError(got.out, want.out.map(Math.fround))).toBeLessThanOrEqual(FWD_TOL);
       expect(relMaxError(got.dtable, want.dtable)).toBeLessThanOrEqual(BWD_TOL);
     });
   }
@@ -100,8 +104,9 @@ describe('embedding (shaders/embedding.wgsl) against float64', () => {
     const table = Float64Array.from(rng.uniformArray(V * dim));
     const out0 = rng.uniformArray(rows * dim);
     const w = rng.uniformArray(rows * dim);
-    const f = (t: Float64Array): number => embeddingForwardRef(ids, t, out0, dim).reduce((s, y, i) => s + y * w[i], 0);
-    const grad = embeddingBackwardRef(ids, w, V, dim);
+    const scale = 2.5;
+    const f = (t: Float64Array): number => embeddingForwardRef(ids, t, out0, dim, scale).reduce((s, y, i) => s + y * w[i], 0);
+    const grad = embeddingBackwardRef(ids, w, V, dim, scale);
     const h = 1e-3;
     for (let i = 0; i < table.length; i++) {
       const tp = table.slice();

@@ -5,12 +5,14 @@
  * and no buffer larger than one read slice is ever held, so a 5 GB checkpoint costs no 5 GB file.
  *
  * Values: every weight matrix and bias uniform with standard deviation `std` (default 0.02, the
- * Hugging Face initializer_range), norm weights 1. Each value is a hash of (seed, tensor, index),
+ * Hugging Face initializer_range), norm weights such that each norm scales by 1 (1, or 0 where the
+ * model adds 1 to them: Gemma). Each value is a hash of (seed, tensor, index),
  * so any byte range reads the same every time, in any order.
  */
 import { parseConfig } from '../config.ts';
 import type { ByteSource } from '../safetensors.ts';
 import { expectedShapes, modelPlan } from '../weights.ts';
+import { layerNormPlans } from '../weight-plan.ts';
 import { ModelFileNotFoundError, ModelSourceError, type ModelSource } from './source.ts';
 
 export const RANDOM_WEIGHTS_FILE = 'model.safetensors';
@@ -21,7 +23,8 @@ interface Entry {
   /** Absolute byte offsets in the file. */
   begin: number;
   end: number;
-  ones: boolean;
+  /** A norm weight: every element this value. */
+  fill: number | null;
 }
 
 export interface RandomModelOptions {
@@ -52,7 +55,8 @@ export function randomModelSource(config: Record<string, unknown>, o: RandomMode
   const seed = (o.seed ?? 0) >>> 0;
   const scale = (o.std ?? 0.02) * Math.sqrt(3); // uniform on [-a, a] has std a / sqrt(3)
   const plan = modelPlan(spec);
-  const normWeights = new Set([plan.finalNorm.w, ...plan.layers.flatMap((l) => [l.norm1, l.norm2, l.qNorm, l.kNorm].flatMap((n) => (n ? [n.w] : [])))]);
+  // Each norm weight's stored value: 1 - offset, so that every norm scales by 1.
+  const normWeights = new Map([plan.finalNorm, ...plan.layers.flatMap(layerNormPlans)].map((n) => [n.w, 1 - (n.offset ?? 0)]));
   const shapes = [...expectedShapes(plan)];
 
   const header: Record<string, unknown> = { __metadata__: { format: 'pt', generator: `randomModelSource seed ${seed}` } };
@@ -70,7 +74,7 @@ export function randomModelSource(config: Record<string, unknown>, o: RandomMode
   new DataView(headerBytes.buffer).setUint32(0, json.length, true);
   headerBytes.set(new TextEncoder().encode(json), 8);
   const dataStart = headerBytes.length;
-  const entries: Entry[] = relative.map((r, index) => ({ name: r.name, index, begin: dataStart + r.begin, end: dataStart + r.end, ones: normWeights.has(r.name) }));
+  const entries: Entry[] = relative.map((r, index) => ({ name: r.name, index, begin: dataStart + r.begin, end: dataStart + r.end, fill: normWeights.get(r.name) ?? null }));
   const size = dataStart + offset;
   const describe = o.describe ?? `random:${spec.arch}`;
 
@@ -88,7 +92,7 @@ export function randomModelSource(config: Record<string, unknown>, o: RandomMode
         const from = Math.floor((Math.max(at, e.begin) - e.begin) / 4);
         const to = Math.ceil((Math.min(stop, e.end) - e.begin) / 4);
         const values = new Float32Array(to - from);
-        if (e.ones) values.fill(1);
+        if (e.fill !== null) values.fill(e.fill);
         else for (let i = 0; i < values.length; i++) values[i] = scale * unitValue(seed, e.index, from + i);
         const bytes = new Uint8Array(values.buffer);
         const first = e.begin + from * 4;

@@ -28,7 +28,7 @@ export function ModelStatus() {
       )}
       {model.state === 'ready' && (
         <p data-testid="model-ready">
-          <strong>{model.info.label}</strong> ready in {model.info.seconds.toFixed(1)} s: {model.info.spec.arch}, {formatCount(model.info.spec.parameterCount)} parameters, {model.info.spec.layers} layers,
+          <strong>{model.info.label}</strong> ready in {model.info.seconds.toFixed(1)} s: <span data-testid="model-family">{model.info.spec.family}</span>, {formatCount(model.info.spec.parameterCount)} parameters, {model.info.spec.layers} layers,
           width {model.info.spec.hidden}, vocabulary {model.info.spec.vocabSize}, up to {model.info.spec.maxPositions} positions.{' '}
           <span className="muted">
             Engine adapter: {[model.info.adapter.vendor, model.info.adapter.architecture].filter(Boolean).join(' / ') || 'unnamed'}
