@@ -183,15 +183,18 @@ export function startLab(): Lab {
     const s = get();
     if (s.model.state !== 'ready') return;
     const requestId = client.newRequestId();
-    apply(store, tokenizeRequested, requestId);
+    apply(store, tokenizeRequested, requestId, s.settings.text);
     client.send({ type: 'tokenize', requestId, text: s.settings.text, layout: s.settings.layout, firstTarget: s.settings.firstTarget, method: toRunMethod(s.settings) });
   }, 120);
-  const tokenKey = (s: LabState) =>
-    s.model.state === 'ready' ? `${s.model.info.fingerprint}|${s.settings.layout}|${s.settings.firstTarget}|${JSON.stringify(toRunMethod(s.settings))}|${s.settings.text}` : '';
+  // What the tokens depend on, compared part by part: folding a pasted book into one key string
+  // would copy megabytes on every store update.
+  const tokenInputs = (s: LabState): unknown[] | null =>
+    s.model.state === 'ready' ? [s.model.info.fingerprint, s.settings.layout, s.settings.firstTarget, JSON.stringify(toRunMethod(s.settings)), s.settings.text] : null;
   store.subscribe((s, prev) => {
     if (s.settings !== prev.settings) writeUrl();
-    const key = tokenKey(s);
-    if (key !== '' && key !== tokenKey(prev)) tokenize();
+    const now = tokenInputs(s);
+    const before = tokenInputs(prev);
+    if (now && (!before || now.some((v, i) => v !== before[i]))) tokenize();
   });
 
   // A file dropped outside the model panel must not navigate away from the lab.

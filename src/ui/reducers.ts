@@ -30,8 +30,8 @@ export function modelLoading(s: LabState, ref: string, label: string): LabState 
   };
 }
 
-export function tokenizeRequested(s: LabState, requestId: number): LabState {
-  return { ...s, tokens: { ...s.tokens, pendingId: requestId } };
+export function tokenizeRequested(s: LabState, requestId: number, text: string): LabState {
+  return { ...s, tokens: { ...s.tokens, pendingId: requestId, pendingText: text } };
 }
 
 /** Compress pressed: freeze the target and the settings of the run. */
@@ -95,8 +95,8 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     }
     case 'tokens': {
       if (msg.requestId !== s.tokens.pendingId) return s;
-      const { text, ids, pieces, maxTokens, tooLong, partial } = msg;
-      return { ...s, tokens: { ...s.tokens, current: { text, ids, pieces, maxTokens, tooLong, ...(partial ? { partial } : {}) }, error: null } };
+      const { ids, pieces, maxTokens, tooLong, partial } = msg;
+      return { ...s, tokens: { ...s.tokens, current: { text: s.tokens.pendingText, ids, pieces, maxTokens, tooLong, ...(partial ? { partial } : {}) }, error: null } };
     }
     case 'runState':
       if (!runActive(s.run.phase)) return s;

@@ -40,6 +40,11 @@ export interface TokensView {
 export interface TokensState {
   /** requestId of the latest tokenize sent; older answers are dropped. */
   pendingId: number;
+  /**
+   * The text that request carried, the very string of the settings: an answer's view holds it, so
+   * "are these the tokens of the shown text?" is one reference comparison, even for a pasted book.
+   */
+  pendingText: string;
   current: TokensView | null;
   error: string | null;
 }
@@ -122,7 +127,7 @@ export function initialState(settings: LabSettings = DEFAULT_SETTINGS, urlProble
     gpu: { state: 'checking' },
     catalog: { state: 'loading' },
     model: { state: 'none' },
-    tokens: { pendingId: 0, current: null, error: null },
+    tokens: { pendingId: 0, pendingText: '', current: null, error: null },
     run: IDLE_RUN,
     solution: { state: 'none' },
     deviceLost: null,

@@ -262,7 +262,7 @@ export class Engine {
     const maxTokens = maxTokensForRun(model.spec.maxPositions, msg, msg.method);
     // A pasted book is not tokenized whole: it is surely too long, and that would hold the worker for minutes.
     const { ids, partial } = tokenizeBounded(tokenizer, msg.text, maxTokens);
-    this.post({ type: 'tokens', requestId: msg.requestId, text: msg.text, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: partial || ids.length > maxTokens, ...(partial ? { partial } : {}) });
+    this.post({ type: 'tokens', requestId: msg.requestId, ids, pieces: tokenizer.tokenStrings(ids), maxTokens, tooLong: partial || ids.length > maxTokens, ...(partial ? { partial } : {}) });
   }
 
   private start(loaded: Loaded, msg: Extract<ToWorker, { type: 'start' }>): void {

@@ -113,7 +113,8 @@ export type FromWorker =
   | { type: 'modelProgress'; label: string; phase: LoadPhase; file: string; loaded: number; total: number }
   | { type: 'modelReady'; id: string; label: string; fingerprint: string; spec: ModelSummary; adapter: AdapterSummary; seconds: number; memory: ModelMemory }
   /** partial: only a prefix was tokenized (ids are its tokens), the whole text being surely over maxTokens (tokenize-bounded.ts). */
-  | { type: 'tokens'; requestId: number; text: string; ids: number[]; pieces: string[]; maxTokens: number; tooLong: boolean; partial?: boolean }
+  // No echo of the text: the page knows what it asked for (a pasted book would cross twice).
+  | { type: 'tokens'; requestId: number; ids: number[]; pieces: string[]; maxTokens: number; tooLong: boolean; partial?: boolean }
   | { type: 'runState'; phase: RunPhase; step: number }
   | { type: 'checkpoint'; checkpoint: RunCheckpoint }
   | {

@@ -118,7 +118,7 @@ describe('tokenizeBounded: a pasted book is judged too long without tokenizing i
 describe('what the page says before Compress', () => {
   const ready = (text: string, tokens: LabState['tokens']['current']): LabState => {
     const s = initialState();
-    return { ...s, settings: { ...s.settings, text }, model: { state: 'ready', ref: 'stories260k', info: READY }, tokens: { pendingId: 1, current: tokens, error: null } };
+    return { ...s, settings: { ...s.settings, text }, model: { state: 'ready', ref: 'stories260k', info: READY }, tokens: { pendingId: 1, pendingText: text, current: tokens, error: null } };
   };
 
   it('a pasted book stays out of the URL (a multi-megabyte URL cannot be reloaded or shared); a normal text goes in', () => {

@@ -28,4 +28,6 @@ export function progress(step: number, correct: number, N = 4, bestCorrect = cor
   };
 }
 
-export const TOKENS = { text: 'abcd', ids: [5, 6, 7, 8], pieces: ['a', 'b', 'c', 'd'], maxTokens: 512, tooLong: false };
+/** A tokens answer for the text 'abcd' (TOKENS_VIEW: the view the page keeps of it). */
+export const TOKENS = { ids: [5, 6, 7, 8], pieces: ['a', 'b', 'c', 'd'], maxTokens: 512, tooLong: false };
+export const TOKENS_VIEW = { text: 'abcd', ...TOKENS };

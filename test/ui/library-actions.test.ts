@@ -86,7 +86,7 @@ describe('library controller', () => {
     const id = lib(store).checkpoints[0].id;
     const resumed = actions.libraryResume(id);
     const tok = await port.next('tokenize');
-    port.reply({ type: 'tokens', requestId: tok.requestId, text: 'The cat sat', ids: [1, 2, 3, 4], pieces: ['The', ' cat', ' s', 'at'], maxTokens: 511, tooLong: false });
+    port.reply({ type: 'tokens', requestId: tok.requestId, ids: [1, 2, 3, 4], pieces: ['The', ' cat', ' s', 'at'], maxTokens: 511, tooLong: false });
     await resumed;
     const start = await port.next('start');
     expect(start.resume?.step).toBe(30);

@@ -5,7 +5,7 @@ import { compressBlocker } from '../../src/ui/selectors.ts';
 import { DEFAULT_SETTINGS } from '../../src/ui/url-state.ts';
 import { type FromWorker } from '../../src/worker/protocol.ts';
 import { jobBusyMessage } from '../../src/shared/jobs.ts';
-import { READY, TOKENS, progress } from './fixtures.ts';
+import { READY, TOKENS, TOKENS_VIEW, progress } from './fixtures.ts';
 
 const run = (s: LabState, ...msgs: FromWorker[]) => applyWorkerMessages(s, msgs);
 
@@ -13,7 +13,7 @@ function readyWithText(): LabState {
   let s = modelLoading(initialState(), 'stories260k', 'stories260k');
   s = run(s, READY);
   s = updateSettings(s, { text: 'abcd' });
-  s = tokenizeRequested(s, 3);
+  s = tokenizeRequested(s, 3, 'abcd');
   return run(s, { type: 'tokens', requestId: 3, ...TOKENS });
 }
 
@@ -59,11 +59,11 @@ describe('model loading', () => {
 
 describe('tokens', () => {
   it('keeps only the answer to the latest request', () => {
-    let s = tokenizeRequested(initialState(), 2);
-    s = run(s, { type: 'tokens', requestId: 1, ...TOKENS, text: 'old' });
+    let s = tokenizeRequested(initialState(), 2, 'abcd');
+    s = run(s, { type: 'tokens', requestId: 1, ...TOKENS, ids: [9] });
     expect(s.tokens.current).toBeNull();
     s = run(s, { type: 'tokens', requestId: 2, ...TOKENS });
-    expect(s.tokens.current).toEqual(TOKENS);
+    expect(s.tokens.current).toEqual(TOKENS_VIEW);
   });
 
   it('Compress is blocked until the tokens of the current text are in, and for over-long texts', () => {
@@ -71,8 +71,8 @@ describe('tokens', () => {
     expect(compressBlocker(s)).toBeNull();
     s = updateSettings(s, { text: 'abcde' });
     expect(compressBlocker(s)).toBe('Tokenizing…');
-    s = tokenizeRequested(s, 4);
-    s = run(s, { type: 'tokens', requestId: 4, ...TOKENS, text: 'abcde', ids: Array(600).fill(5), pieces: Array(600).fill('a'), tooLong: true });
+    s = tokenizeRequested(s, 4, 'abcde');
+    s = run(s, { type: 'tokens', requestId: 4, ...TOKENS, ids: Array(600).fill(5), pieces: Array(600).fill('a'), tooLong: true });
     expect(compressBlocker(s)).toMatch(/600 tokens.*at most 512/);
     expect(compressBlocker(initialState())).toBe('Load a model first.');
   });

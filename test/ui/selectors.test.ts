@@ -6,7 +6,7 @@ import { initialState, type LabState } from '../../src/ui/state.ts';
 import { jobBusyMessage, type JobKind } from '../../src/shared/jobs.ts';
 
 const ready = { state: 'ready', ref: 'stories260k', info: { fingerprint: 'fp', label: 'stories260k' } } as unknown as LabState['model'];
-const idle: LabState = { ...initialState(), model: ready, settings: { ...initialState().settings, text: 'abcd' }, tokens: { pendingId: 1, error: null, current: { text: 'abcd', ids: [1, 2], pieces: ['ab', 'cd'], maxTokens: 10, tooLong: false } } };
+const idle: LabState = { ...initialState(), model: ready, settings: { ...initialState().settings, text: 'abcd' }, tokens: { pendingId: 1, pendingText: 'abcd', error: null, current: { text: 'abcd', ids: [1, 2], pieces: ['ab', 'cd'], maxTokens: 10, tooLong: false } } };
 
 /** The page's state while `kind` runs. */
 function running(kind: JobKind): LabState {

@@ -69,7 +69,8 @@ export function TextPanel() {
         )}
         {tokenError && <span className="bad">{tokenError}</span>}
       </p>
-      {fresh && tokens.ids.length > 0 && <TokenChips ids={tokens.ids} pieces={tokens.pieces} testId="token-chips" label="Tokens of the text" />}
+      {/* Chips past what the model takes would never be compressed: a pasted book shows the first maxTokens and a count of the rest. */}
+      {fresh && tokens.ids.length > 0 && <TokenChips ids={tokens.ids} pieces={tokens.pieces} testId="token-chips" label="Tokens of the text" limit={Math.min(1024, tokens.maxTokens)} />}
     </section>
   );
 }
