@@ -10,11 +10,11 @@ import type { SolutionPair } from '../../src/geometry/pair.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { FIXTURES, golden } from '../helpers/fixtures.ts';
-import { loadCpuLlama, type CpuLlama } from '../helpers/cpu-llama.ts';
+import { loadReferenceModel, type ReferenceModel } from '../../src/reference/model.ts';
 import { protoInputs } from '../helpers/run-embeddings.ts';
 
-// The GPU path scan and the Bezier gradient on the stories260k fixture against a float64 CPU
-// forward composed from src/reference ops (itself checked against the fixture's golden loss).
+// The GPU path scan and the Bezier gradient on the stories260k fixture against the float64 reference
+// forward pass (src/reference/model.ts, itself checked against the fixture's golden loss).
 
 const DIR = `${FIXTURES}stories260k`;
 const g = golden('stories260k').prototoken;
@@ -23,7 +23,7 @@ const targets = g.target_ids.slice(0, N);
 
 describe('path scan and Bezier gradient (stories260k fixture)', () => {
   let model: Model;
-  let cpu: CpuLlama;
+  let cpu: ReferenceModel;
   let pair: SolutionPair;
   let c: Float64Array;
   const d = () => model.spec.hidden;
@@ -32,7 +32,7 @@ describe('path scan and Bezier gradient (stories260k fixture)', () => {
 
   beforeAll(async () => {
     model = await loadModel(await testGpu(), nodeFolderSource(DIR));
-    cpu = await loadCpuLlama(DIR);
+    cpu = await loadReferenceModel(nodeFolderSource(DIR));
     const a = flatten(g.e, g.m);
     const rng = new Rng(7);
     const b = a.map((x) => x + rng.normal());

@@ -1,8 +1,8 @@
 /**
  * The mistral family: Llama's computation with a sliding window on every layer. No golden fixture
  * exists for it, so a seeded random Mistral model (written to a folder like a checkpoint) is run by
- * the engine and by the float64 CPU forward pass (test/helpers/cpu-llama.ts, which applies the same
- * window through src/reference/attention.ts), on a text three times longer than its window.
+ * the engine and by the float64 reference forward pass (src/reference/model.ts, which applies the
+ * same window through src/reference/attention.ts), on a text three times longer than its window.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,8 +17,8 @@ import { randomModelSource, RANDOM_WEIGHTS_FILE } from '../../src/model/sources/
 import { greedyGenerate } from '../../src/model/generate.ts';
 import { kvGreedyGenerate } from '../../src/model/kv-decode.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { loadReferenceModel, type ReferenceModel } from '../../src/reference/model.ts';
 import { testGpu } from '../helpers/gpu.ts';
-import { loadCpuLlama, type CpuLlama } from '../helpers/cpu-llama.ts';
 import { runEmbeddings } from '../helpers/run-embeddings.ts';
 
 const WINDOW = 6;
@@ -53,8 +53,8 @@ async function folder(window: number | null): Promise<string> {
 describe('mistral: a sliding window shorter than the text is honoured', () => {
   let gpu: Gpu;
   let model: Model;
-  let cpu: CpuLlama;
-  let cpuNoWindow: CpuLlama;
+  let cpu: ReferenceModel;
+  let cpuNoWindow: ReferenceModel;
   const N = 3 * WINDOW + 1;
   const rng = new Rng(9);
   const inputs = rng.normalArray(N * CONFIG.hidden_size);
@@ -64,8 +64,8 @@ describe('mistral: a sliding window shorter than the text is honoured', () => {
     gpu = await testGpu();
     const dir = await folder(WINDOW);
     model = await loadModel(gpu, nodeFolderSource(dir));
-    cpu = await loadCpuLlama(dir);
-    cpuNoWindow = await loadCpuLlama(await folder(null));
+    cpu = await loadReferenceModel(nodeFolderSource(dir));
+    cpuNoWindow = await loadReferenceModel(nodeFolderSource(await folder(null)));
   });
 
   it('config: family mistral with its window; null means none; a bad window is refused naming the field', () => {
