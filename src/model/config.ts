@@ -248,10 +248,12 @@ export function parseConfig(json: unknown): ModelSpec {
     embedScale: 1,
     parallelResidual: neox ? bool(cfg, 'use_parallel_residual', true) : false,
     tiedEmbeddings: bool(cfg, 'tie_word_embeddings', false),
-    attentionBias: qwen2 ? true : bool(cfg, 'attention_bias', neox),
-    outputBias: qwen2 ? false : bool(cfg, 'attention_bias', neox),
+    // transformers builds Mistral's projections without biases whatever the config says, Qwen2's
+    // q/k/v with and o without; Llama and Qwen3 follow attention_bias.
+    attentionBias: qwen2 ? true : mistral ? false : bool(cfg, 'attention_bias', neox),
+    outputBias: qwen2 || mistral ? false : bool(cfg, 'attention_bias', neox),
     // GPTNeoXMLP always builds its Linear layers with bias; only Llama makes it configurable.
-    mlpBias: neox ? true : bool(cfg, 'mlp_bias', false),
+    mlpBias: neox ? true : modelType === 'llama' ? bool(cfg, 'mlp_bias', false) : false,
     bosTokenId: tokenId(cfg, 'bos_token_id', neox ? 0 : 1),
     eosTokenId: tokenId(cfg, 'eos_token_id', 2),
   };

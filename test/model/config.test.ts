@@ -91,6 +91,14 @@ describe('parseConfig defaults follow the transformers config classes', () => {
     );
   });
 
+  it('biases follow the modelling classes, not stray config keys: Mistral has none, Qwen2/Qwen3 MLPs none, Llama reads mlp_bias', () => {
+    const stray = { attention_bias: true, mlp_bias: true };
+    expect(parseConfig({ ...fixture('fixtures/qwen2-tiny'), ...stray })).toMatchObject({ attentionBias: true, outputBias: false, mlpBias: false });
+    expect(parseConfig({ ...fixture('fixtures/qwen3-tiny'), ...stray })).toMatchObject({ attentionBias: true, outputBias: true, mlpBias: false });
+    expect(parseConfig({ ...fixture('fixtures/llama-gqa-untied'), model_type: 'mistral', ...stray })).toMatchObject({ attentionBias: false, outputBias: false, mlpBias: false });
+    expect(parseConfig({ ...fixture('fixtures/llama-gqa-untied'), ...stray })).toMatchObject({ attentionBias: true, outputBias: true, mlpBias: true });
+  });
+
   it('LlamaConfig defaults', () => {
     expect(parseConfig(llamaMinimal)).toEqual<ModelSpec>({
       arch: 'llama', family: 'llama', vocabSize: 100, hidden: 32, intermediate: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 8, headNorm: false, slidingWindow: 0,
