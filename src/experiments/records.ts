@@ -5,8 +5,27 @@
 import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
 import type { Share } from '../prototokens/problem.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
+import { base64ToFloat32 } from '../util/base64.ts';
 
 export type MethodName = 'oneshot' | 'memory';
+
+/**
+ * Where an attempt's starting vectors come from (issue 19): 'normal', a draw from the restart
+ * seed (N(0, 1), or the embeddings' std with settings.init 'embedding-std'); 'progressive', the
+ * previous rung's best e and m of the same seed, the new positions taking m (the first rung is
+ * drawn). More will come (a universal m, an encoder), so it is a list, not a switch.
+ */
+export const SWEEP_INITS = ['normal', 'progressive'] as const;
+export type SweepInit = (typeof SWEEP_INITS)[number];
+
+/** A record's init: absent in records written before init existed, which were all drawn. */
+export const initOf = (k: Pick<SweepKey, 'init'>): SweepInit => k.init ?? 'normal';
+
+/** One seed's best vectors, each base64 of little-endian float32 (util/base64.ts). */
+export interface StoredVectors {
+  e: string;
+  m: string;
+}
 
 /** When a batch of restarts stops early: once each text has one seed with every token right, or once every seed does. */
 export type StopRule = 'text' | 'all-seeds';
@@ -39,6 +58,8 @@ export interface SweepKey {
   threshold: number;
   /** The memory-token method: trainable vectors before the text (absent for the one-shot method). */
   memoryTokens?: number;
+  /** Where each attempt starts (every record writes it; absent in older ones: 'normal'). */
+  init?: SweepInit;
 }
 
 export interface SweepRecord extends SweepKey {
@@ -78,6 +99,15 @@ export interface SweepRecord extends SweepKey {
   lengths: number[];
   adapter: string;
   date: string;
+  /**
+   * Progressive sweeps: per seed, the best e and m of this attempt (the next rung starts from
+   * them, so a resumed sweep warm-starts from exactly these bits); the rung they started from
+   * (absent on a text's first rung, which is drawn); and per seed, the correct tokens of the
+   * starting vectors at this length before any step (one forward pass).
+   */
+  vectors?: StoredVectors[];
+  from?: number;
+  startCorrect?: number[];
 }
 
 /** 32-bit FNV-1a, hex. */
@@ -103,7 +133,7 @@ export function canonicalJson(x: unknown): string {
   return JSON.stringify(x);
 }
 
-const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold', 'memoryTokens'];
+const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold', 'memoryTokens', 'init'];
 
 export function keyOf(r: SweepKey): SweepKey {
   const out = {} as Record<string, unknown>;
@@ -111,8 +141,11 @@ export function keyOf(r: SweepKey): SweepKey {
   return out as unknown as SweepKey;
 }
 
+/** The hash of a key. A drawn start ('normal') is left out, so sweeps from before init existed keep their ids and resume. */
 export function sweepId(key: SweepKey): string {
-  return fnv(canonicalJson(keyOf(key)));
+  const k = keyOf(key);
+  if (initOf(k) === 'normal') delete k.init;
+  return fnv(canonicalJson(k));
 }
 
 const whole = (x: unknown, min = 0) => Number.isInteger(x) && (x as number) >= min;
@@ -125,7 +158,28 @@ function isRecord(r: SweepRecord): boolean {
   const perSeed = [r.accuracy, r.correct, r.steps];
   if (!perSeed.every((a) => Array.isArray(a) && a.length === perSeed[0].length && a.length > 0)) return false;
   if (!r.accuracy.every(fraction) || !r.correct.every((c) => whole(c) && c <= r.length) || !r.steps.every((s) => whole(s))) return false;
-  return fraction(r.best) && fraction(r.mean) && typeof r.passed === 'boolean' && whole(r.stepsRun) && typeof r.hLm === 'number' && Number.isFinite(r.hLm);
+  if (!(fraction(r.best) && fraction(r.mean) && typeof r.passed === 'boolean' && whole(r.stepsRun) && typeof r.hLm === 'number' && Number.isFinite(r.hLm))) return false;
+  return startFieldsOk(r, perSeed[0].length);
+}
+
+/** init is a known one; a progressive record carries one pair of equal-width vectors per seed; from and startCorrect make sense. */
+function startFieldsOk(r: SweepRecord, seeds: number): boolean {
+  if (r.init !== undefined && !(SWEEP_INITS as readonly unknown[]).includes(r.init)) return false;
+  if (r.init === 'progressive' && r.vectors === undefined) return false;
+  if (r.vectors !== undefined) {
+    if (!Array.isArray(r.vectors) || r.vectors.length !== seeds) return false;
+    let width = -1;
+    for (const v of r.vectors) {
+      const e = base64ToFloat32(v?.e);
+      const m = base64ToFloat32(v?.m);
+      if (!e || !m || e.length === 0 || e.length !== m.length || (width >= 0 && e.length !== width)) return false;
+      if (!e.every(Number.isFinite) || !m.every(Number.isFinite)) return false;
+      width = e.length;
+    }
+  }
+  if (r.from !== undefined && !(whole(r.from, 1) && r.from < r.length)) return false;
+  if (r.startCorrect !== undefined && !(Array.isArray(r.startCorrect) && r.startCorrect.length === seeds && r.startCorrect.every((c) => whole(c) && c <= r.length))) return false;
+  return true;
 }
 
 /** The record a JSON line holds, or null when it holds none (not JSON, not a version-1 record, or numbers out of range). */

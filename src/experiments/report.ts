@@ -3,7 +3,7 @@
  * and length (Table 1) and by sharing group size (Table 2), as data and as text or Markdown tables.
  */
 import { LAYOUTS } from '../shared/layouts.ts';
-import { keyOf, type SweepKey, type SweepRecord } from './records.ts';
+import { canonicalJson, initOf, keyOf, type SweepKey, type SweepRecord } from './records.ts';
 
 export interface TextCapacity {
   text: string;
@@ -17,6 +17,8 @@ export interface TextCapacity {
   tried: number[];
   /** false while the text's ladder is unfinished (no failure yet and lengths left): a lower bound. */
   complete: boolean;
+  /** Optimisation steps the text spent on the lengths it tried (attemptSteps of each, summed). */
+  steps: number;
 }
 
 export interface SweepSummary {
@@ -92,7 +94,20 @@ function capacityOf(text: string, rs: SweepRecord[]): TextCapacity {
   const last = sorted[sorted.length - 1];
   const lengths = last.lengths ?? [];
   const complete = failed || lengths.length === 0 || sorted.some((r) => r.length === lengths[lengths.length - 1]);
-  return { text, source: last.source, capacity, cTokens, hLm, tried: sorted.map((r) => r.length), complete };
+  const tried = sorted.slice(0, failed ? sorted.findIndex((r) => !r.passed) + 1 : sorted.length);
+  return { text, source: last.source, capacity, cTokens, hLm, tried: sorted.map((r) => r.length), complete, steps: tried.reduce((n, r) => n + attemptSteps(r), 0) };
+}
+
+/**
+ * The steps one text's attempt cost, as if it had run alone: with the sweep's usual stop rule
+ * ('text') its batch of seeds stops once one seed has every token right, at the report where that
+ * was first seen (its `steps`); otherwise it ran the whole attempt (`stepsRun`: the budget, unless
+ * stopped). Packing texts into one batch does not change it.
+ */
+export function attemptSteps(r: SweepRecord): number {
+  const solved = r.steps.filter((_, i) => r.correct[i] === r.length);
+  if (solved.length === 0) return r.stepsRun;
+  return r.stop === 'all-seeds' ? (solved.length === r.steps.length ? Math.max(...r.steps) : r.stepsRun) : Math.min(...solved);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,6 +119,12 @@ export function shareLabel(k: Pick<SweepKey, 'share' | 'group'>): string {
 
 /** The memory-token method has no layout: its K instead. */
 const memoryLabel = (K: number) => `K = ${K} memory vector${K === 1 ? '' : 's'}`;
+
+/** How attempts start, for labels: nothing for a draw, unless `always` (beside progressive sweeps: "from scratch"). */
+export function initLabel(k: Pick<SweepKey, 'init'>, always = false): string {
+  const init = initOf(k);
+  return init === 'progressive' ? ', progressive' : always ? ', from scratch' : '';
+}
 
 export function layoutLabel(k: Pick<SweepKey, 'layout' | 'firstTarget'>): string {
   return `${LAYOUTS[k.layout]?.label ?? k.layout}${k.firstTarget === 'first-m' ? ' (t1 at first m)' : ''}`;
@@ -167,7 +188,8 @@ export interface CapacityColumn {
 /** Capacity sweeps (not keepGoing) as columns, one per method and sharing (and whatever else differs). */
 export function capacityColumns(sums: SweepSummary[]): CapacityColumn[] {
   const cap = sums.filter((s) => !s.key.keepGoing);
-  const labels = distinctLabels(cap, (k) => `${k.method} ${shareLabel(k)}`);
+  const warm = cap.some((s) => initOf(s.key) !== 'normal');
+  const labels = distinctLabels(cap, (k) => `${k.method} ${shareLabel(k)}${initLabel(k, warm)}`);
   const cols: CapacityColumn[] = [];
   cap.forEach((s, i) => {
     let c = cols.find((x) => x.label === labels[i]);
@@ -195,8 +217,88 @@ export function capacityTable(sums: SweepSummary[], format: TableFormat): string
     rows.push(['', 'C_tokens mean', ...texts.map((ts) => pm(stat(ts.map((t) => t.cTokens)), 1))]);
     rows.push(['', 'capacity median', ...texts.map((ts) => (ts.length ? String(median(ts.map((t) => t.capacity))) : '–'))]);
     rows.push(['', 'H_LM (nats)', ...texts.map((ts) => pm(stat(ts.map((t) => t.hLm)), 1))]);
+    rows.push(['', 'steps spent', ...texts.map((ts) => pm(stat(ts.map((t) => t.steps)), 0))]);
   }
   return renderTable(['source', 'measure', ...cols.map((c) => c.label)], rows, format, ['l', 'l']);
+}
+
+/**
+ * The capacity a text of a capacity sweep reaches within a total budget of `budget` steps over
+ * its ladder: the longest length passed before the first failure whose lengths, up to it, cost
+ * at most that many steps together (attemptSteps). Each attempt stops once solved, so a sweep run
+ * with that total budget as well would have trained exactly these attempts (to the report
+ * interval): both modes are compared at the same total budget from the records themselves.
+ */
+export function capacityWithin(sum: SweepSummary, text: string, budget: number): number {
+  let spent = 0;
+  let capacity = 0;
+  for (const r of sum.records.filter((x) => x.text === text).sort((a, b) => a.length - b.length)) {
+    if (!r.passed) break;
+    spent += attemptSteps(r);
+    if (spent > budget) break;
+    capacity = r.length;
+  }
+  return capacity;
+}
+
+/** A progressive capacity sweep and the from-scratch sweep that differs from it only in init. */
+export interface ProgressivePair {
+  scratch: SweepSummary;
+  progressive: SweepSummary;
+}
+
+/** Every progressive capacity sweep with its from-scratch twin (same model, texts, seeds, budget, ...), in order of appearance. */
+export function progressivePairs(sums: SweepSummary[]): ProgressivePair[] {
+  const cap = sums.filter((s) => !s.key.keepGoing);
+  const bare = (k: SweepKey) => canonicalJson({ ...keyOf(k), init: undefined });
+  const out: ProgressivePair[] = [];
+  for (const p of cap.filter((s) => initOf(s.key) === 'progressive')) {
+    const scratch = cap.find((s) => initOf(s.key) === 'normal' && bare(s.key) === bare(p.key));
+    if (scratch) out.push({ scratch, progressive: p });
+  }
+  return out;
+}
+
+/** The texts both sweeps of a pair hold, each with its capacity and steps in both. */
+export function pairRows(pair: ProgressivePair): { text: string; scratch: TextCapacity; progressive: TextCapacity }[] {
+  return pair.progressive.texts.flatMap((p) => {
+    const s = pair.scratch.texts.find((t) => t.text === p.text);
+    return s ? [{ text: p.text, scratch: s, progressive: p }] : [];
+  });
+}
+
+/**
+ * From scratch against progressive, side by side: per source, one row per text and restart-seed
+ * base (each pair of sweeps with the same key but init), then mean ± std, median and min-max over
+ * all of them. Both modes have the same budget per length (`maxSteps`), so the same total budget
+ * over the ladder; "steps" is what each text spent (attemptSteps summed over its lengths).
+ */
+export function progressiveTable(sums: SweepSummary[], format: TableFormat): string {
+  const pairs = progressivePairs(sums);
+  if (pairs.length === 0) return '';
+  const rows: string[][] = [];
+  const sources = [...new Set(pairs.map((p) => p.progressive.key.source))];
+  const several = new Set(pairs.map((p) => canonicalJson({ ...keyOf(p.progressive.key), source: undefined, seedBase: undefined }))).size > 1;
+  const cap = (t: TextCapacity) => `${t.capacity}${t.complete ? '' : '+'}`;
+  for (const src of sources) {
+    const here = pairs.filter((p) => p.progressive.key.source === src);
+    const all = here.flatMap((p) => pairRows(p).map((r) => ({ ...r, pair: p })));
+    for (const r of all) {
+      const k = r.pair.progressive.key;
+      const setup = several ? ` (${k.settings.maxSteps} steps, ${k.seeds} seed${k.seeds === 1 ? '' : 's'})` : '';
+      rows.push([src, `${r.text}${setup}`, String(k.seedBase), cap(r.scratch), cap(r.progressive), String(r.scratch.steps), String(r.progressive.steps)]);
+    }
+    const col = (f: (r: (typeof all)[number]) => number, digits: number) => {
+      const x = all.map(f);
+      const st = stat(x);
+      return { pm: pm(st, digits), med: String(median(x)), range: `${st.min}–${st.max}` };
+    };
+    const cols = [col((r) => r.scratch.capacity, 1), col((r) => r.progressive.capacity, 1), col((r) => r.scratch.steps, 0), col((r) => r.progressive.steps, 0)];
+    rows.push([src, `mean ± std (${all.length})`, '', ...cols.map((c) => c.pm)]);
+    rows.push([src, 'median', '', ...cols.map((c) => c.med)]);
+    rows.push([src, 'min–max', '', ...cols.map((c) => c.range)]);
+  }
+  return renderTable(['source', 'text', 'seed base', 'capacity from scratch', 'capacity progressive', 'steps from scratch', 'steps progressive'], rows, format, ['l', 'l', 'r']);
 }
 
 function median(xs: number[]): number {
@@ -271,9 +373,17 @@ export function capacityByText(sums: SweepSummary[]): Record<string, number> {
 export function reportJson(sums: SweepSummary[]): Record<string, unknown> {
   return {
     capacity: capacityByText(sums),
+    progressive: progressivePairs(sums).map((p) => ({
+      source: p.progressive.key.source,
+      seedBase: p.progressive.key.seedBase,
+      scratch: p.scratch.sweep,
+      progressive: p.progressive.sweep,
+      texts: pairRows(p).map((r) => ({ text: r.text, scratch: { capacity: r.scratch.capacity, steps: r.scratch.steps, complete: r.scratch.complete }, progressive: { capacity: r.progressive.capacity, steps: r.progressive.steps, complete: r.progressive.complete } })),
+    })),
     sweeps: sums.map((s) => ({
       sweep: s.sweep,
       ...s.key,
+      init: initOf(s.key),
       sweepSeconds: s.seconds,
       texts: s.texts,
       capacity: Object.fromEntries(s.texts.map((t) => [t.text, t.capacity])),
@@ -293,12 +403,20 @@ export function reportText(sums: SweepSummary[], format: TableFormat): string {
     const models = [...new Set(sums.map((s) => s.key.model))].join(', ');
     parts.push(h(`Capacity (Table 3 style), ${models}`), cap, 'C_tokens and H_LM at each text\'s capacity: the longest ladder length reconstructed with accuracy >= 0.99 (best seed) before the first failure. H_LM in nats.');
   }
+  const prog = progressiveTable(sums, format);
+  if (prog) {
+    parts.push(
+      h('Progressive against from scratch (issue 19)'),
+      prog,
+      "Capacity per text and restart-seed base: from scratch, every length starts from a seeded draw; progressive, from the previous length's best e and m (the new positions taking m). Both have the same step budget per length, so the same total budget over the ladder; steps are what each text spent (to the report interval). '+': the ladder's end was reached (a lower bound).",
+    );
+  }
   const lay = layoutTable(sums, format);
   if (lay) parts.push(h('Accuracy by arrangement and length (Table 1 style)'), lay, 'Token accuracy of the best seed per text, mean ± std over texts (number of texts).');
   const sh = sharingTable(sums, format);
   if (sh) parts.push(h('Accuracy with a shared proto-token (Table 2 style)'), sh, '"max": best seed per text, "avg": mean over seeds; then mean ± std over texts (number of texts).');
   if (parts.length === 0) return 'No results in this file.';
-  const time = sums.map((s) => `${s.sweep}: ${s.key.method} ${shareLabel(s.key)}, ${s.key.source}, ${s.key.method === 'memory' ? memoryLabel(s.key.memoryTokens ?? 1) : layoutLabel(s.key)}, ${s.texts.length} texts x ${s.key.seeds} seed${s.key.seeds === 1 ? '' : 's'}, ${s.key.settings.maxSteps} steps max, ${s.seconds.toFixed(0)} s of training`);
+  const time = sums.map((s) => `${s.sweep}: ${s.key.method} ${shareLabel(s.key)}${initLabel(s.key)}, ${s.key.source}, ${s.key.method === 'memory' ? memoryLabel(s.key.memoryTokens ?? 1) : layoutLabel(s.key)}, ${s.texts.length} texts x ${s.key.seeds} seed${s.key.seeds === 1 ? '' : 's'}, ${s.key.settings.maxSteps} steps max, ${s.seconds.toFixed(0)} s of training`);
   parts.push(h('Sweeps'), time.join('\n'));
   return parts.join('\n\n');
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { sweepId, type SweepKey, type SweepRecord } from '../../src/experiments/records.ts';
-import { summarise, capacityTable, layoutTable, sharingTable, reportJson, reportText, stat } from '../../src/experiments/report.ts';
+import { parseRecords, recordOfLine, sweepId, type SweepKey, type SweepRecord } from '../../src/experiments/records.ts';
+import { summarise, capacityTable, layoutTable, sharingTable, reportJson, reportText, stat, attemptSteps, progressiveTable, capacityWithin } from '../../src/experiments/report.ts';
+import { float32ToBase64 } from '../../src/util/base64.ts';
 import { reportPlots } from '../../src/experiments/plots.ts';
 import { LADDER } from '../../src/experiments/ladder.ts';
 
@@ -242,4 +243,91 @@ describe('report', () => {
       expect(open).toBe(close);
     }
   });
+
+  describe('progressive sweeps (issue 19)', () => {
+    const prog = { init: 'progressive' } as const;
+    const vec = (d = 4) => ({ e: float32ToBase64(new Float32Array(d).fill(0.5)), m: float32ToBase64(new Float32Array(d).fill(-1)) });
+    const warm = (text: string, length: number, correct: number[], from?: number) => ({
+      ...rec(prog, text, length, correct),
+      vectors: correct.map(() => vec()),
+      ...(from ? { from, startCorrect: correct.map(() => from) } : {}),
+    });
+    const steps = (r: SweepRecord, s: number[], run: number) => ({ ...r, steps: s, stepsRun: run });
+    const mixed = [
+      // From scratch: a passes 4 and 5, fails 8 (capacity 5); b fails at 4.
+      steps(rec({ init: 'normal' }, 'a', 4, pass(4)), [40, 90], 50),
+      steps(rec({ init: 'normal' }, 'a', 5, pass(5)), [120, 300], 130),
+      steps(rec({ init: 'normal' }, 'a', 8, fail(8)), [300, 300], 300),
+      steps(rec({}, 'b', 4, fail(4)), [300, 300], 300), // a record from before init existed: from scratch
+      // Progressive: a reaches 8, then fails at 11; b reaches 4.
+      steps(warm('a', 4, pass(4)), [40, 90], 50),
+      steps(warm('a', 5, pass(5), 4), [10, 20], 20),
+      steps(warm('a', 8, [8, 5], 5), [60, 300], 70),
+      steps(warm('a', 11, fail(11), 8), [300, 300], 300),
+      steps(warm('b', 4, pass(4)), [10, 200], 210),
+      steps(warm('b', 5, fail(5), 4), [300, 300], 300),
+    ];
+
+    it('a text spends, per length, the steps until its first seed had every token right, else the whole attempt', () => {
+      expect(mixed.map(attemptSteps)).toEqual([40, 120, 300, 300, 40, 10, 60, 300, 10, 300]);
+      expect(attemptSteps({ ...mixed[0], stop: 'all-seeds' })).toBe(50); // one seed never solved: the whole attempt
+      expect(attemptSteps({ ...mixed[0], correct: [4, 4], stop: 'all-seeds' })).toBe(90);
+      const [scratch, progressive] = summarise(mixed);
+      expect(scratch.texts.map((t) => [t.text, t.capacity, t.steps])).toEqual([['a', 5, 460], ['b', 0, 300]]);
+      expect(progressive.texts.map((t) => [t.text, t.capacity, t.steps])).toEqual([['a', 8, 410], ['b', 4, 310]]);
+      // At the same total budget: a's lengths cost 40, 120 (from scratch) and 40, 10, 60 (progressive).
+      expect([39, 40, 159, 160, 10_000].map((T) => capacityWithin(scratch, 'a', T))).toEqual([0, 4, 4, 5, 5]);
+      expect([39, 40, 49, 50, 109, 110, 10_000].map((T) => capacityWithin(progressive, 'a', T))).toEqual([0, 4, 4, 5, 5, 8, 8]);
+      expect(capacityWithin(scratch, 'b', 10_000)).toBe(0);
+    });
+
+    it('the report shows both capacities side by side, per text and over texts, with the steps spent', () => {
+      const sums = summarise(mixed);
+      const cap = capacityTable(sums, 'markdown').split('\n');
+      expect(cap[0]).toBe('| source | measure | oneshot not shared, from scratch | oneshot not shared, progressive |');
+      expect(cap).toContain('|  | C_tokens max | 5 | 8 |');
+      expect(cap).toContain('|  | steps spent | 380 ± 80 | 360 ± 50 |');
+      const t = progressiveTable(sums, 'markdown').split('\n');
+      expect(t[0]).toBe('| source | text | seed base | capacity from scratch | capacity progressive | steps from scratch | steps progressive |');
+      expect(t).toContain('| pg19 | a | 0 | 5 | 8 | 460 | 410 |');
+      expect(t).toContain('| pg19 | b | 0 | 0 | 4 | 300 | 310 |');
+      expect(t).toContain('| pg19 | mean ± std (2) |  | 2.5 ± 2.5 | 6.0 ± 2.0 | 380 ± 80 | 360 ± 50 |');
+      expect(t).toContain('| pg19 | median |  | 2.5 | 6 | 380 | 360 |');
+      expect(t).toContain('| pg19 | min–max |  | 0–5 | 4–8 | 300–460 | 310–410 |');
+      expect(reportText(sums, 'markdown')).toMatch(/### Progressive against from scratch \(issue 19\)/);
+      expect(reportText(sums, 'text')).toMatch(/: oneshot not shared, progressive, pg19,/);
+      const j = reportJson(sums) as { progressive: { texts: { text: string; scratch: { capacity: number }; progressive: { capacity: number } }[] }[]; sweeps: { init: string }[] };
+      expect(j.sweeps.map((s) => s.init)).toEqual(['normal', 'progressive']);
+      expect(j.progressive[0].texts.map((x) => [x.text, x.scratch.capacity, x.progressive.capacity])).toEqual([['a', 5, 8], ['b', 0, 4]]);
+      // Without a from-scratch twin (another budget) there is no pair, and no table.
+      const alone = mixed.slice(4).map((r) => ({ ...r, settings: { ...r.settings, maxSteps: 999 } }));
+      expect(progressiveTable(summarise([...mixed.slice(0, 4), ...alone]), 'text')).toBe('');
+      // A file of progressive sweeps alone still says so in its column.
+      expect(capacityTable(summarise(mixed.slice(4)), 'text').split('\n')[0]).toMatch(/oneshot not shared, progressive$/);
+    });
+
+    it('the reader checks the new fields: init, one pair of equal-width vectors per seed, from, startCorrect', () => {
+      const ok = mixed[6];
+      const line = (r: object) => JSON.stringify(r);
+      expect(recordOfLine(line(ok))).not.toBeNull();
+      expect(recordOfLine(line(mixed[0]))).not.toBeNull();
+      const bad: object[] = [
+        { ...ok, init: 'encoder-ish' },
+        { ...ok, vectors: undefined },
+        { ...ok, vectors: [vec()] }, // 2 seeds, 1 pair
+        { ...ok, vectors: [vec(), { e: vec().e, m: float32ToBase64(new Float32Array(3)) }] },
+        { ...ok, vectors: [vec(), vec(8)] },
+        { ...ok, vectors: [vec(), { e: 'not base64!', m: vec().m }] },
+        { ...ok, vectors: [vec(), { e: 'AAA', m: vec().m }] },
+        { ...ok, vectors: [vec(), { e: float32ToBase64(Float32Array.of(1, 2, NaN, 4)), m: vec().m }] },
+        { ...ok, from: 8 },
+        { ...ok, from: 0 },
+        { ...ok, startCorrect: [9, 1] },
+        { ...ok, startCorrect: [1] },
+      ];
+      for (const b of bad) expect(recordOfLine(line(b)), line(b).slice(0, 0)).toBeNull();
+      expect(parseRecords(bad.map(line).join('\n')).skipped).toBe(bad.length);
+    });
+  });
 });
+

@@ -4,7 +4,8 @@
  * the step that reached it: the same per-item result optimise() gives for the one-shot method.
  */
 import type { Model } from '../../model/model.ts';
-import { ProtoTrainer } from '../../prototokens/trainer.ts';
+import { ProtoTrainer, type ProtoVectors } from '../../prototokens/trainer.ts';
+import { decodeOnePass } from '../../prototokens/decode.ts';
 import type { ProtoReport } from '../../prototokens/input-trainer.ts';
 import { optimise, type GateDecision, type Optimisable } from '../../prototokens/optimise.ts';
 import { MemoryTrainer } from '../../memory/trainer.ts';
@@ -21,6 +22,11 @@ export interface MethodBatch {
   seeds: number[][];
   share: Share;
   group: number;
+  /**
+   * Starting vectors per item (t·S + s) instead of the seeded draw: a progressive sweep's previous
+   * rung (the one-shot method only, nothing shared). null: that item is drawn.
+   */
+  initial?: (ProtoVectors | null)[];
 }
 
 export interface MethodHooks {
@@ -41,6 +47,10 @@ export interface MethodRun {
   bestStep: number[];
   stepsRun: number;
   stoppedBy: string;
+  /** The one-shot method: each item's best e and m. */
+  best?: ProtoVectors[];
+  /** With initial vectors: each item's correct tokens from them before any step (one forward pass). */
+  startCorrect?: number[];
 }
 
 export interface SweepMethod {
@@ -53,7 +63,7 @@ export interface SweepMethod {
 }
 
 /** Runs optimise() on a trainer and reads off each item's best count and when it was first seen. */
-async function runOptimise(trainer: Optimisable<unknown> & { destroy(): void }, hooks: MethodHooks): Promise<MethodRun> {
+async function runOptimise<V>(trainer: Optimisable<V> & { destroy(): void }, hooks: MethodHooks): Promise<MethodRun & { vectors: V[] }> {
   try {
     const seen: number[] = [];
     const reached: number[] = [];
@@ -77,7 +87,7 @@ async function runOptimise(trainer: Optimisable<unknown> & { destroy(): void }, 
       },
     });
     note(r.last);
-    return { bestCorrect: r.last.bestCorrect, bestStep: r.last.bestCorrect.map((_, i) => reached[i] ?? 0), stepsRun: r.stepsExecuted, stoppedBy: r.stoppedBy };
+    return { bestCorrect: r.last.bestCorrect, bestStep: r.last.bestCorrect.map((_, i) => reached[i] ?? 0), stepsRun: r.stepsExecuted, stoppedBy: r.stoppedBy, vectors: r.best };
   } finally {
     trainer.destroy();
   }
@@ -89,9 +99,32 @@ export const oneshotMethod: SweepMethod = {
   positions: (N, s) => planLayout(s.layout, N, s.firstTarget).length,
   async run(model, batch, settings, hooks = {}) {
     const problem = textsWithRestarts(batch.texts, batch.seeds, batch.share, batch.group);
-    return runOptimise(await ProtoTrainer.create(model, problem, settings), hooks);
+    let startCorrect: number[] | undefined;
+    if (batch.initial) {
+      if (batch.share !== 'none') throw new MethodUnavailableError('Progressive starts are for texts that share nothing: a shared vector has no one previous best to start from.');
+      if (batch.initial.length !== problem.targets.length) throw new Error(`${batch.initial.length} starting pairs for ${problem.targets.length} items.`);
+      problem.initial = new Map();
+      batch.initial.forEach((v, i) => {
+        if (!v) return;
+        problem.initial!.set(problem.eRow[i], v.e);
+        problem.initial!.set(problem.mRow[i], v.m);
+      });
+      if (batch.initial.every((v) => v)) startCorrect = await startingCorrect(model, batch.initial as ProtoVectors[], problem.targets, settings);
+    }
+    const { vectors, ...r } = await runOptimise(await ProtoTrainer.create(model, problem, settings), hooks);
+    return { ...r, best: vectors, ...(startCorrect ? { startCorrect } : {}) };
   },
 };
+
+/** Per item, the tokens its starting vectors already get right at this length (one forward pass each). */
+async function startingCorrect(model: Model, initial: ProtoVectors[], targets: number[][], settings: ProtoSettings): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < initial.length; i++) {
+    const ids = await decodeOnePass(model, initial[i], settings.layout, settings.firstTarget, targets[i].length);
+    out.push(ids.reduce((n, id, j) => n + (id === targets[i][j] ? 1 : 0), 0));
+  }
+  return out;
+}
 
 /**
  * The autoregressive baseline of Kuratov et al. (src/memory/): K trainable vectors before the text's
@@ -106,8 +139,10 @@ export function memoryMethod(K = DEFAULT_MEMORY_TOKENS): SweepMethod {
     positions: (N) => memoryPositions(N, K),
     async run(model, batch, settings, hooks = {}) {
       if (batch.share !== 'none') throw new MethodUnavailableError('The memory-token method shares nothing between texts (Kuratov et al.); run it without --share.');
+      if (batch.initial) throw new MethodUnavailableError('Progressive starts warm-start the proto-tokens e and m of the one-shot method; the memory-token method has none.');
       const problem = memoryTextsWithRestarts(batch.texts, batch.seeds, K);
-      return runOptimise(await MemoryTrainer.create(model, problem, settings), hooks);
+      const { vectors: _memory, ...r } = await runOptimise(await MemoryTrainer.create(model, problem, settings), hooks);
+      return r;
     },
   };
 }

@@ -9,6 +9,11 @@
  *
  * The same machinery runs fixed-length experiments (Table 1 layouts, Table 2 sharing): give the
  * lengths and `keepGoing` so that a failure does not stop a text.
+ *
+ * Progressive sweeps (init 'progressive', issue 19) start each rung of a text from the previous
+ * rung's best e and m of the same seed (the new positions take m: [e, m, ..., m] only grows); the
+ * first rung is drawn. Each record stores its best vectors, and the next rung starts from the
+ * stored ones, so a resumed progressive sweep starts from the very bits an uninterrupted one had.
  */
 import type { Model } from '../../model/model.ts';
 import type { Tokenizer } from '../../model/tokenizer.ts';
@@ -17,8 +22,10 @@ import { seedFor, type SourceText, type TextSource } from '../../datasets/source
 import { PAPER_SETTINGS, validateSettings, type ProtoSettings } from '../../shared/run-settings.ts';
 import type { Share } from '../../prototokens/problem.ts';
 import { CAPACITY_THRESHOLD, fittingLengths } from '../ladder.ts';
-import { oneshotMethod, type SweepMethod } from './methods.ts';
-import { sweepId, type RecordStore, type StopRule, type SweepKey, type SweepRecord } from '../records.ts';
+import { oneshotMethod, MethodUnavailableError, type SweepMethod } from './methods.ts';
+import { sweepId, type RecordStore, type StopRule, type SweepInit, type SweepKey, type SweepRecord } from '../records.ts';
+import type { ProtoVectors } from '../../prototokens/trainer.ts';
+import { base64ToFloat32, float32ToBase64 } from '../../util/base64.ts';
 
 export interface SweepOptions {
   model: Model;
@@ -36,6 +43,8 @@ export interface SweepOptions {
   share?: Share;
   group?: number;
   method?: SweepMethod;
+  /** Where each attempt starts: 'normal' (default) draws from the restart seed; 'progressive' continues the previous rung's best. */
+  init?: SweepInit;
   /** Layout, first target and optimiser (default PAPER_SETTINGS; its seed is unused: see seedBase). */
   settings?: ProtoSettings;
   /** Lengths to try (default the paper's ladder), cut to the model and to maxLength. */
@@ -120,7 +129,7 @@ export function restartSeed(seedBase: number, textId: string, s: number): number
 }
 
 /** The key of a sweep with these options (what identifies its records). */
-export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName' | 'seeds' | 'textSeed' | 'seedBase' | 'share' | 'group' | 'method' | 'settings' | 'keepGoing' | 'stop' | 'threshold'>): SweepKey {
+export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName' | 'seeds' | 'textSeed' | 'seedBase' | 'share' | 'group' | 'method' | 'init' | 'settings' | 'keepGoing' | 'stop' | 'threshold'>): SweepKey {
   const s = o.settings ?? PAPER_SETTINGS;
   const share = o.share ?? 'none';
   const method = o.method ?? oneshotMethod;
@@ -141,7 +150,28 @@ export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName'
     stop: o.stop ?? 'text',
     keepGoing: o.keepGoing ?? false,
     threshold: o.threshold ?? CAPACITY_THRESHOLD,
+    init: o.init ?? 'normal',
   };
+}
+
+/** Why these options cannot run progressively, or null. */
+export function progressiveProblem(o: { method?: SweepMethod; share?: SweepOptions['share']; pack?: number }): string | null {
+  if ((o.method ?? oneshotMethod).name !== 'oneshot') return 'Progressive starts warm-start the proto-tokens e and m of the one-shot method; the memory-token method has none.';
+  if ((o.share ?? 'none') !== 'none') return 'Progressive starts are for texts that share nothing: a shared vector has no one previous best to start from.';
+  // A text solved early in a packed batch keeps training (its kept best moves to lower losses)
+  // while the others run on: its next length would start from steps no record counts.
+  if ((o.pack ?? 1) > 1) return 'Progressive sweeps train one text per batch: a text solved early in a packed batch would keep training, and its next length would start from steps its record does not count.';
+  return null;
+}
+
+/** A record's stored best vectors, one pair per seed, as the next rung's starting vectors. */
+export function storedVectors(r: SweepRecord): ProtoVectors[] {
+  return (r.vectors ?? []).map((v) => {
+    const e = base64ToFloat32(v.e);
+    const m = base64ToFloat32(v.m);
+    if (!e || !m) throw new SweepConflict(`The results file has ${r.text} at ${r.length} tokens without readable vectors; write to another results file.`);
+    return { e, m };
+  });
 }
 
 /** H_LM (Eq. 3) of every prefix, from one forward pass over the text (after BOS when the model has one and it fits). */
@@ -163,6 +193,26 @@ async function prefixEntropy(model: Model, tokenizer: Tokenizer, tokens: number[
 
 const recordKey = (text: string, length: number) => `${text}\u0000${length}`;
 
+/** The S starting pairs of a text: its previous record's stored vectors, or S draws (null) on its first rung. */
+function startsOf(prev: SweepRecord | undefined, S: number, d: number): (ProtoVectors | null)[] {
+  if (!prev) return Array.from({ length: S }, () => null);
+  const v = storedVectors(prev);
+  if (v.length !== S || v.some((x) => x.e.length !== d || x.m.length !== d)) {
+    throw new SweepConflict(`The results file has ${prev.text} at ${prev.length} tokens with vectors that do not fit this sweep (${v.length} seeds of width ${v[0]?.e.length}, not ${S} of ${d}); write to another results file.`);
+  }
+  return v;
+}
+
+/** A progressive record's own fields: text ti's best vectors per seed, the rung it started from, and what the start already got right. */
+function progressiveFields(best: ProtoVectors[] | undefined, startCorrect: number[] | undefined, prev: SweepRecord | undefined, ti: number, S: number): Pick<SweepRecord, 'vectors' | 'from' | 'startCorrect'> {
+  if (!best) throw new Error('The method gave no vectors to continue from.');
+  return {
+    vectors: best.slice(ti * S, (ti + 1) * S).map((v) => ({ e: float32ToBase64(v.e), m: float32ToBase64(v.m) })),
+    ...(prev ? { from: prev.length } : {}),
+    ...(prev && startCorrect ? { startCorrect: startCorrect.slice(ti * S, (ti + 1) * S) } : {}),
+  };
+}
+
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const { model, tokenizer, source, store } = o;
   const method = o.method ?? oneshotMethod;
@@ -177,6 +227,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   if (!Number.isInteger(S) || S < 1) throw new Error(`The number of seeds must be a positive whole number, got ${S}.`);
   if (!Number.isInteger(group) || group < 1) throw new Error(`The group size must be a positive whole number, got ${group}.`);
   if (!Number.isInteger(pack) || pack < 1) throw new Error(`The pack size must be a positive whole number, got ${pack}.`);
+  const progressive = (o.init ?? 'normal') === 'progressive';
+  if (progressive) {
+    const why = progressiveProblem({ method, share, pack });
+    if (why) throw new MethodUnavailableError(why);
+  }
   const key = sweepKey({ ...o, method, settings });
   const id = sweepId(key);
   const now = o.now ?? (() => performance.now());
@@ -232,6 +287,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   let reused = 0;
   const adapter = [model.gpu.info.vendor, model.gpu.info.architecture, model.gpu.info.description].filter(Boolean).join(' ');
 
+  /** Progressive: each text's latest record in ladder order (its vectors start the next rung). */
+  const previous = new Map<string, SweepRecord>();
+  const d = model.spec.hidden;
+
   for (let u = 0; u < units.length; u++) {
     let alive = units[u];
     const unitLengths = [...new Set(alive.flatMap((t) => t.lengths))].sort((a, b) => a - b);
@@ -265,13 +324,15 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         const batchIds = toRun.map((t) => t.id);
         const seeds = toRun.map((t) => Array.from({ length: S }, (_, s) => restartSeed(key.seedBase, t.id, s)));
         const targets = toRun.map((t) => t.tokens.slice(0, L));
+        const from = toRun.map((t) => (progressive ? previous.get(t.id) : undefined));
+        const initial = progressive && from.some(Boolean) ? toRun.flatMap((_, ti) => startsOf(from[ti], S, d)) : undefined;
         let latest: readonly number[] = [];
         const solvedText = (c: readonly number[]) => toRun.every((_, t) => c.slice(t * S, (t + 1) * S).some((x) => x === L));
         const base = { unit: u, units: units.length, texts: batchIds, length: L, attempts, maxAttempts };
         progress({ ...base, step: 0 });
         const t0 = now();
         const waited0 = waitedMs;
-        const r = await method.run(model, { texts: targets, seeds, share, group }, settings, {
+        const r = await method.run(model, { texts: targets, seeds, share, group, ...(initial ? { initial } : {}) }, settings, {
           onReport: (step, c) => {
             latest = c;
             const acc = Math.min(...toRun.map((_, t) => Math.max(...c.slice(t * S, (t + 1) * S)) / L));
@@ -315,6 +376,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
             lengths: t.lengths,
             adapter,
             date,
+            init: key.init,
+            ...(progressive ? progressiveFields(r.best, r.startCorrect, from[ti], ti, S) : {}),
           };
         });
         await store.append(lines);
@@ -323,7 +386,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         ran += lines.length;
         attempts += lines.length;
       }
-      for (const t of here) all.push(results.get(t.id)!);
+      for (const t of here) {
+        all.push(results.get(t.id)!);
+        previous.set(t.id, results.get(t.id)!);
+      }
       if (!key.keepGoing) alive = alive.filter((t) => !results.has(t.id) || results.get(t.id)!.passed);
       if (alive.length === 0) break;
     }
