@@ -39,7 +39,7 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab sweep --model M --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
-                 [--out results.jsonl] [--json]
+                 [--progressive] [--out results.jsonl] [--json]
   protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
 
 RUN SETTINGS (compress, sweep; the page's settings have the same bounds):
@@ -234,6 +234,7 @@ async function main(argv: string[]): Promise<number> {
         'all-seeds': { type: 'boolean' },
         pack: { type: 'string' },
         'text-seed': { type: 'string' },
+        ...flagOptions({ progressive: EXPERIMENT_FIELDS.progressive }),
         out: { type: 'string' },
       });
       const need = (flag: string, what: string) => {
@@ -267,6 +268,10 @@ async function main(argv: string[]): Promise<number> {
         for (const f of ['layout', 'first-target']) if (values[f] !== undefined) throw new UsageError(`--${f} is a setting of the one-shot method; --method memory has no proto-token layout.`);
       } else if (values['memory-tokens'] !== undefined) throw new UsageError('--memory-tokens goes with --method memory.');
       const memoryTokens = flagValue(EXPERIMENT_FIELDS.memoryTokens, values);
+      const progressive = flagValue(EXPERIMENT_FIELDS.progressive, values) === true;
+      if (progressive && methodName === 'memory') throw new UsageError('--progressive warm-starts the proto-tokens e and m of the one-shot method; --method memory has none.');
+      if (progressive && share !== 'none') throw new UsageError('--progressive is for texts that share nothing (a shared vector has no one previous best to start from); leave out --share and --group.');
+      if (progressive && pack > 1) throw new UsageError('--progressive trains one text per batch (a text solved early in a pack would keep training past what its record counts); leave out --pack.');
       let method;
       try {
         method = methodByName(methodName, { memoryTokens });
@@ -300,6 +305,7 @@ async function main(argv: string[]): Promise<number> {
             share,
             group,
             method,
+            init: progressive ? 'progressive' : 'normal',
             settings,
             lengths,
             maxLength,

@@ -6,7 +6,7 @@
  */
 import type { FirstTarget, LayoutName } from './layouts.ts';
 import type { MethodName } from '../experiments/records.ts';
-import { choiceField, parseWholeList, wholeField, wholeListField, type Field, type FieldTable } from './fields.ts';
+import { choiceField, parseWholeList, switchField, wholeField, wholeListField, type Field, type FieldTable } from './fields.ts';
 import { RUN_FIELDS } from './run-settings.ts';
 
 /**
@@ -52,6 +52,8 @@ export interface ExperimentSpec {
   share: 'm' | 'e';
   /** Group sizes of a sharing run (1: nothing shared). */
   groups: number[];
+  /** Each length starts from the previous length's best e and m (issue 19; one-shot, nothing shared). */
+  progressive: boolean;
 }
 
 export const MAX_EXPERIMENT_TEXTS = 1000;
@@ -73,6 +75,7 @@ export interface ExperimentForm {
   maxLength: number;
   share: 'm' | 'e';
   groups: string;
+  progressive: boolean;
   repeats: number;
 }
 
@@ -90,6 +93,7 @@ export const EXPERIMENT_FIELDS: FieldTable<ExperimentForm> = {
   maxLength: wholeField({ key: 'maxLength', url: 'exp_max', flag: 'max-length', label: 'longest length', help: "the ladder cut at this many tokens (0: the model's positions)", fallback: 0, min: 0, max: MAX_LENGTH }),
   share: choiceField({ key: 'share', url: 'exp_share', label: 'shared vector', help: 'which proto-token a group shares', fallback: 'm', values: ['m', 'e'] }),
   groups: wholeListField({ key: 'groups', url: 'exp_groups', label: 'group sizes', help: 'texts per group (1: nothing shared)', fallback: '1,4', min: 1, max: MAX_EXPERIMENT_TEXTS }),
+  progressive: switchField({ key: 'progressive', url: 'exp_progressive', flag: 'progressive', label: 'progressive', help: "each length starts from the previous length's best e and m, the new positions taking m (one-shot, nothing shared)", fallback: false }),
   repeats: wholeField({ key: 'repeats', url: 'exp_repeats', flag: 'repeats', label: 'repeats', help: 'timed runs per method of a throughput measurement', fallback: 5, min: 1, max: 100, usage: 'R' }),
 };
 
@@ -104,7 +108,7 @@ const sentence = (f: Field, why: string) => `${f.label[0].toUpperCase()}${f.labe
 /** Every problem with a spec, one sentence each naming the field and what to do; empty when it can run. */
 export function checkExperimentSpec(s: ExperimentSpec): string[] {
   const out: string[] = [];
-  const scalar = ['kind', 'method', 'source', 'texts', 'seeds', 'textSeed', 'steps', 'maxLength', 'share', ...(s.method === 'memory' ? ['memoryTokens' as const] : [])] as const;
+  const scalar = ['kind', 'method', 'source', 'texts', 'seeds', 'textSeed', 'steps', 'maxLength', 'share', 'progressive', ...(s.method === 'memory' ? ['memoryTokens' as const] : [])] as const;
   for (const key of scalar) {
     const why = EXPERIMENT_FIELDS[key].check(s[key]);
     if (why) out.push(sentence(EXPERIMENT_FIELDS[key], why));
@@ -120,6 +124,10 @@ export function checkExperimentSpec(s: ExperimentSpec): string[] {
     if (s.groups.length === 0) out.push('A sharing run needs group sizes: give them (e.g. 1,4,16; 1 = nothing shared).');
     else if (groups) out.push(sentence(EXPERIMENT_FIELDS.groups, groups));
     else if (Math.max(...s.groups) > s.texts) out.push(`The largest group has ${Math.max(...s.groups)} texts but only ${s.texts} are asked for: raise the number of texts.`);
+  }
+  if (s.progressive === true) {
+    if (s.method === 'memory') out.push('Progressive starts warm-start the proto-tokens e and m of the one-shot method: the memory-token method has none.');
+    if (s.kind === 'sharing') out.push('Progressive starts are for texts that share nothing: run sharing without them.');
   }
   if (s.source === 'files' && s.files.length === 0) out.push('The "files" source has no texts: paste a text or pick .txt files.');
   return out;

@@ -19,6 +19,8 @@ export interface Field<K extends string = string, T = unknown> {
   usage: string;
   /** What it accepts, in words: "a whole number from 1 to 100000". */
   accepts: string;
+  /** A switch (switchField): its flag takes no value, given means on. */
+  switch?: true;
   /** A whole-number field's bounds (a list's: each number's), for another field that shares them. */
   range?: { min: number; max: number };
   fallback: T;
@@ -91,6 +93,24 @@ export function choiceField<K extends string, const T extends string>(f: Common<
   };
 }
 
+const ON = ['true', 'on', 'yes', '1'];
+const OFF = ['false', 'off', 'no', '0'];
+
+/** On or off: a checkbox on the page, `true`/`false` in the URL, a flag without a value on the command line. */
+export function switchField<K extends string>(f: Common<K, boolean>): Field<K, boolean> {
+  return {
+    ...f,
+    usage: '',
+    accepts: 'true or false',
+    switch: true,
+    parse: (raw) => {
+      const w = raw.trim().toLowerCase();
+      return ON.includes(w) ? true : OFF.includes(w) ? false : raw;
+    },
+    check: (v) => (typeof v === 'boolean' ? null : 'must be true or false'),
+  };
+}
+
 /** Whole numbers as typed ("1,2,4" or "1 2 4"), sorted and without repeats, or the first piece that is not one. */
 export function parseWholeList(text: string, min: number, max: number): number[] | { bad: string } {
   const out: number[] = [];
@@ -143,9 +163,9 @@ export function tableProblem<S>(table: FieldTable<S>, values: Partial<Record<key
 /** The --help lines of the fields that have a flag: "  --steps S  optimisation steps: a whole number from 1 to 100000 (default 5000)". */
 export function flagHelp<S>(table: FieldTable<S>): string[] {
   const withFlag = Object.values<Field>(table).filter((f) => f.flag);
-  const heads = withFlag.map((f) => `--${f.flag} ${f.usage}`);
+  const heads = withFlag.map((f) => (f.switch ? `--${f.flag}` : `--${f.flag} ${f.usage}`));
   const width = Math.max(...heads.map((h) => h.length));
-  return withFlag.map((f, i) => `  ${heads[i].padEnd(width)}  ${f.help}: ${f.accepts}${f.fallback === '' ? '' : ` (default ${String(f.fallback)})`}`);
+  return withFlag.map((f, i) => `  ${heads[i].padEnd(width)}  ${f.help}${f.switch ? ' (a switch: off unless given)' : `: ${f.accepts}${f.fallback === '' ? '' : ` (default ${String(f.fallback)})`}`}`);
 }
 
 /** Text, of at most `maxLength` characters when given. */

@@ -38,5 +38,7 @@ export function toExperimentSpec(s: ExperimentSettings & { lr: number; layout: L
     firstTarget: s.firstTarget,
     share: s.expShare,
     groups: list(s.expGroups),
+    // Only where it applies (the form shows it there): a switch left on does not block a sharing run.
+    progressive: s.expProgressive && s.expMethod === 'oneshot' && s.expKind !== 'sharing',
   };
 }

@@ -198,6 +198,7 @@ export class ExperimentHost {
           share: p.share,
           group: p.group,
           method: p.method,
+          init: p.init,
           settings: p.settings,
           lengths: p.lengths,
           maxLength: p.maxLength,

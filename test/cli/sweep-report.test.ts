@@ -67,6 +67,10 @@ describe('protolab sweep and report', () => {
       [['sweep', ...m, ...ok, '--lengths', '4', '--max-length', '8'], /--lengths or --max-length, not both/],
       [['sweep', ...m, ...ok, '--out', dir], /--out: .* is a folder/],
       [['sweep', ...m, ...ok, '--colour'], /Unknown option '--colour'/],
+      [['sweep', ...m, ...ok, '--progressive', '--method', 'memory'], /^protolab: --progressive warm-starts the proto-tokens e and m of the one-shot method; --method memory has none\.$/],
+      [['sweep', ...m, ...ok, '--progressive', '--share', 'm', '--group', '2'], /--progressive is for texts that share nothing/],
+      [['sweep', ...m, ...ok, '--progressive', '--pack', '2'], /--progressive trains one text per batch/],
+      [['sweep', ...m, ...ok, '--progressive=yes'], /--progressive/],
       [['sweep', '--model', join(dir, 'nope'), ...ok], /--model: no folder/],
       [['report'], /Give exactly one results file/],
       [['report', 'a.jsonl', 'b.jsonl'], /Give exactly one results file/],
@@ -152,6 +156,26 @@ describe('protolab sweep and report', () => {
     expect(tj.capacity).toEqual(rep.capacity);
     expect(tj.skipped).toBe(2);
     expect(protolab(['report', tampered, '--no-plots']).stdout).toContain(`2 lines of ${tampered} are not a sweep record and were left out.`);
+  });
+
+  it('--progressive: warm-started records beside from-scratch ones in one file, and the report pairs them', () => {
+    const out = join(dir, 'progressive.jsonl');
+    const args = ['sweep', '--model', STORIES, '--source', 'random', '--texts', '1', ...SMALL, '--out', out];
+    const scratch = protolab(args);
+    expect(scratch.code, scratch.stderr).toBe(0);
+    const warm = protolab([...args, '--progressive', '--json']);
+    expect(warm.code, warm.stderr).toBe(0);
+    expect(JSON.parse(warm.stdout).ran).toBeGreaterThanOrEqual(1); // its own sweep: nothing of the first one reused
+    const recs = read(out);
+    expect(new Set(recs.map((r) => r.init))).toEqual(new Set(['normal', 'progressive']));
+    for (const r of recs) expect(r.vectors === undefined).toBe(r.init === 'normal');
+    const md = protolab(['report', out, '--markdown', '--no-plots']).stdout;
+    expect(md).toContain('### Progressive against from scratch (issue 19)');
+    expect(md).toContain('| source | measure | oneshot not shared, from scratch | oneshot not shared, progressive |');
+    const j = JSON.parse(protolab(['report', out, '--json', '--no-plots']).stdout);
+    expect(j.progressive).toHaveLength(1);
+    expect(j.progressive[0].texts.map((t: { text: string }) => t.text)).toEqual(['random/0/0']);
+    expect(protolab(['--help']).stdout).toMatch(/--progressive\s+each length starts from the previous length's best e and m/);
   });
 
   it('a sweep killed mid-run and started again gives the results of an uninterrupted one', async () => {

@@ -5,7 +5,7 @@ import { LAYOUT_NAMES } from '../../src/shared/layouts.ts';
 
 const base: ExperimentSpec = {
   kind: 'capacity', method: 'oneshot', memoryTokens: 1, source: 'pg19', files: [], texts: 4, seeds: 1, textSeed: 0, steps: 300, lr: 0.01,
-  lengths: [], maxLength: 0, layout: 'e,m*(N-1)', firstTarget: 'e', share: 'm', groups: [1, 4],
+  lengths: [], maxLength: 0, layout: 'e,m*(N-1)', firstTarget: 'e', share: 'm', groups: [1, 4], progressive: false,
 };
 
 describe('experiment specs and their sweeps', () => {
@@ -41,6 +41,17 @@ describe('experiment specs and their sweeps', () => {
     expect(problems({ source: 'web' as ExperimentSpec['source'] })).toMatch(/Text source must be one of pg19, .*, files\./);
     expect(checkExperimentSpec(base)).toEqual([]);
     expect(() => planExperiment({ ...base, texts: 0 })).toThrow(ExperimentSpecError);
+  });
+
+  it('progressive (issue 19): every planned sweep warm-starts; refused with the memory method and with sharing', () => {
+    expect(planExperiment(base)[0].init).toBe('normal');
+    const [p] = planExperiment({ ...base, progressive: true });
+    expect(p).toMatchObject({ init: 'progressive', keepGoing: false, label: 'capacity, oneshot, progressive' });
+    expect(planExperiment({ ...base, kind: 'layouts', lengths: [4, 8], progressive: true }).every((x) => x.init === 'progressive')).toBe(true);
+    const problems = (s: Partial<ExperimentSpec>) => checkExperimentSpec({ ...base, progressive: true, ...s }).join(' ');
+    expect(problems({ method: 'memory' })).toBe('Progressive starts warm-start the proto-tokens e and m of the one-shot method: the memory-token method has none.');
+    expect(problems({ kind: 'sharing', lengths: [4] })).toBe('Progressive starts are for texts that share nothing: run sharing without them.');
+    expect(problems({ progressive: 'yes' as unknown as boolean })).toBe('Progressive must be true or false.');
   });
 
   it('lengths as typed', () => {

@@ -49,4 +49,18 @@ describe('one table of experiment settings, three doors', () => {
     expect(checkExperimentSpec({ ...base, groups: [1, 1001] })).toEqual(['Group sizes must be whole numbers from 1 to 1000, separated by commas ("1001" is not).']);
     expect(PAPER_SETTINGS.lr).toBe(0.01);
   });
+
+  it('progressive is a switch: a checkbox on the page, true/false in the URL, --progressive alone on the command line', () => {
+    const f = EXPERIMENT_FIELDS.progressive;
+    expect(f.fallback).toBe(false);
+    expect(flagValue(f, { progressive: true })).toBe(true);
+    expect(flagValue(f, {})).toBeUndefined();
+    expect(settingsFromQuery('exp_progressive=true').settings.expProgressive).toBe(true);
+    const on = { ...DEFAULT_SETTINGS, expProgressive: true };
+    expect(toExperimentSpec(on, []).progressive).toBe(true);
+    // The page sends it only where it applies (the form shows it there), so a switch left on does not block another run.
+    expect(toExperimentSpec({ ...on, expMethod: 'memory' }, []).progressive).toBe(false);
+    expect(toExperimentSpec({ ...on, expKind: 'sharing' }, []).progressive).toBe(false);
+  });
 });
+

@@ -24,6 +24,7 @@ const experimentArbs = {
   expMaxLength: fc.integer({ min: 0, max: 100_000 }),
   expShare: fc.constantFrom('m' as const, 'e' as const),
   expGroups: listArb(1000),
+  expProgressive: fc.boolean(),
   expRepeats: fc.integer({ min: 1, max: 100 }),
 };
 

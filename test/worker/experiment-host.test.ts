@@ -21,7 +21,7 @@ const SPEC: ExperimentSpec = {
     { name: 'cat.txt', text: 'The cat sat on the mat and looked at the dog.' },
     { name: 'sun.txt', text: 'One day the sun was hot and the girl went to the park.' },
   ],
-  lengths: [2, 4], maxLength: 0, layout: 'e,m*(N-1)', firstTarget: 'e', share: 'm', groups: [1],
+  lengths: [2, 4], maxLength: 0, layout: 'e,m*(N-1)', firstTarget: 'e', share: 'm', groups: [1], progressive: false,
 };
 
 function fakeStore(): BrowserRecordStore {
@@ -84,6 +84,20 @@ describe('ExperimentHost (stories260k)', () => {
     again.host.start({ model, tokenizer }, SPEC);
     const end2 = (await again.until(done)) as Extract<ExperimentFromWorker, { type: 'experimentDone' }>;
     expect(end2).toMatchObject({ end: 'done', ran: 0, reused: stored.length });
+  });
+
+  it('a progressive spec from the page runs a progressive sweep: its own records, warm-started from the stored vectors', async () => {
+    const h = harness();
+    h.host.start({ model, tokenizer }, { ...SPEC, texts: 1, progressive: true });
+    const end = (await h.until(done)) as Extract<ExperimentFromWorker, { type: 'experimentDone' }>;
+    expect(end.end).toBe('done');
+    const stored = await h.store.load();
+    expect(stored.length).toBeGreaterThanOrEqual(1);
+    for (const r of stored) {
+      expect(r.init).toBe('progressive');
+      expect(r.vectors).toHaveLength(1);
+    }
+    if (stored.length > 1) expect(stored[1]).toMatchObject({ length: 4, from: 2 });
   });
 
   it('pause holds training (and is left out of the recorded seconds), step takes one batch, resume finishes', async () => {

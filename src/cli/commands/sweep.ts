@@ -7,7 +7,7 @@ import type { TextSource } from '../../datasets/sources.ts';
 import { runSweep, SweepAborted, type SweepProgress, type SweepResult } from '../../experiments/jobs/sweep.ts';
 import { jsonlStore, lockResultsFile, resultsFileProblem } from '../../experiments/node/jsonl-store.ts';
 import type { SweepMethod } from '../../experiments/jobs/methods.ts';
-import type { StopRule } from '../../experiments/records.ts';
+import type { StopRule, SweepInit } from '../../experiments/records.ts';
 import { summarise, reportJson, renderTable } from '../../experiments/report.ts';
 import type { Share } from '../../prototokens/problem.ts';
 import type { ProtoSettings } from '../../shared/run-settings.ts';
@@ -20,6 +20,8 @@ export interface SweepArgs {
   share: Share;
   group: number;
   method: SweepMethod;
+  /** 'progressive' (--progressive): each rung starts from the previous rung's best e and m. */
+  init?: SweepInit;
   settings: ProtoSettings;
   lengths?: number[];
   maxLength?: number;
@@ -66,6 +68,7 @@ export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: S
       share: a.share,
       group: a.group,
       method: a.method,
+      init: a.init,
       settings: a.settings,
       lengths: a.lengths,
       maxLength: a.maxLength,
@@ -90,10 +93,10 @@ export { SweepAborted };
 /** The sweep's per-text outcome, printed at the end. */
 export function printSweep(r: SweepResult, out: string): string {
   const [sum] = summarise(r.records);
-  const rows = (sum?.texts ?? []).map((t) => [t.text, String(t.capacity), String(t.cTokens), t.hLm.toFixed(1), t.tried.join(' '), t.complete ? '' : 'unfinished']);
+  const rows = (sum?.texts ?? []).map((t) => [t.text, String(t.capacity), String(t.cTokens), t.hLm.toFixed(1), t.tried.join(' '), String(t.steps), t.complete ? '' : 'unfinished']);
   return [
-    renderTable(['text', 'capacity', 'C_tokens', 'H_LM (nats)', 'lengths tried', ''], rows, 'text'),
-    `${r.ran} attempts run, ${r.reused} found in ${out} (sweep ${r.sweep}).`,
+    renderTable(['text', 'capacity', 'C_tokens', 'H_LM (nats)', 'lengths tried', 'steps', ''], rows, 'text'),
+    `${r.ran} attempts run, ${r.reused} found in ${out} (sweep ${r.sweep}${r.key.init === 'progressive' ? ', progressive' : ''}).`,
   ].join('\n');
 }
 

@@ -6,12 +6,15 @@ import { LAYOUT_NAMES, LAYOUTS } from '../../shared/layouts.ts';
 import { PAPER_SETTINGS, type ProtoSettings } from '../../shared/run-settings.ts';
 import type { Share } from '../../prototokens/problem.ts';
 import { methodByName, type SweepMethod } from './methods.ts';
+import type { SweepInit } from '../records.ts';
 import { checkExperimentSpec, type ExperimentSpec } from '../../shared/experiment-spec.ts';
 
 export interface PlannedSweep {
   /** For the progress line: "layout [e]×N", "groups of 4", ... */
   label: string;
   method: SweepMethod;
+  /** Where each attempt starts: drawn, or (progressive) the previous length's best. */
+  init: SweepInit;
   settings: ProtoSettings;
   share: Share;
   group: number;
@@ -31,13 +34,15 @@ export function planExperiment(spec: ExperimentSpec): PlannedSweep[] {
   const settings: ProtoSettings = { ...PAPER_SETTINGS, maxSteps: spec.steps, lr: spec.lr, layout: spec.layout, firstTarget: spec.firstTarget };
   const lengths = spec.lengths.length > 0 ? spec.lengths : undefined;
   const maxLength = spec.maxLength > 0 ? spec.maxLength : undefined;
-  const base = { method, settings, share: 'none' as Share, group: 1, lengths, maxLength };
+  const init: SweepInit = spec.progressive ? 'progressive' : 'normal';
+  const base = { method, init, settings, share: 'none' as Share, group: 1, lengths, maxLength };
+  const warm = spec.progressive ? ', progressive' : '';
   switch (spec.kind) {
     case 'capacity':
-      return [{ ...base, label: `capacity, ${spec.method}`, keepGoing: false }];
+      return [{ ...base, label: `capacity, ${spec.method}${warm}`, keepGoing: false }];
     case 'layouts':
       if (spec.method === 'memory') return [{ ...base, label: `memory tokens (K = ${spec.memoryTokens})`, keepGoing: true }];
-      return LAYOUT_NAMES.map((layout) => ({ ...base, settings: { ...settings, layout }, label: `layout ${LAYOUTS[layout].label}`, keepGoing: true }));
+      return LAYOUT_NAMES.map((layout) => ({ ...base, settings: { ...settings, layout }, label: `layout ${LAYOUTS[layout].label}${warm}`, keepGoing: true }));
     case 'sharing':
       return [...new Set(spec.groups)]
         .sort((a, b) => a - b)

@@ -4,7 +4,7 @@ import { useLab } from '../../store.ts';
 import { type ExperimentSettings } from '../../experiments-settings.ts';
 import { experimentBlocker } from '../../experiments-actions.ts';
 import { experimentActive } from '../../experiments-state.ts';
-import { EXPERIMENT_SOURCES } from '../../../shared/experiment-spec.ts';
+import { EXPERIMENT_FIELDS, EXPERIMENT_SOURCES } from '../../../shared/experiment-spec.ts';
 import { LAYOUTS } from '../../../shared/layouts.ts';
 import { SettingField } from '../SettingField.tsx';
 
@@ -94,6 +94,12 @@ export function ExperimentForm() {
         <SettingField name="expSteps" label="max steps per attempt" testId="exp-expSteps" />
         <SettingField name="expLengths" label={s.expKind === 'capacity' ? 'ladder (empty: the paper’s)' : 'lengths (tokens)'} type="text" hint={s.expKind === 'capacity' ? '4,5,8,11,16,…' : '1,2,4'} testId="exp-expLengths" />
         {s.expKind === 'capacity' && <SettingField name="expMaxLength" label="up to (tokens, 0: all)" testId="exp-expMaxLength" />}
+        {s.expMethod === 'oneshot' && s.expKind !== 'sharing' && (
+          <label title={EXPERIMENT_FIELDS.progressive.help}>
+            progressive
+            <input type="checkbox" data-testid="exp-expProgressive" checked={s.expProgressive} onChange={(e) => set({ expProgressive: e.target.checked })} />
+          </label>
+        )}
         {s.expKind === 'sharing' && (
           <>
             <label>

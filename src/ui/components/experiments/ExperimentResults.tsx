@@ -5,7 +5,7 @@ import { experimentActive } from '../../experiments-state.ts';
 import { recordsOfModel } from '../../experiments-actions.ts';
 import { parseMarkdownTables, type TableBlock } from '../../markdown-table.ts';
 import { formatDuration, formatPercent } from '../../format.ts';
-import { capacityTable, layoutTable, sharingTable, summarise } from '../../../experiments/report.ts';
+import { capacityTable, initLabel, layoutTable, progressiveTable, sharingTable, summarise } from '../../../experiments/report.ts';
 import { reportPlots } from '../../../experiments/plots.ts';
 import { SavePlot } from '../SavePlot.tsx';
 import { TaskProgress } from '../TaskProgress.tsx';
@@ -108,17 +108,17 @@ export function ExperimentResults() {
   const { tables, plots, seconds, sweeps, perText } = useMemo(() => {
     const sums = summarise(records);
     // Figure 1's data as rows: every text of the capacity sweeps.
-    const perText = sums.filter((x) => !x.key.keepGoing).flatMap((x) => x.texts.map((t) => ({ ...t, sweep: `${x.key.method}, ${x.key.share === 'none' ? 'not shared' : `${x.key.share} shared`}` })));
+    const perText = sums.filter((x) => !x.key.keepGoing).flatMap((x) => x.texts.map((t) => ({ ...t, sweep: `${x.key.method}, ${x.key.share === 'none' ? 'not shared' : `${x.key.share} shared`}${initLabel(x.key)}` })));
     const md = (f: typeof capacityTable) => parseMarkdownTables(f(sums, 'markdown'));
     return {
-      tables: { capacity: md(capacityTable), layouts: md(layoutTable), sharing: md(sharingTable) },
+      tables: { capacity: md(capacityTable), progressive: md(progressiveTable), layouts: md(layoutTable), sharing: md(sharingTable) },
       plots: sums.length > 0 ? reportPlots(sums) : {},
       seconds: sums.reduce((a, s) => a + s.seconds, 0),
       sweeps: sums.length,
       perText,
     };
   }, [records]);
-  const heading = { capacity: 'Capacity (Table 3 style)', layouts: 'Accuracy by arrangement and length (Table 1 style)', sharing: 'Accuracy with a shared proto-token (Table 2 style)' } as const;
+  const heading = { capacity: 'Capacity (Table 3 style)', progressive: 'Progressive against from scratch', layouts: 'Accuracy by arrangement and length (Table 1 style)', sharing: 'Accuracy with a shared proto-token (Table 2 style)' } as const;
   return (
     <section className="panel" aria-labelledby="exp-results-heading" data-testid="exp-results" data-records={records.length}>
       <h2 id="exp-results-heading">Results</h2>
