@@ -9,6 +9,7 @@ import { initialState, type LabState } from '../../src/ui/state.ts';
 import { DEFAULT_SETTINGS, type LabSettings } from '../../src/ui/url-state.ts';
 import { createLabStore, setAppStore } from '../../src/ui/store.ts';
 import { fakeRecord } from '../helpers/records.ts';
+import type { SweepRecord } from '../../src/experiments/records.ts';
 
 // Issue 19 in the page: the experiments form's progressive switch, and the results' side-by-side table.
 
@@ -30,7 +31,7 @@ describe('progressive in the experiments view', () => {
   });
 
   it('results holding both starts show them side by side', () => {
-    const key = { modelFingerprint: 'fp', method: 'oneshot', share: 'none', group: 1, source: 'pg19', keepGoing: false, seeds: 1, seedBase: 0, stop: 'text', threshold: 0.99, lengths: [4, 5], settings: { maxSteps: 100 } } as const;
+    const key: Partial<SweepRecord> = { modelFingerprint: 'fp', method: 'oneshot', share: 'none', group: 1, source: 'pg19', keepGoing: false, seeds: 1, seedBase: 0, stop: 'text', threshold: 0.99, lengths: [4, 5], settings: { maxSteps: 100 } as SweepRecord['settings'] };
     const vectors = [{ e: 'AACAPw==', m: 'AACAPw==' }];
     const records = [
       fakeRecord({ ...key, sweep: 'a', init: 'normal', text: 't', length: 4, attempt: 'a4' }),
