@@ -4,7 +4,8 @@
 # Usage: bash scripts/experiments-stories260k.sh [OUT_DIR] [PART...]
 #   OUT_DIR defaults to results/stories260k; PART is any of table3 table1 table2 (default: all, in that order),
 #   table3-memory (the memory-token baseline on every source), table2-large (groups of 64 and 256), or
-#   precision-pg19 / precision-random (capacity against the weight format, issue 16: f32, bf16, q8, q4).
+#   precision-pg19 / precision-random (capacity against the weight format, issue 16: f32, bf16, q8, q4),
+#   progressive-pg19 / progressive-random (capacity from scratch against --progressive, issue 19).
 # Every sweep appends to OUT_DIR/<table>.jsonl and is resumable: rerunning skips what is recorded.
 # The wall time of each command is appended to OUT_DIR/times.txt.
 set -u
@@ -68,6 +69,17 @@ for part in $PARTS; do
       src=${part#precision-}
       for f in q4 q8 bf16 f32; do
         run "precision-$src-$f" --source "$src" --texts 4 --seeds 1 --steps 5000 --max-length 32 --pack 4 --weights "$f"
+      done
+      ;;
+    progressive-pg19 | progressive-random)
+      # Capacity from scratch against progressive warm starts (issue 19): the same 4 texts as precision-*,
+      # 1 seed per sweep and two restart-seed bases (--seed 0, 1), the ladder to 64 tokens, 1000 steps per
+      # length in both modes (the same total budget over the ladder). From scratch packs the 4 texts in one
+      # batch (its results do not depend on packing); progressive trains one text per batch.
+      src=${part#progressive-}
+      for base in 0 1; do
+        run "progressive-$src" --source "$src" --texts 4 --seeds 1 --seed "$base" --steps 1000 --max-length 64 --pack 4
+        run "progressive-$src" --source "$src" --texts 4 --seeds 1 --seed "$base" --steps 1000 --max-length 64 --progressive
       done
       ;;
     table2-large)
