@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import { COMMON, TEXT, parse, positiveInt, type Values } from './args.ts';
 import { UsageError } from './errors.ts';
 import { cliShape, loadCliModel, loadCliShape, parseWeightsFlag } from './model-dir.ts';
 import { readTokens } from './inputs.ts';
@@ -26,13 +27,16 @@ import { runReport } from './commands/report.ts';
 import { sourceByName } from '../datasets/node/sources.ts';
 import { SourceError } from '../datasets/sources.ts';
 import { methodByName, MethodUnavailableError } from '../experiments/jobs/methods.ts';
+import { universalMMain, UNIVERSAL_M_USAGE } from './commands/universal-m.ts';
+import { decodeUniversalMBytes } from '../prototokens/universal-m.ts';
+import { readSolutionFile } from './input-file.ts';
 
 const USAGE = `protolab — proto-token lab on the command line
 
   protolab info (--model M | --shape NAME) [--weights W] [--n N] [--json]
   protolab eval --model M (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
   protolab compress --model M (--text T | --text-file F | --ids ...) [--max-tokens N] [RUN SETTINGS]
-                    [--method oneshot|memory] [--memory-tokens K] [--out FILE [--force]] [--json]
+                    [--method oneshot|memory] [--memory-tokens K] [--m FILE [--freeze-m]] [--out FILE [--force]] [--json]
   protolab decode --model M --solution FILE [--json]
   protolab throughput --model M --solution FILE [--repeats R] [--memory-tokens K] [--json]
   protolab bench (--model M | --shape NAME) --n N [--weights W] [--json]
@@ -40,6 +44,7 @@ const USAGE = `protolab — proto-token lab on the command line
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
                  [--progressive] [--out results.jsonl] [--json]
+${UNIVERSAL_M_USAGE}
   protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
 
 RUN SETTINGS (compress, sweep; the page's settings have the same bounds):
@@ -56,24 +61,6 @@ ${flagHelp(EXPERIMENT_FIELDS).join('\n')}
   (int8, groups of 32) or q4 (4-bit, groups of 32); auto takes the most precise that fits the GPU
   memory for a text of --n tokens (info, bench; 1024 elsewhere). Default: the checkpoint's own precision.
 --shape NAME (info, bench): ${MODEL_SHAPES.map((s) => s.name).join(', ')} with random weights.`;
-
-const COMMON = { model: { type: 'string' }, revision: { type: 'string' }, weights: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
-const TEXT = { text: { type: 'string' }, 'text-file': { type: 'string' }, ids: { type: 'string' } } as const;
-
-type Values = Record<string, string | boolean | undefined>;
-
-function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Values } {
-  try {
-    return { values: parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Values };
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see protolab --help)`);
-  }
-}
-
-function positiveInt(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} must be a positive whole number, got "${v}".`);
-  return Number(v);
-}
 
 /** compress --method memory [--memory-tokens K]: the memory-token baseline instead of proto-tokens (null: one-shot). */
 function memoryFlags(v: Values): { K: number } | null {
@@ -164,8 +151,14 @@ async function main(argv: string[]): Promise<number> {
         force: { type: 'boolean' },
         method: { type: 'string' },
         'memory-tokens': { type: 'string' },
+        m: { type: 'string' },
+        'freeze-m': { type: 'boolean' },
       });
       const memory = memoryFlags(values);
+      if (values['freeze-m'] && values.m === undefined) throw new UsageError('--freeze-m keeps the m of --m FILE fixed; give --m FILE.');
+      if (memory && values.m !== undefined) throw new UsageError('--m FILE is a proto-token m; --method memory has none.');
+      // Read (and size-checked) before the model loads; checked against the model once it has.
+      const mBytes = values.m !== undefined ? readSolutionFile('--m', values.m as string) : null;
       const settings = compressSettings(values);
       if (values.force && values.out === undefined) throw new UsageError('--force replaces the solution file --out names; give --out FILE.');
       // Before the model loads and anything trains: a run must not be lost to a bad --out at its end.
@@ -179,8 +172,13 @@ async function main(argv: string[]): Promise<number> {
         cut: maxTokens !== undefined,
       });
       const text = loaded.tokenizer.decode(tokens);
-      const r = memory ? await runCompressMemory(loaded, tokens, text, settings, memory.K, out) : await runCompress(loaded, tokens, text, settings, out);
+      const universal = mBytes ? { m: (await decodeUniversalMBytes(mBytes, values.m as string, loaded.model)).m, frozen: values['freeze-m'] === true } : undefined;
+      const r = memory ? await runCompressMemory(loaded, tokens, text, settings, memory.K, out) : await runCompress(loaded, tokens, text, settings, out, universal);
       process.stdout.write((values.json ? JSON.stringify(r) : printCompress(r)) + '\n');
+      return 0;
+    }
+    case 'universal-m': {
+      process.stdout.write((await universalMMain(rest, progress)) + '\n');
       return 0;
     }
     case 'decode': {
@@ -368,7 +366,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode, sweep, report, throughput (see protolab --help).`);
+      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode, sweep, report, throughput, universal-m (see protolab --help).`);
   }
 }
 

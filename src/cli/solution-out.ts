@@ -11,8 +11,8 @@ import { UsageError } from './errors.ts';
 /** Headers of solution files are a few kilobytes; a longer one is some other safetensors file. */
 const MAX_SOLUTION_HEADER = 1 << 20;
 
-/** Whether `path` starts as a solution file of this lab: safetensors whose metadata names our format. */
-export function isSolutionFile(path: string): boolean {
+/** Whether `path` starts as a file of this lab in `format` (default a solution): safetensors whose metadata names it. */
+export function isSolutionFile(path: string, format = SOLUTION_FORMAT): boolean {
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(8);
@@ -22,7 +22,7 @@ export function isSolutionFile(path: string): boolean {
     const json = Buffer.alloc(Number(n));
     if (readSync(fd, json, 0, json.length, 8) !== json.length) return false;
     const header = JSON.parse(json.toString('utf8')) as { __metadata__?: { format?: unknown } };
-    return header.__metadata__?.format === SOLUTION_FORMAT;
+    return header.__metadata__?.format === format;
   } catch {
     return false;
   } finally {
@@ -33,18 +33,18 @@ export function isSolutionFile(path: string): boolean {
 /**
  * The path to write to, or a UsageError naming what is wrong: a missing folder, a folder or a
  * device at the path, a file that is not a solution of this lab (never overwritten), or a
- * solution without --force.
+ * solution without --force. `kind` names another of the lab's file formats (a universal m).
  */
-export function checkSolutionOut(out: string, force: boolean): string {
+export function checkSolutionOut(out: string, force: boolean, kind = { format: SOLUTION_FORMAT, name: 'solution' }): string {
   const path = resolve(out);
   const dir = dirname(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--out: the folder ${dir} does not exist; create it first, or give another path.`);
   if (!existsSync(path)) return path;
   const info = statSync(path);
   if (info.isDirectory()) throw new UsageError(`--out: ${path} is a folder; give a file name, e.g. --out ${out.replace(/\/$/u, '')}/solution.safetensors.`);
-  if (!info.isFile()) throw new UsageError(`--out: ${path} is not a regular file; give a file name for the solution.`);
-  if (!isSolutionFile(path)) throw new UsageError(`--out: ${path} exists and is not a solution file of this lab; it is left untouched: give another name.`);
-  if (!force) throw new UsageError(`--out: ${path} already holds a solution; add --force to replace it, or give another name.`);
+  if (!info.isFile()) throw new UsageError(`--out: ${path} is not a regular file; give a file name for the ${kind.name}.`);
+  if (!isSolutionFile(path, kind.format)) throw new UsageError(`--out: ${path} exists and is not a ${kind.name} file of this lab; it is left untouched: give another name.`);
+  if (!force) throw new UsageError(`--out: ${path} already holds a ${kind.name}; add --force to replace it, or give another name.`);
   return path;
 }
 

@@ -216,12 +216,12 @@ export function checkSolutionSize(name: string, size: number): void {
   if (problem) throw new SolutionFileError(problem);
 }
 
-/** Refuses a solution (of either method) made for another model, naming both. */
-export function checkSolutionFits(meta: Pick<RunMeta, 'model' | 'modelFingerprint' | 'hidden'>, model: { id: string; fingerprint: string; spec: { hidden: number } }): void {
+/** Refuses a solution (of either method), or another file of the lab (`what`), made for another model, naming both. */
+export function checkSolutionFits(meta: Pick<RunMeta, 'model' | 'modelFingerprint' | 'hidden'>, model: { id: string; fingerprint: string; spec: { hidden: number } }, what = 'solution'): void {
   if (meta.hidden !== model.spec.hidden) {
-    throw new SolutionFileError(`This solution has width ${meta.hidden} (made with ${meta.model}); the loaded model ${model.id} has width ${model.spec.hidden}. Load the model it was made with.`);
+    throw new SolutionFileError(`This ${what} has width ${meta.hidden} (made with ${meta.model}); the loaded model ${model.id} has width ${model.spec.hidden}. Load the model it was made with.`);
   }
   if (meta.modelFingerprint !== model.fingerprint) {
-    throw new SolutionFileError(`This solution was made with ${meta.model} (fingerprint ${meta.modelFingerprint.slice(0, 12)}), not with the loaded model ${model.id} (${model.fingerprint.slice(0, 12)}). Load the model it was made with.`);
+    throw new SolutionFileError(`This ${what} was made with ${meta.model} (fingerprint ${meta.modelFingerprint.slice(0, 12)}), not with the loaded model ${model.id} (${model.fingerprint.slice(0, 12)}). Load the model it was made with.`);
   }
 }

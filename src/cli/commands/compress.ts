@@ -5,6 +5,7 @@ import { optimiseProgress, clearProgress } from '../progress-bar.ts';
 import { ProtoTrainer } from '../../prototokens/trainer.ts';
 import { optimise, type OptimiseResult } from '../../prototokens/optimise.ts';
 import { singleText } from '../../prototokens/problem.ts';
+import { universalMProblem } from '../../prototokens/universal-m.ts';
 import { decodeOnePass } from '../../prototokens/decode.ts';
 import { encodeSolution, runMeta, type RunMeta } from '../../prototokens/solution-file.ts';
 import type { ProtoSettings } from '../../shared/run-settings.ts';
@@ -21,6 +22,8 @@ export interface CompressResult {
   decoded: string;
   out: string | null;
   stopped_by: string;
+  /** Where the vectors started: the draw ('normal', 'embedding-std') or 'universal-m' (frozen or not). */
+  init: string;
 }
 
 /**
@@ -61,13 +64,27 @@ export function compressOutcome(
     decoded: tokenizer.decode(decodedIds),
     out: out ? resolve(out) : null,
     stopped_by: r.stoppedBy,
+    init: settings.init,
   };
   return { result, meta };
 }
 
-export async function runCompress({ model, tokenizer }: LoadedCliModel, tokens: number[], text: string, settings: ProtoSettings, out: string | null): Promise<CompressResult> {
+/**
+ * One text's proto-tokens from the seeded draw, or with `universal` from a universal m (its file:
+ * prototokens/universal-m.ts), frozen or as m's start; the solution records which (init
+ * 'universal-m' or 'universal-m frozen').
+ */
+export async function runCompress(
+  { model, tokenizer }: LoadedCliModel,
+  tokens: number[],
+  text: string,
+  settings: ProtoSettings,
+  out: string | null,
+  universal?: { m: Float32Array; frozen: boolean },
+): Promise<CompressResult> {
   if (tokens.length === 0) throw new UsageError('The text has no tokens.');
-  const trainer = await ProtoTrainer.create(model, singleText(tokens, settings.seed), settings);
+  const problem = universal ? universalMProblem(tokens, settings.seed, universal.m, universal.frozen) : singleText(tokens, settings.seed);
+  const trainer = await ProtoTrainer.create(model, problem, settings);
   try {
     const r = await optimise(trainer, {
       onReport: optimiseProgress(settings.maxSteps, tokens.length),
@@ -76,7 +93,8 @@ export async function runCompress({ model, tokenizer }: LoadedCliModel, tokens: 
     refuseNonFinite(r, settings, tokens.length);
     const best = r.best[0];
     const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, tokens.length);
-    const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, settings, r, decodedIds, out);
+    const init = universal ? (universal.frozen ? 'universal-m frozen' : 'universal-m') : settings.init;
+    const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, { ...settings, init }, r, decodedIds, out);
     if (out) writeFileAtomic(resolve(out), encodeSolution({ e: best.e, m: best.m, meta: { ...meta, layout: settings.layout, firstTarget: settings.firstTarget } }));
     return result;
   } finally {
