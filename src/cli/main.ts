@@ -43,7 +43,7 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab sweep --model M --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
-                 [--progressive] [--out results.jsonl] [--json]
+                 [--progressive | --m FILE [--freeze-m]] [--out results.jsonl] [--json]
 ${UNIVERSAL_M_USAGE}
   protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
 
@@ -233,6 +233,8 @@ async function main(argv: string[]): Promise<number> {
         pack: { type: 'string' },
         'text-seed': { type: 'string' },
         ...flagOptions({ progressive: EXPERIMENT_FIELDS.progressive }),
+        m: { type: 'string' },
+        'freeze-m': { type: 'boolean' },
         out: { type: 'string' },
       });
       const need = (flag: string, what: string) => {
@@ -270,6 +272,9 @@ async function main(argv: string[]): Promise<number> {
       if (progressive && methodName === 'memory') throw new UsageError('--progressive warm-starts the proto-tokens e and m of the one-shot method; --method memory has none.');
       if (progressive && share !== 'none') throw new UsageError('--progressive is for texts that share nothing (a shared vector has no one previous best to start from); leave out --share and --group.');
       if (progressive && pack > 1) throw new UsageError('--progressive trains one text per batch (a text solved early in a pack would keep training past what its record counts); leave out --pack.');
+      if (values['freeze-m'] && values.m === undefined) throw new UsageError('--freeze-m keeps the m of --m FILE fixed; give --m FILE.');
+      if (values.m !== undefined && (progressive || methodName === 'memory' || share !== 'none')) throw new UsageError('--m FILE gives every text the one universal m: it goes with the one-shot method alone, without --progressive or --share.');
+      const mBytes = values.m !== undefined ? readSolutionFile('--m', values.m as string) : null;
       let method;
       try {
         method = methodByName(methodName, { memoryTokens });
@@ -303,7 +308,8 @@ async function main(argv: string[]): Promise<number> {
             share,
             group,
             method,
-            init: progressive ? 'progressive' : 'normal',
+            init: progressive ? 'progressive' : mBytes ? (values['freeze-m'] ? 'universal-m frozen' : 'universal-m') : 'normal',
+            universalM: mBytes ? (await decodeUniversalMBytes(mBytes, values.m as string, loaded.model)).m : undefined,
             settings,
             lengths,
             maxLength,

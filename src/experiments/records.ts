@@ -13,9 +13,11 @@ export type MethodName = 'oneshot' | 'memory';
  * Where an attempt's starting vectors come from (issue 19): 'normal', a draw from the restart
  * seed (N(0, 1), or the embeddings' std with settings.init 'embedding-std'); 'progressive', the
  * previous rung's best e and m of the same seed, the new positions taking m (the first rung is
- * drawn). More will come (a universal m, an encoder), so it is a list, not a switch.
+ * drawn); 'universal-m' / 'universal-m frozen', every attempt's m taken from a universal-m file
+ * (prototokens/universal-m.ts) as its start or kept fixed, e drawn. More will come (an encoder),
+ * so it is a list, not a switch.
  */
-export const SWEEP_INITS = ['normal', 'progressive'] as const;
+export const SWEEP_INITS = ['normal', 'progressive', 'universal-m', 'universal-m frozen'] as const;
 export type SweepInit = (typeof SWEEP_INITS)[number];
 
 /** A record's init: absent in records written before init existed, which were all drawn. */
@@ -60,6 +62,8 @@ export interface SweepKey {
   memoryTokens?: number;
   /** Where each attempt starts (every record writes it; absent in older ones: 'normal'). */
   init?: SweepInit;
+  /** The universal-m inits: the hash of the m used (its float32 bits), so sweeps with other m's never mix. */
+  universalM?: string;
 }
 
 export interface SweepRecord extends SweepKey {
@@ -111,7 +115,7 @@ export interface SweepRecord extends SweepKey {
 }
 
 /** 32-bit FNV-1a, hex. */
-function fnv(s: string): string {
+export function fnv(s: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -133,7 +137,7 @@ export function canonicalJson(x: unknown): string {
   return JSON.stringify(x);
 }
 
-const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold', 'memoryTokens', 'init'];
+const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold', 'memoryTokens', 'init', 'universalM'];
 
 export function keyOf(r: SweepKey): SweepKey {
   const out = {} as Record<string, unknown>;
@@ -166,6 +170,7 @@ function isRecord(r: SweepRecord): boolean {
 function startFieldsOk(r: SweepRecord, seeds: number): boolean {
   if (r.init !== undefined && !(SWEEP_INITS as readonly unknown[]).includes(r.init)) return false;
   if (r.init === 'progressive' && r.vectors === undefined) return false;
+  if (r.init?.startsWith('universal-m') && typeof r.universalM !== 'string') return false;
   if (r.vectors !== undefined) {
     if (!Array.isArray(r.vectors) || r.vectors.length !== seeds) return false;
     let width = -1;

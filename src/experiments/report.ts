@@ -120,10 +120,11 @@ export function shareLabel(k: Pick<SweepKey, 'share' | 'group'>): string {
 /** The memory-token method has no layout: its K instead. */
 const memoryLabel = (K: number) => `K = ${K} memory vector${K === 1 ? '' : 's'}`;
 
-/** How attempts start, for labels: nothing for a draw, unless `always` (beside progressive sweeps: "from scratch"). */
+/** How attempts start, for labels: nothing for a draw, unless `always` (beside warm-started sweeps: "from scratch"). */
 export function initLabel(k: Pick<SweepKey, 'init'>, always = false): string {
   const init = initOf(k);
-  return init === 'progressive' ? ', progressive' : always ? ', from scratch' : '';
+  if (init === 'normal') return always ? ', from scratch' : '';
+  return init === 'progressive' ? ', progressive' : init === 'universal-m' ? ', universal m as start' : ', universal m frozen';
 }
 
 export function layoutLabel(k: Pick<SweepKey, 'layout' | 'firstTarget'>): string {

@@ -11,6 +11,7 @@ import type { Model } from '../../src/model/model.ts';
 import { decodeUniversalMBytes, encodeUniversalM, trainUniversalM, universalMProblem } from '../../src/prototokens/universal-m.ts';
 import { decodeSolutionBytes } from '../../src/prototokens/solution-file.ts';
 import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
+import { encodeSafetensors } from '../../src/model/safetensors.ts';
 
 // Issue 19 §2: one m trained over several texts, then reused (frozen or as a start) on a text it
 // never saw. stories260k, random GloVe-word texts of 6 tokens, lr 0.05: the training texts are
@@ -62,7 +63,9 @@ describe('a universal m', () => {
   });
 
   it('refuses, in one line and before any work: --freeze-m without --m, --m with the memory method, another model, a file that is no universal m', () => {
-    const solution = join(dir, 'frozen.safetensors');
+    // A safetensors file of another kind (a solution would do; this needs no training).
+    const solution = join(dir, 'other.safetensors');
+    writeFileSync(solution, encodeSafetensors([{ name: 'x', shape: [2], data: new Float32Array(2) }], { format: 'something-else' }));
     const notM = join(dir, 'plain.txt');
     writeFileSync(notM, 'not a safetensors file');
     const cases: [string[], RegExp][] = [
@@ -75,6 +78,8 @@ describe('a universal m', () => {
       [['universal-m', '--model', STORIES, '--source', 'random', '--texts', '0', '--length', '4', '--out', join(dir, 'x.safetensors')], /--texts must be a positive whole number/],
       [['universal-m', '--model', STORIES, '--source', 'random', '--texts', '2', '--length', '4', '--out', solution], /is not a universal m file of this lab; it is left untouched/],
       [['universal-m', '--model', STORIES, '--source', 'random', '--texts', '2', '--length', '4', '--out', file], /already holds a universal m; add --force/],
+      [['sweep', '--model', STORIES, '--source', 'random', '--texts', '1', '--seeds', '1', '--freeze-m', '--out', join(dir, 'r.jsonl')], /--freeze-m keeps the m of --m FILE fixed/],
+      [['sweep', '--model', STORIES, '--source', 'random', '--texts', '1', '--seeds', '1', '--m', file, '--progressive', '--out', join(dir, 'r.jsonl')], /--m FILE gives every text the one universal m: it goes with the one-shot method alone, without --progressive or --share/],
     ];
     for (const [args, msg] of cases) {
       const r = protolab(args);

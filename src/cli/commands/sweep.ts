@@ -22,6 +22,8 @@ export interface SweepArgs {
   method: SweepMethod;
   /** 'progressive' (--progressive): each rung starts from the previous rung's best e and m. */
   init?: SweepInit;
+  /** The m of the universal-m inits (--m FILE). */
+  universalM?: Float32Array;
   settings: ProtoSettings;
   lengths?: number[];
   maxLength?: number;
@@ -69,6 +71,7 @@ export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: S
       group: a.group,
       method: a.method,
       init: a.init,
+      universalM: a.universalM,
       settings: a.settings,
       lengths: a.lengths,
       maxLength: a.maxLength,
@@ -96,7 +99,7 @@ export function printSweep(r: SweepResult, out: string): string {
   const rows = (sum?.texts ?? []).map((t) => [t.text, String(t.capacity), String(t.cTokens), t.hLm.toFixed(1), t.tried.join(' '), String(t.steps), t.complete ? '' : 'unfinished']);
   return [
     renderTable(['text', 'capacity', 'C_tokens', 'H_LM (nats)', 'lengths tried', 'steps', ''], rows, 'text'),
-    `${r.ran} attempts run, ${r.reused} found in ${out} (sweep ${r.sweep}${r.key.init === 'progressive' ? ', progressive' : ''}).`,
+    `${r.ran} attempts run, ${r.reused} found in ${out} (sweep ${r.sweep}${r.key.init && r.key.init !== 'normal' ? `, ${r.key.init}` : ''}).`,
   ].join('\n');
 }
 

@@ -27,6 +27,8 @@ export interface MethodBatch {
    * rung (the one-shot method only, nothing shared). null: that item is drawn.
    */
   initial?: (ProtoVectors | null)[];
+  /** One m for every item (a universal m, nothing shared): kept fixed (frozen) or as each item's start. */
+  reuseM?: { m: Float32Array; frozen: boolean };
 }
 
 export interface MethodHooks {
@@ -110,6 +112,12 @@ export const oneshotMethod: SweepMethod = {
         problem.initial!.set(problem.mRow[i], v.m);
       });
       if (batch.initial.every((v) => v)) startCorrect = await startingCorrect(model, batch.initial as ProtoVectors[], problem.targets, settings);
+    }
+    if (batch.reuseM) {
+      if (batch.share !== 'none') throw new MethodUnavailableError('A universal m is reused by texts that share nothing else; leave out --share.');
+      const { m, frozen } = batch.reuseM;
+      problem.initial ??= new Map();
+      for (const row of new Set(problem.mRow)) (frozen ? problem.fixed : problem.initial).set(row, m);
     }
     const { vectors, ...r } = await runOptimise(await ProtoTrainer.create(model, problem, settings), hooks);
     return { ...r, best: vectors, ...(startCorrect ? { startCorrect } : {}) };

@@ -24,8 +24,9 @@ import type { Share } from '../../prototokens/problem.ts';
 import { CAPACITY_THRESHOLD, fittingLengths } from '../ladder.ts';
 import { oneshotMethod, MethodUnavailableError, type SweepMethod } from './methods.ts';
 import { sweepId, type RecordStore, type StopRule, type SweepInit, type SweepKey, type SweepRecord } from '../records.ts';
-import type { ProtoVectors } from '../../prototokens/trainer.ts';
-import { base64ToFloat32, float32ToBase64 } from '../../util/base64.ts';
+import { progressiveFields, progressiveProblem, startsOf, SweepConflict, universalMId, universalStart } from './starts.ts';
+
+export { storedVectors, SweepConflict } from './starts.ts';
 
 export interface SweepOptions {
   model: Model;
@@ -43,8 +44,10 @@ export interface SweepOptions {
   share?: Share;
   group?: number;
   method?: SweepMethod;
-  /** Where each attempt starts: 'normal' (default) draws from the restart seed; 'progressive' continues the previous rung's best. */
+  /** Where each attempt starts: 'normal' (default) draws from the restart seed; 'progressive' continues the previous rung's best; 'universal-m' (frozen) takes universalM. */
   init?: SweepInit;
+  /** The m of the universal-m inits (prototokens/universal-m.ts). */
+  universalM?: Float32Array;
   /** Layout, first target and optimiser (default PAPER_SETTINGS; its seed is unused: see seedBase). */
   settings?: ProtoSettings;
   /** Lengths to try (default the paper's ladder), cut to the model and to maxLength. */
@@ -114,10 +117,6 @@ export class SweepAborted extends Error {
   }
 }
 
-/** The store holds results of this very sweep that do not fit (other tokens or other batches). */
-export class SweepConflict extends Error {
-  override name = 'SweepConflict';
-}
 
 function modelName(model: Model): string {
   return model.id.split(/[\\/]/u).filter(Boolean).pop() ?? model.id;
@@ -129,7 +128,7 @@ export function restartSeed(seedBase: number, textId: string, s: number): number
 }
 
 /** The key of a sweep with these options (what identifies its records). */
-export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName' | 'seeds' | 'textSeed' | 'seedBase' | 'share' | 'group' | 'method' | 'init' | 'settings' | 'keepGoing' | 'stop' | 'threshold'>): SweepKey {
+export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName' | 'seeds' | 'textSeed' | 'seedBase' | 'share' | 'group' | 'method' | 'init' | 'universalM' | 'settings' | 'keepGoing' | 'stop' | 'threshold'>): SweepKey {
   const s = o.settings ?? PAPER_SETTINGS;
   const share = o.share ?? 'none';
   const method = o.method ?? oneshotMethod;
@@ -151,27 +150,8 @@ export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName'
     keepGoing: o.keepGoing ?? false,
     threshold: o.threshold ?? CAPACITY_THRESHOLD,
     init: o.init ?? 'normal',
+    ...(o.universalM ? { universalM: universalMId(o.universalM) } : {}),
   };
-}
-
-/** Why these options cannot run progressively, or null. */
-export function progressiveProblem(o: { method?: SweepMethod; share?: SweepOptions['share']; pack?: number }): string | null {
-  if ((o.method ?? oneshotMethod).name !== 'oneshot') return 'Progressive starts warm-start the proto-tokens e and m of the one-shot method; the memory-token method has none.';
-  if ((o.share ?? 'none') !== 'none') return 'Progressive starts are for texts that share nothing: a shared vector has no one previous best to start from.';
-  // A text solved early in a packed batch keeps training (its kept best moves to lower losses)
-  // while the others run on: its next length would start from steps no record counts.
-  if ((o.pack ?? 1) > 1) return 'Progressive sweeps train one text per batch: a text solved early in a packed batch would keep training, and its next length would start from steps its record does not count.';
-  return null;
-}
-
-/** A record's stored best vectors, one pair per seed, as the next rung's starting vectors. */
-export function storedVectors(r: SweepRecord): ProtoVectors[] {
-  return (r.vectors ?? []).map((v) => {
-    const e = base64ToFloat32(v.e);
-    const m = base64ToFloat32(v.m);
-    if (!e || !m) throw new SweepConflict(`The results file has ${r.text} at ${r.length} tokens without readable vectors; write to another results file.`);
-    return { e, m };
-  });
 }
 
 /** H_LM (Eq. 3) of every prefix, from one forward pass over the text (after BOS when the model has one and it fits). */
@@ -193,26 +173,6 @@ async function prefixEntropy(model: Model, tokenizer: Tokenizer, tokens: number[
 
 const recordKey = (text: string, length: number) => `${text}\u0000${length}`;
 
-/** The S starting pairs of a text: its previous record's stored vectors, or S draws (null) on its first rung. */
-function startsOf(prev: SweepRecord | undefined, S: number, d: number): (ProtoVectors | null)[] {
-  if (!prev) return Array.from({ length: S }, () => null);
-  const v = storedVectors(prev);
-  if (v.length !== S || v.some((x) => x.e.length !== d || x.m.length !== d)) {
-    throw new SweepConflict(`The results file has ${prev.text} at ${prev.length} tokens with vectors that do not fit this sweep (${v.length} seeds of width ${v[0]?.e.length}, not ${S} of ${d}); write to another results file.`);
-  }
-  return v;
-}
-
-/** A progressive record's own fields: text ti's best vectors per seed, the rung it started from, and what the start already got right. */
-function progressiveFields(best: ProtoVectors[] | undefined, startCorrect: number[] | undefined, prev: SweepRecord | undefined, ti: number, S: number): Pick<SweepRecord, 'vectors' | 'from' | 'startCorrect'> {
-  if (!best) throw new Error('The method gave no vectors to continue from.');
-  return {
-    vectors: best.slice(ti * S, (ti + 1) * S).map((v) => ({ e: float32ToBase64(v.e), m: float32ToBase64(v.m) })),
-    ...(prev ? { from: prev.length } : {}),
-    ...(prev && startCorrect ? { startCorrect: startCorrect.slice(ti * S, (ti + 1) * S) } : {}),
-  };
-}
-
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const { model, tokenizer, source, store } = o;
   const method = o.method ?? oneshotMethod;
@@ -232,6 +192,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const why = progressiveProblem({ method, share, pack });
     if (why) throw new MethodUnavailableError(why);
   }
+  const reuse = universalStart(o.init ?? 'normal', o.universalM, method, share);
   const key = sweepKey({ ...o, method, settings });
   const id = sweepId(key);
   const now = o.now ?? (() => performance.now());
@@ -332,7 +293,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         progress({ ...base, step: 0 });
         const t0 = now();
         const waited0 = waitedMs;
-        const r = await method.run(model, { texts: targets, seeds, share, group, ...(initial ? { initial } : {}) }, settings, {
+        const r = await method.run(model, { texts: targets, seeds, share, group, ...(initial ? { initial } : {}), ...(reuse ? { reuseM: reuse } : {}) }, settings, {
           onReport: (step, c) => {
             latest = c;
             const acc = Math.min(...toRun.map((_, t) => Math.max(...c.slice(t * S, (t + 1) * S)) / L));
