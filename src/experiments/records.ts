@@ -232,3 +232,15 @@ export function memoryStore(initial: SweepRecord[] = []): RecordStore & { record
     append: (rs) => void records.push(...rs),
   };
 }
+
+/**
+ * The steps one text's attempt cost, as if it had run alone: with the sweep's usual stop rule
+ * ('text') its batch of seeds stops once one seed has every token right, at the report where that
+ * was first seen (its `steps`); otherwise it ran the whole attempt (`stepsRun`: the budget, unless
+ * stopped). Packing texts into one batch does not change it.
+ */
+export function attemptSteps(r: SweepRecord): number {
+  const solved = r.steps.filter((_, i) => r.correct[i] === r.length);
+  if (solved.length === 0) return r.stepsRun;
+  return r.stop === 'all-seeds' ? (solved.length === r.steps.length ? Math.max(...r.steps) : r.stepsRun) : Math.min(...solved);
+}

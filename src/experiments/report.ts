@@ -3,7 +3,13 @@
  * and length (Table 1) and by sharing group size (Table 2), as data and as text or Markdown tables.
  */
 import { LAYOUTS } from '../shared/layouts.ts';
-import { canonicalJson, initOf, keyOf, type SweepKey, type SweepRecord } from './records.ts';
+import { attemptSteps, canonicalJson, initOf, keyOf, type SweepKey, type SweepRecord } from './records.ts';
+import { median, pm, renderTable, stat, type Stat, type TableFormat } from './report-format.ts';
+import { pairRows, progressivePairs, progressiveTable } from './report-progressive.ts';
+
+export { attemptSteps } from './records.ts';
+export { renderTable, stat, type Stat, type TableFormat } from './report-format.ts';
+export { capacityWithin, pairRows, progressivePairs, progressiveTable, type ProgressivePair } from './report-progressive.ts';
 
 export interface TextCapacity {
   text: string;
@@ -31,22 +37,6 @@ export interface SweepSummary {
   seconds: number;
   /** Distinct texts per length: accuracy aggregates (best and mean over seeds, per text). */
   byLength: Map<number, { best: number[]; mean: number[] }>;
-}
-
-export interface Stat {
-  n: number;
-  mean: number;
-  std: number;
-  max: number;
-  min: number;
-}
-
-export function stat(xs: readonly number[]): Stat {
-  const n = xs.length;
-  if (n === 0) return { n: 0, mean: NaN, std: NaN, max: NaN, min: NaN };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
-  return { n, mean, std, max: Math.max(...xs), min: Math.min(...xs) };
 }
 
 /** Records grouped by sweep (first appearance order); a later record of the same text and length replaces an earlier one. */
@@ -96,18 +86,6 @@ function capacityOf(text: string, rs: SweepRecord[]): TextCapacity {
   const complete = failed || lengths.length === 0 || sorted.some((r) => r.length === lengths[lengths.length - 1]);
   const tried = sorted.slice(0, failed ? sorted.findIndex((r) => !r.passed) + 1 : sorted.length);
   return { text, source: last.source, capacity, cTokens, hLm, tried: sorted.map((r) => r.length), complete, steps: tried.reduce((n, r) => n + attemptSteps(r), 0) };
-}
-
-/**
- * The steps one text's attempt cost, as if it had run alone: with the sweep's usual stop rule
- * ('text') its batch of seeds stops once one seed has every token right, at the report where that
- * was first seen (its `steps`); otherwise it ran the whole attempt (`stepsRun`: the budget, unless
- * stopped). Packing texts into one batch does not change it.
- */
-export function attemptSteps(r: SweepRecord): number {
-  const solved = r.steps.filter((_, i) => r.correct[i] === r.length);
-  if (solved.length === 0) return r.stepsRun;
-  return r.stop === 'all-seeds' ? (solved.length === r.steps.length ? Math.max(...r.steps) : r.stepsRun) : Math.min(...solved);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,22 +143,6 @@ function distinctLabels(sums: SweepSummary[], base: (k: SweepKey) => string): st
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-export type TableFormat = 'text' | 'markdown';
-
-export function renderTable(head: string[], rows: string[][], format: TableFormat, align: ('l' | 'r')[] = []): string {
-  const al = (i: number) => align[i] ?? (i === 0 ? 'l' : 'r');
-  if (format === 'markdown') {
-    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-    return [line(head), line(head.map((_, i) => (al(i) === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
-  }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const pad = (s: string, i: number) => (al(i) === 'r' ? s.padStart(widths[i]) : s.padEnd(widths[i]));
-  const line = (cells: string[]) => cells.map(pad).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  ').trimEnd(), ...rows.map(line)].join('\n');
-}
-
-const pm = (s: Stat, digits: number) => (s.n === 0 ? '–' : `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}`);
-
 export interface CapacityColumn {
   label: string;
   sweeps: SweepSummary[];
@@ -221,91 +183,6 @@ export function capacityTable(sums: SweepSummary[], format: TableFormat): string
     rows.push(['', 'steps spent', ...texts.map((ts) => pm(stat(ts.map((t) => t.steps)), 0))]);
   }
   return renderTable(['source', 'measure', ...cols.map((c) => c.label)], rows, format, ['l', 'l']);
-}
-
-/**
- * The capacity a text of a capacity sweep reaches within a total budget of `budget` steps over
- * its ladder: the longest length passed before the first failure whose lengths, up to it, cost
- * at most that many steps together (attemptSteps). Each attempt stops once solved, so a sweep run
- * with that total budget as well would have trained exactly these attempts (to the report
- * interval): both modes are compared at the same total budget from the records themselves.
- */
-export function capacityWithin(sum: SweepSummary, text: string, budget: number): number {
-  let spent = 0;
-  let capacity = 0;
-  for (const r of sum.records.filter((x) => x.text === text).sort((a, b) => a.length - b.length)) {
-    if (!r.passed) break;
-    spent += attemptSteps(r);
-    if (spent > budget) break;
-    capacity = r.length;
-  }
-  return capacity;
-}
-
-/** A progressive capacity sweep and the from-scratch sweep that differs from it only in init. */
-export interface ProgressivePair {
-  scratch: SweepSummary;
-  progressive: SweepSummary;
-}
-
-/** Every progressive capacity sweep with its from-scratch twin (same model, texts, seeds, budget, ...), in order of appearance. */
-export function progressivePairs(sums: SweepSummary[]): ProgressivePair[] {
-  const cap = sums.filter((s) => !s.key.keepGoing);
-  const bare = (k: SweepKey) => canonicalJson({ ...keyOf(k), init: undefined });
-  const out: ProgressivePair[] = [];
-  for (const p of cap.filter((s) => initOf(s.key) === 'progressive')) {
-    const scratch = cap.find((s) => initOf(s.key) === 'normal' && bare(s.key) === bare(p.key));
-    if (scratch) out.push({ scratch, progressive: p });
-  }
-  return out;
-}
-
-/** The texts both sweeps of a pair hold, each with its capacity and steps in both. */
-export function pairRows(pair: ProgressivePair): { text: string; scratch: TextCapacity; progressive: TextCapacity }[] {
-  return pair.progressive.texts.flatMap((p) => {
-    const s = pair.scratch.texts.find((t) => t.text === p.text);
-    return s ? [{ text: p.text, scratch: s, progressive: p }] : [];
-  });
-}
-
-/**
- * From scratch against progressive, side by side: per source, one row per text and restart-seed
- * base (each pair of sweeps with the same key but init), then mean ± std, median and min-max over
- * all of them. Both modes have the same budget per length (`maxSteps`), so the same total budget
- * over the ladder; "steps" is what each text spent (attemptSteps summed over its lengths).
- */
-export function progressiveTable(sums: SweepSummary[], format: TableFormat): string {
-  const pairs = progressivePairs(sums);
-  if (pairs.length === 0) return '';
-  const rows: string[][] = [];
-  const sources = [...new Set(pairs.map((p) => p.progressive.key.source))];
-  const several = new Set(pairs.map((p) => canonicalJson({ ...keyOf(p.progressive.key), source: undefined, seedBase: undefined }))).size > 1;
-  const cap = (t: TextCapacity) => `${t.capacity}${t.complete ? '' : '+'}`;
-  for (const src of sources) {
-    const here = pairs.filter((p) => p.progressive.key.source === src);
-    const all = here.flatMap((p) => pairRows(p).map((r) => ({ ...r, pair: p })));
-    for (const r of all) {
-      const k = r.pair.progressive.key;
-      const setup = several ? ` (${k.settings.maxSteps} steps, ${k.seeds} seed${k.seeds === 1 ? '' : 's'})` : '';
-      rows.push([src, `${r.text}${setup}`, String(k.seedBase), cap(r.scratch), cap(r.progressive), String(r.scratch.steps), String(r.progressive.steps)]);
-    }
-    const col = (f: (r: (typeof all)[number]) => number, digits: number) => {
-      const x = all.map(f);
-      const st = stat(x);
-      return { pm: pm(st, digits), med: String(median(x)), range: `${st.min}–${st.max}` };
-    };
-    const cols = [col((r) => r.scratch.capacity, 1), col((r) => r.progressive.capacity, 1), col((r) => r.scratch.steps, 0), col((r) => r.progressive.steps, 0)];
-    rows.push([src, `mean ± std (${all.length})`, '', ...cols.map((c) => c.pm)]);
-    rows.push([src, 'median', '', ...cols.map((c) => c.med)]);
-    rows.push([src, 'min–max', '', ...cols.map((c) => c.range)]);
-  }
-  return renderTable(['source', 'text', 'seed base', 'capacity from scratch', 'capacity progressive', 'steps from scratch', 'steps progressive'], rows, format, ['l', 'l', 'r']);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 /** Table 1: fixed-length sweeps without sharing; rows = layout (and method), columns = lengths, cells = accuracy (best over seeds) mean ± std over texts. */

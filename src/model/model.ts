@@ -1,7 +1,8 @@
 import type { Gpu } from '../gpu/gpu.ts';
 import type { ModelSpec } from './config.ts';
 import type { ModelWeights } from './weights.ts';
-import { destroyWeights, parameterCount } from './weights.ts';
+import { parameterCount } from './weights.ts';
+import { destroyWeights } from './destroy-weights.ts';
 import type { WeightFormat } from './weight-format.ts';
 
 /** A frozen model resident on one GPU: its spec, its weights, and where it came from. */
