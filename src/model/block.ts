@@ -29,8 +29,9 @@ export function fusedSwiglu(gpu: Gpu, spec: ModelSpec, w0: LayerWeights | undefi
   return spec.gatedMlp && spec.activation === 'silu' && !!w0 && w0.up.chunks.length === 1 && w0.down.chunks.length === 1 && swigluFusable(gpu, spec.intermediate, spec.hidden);
 }
 
+/** The parsers (config.ts, config-gemma3.ts) pair a gated MLP with SiLU or the tanh GELU only. */
 function gateActivation(spec: ModelSpec): GateActivation {
-  if (spec.activation === 'gelu') throw new Error('A gated MLP with the exact GELU is not implemented');
+  if (spec.activation === 'gelu') throw new Error(`${spec.family}: the config parser paired a gated MLP with the exact GELU, which no family uses`);
   return spec.activation;
 }
 

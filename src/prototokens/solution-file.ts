@@ -134,13 +134,16 @@ export async function readSolutionHeader(src: ByteSource): Promise<Awaited<Retur
   }
 }
 
+/** A number from a lab file's `__metadata__`, or a SolutionFileError naming the file and the field. */
+export function metadataNumber(md: Record<string, string>, k: string, describe: string): number {
+  const v = Number(md[k]);
+  if (md[k] === undefined || md[k].trim() === '' || !Number.isFinite(v)) throw new SolutionFileError(`${describe}: metadata field ${k} is missing or not a number.`);
+  return v;
+}
+
 /** The run fields back from `__metadata__`, each checked, with the file named in every refusal. */
 export function decodeRunMeta(md: Record<string, string>, describe: string): RunMeta {
-  const num = (k: string): number => {
-    const v = Number(md[k]);
-    if (md[k] === undefined || md[k].trim() === '' || !Number.isFinite(v)) throw new SolutionFileError(`${describe}: metadata field ${k} is missing or not a number.`);
-    return v;
-  };
+  const num = (k: string): number => metadataNumber(md, k, describe);
   let targetIds: unknown;
   try {
     targetIds = JSON.parse(md.target_ids ?? 'null');

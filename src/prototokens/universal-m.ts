@@ -12,7 +12,7 @@ import { bytesSource, encodeSafetensors, readSafetensorsHeader, readTensor, type
 import { ProtoTrainer } from './trainer.ts';
 import { optimise } from './optimise.ts';
 import { textsWithRestarts, withFixedM, singleText, type ProtoProblem } from './problem.ts';
-import { checkSolutionFits, finiteVector, LAB_VERSION, SolutionFileError } from './solution-file.ts';
+import { checkSolutionFits, finiteVector, LAB_VERSION, metadataNumber, SolutionFileError } from './solution-file.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
 
 export const UNIVERSAL_M_FORMAT = 'protolab-universal-m/1';
@@ -128,11 +128,7 @@ export async function decodeUniversalM(src: ByteSource, model: Model): Promise<U
   if (md.format !== UNIVERSAL_M_FORMAT) throw new SolutionFileError(`${src.describe} is not a universal m (no format "${UNIVERSAL_M_FORMAT}" in its metadata); make one with protolab universal-m.`);
   const info = header.tensors.get('m');
   if (!info || info.shape.length !== 1) throw new SolutionFileError(`${src.describe} must hold one vector m.`);
-  const num = (k: string): number => {
-    const v = Number(md[k]);
-    if (md[k] === undefined || !Number.isFinite(v)) throw new SolutionFileError(`${src.describe}: metadata field ${k} is missing or not a number.`);
-    return v;
-  };
+  const num = (k: string): number => metadataNumber(md, k, src.describe);
   let textIds: string[];
   try {
     textIds = JSON.parse(md.text_ids ?? '[]') as string[];
