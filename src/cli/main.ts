@@ -40,7 +40,7 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab decode --model M --solution FILE [--json]
   protolab throughput --model M --solution FILE [--repeats R] [--memory-tokens K] [--json]
   protolab bench (--model M | --shape NAME) --n N [--weights W] [--json]
-  protolab sweep --model M --source pg19|random|generated|recent|pg19-all|DIR --texts K --seeds S
+  protolab sweep --model M --source pg19|random|generated|recent|pg19-all|pg19-windows|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
                  [--progressive | --m FILE [--freeze-m]] [--out results.jsonl] [--json]

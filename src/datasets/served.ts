@@ -4,10 +4,10 @@
  * src/datasets/node/sources.ts, so a sweep run in the page and one run by `protolab sweep` on the
  * same settings pick the same texts and write the same records.
  */
-import { SourceError, generatedSource, parseWordList, randomWordsSource, sentenceRunSource, type SourceDocument, type TextSource } from './sources.ts';
+import { SourceError, generatedSource, parseWordList, randomWordsSource, sentenceRunSource, windowSource, type SourceDocument, type TextSource } from './sources.ts';
 
 /** The source names the page offers besides the user's own files. */
-export const SERVED_SOURCE_NAMES = ['pg19', 'random', 'generated', 'recent', 'pg19-all'] as const;
+export const SERVED_SOURCE_NAMES = ['pg19', 'random', 'generated', 'recent', 'pg19-all', 'pg19-windows'] as const;
 export type ServedSourceName = (typeof SERVED_SOURCE_NAMES)[number];
 
 export function isServedSourceName(v: unknown): v is ServedSourceName {
@@ -41,7 +41,7 @@ function documents(entries: readonly IndexEntry[], base: string, fetchFn: FetchT
 
 /**
  * A source by name from the server at `base` (e.g. 'http://127.0.0.1:5173/data/'): pg19 (test
- * books), pg19-all (test and extra books), recent, random (GloVe words), generated (the model's
+ * books), pg19-all (test and extra books), pg19-windows (windows of the extra books only), recent, random (GloVe words), generated (the model's
  * continuations of pg19 contexts).
  */
 export async function servedSource(name: string, base: string, fetchFn: FetchText = (u) => fetch(u)): Promise<TextSource> {
@@ -59,6 +59,8 @@ export async function servedSource(name: string, base: string, fetchFn: FetchTex
       return sentenceRunSource('pg19', need(pg19('test'), 'PG-19 books'));
     case 'pg19-all':
       return sentenceRunSource('pg19-all', need(pg19('test|extra'), 'PG-19 books'));
+    case 'pg19-windows':
+      return windowSource('pg19-windows', need(pg19('extra'), 'extra PG-19 books'));
     case 'recent':
       return sentenceRunSource('recent', need(documents(listing, root, fetchFn, /^recent\/[^/]+\/[^/]+\.txt$/u, (p) => p), 'recent posts'));
     case 'generated':

@@ -13,6 +13,9 @@ import { sampleContinuation } from '../model/sample.ts';
 import { Rng } from '../util/rng.ts';
 import { collapseWhitespace, splitSentences, kuratovRun, sentenceOffsets, randomWords, type RunOptions } from './text-recipes.ts';
 
+// Windows of documents for training (src/datasets/window-source.ts), offered here with the other sources.
+export { windowSource, WINDOW_MAX_CHARS, type WindowSourceOptions } from './window-source.ts';
+
 export interface SourceText {
   /** Stable: 'pg19/<book id>', 'recent/<dir>/<file>', 'random/<seed>/<k>', a file name, 'generated/<context id>/<seed>/<j>'. */
   id: string;
@@ -30,7 +33,7 @@ export interface SourceText {
 /** Where in the original document a text starts (for display and checks). */
 export interface TextOrigin {
   title?: string;
-  /** Character offset of the text's start in the whitespace-collapsed document (sentence sources), or in the raw file (0). */
+  /** Character offset of the text's start in the whitespace-collapsed document (sentence sources; approximate for window sources), or in the raw file (0). */
   charStart: number;
   /** Sentence recipes: the first kept sentence, the run it halves, and the document's sentence count. */
   sentence?: number;
@@ -124,7 +127,7 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
-function checkOptions(opts: TextsOptions, name: string, countRequired: boolean): { length: number; count: number | undefined; seed: number } {
+export function checkOptions(opts: TextsOptions, name: string, countRequired: boolean): { length: number; count: number | undefined; seed: number } {
   const { length, count } = opts;
   const seed = opts.seed ?? 0;
   if (!Number.isInteger(length) || length < 1) throw new SourceError(`${name}: the text length must be a positive number of tokens, got ${length}.`);
@@ -156,11 +159,11 @@ export function leadingTokens(tokenizer: Tokenizer, parts: readonly string[], le
   }
 }
 
-function make(tokenizer: Tokenizer, id: string, source: string, tokens: number[], origin?: TextOrigin): SourceText {
+export function make(tokenizer: Tokenizer, id: string, source: string, tokens: number[], origin?: TextOrigin): SourceText {
   return { id, source, tokens, text: tokenizer.decode(tokens), ...(origin ? { origin } : {}) };
 }
 
-async function loadDocument(doc: SourceDocument): Promise<{ text: string } | { error: string }> {
+export async function loadDocument(doc: SourceDocument): Promise<{ text: string } | { error: string }> {
   try {
     return { text: await doc.load() };
   } catch (e) {

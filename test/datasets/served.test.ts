@@ -34,6 +34,11 @@ describe('text sources served to the browser', () => {
     expect(a).toHaveLength(3);
   });
 
+  it('pg19-windows is served over the 50 extra books, as on the command line', async () => {
+    // (texts not compared here: tokenizing all 50 books takes seconds; windows.test.ts covers the source)
+    expect((await servedSource('pg19-windows', BASE, fetchShared)).describe).toMatch(/^pg19-windows: 50 documents, the first 20000 characters/);
+  });
+
   it('an unknown name is refused with the names that work', async () => {
     await expect(servedSource('books', BASE, fetchShared)).rejects.toThrow(/Unknown text source "books": use pg19, random, generated, recent/);
   });

@@ -175,7 +175,7 @@ describe('user texts: folders, files, pasted and uploaded', () => {
   it('bad inputs: empty folder, no .txt files, missing path, non-UTF-8, empty and too-short files', async () => {
     expect(() => folderSource(join(dir, 'empty'))).toThrow(/has no \.txt files \(it is empty\)/);
     expect(() => folderSource(join(dir, 'no-txt'))).toThrow(/has no \.txt files \(it holds 1 other entry\)/);
-    expect(() => sourceByName(join(dir, 'nowhere'))).toThrow(/Unknown text source ".*nowhere": use pg19, random, generated, recent, pg19-all, a folder of \.txt files or a text file/);
+    expect(() => sourceByName(join(dir, 'nowhere'))).toThrow(/Unknown text source ".*nowhere": use pg19, random, generated, recent, pg19-all, pg19-windows, a folder of \.txt files or a text file/);
     // pg19-all: the test-split books and the extra ones, for experiments that need more texts.
     expect(sourceByName('pg19-all').describe).toMatch(/^pg19-all: 94 documents/);
     expect(sourceByName('pg19').describe).toMatch(/^pg19: 44 documents/);

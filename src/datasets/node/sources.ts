@@ -14,11 +14,14 @@ import {
   plainTextsSource,
   randomWordsSource,
   sentenceRunSource,
+  windowSource,
+  WINDOW_MAX_CHARS,
   type GeneratedSourceOptions,
   type PlainSourceOptions,
   type SentenceSourceOptions,
   type SourceDocument,
   type TextSource,
+  type WindowSourceOptions,
 } from '../sources.ts';
 
 /** Reads a file as strict UTF-8; a SourceError naming the file otherwise. */
@@ -140,12 +143,24 @@ export function fileSource(path: string, opts: PlainSourceOptions = {}): TextSou
   return plainTextsSource(path, [fileDocument(resolve(path), name)], opts);
 }
 
-export const SOURCE_NAMES = ['pg19', 'random', 'generated', 'recent', 'pg19-all'] as const;
+/**
+ * 'pg19-windows': many short training texts from the 50 extra PG-19 books only (pg19/extra), never
+ * the 44 test-split books of 'pg19', so what is trained on it has not seen those.
+ */
+export function pg19WindowsSource(opts: SharedDataOptions & WindowSourceOptions = {}): TextSource {
+  const docs = pg19Documents({ ...opts, splits: ['extra'] });
+  return {
+    ...windowSource('pg19-windows', docs, opts),
+    describe: `pg19-windows: consecutive windows of the token length from the first ${opts.maxChars ?? WINDOW_MAX_CHARS} characters of each of the ${docs.length} extra PG-19 books (pg19/extra) only, in a seeded order; the 44 test-split books (source pg19) are never used, so they stay unseen by anything trained on it`,
+  };
+}
+
+export const SOURCE_NAMES = ['pg19', 'random', 'generated', 'recent', 'pg19-all', 'pg19-windows'] as const;
 
 /**
- * `--source pg19|random|generated|recent|pg19-all|DIR|FILE` of the CLI ('pg19-all': test and extra
- * books). A name that is none of these is
- * a folder of .txt files, or a single text file.
+ * `--source pg19|random|generated|recent|pg19-all|pg19-windows|DIR|FILE` of the CLI ('pg19-all':
+ * test and extra books; 'pg19-windows': windows of the extra books only, for training). A name that
+ * is none of these is a folder of .txt files, or a single text file.
  */
 export function sourceByName(name: string, opts: SharedDataOptions & SentenceSourceOptions & GeneratedSourceOptions = {}): TextSource {
   switch (name) {
@@ -154,6 +169,8 @@ export function sourceByName(name: string, opts: SharedDataOptions & SentenceSou
     case 'pg19-all':
       // The 44 test-split books and the 50 other PG-19 books (pg19/extra), for experiments that need more than 44 texts.
       return sentenceRunSource('pg19-all', pg19Documents({ ...opts, splits: ['test', 'extra'] }), opts);
+    case 'pg19-windows':
+      return pg19WindowsSource(opts);
     case 'random':
       return randomSource(opts);
     case 'generated':
