@@ -86,6 +86,13 @@ export const ROPE = kernelSignature(
   { x: 1, table: 2 },
 );
 
+/** weight_grad.wgsl: dW = xᵀ·dy (weight_grad, weight_grad_vec4 with A4, B4) and db = Σ_rows dy (column_sum: B and C only). */
+export const WEIGHT_GRAD = kernelSignature(
+  'weight_grad',
+  { M: 'u32', N: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', a_off: 'u32', b_off: 'u32', c_off: 'u32', accumulate: 'u32' },
+  { A: 1, A4: 1, B: 2, B4: 2, C: 3 },
+);
+
 export const KERNEL_SIGNATURES = [
-  ACTIVATIONS, ADAMW, ATTENTION, BEST, CROSS_ENTROPY, ELEMENTWISE, EMBEDDING, KV_CACHE, LAYOUT, MATMUL, MATMUL_QUAD, NORM, ROPE,
+  ACTIVATIONS, ADAMW, ATTENTION, BEST, CROSS_ENTROPY, ELEMENTWISE, EMBEDDING, KV_CACHE, LAYOUT, MATMUL, MATMUL_QUAD, NORM, ROPE, WEIGHT_GRAD,
 ] as const;
