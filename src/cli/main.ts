@@ -9,7 +9,9 @@ import { createNodeGpu } from '../gpu/node.ts';
 import type { WeightFormat } from '../model/weight-format.ts';
 import { ASSUMED_GPU_MEMORY, autoFormat, DEFAULT_PLAN_N, NoFormatFitsError } from '../prototokens/memory-plan.ts';
 import { runEval, printEval } from './commands/eval.ts';
-import { runCompress, printCompress } from './commands/compress.ts';
+import { runCompress, printCompress, type CompressStart } from './commands/compress.ts';
+import { encoderMain, encoderStart, ENCODER_USAGE } from './commands/encoder.ts';
+import { decodeEncoderBytes } from '../encoder/file.ts';
 import { runDecode } from './commands/decode.ts';
 import { runThroughput, printThroughput } from './commands/throughput.ts';
 import { runBench, printBench } from './commands/bench.ts';
@@ -36,7 +38,8 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab info (--model M | --shape NAME) [--weights W] [--n N] [--json]
   protolab eval --model M (--text TEXT | --text-file F | --ids 1,2,3) [--bos] [--json]
   protolab compress --model M (--text T | --text-file F | --ids ...) [--max-tokens N] [RUN SETTINGS]
-                    [--method oneshot|memory] [--memory-tokens K] [--m FILE [--freeze-m]] [--out FILE [--force]] [--json]
+                    [--method oneshot|memory] [--memory-tokens K] [--m FILE [--freeze-m] | --encoder FILE]
+                    [--out FILE [--force]] [--json]
   protolab decode --model M --solution FILE [--json]
   protolab throughput --model M --solution FILE [--repeats R] [--memory-tokens K] [--json]
   protolab bench (--model M | --shape NAME) --n N [--weights W] [--json]
@@ -45,6 +48,7 @@ const USAGE = `protolab — proto-token lab on the command line
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
                  [--progressive | --m FILE [--freeze-m]] [--out results.jsonl] [--json]
 ${UNIVERSAL_M_USAGE}
+${ENCODER_USAGE}
   protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
 
 RUN SETTINGS (compress, sweep; the page's settings have the same bounds):
@@ -153,12 +157,15 @@ async function main(argv: string[]): Promise<number> {
         'memory-tokens': { type: 'string' },
         m: { type: 'string' },
         'freeze-m': { type: 'boolean' },
+        encoder: { type: 'string' },
       });
       const memory = memoryFlags(values);
       if (values['freeze-m'] && values.m === undefined) throw new UsageError('--freeze-m keeps the m of --m FILE fixed; give --m FILE.');
-      if (memory && values.m !== undefined) throw new UsageError('--m FILE is a proto-token m; --method memory has none.');
+      if (memory && (values.m !== undefined || values.encoder !== undefined)) throw new UsageError(`${values.m !== undefined ? '--m FILE is a proto-token m' : '--encoder FILE predicts proto-tokens'}; --method memory has none.`);
+      if (values.m !== undefined && values.encoder !== undefined) throw new UsageError('--encoder FILE brings its own m; leave out --m.');
       // Read (and size-checked) before the model loads; checked against the model once it has.
       const mBytes = values.m !== undefined ? readSolutionFile('--m', values.m as string) : null;
+      const encoderBytes = values.encoder !== undefined ? readSolutionFile('--encoder', values.encoder as string) : null;
       const settings = compressSettings(values);
       if (values.force && values.out === undefined) throw new UsageError('--force replaces the solution file --out names; give --out FILE.');
       // Before the model loads and anything trains: a run must not be lost to a bad --out at its end.
@@ -172,9 +179,17 @@ async function main(argv: string[]): Promise<number> {
         cut: maxTokens !== undefined,
       });
       const text = loaded.tokenizer.decode(tokens);
-      const universal = mBytes ? { m: (await decodeUniversalMBytes(mBytes, values.m as string, loaded.model)).m, frozen: values['freeze-m'] === true } : undefined;
-      const r = memory ? await runCompressMemory(loaded, tokens, text, settings, memory.K, out) : await runCompress(loaded, tokens, text, settings, out, universal);
+      const start: CompressStart | undefined = mBytes
+        ? { init: values['freeze-m'] ? 'universal-m frozen' : 'universal-m', m: (await decodeUniversalMBytes(mBytes, values.m as string, loaded.model)).m }
+        : encoderBytes
+          ? await encoderStart(loaded.model, await decodeEncoderBytes(encoderBytes, values.encoder as string, loaded.model), tokens, settings)
+          : undefined;
+      const r = memory ? await runCompressMemory(loaded, tokens, text, settings, memory.K, out) : await runCompress(loaded, tokens, text, settings, out, start);
       process.stdout.write((values.json ? JSON.stringify(r) : printCompress(r)) + '\n');
+      return 0;
+    }
+    case 'encoder': {
+      process.stdout.write((await encoderMain(rest, progress)) + '\n');
       return 0;
     }
     case 'universal-m': {
@@ -372,7 +387,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode, sweep, report, throughput, universal-m (see protolab --help).`);
+      throw new UsageError(`Unknown command "${command}". Commands: info, eval, compress, decode, sweep, report, throughput, universal-m, encoder (see protolab --help).`);
   }
 }
 

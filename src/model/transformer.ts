@@ -136,6 +136,15 @@ export class TransformerSession {
     return this.xf;
   }
 
+  /**
+   * The residual stream [R, d] entering layer l (l = 0: the inputs, with GPT-2's positions added),
+   * valid after a recorded forward has run; l = layers is the last layer's output before the final norm.
+   */
+  residual(l: number): Tensor {
+    if (!Number.isInteger(l) || l < 0 || l > this.model.spec.layers) throw new Error(`No residual stream at layer ${l}: this model has layers 0..${this.model.spec.layers}.`);
+    return this.xs[l];
+  }
+
   /** Bytes of GPU memory this session holds (weights excluded). */
   get bytes(): number {
     return this.owned.reduce((s, x) => s + x.buffer.size, 0);

@@ -81,6 +81,14 @@ export interface InputPlan {
   frozenRows?: readonly number[];
   /** The scored input positions of one item in text order (the report's argmax order). */
   scored: readonly number[];
+  /** Something that writes params rows before each step's layout and reads their gradient after it (the learned encoder). */
+  hooks?: StepHooks;
+}
+
+/** Recorded into the step program around the core: before the layout gathers params rows, and once dparams holds their gradient. */
+export interface StepHooks {
+  beforeLayout(p: Program, params: Tensor): void;
+  afterGradient(p: Program, dparams: Tensor): void;
 }
 
 /** Refuses a token id the model has no embedding or output row for (before ids are packed as u32). */
@@ -201,11 +209,13 @@ export abstract class InputTrainer<V> {
       // Rebuilt every step, so nothing depends on the session leaving its input buffer alone.
       embedTokens(p, `${label}.embed`, model, idsT, s.inputs, B * L);
     }
+    plan.hooks?.beforeLayout(p, this.params);
     layoutForward(p, `${label}.layout`, { params: this.params, index: indexT, out: s.inputs, rows: B * L, dim: d });
     s.recordForward(p);
     trackBest(p, `${label}.best`, { ...this.best, itemCorrect: s.itemCorrect, itemLoss: s.itemLoss, step: this.stepT, params: this.params, rows: itemRows, B, K: plan.rowsPerItem, dim: d });
     s.recordBackward(p);
     layoutBackward(p, `${label}.layout.bwd`, { dout: s.dInputs!, offsets, rowsOf, dparams: this.dparams, P, dim: d });
+    plan.hooks?.afterGradient(p, this.dparams);
     adamwTick(p, `${label}.adamw.tick`, { step: this.stepT });
     adamwUpdate(p, `${label}.adamw`, {
       params: this.params,
@@ -218,6 +228,12 @@ export abstract class InputTrainer<V> {
       rowMask,
       hyper: { lr: settings.lr, beta1: settings.beta1, beta2: settings.beta2, eps: settings.eps, weightDecay: settings.weightDecay },
     });
+  }
+
+  /** New targets [B·L] (NONE: not scored) for the next submitted steps: another batch of texts of the same shape. */
+  protected writeTargets(targets: Uint32Array): void {
+    if (targets.length !== this.B * this.L) throw new Error(`${targets.length} targets given for ${this.B} items of ${this.L} positions.`);
+    this.model.gpu.write(this.session.targets, targets);
   }
 
   /** Item vectors from the params table [P·d] (currentVectors). */

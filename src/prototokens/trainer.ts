@@ -5,7 +5,7 @@ import { planLayout, type LayoutPlan } from '../shared/layouts.ts';
 import { type ProtoProblem, checkProblem } from './problem.ts';
 import { type ProtoSettings, validateSettings } from '../shared/run-settings.ts';
 import { initStd } from './init.ts';
-import { InputTrainer, allocateTrainer, checkTokenIds, type InputPlan } from './input-trainer.ts';
+import { InputTrainer, allocateTrainer, checkTokenIds, type InputPlan, type StepHooks } from './input-trainer.ts';
 
 export interface ProtoVectors {
   e: Float32Array;
@@ -28,14 +28,21 @@ export class ProtoTrainer extends InputTrainer<ProtoVectors> {
     super(model, input, settings);
   }
 
-  static async create(model: Model, problem: ProtoProblem, settings: ProtoSettings): Promise<ProtoTrainer> {
+  static async create(model: Model, problem: ProtoProblem, settings: ProtoSettings, hooks?: StepHooks): Promise<ProtoTrainer> {
     validateSettings(settings);
     const N = checkProblem(problem);
     checkTokenIds(problem.targets, model.spec.vocabSize);
     const plan = planLayout(settings.layout, N, settings.firstTarget);
     if (plan.length > model.spec.maxPositions) throw new Error(`The text needs ${plan.length} input positions but the model takes at most ${model.spec.maxPositions}; use fewer tokens.`);
-    const input = protoInputPlan(problem, plan, model.spec.hidden, await initStd(model, settings.init));
+    const input = { ...protoInputPlan(problem, plan, model.spec.hidden, await initStd(model, settings.init)), hooks };
     return allocateTrainer(model, problem.targets, () => new ProtoTrainer(model, input, problem, settings, plan));
+  }
+
+  /** Another batch of texts (same count and length) for the next submitted steps; the params rows stay as they are. */
+  setTexts(texts: readonly (readonly number[])[]): void {
+    checkTokenIds(texts, this.model.spec.vocabSize);
+    if (texts.length !== this.B || texts.some((t) => t.length !== this.N)) throw new Error(`setTexts needs ${this.B} texts of ${this.N} tokens.`);
+    this.writeTargets(layoutTargets(this.plan, texts));
   }
 
   protected fromParams(all: Float32Array): ProtoVectors[] {
@@ -54,14 +61,10 @@ function protoInputPlan(problem: ProtoProblem, plan: LayoutPlan, d: number, std:
   const B = problem.targets.length;
   const L = plan.length;
   const index = new Uint32Array(B * L);
-  const targets = new Uint32Array(B * L).fill(NONE);
   for (let b = 0; b < B; b++) {
-    for (let i = 0; i < L; i++) {
-      index[b * L + i] = plan.slots[i] === 0 ? problem.eRow[b] : problem.mRow[b];
-      const ti = plan.targetIndex[i];
-      if (ti >= 0) targets[b * L + i] = problem.targets[b][ti];
-    }
+    for (let i = 0; i < L; i++) index[b * L + i] = plan.slots[i] === 0 ? problem.eRow[b] : problem.mRow[b];
   }
+  const targets = layoutTargets(plan, problem.targets);
   const scored = [...plan.targetIndex]
     .map((ti, i) => [ti, i] as const)
     .filter(([ti]) => ti >= 0)
@@ -81,6 +84,16 @@ function protoInputPlan(problem: ProtoProblem, plan: LayoutPlan, d: number, std:
     frozenRows: [...problem.fixed.keys()],
     scored,
   };
+}
+
+/** Input position b·L + i predicts the layout's target there (NONE where it predicts nothing). */
+function layoutTargets(plan: LayoutPlan, texts: readonly (readonly number[])[]): Uint32Array {
+  const L = plan.length;
+  const targets = new Uint32Array(texts.length * L).fill(NONE);
+  texts.forEach((text, b) => {
+    for (let i = 0; i < L; i++) if (plan.targetIndex[i] >= 0) targets[b * L + i] = text[plan.targetIndex[i]];
+  });
+  return targets;
 }
 
 /** Each item draws its e, then the m it owns (first item of its group), from its own seed. */

@@ -10,6 +10,7 @@
 import type { Model } from '../model/model.ts';
 import { bytesSource, encodeSafetensors, readSafetensorsHeader, readTensor, type ByteSource } from '../model/safetensors.ts';
 import { ProtoTrainer } from './trainer.ts';
+import type { ProtoReport } from './input-trainer.ts';
 import { optimise } from './optimise.ts';
 import { textsWithRestarts, withFixedM, singleText, type ProtoProblem } from './problem.ts';
 import { checkSolutionFits, finiteVector, LAB_VERSION, metadataNumber, SolutionFileError } from './solution-file.ts';
@@ -65,16 +66,24 @@ export async function trainUniversalM(model: Model, texts: number[][], settings:
     const r = await optimise(trainer, { onReport: onReport ? (rep) => onReport(rep.step, rep.bestCorrect) : undefined });
     const now = await trainer.currentVectors();
     // The final m with each text's best e is what a frozen reuse would see: score it in one pass.
-    const scored = await ProtoTrainer.create(model, sharedMScoring(texts, now[0].m, (await trainer.bestVectors()).map((v) => v.e)), { ...settings, maxSteps: 1 });
-    try {
-      scored.submitSteps(1);
-      const rep = await scored.report();
-      return { m: now[0].m, correct: Array.from(rep.bestCorrect), steps: r.steps, seconds: r.seconds, stoppedBy: r.stoppedBy };
-    } finally {
-      scored.destroy();
-    }
+    const rep = await scoreWithSharedM(model, texts, now[0].m, (await trainer.bestVectors()).map((v) => v.e), settings);
+    return { m: now[0].m, correct: rep.correct, steps: r.steps, seconds: r.seconds, stoppedBy: r.stoppedBy };
   } finally {
     trainer.destroy();
+  }
+}
+
+/**
+ * One forward pass of [e_t, m, ..., m] for every text t (its own e, the one m): the loss and the
+ * correct tokens of each, as a frozen reuse or an encoder's prediction would give them.
+ */
+export async function scoreWithSharedM(model: Model, texts: number[][], m: Float32Array, es: Float32Array[], settings: ProtoSettings): Promise<ProtoReport> {
+  const scored = await ProtoTrainer.create(model, sharedMScoring(texts, m, es), { ...settings, maxSteps: 1 });
+  try {
+    scored.submitSteps(1);
+    return await scored.report();
+  } finally {
+    scored.destroy();
   }
 }
 

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.ts';
 import { optimiseProgress, clearProgress } from '../progress-bar.ts';
 import { ProtoTrainer } from '../../prototokens/trainer.ts';
 import { optimise, type OptimiseResult } from '../../prototokens/optimise.ts';
-import { singleText } from '../../prototokens/problem.ts';
+import { singleText, type ProtoProblem } from '../../prototokens/problem.ts';
 import { universalMProblem } from '../../prototokens/universal-m.ts';
 import { decodeOnePass } from '../../prototokens/decode.ts';
 import { encodeSolution, runMeta, type RunMeta } from '../../prototokens/solution-file.ts';
@@ -22,8 +22,21 @@ export interface CompressResult {
   decoded: string;
   out: string | null;
   stopped_by: string;
-  /** Where the vectors started: the draw ('normal', 'embedding-std') or 'universal-m' (frozen or not). */
+  /** Where the vectors started: the draw ('normal', 'embedding-std'), 'universal-m' (frozen or not) or 'encoder'. */
   init: string;
+  /** Encoder starts: the one-pass accuracy of the prediction before any step. */
+  initial_accuracy?: number;
+}
+
+/** Where a compress run's vectors start besides the seeded draw: a universal m (frozen or as m's start), or an encoder's prediction. */
+export type CompressStart =
+  | { init: 'universal-m' | 'universal-m frozen'; m: Float32Array }
+  | { init: 'encoder'; e: Float32Array; m: Float32Array; initialCorrect: number };
+
+function startProblem(tokens: number[], seed: number, start?: CompressStart): ProtoProblem {
+  if (!start) return singleText(tokens, seed);
+  if (start.init === 'encoder') return { ...singleText(tokens, seed), initial: new Map([[0, start.e], [1, start.m]]) };
+  return universalMProblem(tokens, seed, start.m, start.init === 'universal-m frozen');
 }
 
 /**
@@ -70,9 +83,9 @@ export function compressOutcome(
 }
 
 /**
- * One text's proto-tokens from the seeded draw, or with `universal` from a universal m (its file:
- * prototokens/universal-m.ts), frozen or as m's start; the solution records which (init
- * 'universal-m' or 'universal-m frozen').
+ * One text's proto-tokens from the seeded draw, or from `start`: a universal m (its file:
+ * prototokens/universal-m.ts), frozen or as m's start, or an encoder's prediction (encoder/); the
+ * solution records which (its init).
  */
 export async function runCompress(
   { model, tokenizer }: LoadedCliModel,
@@ -80,10 +93,10 @@ export async function runCompress(
   text: string,
   settings: ProtoSettings,
   out: string | null,
-  universal?: { m: Float32Array; frozen: boolean },
+  start?: CompressStart,
 ): Promise<CompressResult> {
   if (tokens.length === 0) throw new UsageError('The text has no tokens.');
-  const problem = universal ? universalMProblem(tokens, settings.seed, universal.m, universal.frozen) : singleText(tokens, settings.seed);
+  const problem = startProblem(tokens, settings.seed, start);
   const trainer = await ProtoTrainer.create(model, problem, settings);
   try {
     const r = await optimise(trainer, {
@@ -93,10 +106,10 @@ export async function runCompress(
     refuseNonFinite(r, settings, tokens.length);
     const best = r.best[0];
     const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, tokens.length);
-    const init = universal ? (universal.frozen ? 'universal-m frozen' : 'universal-m') : settings.init;
+    const init = start?.init ?? settings.init;
     const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, { ...settings, init }, r, decodedIds, out);
     if (out) writeFileAtomic(resolve(out), encodeSolution({ e: best.e, m: best.m, meta: { ...meta, layout: settings.layout, firstTarget: settings.firstTarget } }));
-    return result;
+    return start?.init === 'encoder' ? { ...result, initial_accuracy: start.initialCorrect / tokens.length } : result;
   } finally {
     trainer.destroy();
   }
@@ -104,6 +117,7 @@ export async function runCompress(
 
 export function printCompress(r: CompressResult): string {
   return [
+    ...(r.initial_accuracy !== undefined ? [`encoder   ${(100 * r.initial_accuracy).toFixed(1)} % of the tokens right from the prediction alone, before any step`] : []),
     `accuracy  ${(100 * r.accuracy).toFixed(1)} % (${r.c_tokens}/${r.tokens.length} tokens) after ${r.steps} steps, ${r.seconds.toFixed(1)} s (${r.stopped_by})`,
     `loss      ${r.loss.toFixed(4)} nats`,
     `decoded   ${JSON.stringify(r.decoded)}`,

@@ -4,45 +4,12 @@
  * can be loaded; it is what the language model itself makes of a text, not a sentence encoder
  * trained for similarity, and the UI says so.
  */
-import { Program } from '../../gpu/program.ts';
 import type { Model } from '../../model/model.ts';
-import { recordTokenEmbeddings } from '../../model/evaluate.ts';
-import { NONE, TransformerSession } from '../../model/transformer.ts';
-import { withOomScope } from '../../gpu/oom-scope.ts';
+import { hiddenStates } from '../../model/hidden-states.ts';
 
-/**
- * Final hidden states [B][N·d] of B token sequences of one length N, in one batched forward pass
- * (ordinary causal use: token embeddings in, so position i sees tokens 0..i).
- */
-export async function finalHiddenStates(model: Model, sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
-  const { gpu, spec } = model;
-  const B = sequences.length;
-  if (B === 0) return [];
-  const N = sequences[0].length;
-  if (N === 0) throw new Error('A text with no tokens has no hidden states.');
-  for (const s of sequences) {
-    if (s.length !== N) throw new Error(`Sequences run together must have the same length (${s.length} vs ${N} tokens).`);
-    for (const t of s) if (!Number.isInteger(t) || t < 0 || t >= spec.vocabSize) throw new Error(`Token id ${t} is outside this model's vocabulary (0..${spec.vocabSize - 1}).`);
-  }
-  const session = await withOomScope(gpu, () => new TransformerSession(model, { batch: B, seqLen: N, withGrad: false }), (asked, why) =>
-    `The hidden states of ${B} text${B === 1 ? '' : 's'} of ${N} tokens need ${asked} of GPU memory, more than the device could give (${why}). Use fewer or shorter texts, or the MiniLM text embedding.`,
-  );
-  const ids = gpu.createTensor([B * N], 'u32', 'hidden_ids');
-  const p = new Program(gpu, 'hidden');
-  try {
-    gpu.write(ids, Uint32Array.from(sequences.flat()));
-    gpu.write(session.targets, new Uint32Array(B * N).fill(NONE));
-    recordTokenEmbeddings(p, model, session, ids);
-    session.recordForward(p);
-    p.run();
-    const all = await gpu.read(session.finalHidden);
-    const w = N * spec.hidden;
-    return Array.from({ length: B }, (_, b) => all.slice(b * w, (b + 1) * w));
-  } finally {
-    p.destroy();
-    gpu.destroyTensor(ids);
-    session.destroy();
-  }
+/** Final hidden states [B][N·d] of B token sequences of one length N (model/hidden-states.ts). */
+export function finalHiddenStates(model: Model, sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
+  return hiddenStates(model, sequences, model.spec.layers, 'Use fewer or shorter texts, or the MiniLM text embedding.');
 }
 
 /** Mean over rows [from, N) of an [N, d] matrix, in float64. */

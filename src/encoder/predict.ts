@@ -1,0 +1,72 @@
+/**
+ * Using a trained encoder: texts → features → e, and the one-pass accuracy of [e, m, ..., m] with
+ * its universal m (the prediction before any optimisation step: `initial_accuracy`).
+ */
+import { Program } from '../gpu/program.ts';
+import type { Model } from '../model/model.ts';
+import type { ProtoSettings } from '../shared/run-settings.ts';
+import { scoreWithSharedM } from '../prototokens/universal-m.ts';
+import { standardise, textFeatures } from './features.ts';
+import { EncoderNet } from './net.ts';
+import type { EncoderParts } from './file.ts';
+
+/** Texts per encoder pass. */
+const CHUNK = 256;
+
+/** The encoder's standardised features [K·F] of K texts of its length. */
+export async function encoderFeatures(model: Model, enc: EncoderParts, texts: readonly (readonly number[])[]): Promise<Float32Array> {
+  for (const t of texts) {
+    if (t.length !== enc.features.length) throw new Error(`This encoder was trained on texts of ${enc.features.length} tokens; a text of ${t.length} tokens needs an encoder for that length (protolab encoder train --length ${t.length}).`);
+  }
+  return standardise(await textFeatures(model, texts, enc.features), enc.stats);
+}
+
+/** e for each of K texts from their standardised features [K·F], on the GPU. */
+export async function predictFromFeatures(model: Model, enc: EncoderParts, X: Float32Array): Promise<Float32Array[]> {
+  const { gpu } = model;
+  const F = enc.shape.inWidth;
+  const d = enc.shape.outWidth;
+  const K = X.length / F;
+  const out: Float32Array[] = [];
+  for (let k0 = 0; k0 < K; k0 += CHUNK) {
+    const B = Math.min(CHUNK, K - k0);
+    const net = new EncoderNet(gpu, enc.shape, B, enc.theta);
+    const x = gpu.createTensor([B, F], 'f32', 'encoder.features');
+    const e = gpu.createTensor([B, d], 'f32', 'encoder.e');
+    const p = new Program(gpu, 'encoder.predict');
+    try {
+      gpu.write(x, X.subarray(k0 * F, (k0 + B) * F));
+      net.recordForward(p, x, e);
+      p.run();
+      const all = await gpu.read(e);
+      for (let b = 0; b < B; b++) out.push(all.slice(b * d, (b + 1) * d));
+    } finally {
+      p.destroy();
+      net.destroy();
+      gpu.destroyTensor(x);
+      gpu.destroyTensor(e);
+    }
+  }
+  return out;
+}
+
+/** The encoder's e for each text. */
+export async function predictE(model: Model, enc: EncoderParts, texts: readonly (readonly number[])[]): Promise<Float32Array[]> {
+  return predictFromFeatures(model, enc, await encoderFeatures(model, enc, texts));
+}
+
+export interface Prediction {
+  e: Float32Array;
+  /** Tokens right in one pass of [e, m, ..., m] with the encoder's m, and that pass's loss (nats, summed). */
+  correct: number;
+  loss: number;
+  /** The argmax at every scored position: the reconstruction the prediction alone gives. */
+  argmax: number[];
+}
+
+/** Each text's predicted e, scored in one forward pass with the encoder's m (the layout of `settings`). */
+export async function predictAndScore(model: Model, enc: EncoderParts, texts: number[][], settings: ProtoSettings): Promise<Prediction[]> {
+  const es = await predictE(model, enc, texts);
+  const rep = await scoreWithSharedM(model, texts, enc.m, es, settings);
+  return es.map((e, t) => ({ e, correct: rep.correct[t], loss: rep.loss[t], argmax: rep.argmax[t] }));
+}
