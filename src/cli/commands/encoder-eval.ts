@@ -16,18 +16,11 @@ import { SourceError } from '../../datasets/sources.ts';
 import { PAPER_SETTINGS, RUN_FIELDS } from '../../shared/run-settings.ts';
 import { decodeEncoderBytes } from '../../encoder/file.ts';
 import { predictAndScore } from '../../encoder/predict.ts';
-import { stepsToSolve, type SolveItem } from '../../encoder/warm-start.ts';
+import { stepsToSolve } from '../../encoder/warm-start.ts';
 import { sourceTexts } from './encoder.ts';
+import { medianRatio, splitWarmStart, summariseFractions, summariseSteps, warmStartItems, type StepsSummary } from '../../encoder/summary.ts';
 
-export interface StepsSummary {
-  /** Items that reached accuracy 1.0 within the budget, of all. */
-  solved: number;
-  items: number;
-  /** Median and quartiles of the steps, an unsolved item counting as more than the budget (null where the quantile is unsolved). */
-  median: number | null;
-  q1: number | null;
-  q3: number | null;
-}
+export type { StepsSummary };
 
 export interface EncoderEvalResult {
   model: string;
@@ -38,21 +31,6 @@ export interface EncoderEvalResult {
   /** Mean, standard deviation, min and max over texts of the prediction's correct fraction. */
   zero_shot: { mean: number; sd: number; min: number; max: number };
   warm_start?: { budget: number; seeds: number; encoder: StepsSummary; normal: StepsSummary; median_ratio: number | null; seconds: number };
-}
-
-/** Quantile q of steps, null (unsolved) sorting after every number. */
-function quantile(xs: (number | null)[], q: number): number | null {
-  const s = [...xs].sort((a, b) => (a === null ? 1 : b === null ? -1 : a - b));
-  const at = (i: number) => s[Math.min(s.length - 1, Math.max(0, i))];
-  const pos = (s.length - 1) * q;
-  const lo = at(Math.floor(pos));
-  const hi = at(Math.ceil(pos));
-  if (lo === null || hi === null) return null;
-  return lo + (hi - lo) * (pos - Math.floor(pos));
-}
-
-export function summariseSteps(xs: (number | null)[]): StepsSummary {
-  return { solved: xs.filter((x) => x !== null).length, items: xs.length, median: quantile(xs, 0.5), q1: quantile(xs, 0.25), q3: quantile(xs, 0.75) };
 }
 
 export async function encoderEval(values: Values, progress: (msg: string) => void): Promise<EncoderEvalResult> {
@@ -78,37 +56,29 @@ export async function encoderEval(values: Values, progress: (msg: string) => voi
   const N = enc.features.length;
   const texts = await sourceTexts(loaded, src, values.source as string, count, N, textSeed);
   const preds = await predictAndScore(loaded.model, enc, texts.map((t) => t.tokens), settings);
-  const fr = preds.map((p) => p.correct / N);
-  const mean = fr.reduce((a, x) => a + x, 0) / fr.length;
   const result: EncoderEvalResult = {
     model: loaded.model.id,
     encoder: resolve(values.encoder as string),
     source: values.source as string,
     length: N,
     texts: texts.map((t, i) => ({ id: t.id, correct: preds[i].correct, loss: preds[i].loss })),
-    zero_shot: { mean, sd: Math.sqrt(fr.reduce((a, x) => a + (x - mean) ** 2, 0) / fr.length), min: Math.min(...fr), max: Math.max(...fr) },
+    zero_shot: summariseFractions(preds.map((p) => p.correct / N)),
   };
   if (!values['warm-start']) return result;
-  // Per text: one item from the prediction, then S from the seeded draw (seeds settings.seed + s).
-  const items: SolveItem[] = texts.flatMap((t, i) => [
-    { tokens: t.tokens, start: { e: preds[i].e, m: enc.m }, seed: settings.seed },
-    ...Array.from({ length: seeds }, (_, s) => ({ tokens: t.tokens, start: null, seed: settings.seed + s })),
-  ]);
+  const items = warmStartItems(texts.map((t) => t.tokens), preds.map((p) => p.e), enc.m, seeds, settings.seed);
   const t0 = performance.now();
   const solved = await stepsToSolve(loaded.model, items, settings, (step, n) => progress(`warm start: step ${step}/${settings.maxSteps}, ${n} of ${items.length} runs at accuracy 1.0`));
   clearProgress();
-  const per = 1 + seeds;
-  const fromEncoder = texts.map((_, i) => solved[i * per]);
-  const fromDraw = texts.flatMap((_, i) => solved.slice(i * per + 1, (i + 1) * per));
-  texts.forEach((_, i) => Object.assign(result.texts[i], { steps_encoder: fromEncoder[i], steps_normal: solved.slice(i * per + 1, (i + 1) * per) }));
+  const { fromEncoder, fromDraw } = splitWarmStart(solved, texts.length, seeds);
+  texts.forEach((_, i) => Object.assign(result.texts[i], { steps_encoder: fromEncoder[i], steps_normal: fromDraw[i] }));
   const encoder = summariseSteps(fromEncoder);
-  const normal = summariseSteps(fromDraw);
+  const normal = summariseSteps(fromDraw.flat());
   result.warm_start = {
     budget: settings.maxSteps,
     seeds,
     encoder,
     normal,
-    median_ratio: encoder.median !== null && normal.median !== null ? encoder.median / normal.median : null,
+    median_ratio: medianRatio(encoder, normal),
     seconds: (performance.now() - t0) / 1000,
   };
   return result;
