@@ -18,6 +18,7 @@
 import type { Model } from '../../model/model.ts';
 import type { Tokenizer } from '../../model/tokenizer.ts';
 import { evaluateTokens } from '../../model/evaluate.ts';
+import { entropyInput } from '../../shared/text-entropy.ts';
 import { seedFor, type SourceText, type TextSource } from '../../datasets/sources.ts';
 import { PAPER_SETTINGS, validateSettings, type ProtoSettings } from '../../shared/run-settings.ts';
 import type { Share } from '../../prototokens/problem.ts';
@@ -154,21 +155,14 @@ export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName'
   };
 }
 
-/** H_LM (Eq. 3) of every prefix, from one forward pass over the text (after BOS when the model has one and it fits). */
+/** H_LM (Eq. 3) of every prefix, from one forward pass over the text (which tokens count: shared/text-entropy.ts). */
 async function prefixEntropy(model: Model, tokenizer: Tokenizer, tokens: number[]): Promise<{ hLm: number[]; first: boolean }> {
-  const bos = model.spec.bosTokenId ?? tokenizer.bosTokenId;
-  const withBos = bos !== null && bos !== undefined && tokens.length + 1 <= model.spec.maxPositions;
-  const hLm = [0];
-  if (withBos) {
-    const { nll } = await evaluateTokens(model, [bos, ...tokens]);
-    for (const x of nll) hLm.push(hLm[hLm.length - 1] + x);
-  } else {
-    // No BOS: t_1 has no context and is left out; prefix L sums the NLL of t_2..t_L.
-    const { nll } = tokens.length > 1 ? await evaluateTokens(model, tokens) : { nll: [] as number[] };
-    hLm.push(0);
-    for (const x of nll) hLm.push(hLm[hLm.length - 1] + x);
-  }
-  return { hLm, first: withBos };
+  const { ids, firstToken } = entropyInput(tokens, model.spec.bosTokenId ?? tokenizer.bosTokenId, model.spec.maxPositions);
+  const { nll } = ids.length > 1 ? await evaluateTokens(model, ids) : { nll: [] as number[] };
+  // Without BOS, t_1 has no context and is left out: prefix L sums the NLL of t_2..t_L.
+  const hLm = firstToken ? [0] : [0, 0];
+  for (const x of nll) hLm.push(hLm[hLm.length - 1] + x);
+  return { hLm, first: firstToken };
 }
 
 const recordKey = (text: string, length: number) => `${text}\u0000${length}`;
