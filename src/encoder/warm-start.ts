@@ -9,7 +9,7 @@ import type { ProtoSettings } from '../shared/run-settings.ts';
 import type { ProtoReport } from '../prototokens/input-trainer.ts';
 import type { ProtoProblem } from '../prototokens/problem.ts';
 import { ProtoTrainer, type ProtoVectors } from '../prototokens/trainer.ts';
-import { optimise } from '../prototokens/optimise.ts';
+import { optimise, type Gate } from '../prototokens/optimise.ts';
 
 export interface SolveItem {
   tokens: number[];
@@ -20,9 +20,10 @@ export interface SolveItem {
 
 /**
  * Per item, the step (at the report granularity, as sweep records count it) at which its best
- * reached every token, or null if it did not within settings.maxSteps.
+ * reached every token, or null if it did not within settings.maxSteps. `gate` (the page's
+ * pause / stop) ends it early; items not solved by then are null.
  */
-export async function stepsToSolve(model: Model, items: SolveItem[], settings: ProtoSettings, onReport?: (step: number, solved: number) => void): Promise<(number | null)[]> {
+export async function stepsToSolve(model: Model, items: SolveItem[], settings: ProtoSettings, onReport?: (step: number, solved: number) => void, gate?: Gate): Promise<(number | null)[]> {
   const initial = new Map<number, Float32Array>();
   items.forEach((it, i) => {
     if (it.start) {
@@ -47,6 +48,7 @@ export async function stepsToSolve(model: Model, items: SolveItem[], settings: P
     });
   try {
     const r = await optimise(trainer, {
+      gate,
       onReport: (rep) => {
         note(rep);
         onReport?.(rep.step, solvedAt.filter((s) => s !== null).length);
