@@ -1,7 +1,8 @@
 /**
  * A trained encoder on disk (issue 19 §3): safetensors with the network's tensors (w1, b1 and, for
  * an MLP, w2, b2), the feature statistics (feature_mean, feature_std), the universal m trained with
- * it (tensor `m`), and metadata naming the model (fingerprint), the features, the text length and
+ * it (tensor `m`; with an m head, which predicts each text's m too, the m it predicts for the mean
+ * text), and metadata naming the model (fingerprint), the features, the text length and
  * the data it was trained on, so a file for another model is refused by name.
  */
 import type { Model } from '../model/model.ts';
@@ -80,6 +81,7 @@ export function encodeEncoder(enc: Encoder): Uint8Array {
       pool: f.pool,
       bos: f.bos === null ? 'none' : String(f.bos),
       hidden_width: String(enc.shape.hiddenWidth),
+      predicts_m: String(enc.shape.outWidth === 2 * enc.m.length),
       source: md.source,
       texts: String(md.texts),
       held_out: String(md.heldOut),
@@ -113,7 +115,8 @@ export async function decodeEncoder(src: ByteSource, model: Model): Promise<Enco
   if (!(POOLS as readonly string[]).includes(md.pool ?? '')) throw new SolutionFileError(`${src.describe}: pool "${md.pool}" is not one of ${POOLS.join(', ')}.`);
   const features: FeatureSpec = { layer: num('layer'), pool: md.pool as Pool, length: num('length'), bos: md.bos === 'none' ? null : num('bos') };
   if (features.layer > model.spec.layers) throw new SolutionFileError(`${src.describe} reads layer ${features.layer}, but this model has layers 0..${model.spec.layers}.`);
-  const shape: EncoderShape = { inWidth: featureWidth(features, hidden), hiddenWidth: num('hidden_width'), outWidth: hidden };
+  const predictsM = md.predicts_m === 'true';
+  const shape: EncoderShape = { inWidth: featureWidth(features, hidden), hiddenWidth: num('hidden_width'), outWidth: predictsM ? 2 * hidden : hidden };
   const theta = new Float32Array(paramLayout(shape).total);
   const tensor = async (name: string, want: number[]): Promise<Float32Array> => {
     const info = header.tensors.get(name);

@@ -5,7 +5,8 @@
 import { Program } from '../gpu/program.ts';
 import type { Model } from '../model/model.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
-import { scoreWithSharedM } from '../prototokens/universal-m.ts';
+import { scoreVectors } from '../prototokens/universal-m.ts';
+import type { ProtoVectors } from '../prototokens/trainer.ts';
 import { standardise, textFeatures } from './features.ts';
 import { EncoderNet } from './net.ts';
 import type { EncoderParts } from './file.ts';
@@ -21,25 +22,25 @@ export async function encoderFeatures(model: Model, enc: EncoderParts, texts: re
   return standardise(await textFeatures(model, texts, enc.features), enc.stats);
 }
 
-/** e for each of K texts from their standardised features [K·F], on the GPU. */
+/** The network's output for each of K texts from their standardised features [K·F], on the GPU: e, or e | m with an m head. */
 export async function predictFromFeatures(model: Model, enc: EncoderParts, X: Float32Array): Promise<Float32Array[]> {
   const { gpu } = model;
   const F = enc.shape.inWidth;
-  const d = enc.shape.outWidth;
+  const w = enc.shape.outWidth;
   const K = X.length / F;
   const out: Float32Array[] = [];
   for (let k0 = 0; k0 < K; k0 += CHUNK) {
     const B = Math.min(CHUNK, K - k0);
     const net = new EncoderNet(gpu, enc.shape, B, enc.theta);
     const x = gpu.createTensor([B, F], 'f32', 'encoder.features');
-    const e = gpu.createTensor([B, d], 'f32', 'encoder.e');
+    const e = gpu.createTensor([B, w], 'f32', 'encoder.out');
     const p = new Program(gpu, 'encoder.predict');
     try {
       gpu.write(x, X.subarray(k0 * F, (k0 + B) * F));
       net.recordForward(p, x, e);
       p.run();
       const all = await gpu.read(e);
-      for (let b = 0; b < B; b++) out.push(all.slice(b * d, (b + 1) * d));
+      for (let b = 0; b < B; b++) out.push(all.slice(b * w, (b + 1) * w));
     } finally {
       p.destroy();
       net.destroy();
@@ -50,23 +51,29 @@ export async function predictFromFeatures(model: Model, enc: EncoderParts, X: Fl
   return out;
 }
 
-/** The encoder's e for each text. */
-export async function predictE(model: Model, enc: EncoderParts, texts: readonly (readonly number[])[]): Promise<Float32Array[]> {
-  return predictFromFeatures(model, enc, await encoderFeatures(model, enc, texts));
+/** An encoder with an m head predicts both vectors (its output is e | m); otherwise m is its universal m. */
+export function predictsM(enc: Pick<EncoderParts, 'shape' | 'm'>): boolean {
+  return enc.shape.outWidth === 2 * enc.m.length;
 }
 
-export interface Prediction {
-  e: Float32Array;
-  /** Tokens right in one pass of [e, m, ..., m] with the encoder's m, and that pass's loss (nats, summed). */
+/** The encoder's starting vectors for each text. */
+export async function predictVectors(model: Model, enc: EncoderParts, texts: readonly (readonly number[])[]): Promise<ProtoVectors[]> {
+  const outs = await predictFromFeatures(model, enc, await encoderFeatures(model, enc, texts));
+  const d = enc.m.length;
+  return outs.map((o) => (predictsM(enc) ? { e: o.slice(0, d), m: o.slice(d) } : { e: o, m: enc.m }));
+}
+
+export interface Prediction extends ProtoVectors {
+  /** Tokens right in one pass of [e, m, ..., m], and that pass's loss (nats, summed). */
   correct: number;
   loss: number;
   /** The argmax at every scored position: the reconstruction the prediction alone gives. */
   argmax: number[];
 }
 
-/** Each text's predicted e, scored in one forward pass with the encoder's m (the layout of `settings`). */
+/** Each text's predicted vectors, scored in one forward pass (the layout of `settings`). */
 export async function predictAndScore(model: Model, enc: EncoderParts, texts: number[][], settings: ProtoSettings): Promise<Prediction[]> {
-  const es = await predictE(model, enc, texts);
-  const rep = await scoreWithSharedM(model, texts, enc.m, es, settings);
-  return es.map((e, t) => ({ e, correct: rep.correct[t], loss: rep.loss[t], argmax: rep.argmax[t] }));
+  const vs = await predictVectors(model, enc, texts);
+  const rep = await scoreVectors(model, texts, vs, settings);
+  return vs.map((v, t) => ({ ...v, correct: rep.correct[t], loss: rep.loss[t], argmax: rep.argmax[t] }));
 }

@@ -9,7 +9,7 @@ import { Rng } from '../util/rng.ts';
 import { featureStats, featureWidth, standardise, textFeatures, type FeatureSpec } from './features.ts';
 import { initialParams, type EncoderShape } from './net.ts';
 import { EncoderTrainer } from './trainer.ts';
-import { predictAndScore, type Prediction } from './predict.ts';
+import { predictAndScore, predictFromFeatures, type Prediction } from './predict.ts';
 import type { EncoderParts } from './file.ts';
 
 export interface EncoderTrainOptions {
@@ -25,6 +25,8 @@ export interface EncoderTrainOptions {
   /** A universal m to start from (or keep, with freezeM); null: m drawn and trained jointly. */
   m: Float32Array | null;
   freezeM: boolean;
+  /** An m head: the encoder predicts each text's m too (no universal m). */
+  predictM?: boolean;
 }
 
 export interface CurvePoint {
@@ -54,7 +56,7 @@ export async function trainEncoder(model: Model, train: number[][], heldOut: num
   const X = await textFeatures(model, train, o.features);
   const stats = featureStats(X, F);
   standardise(X, stats);
-  const shape: EncoderShape = { inWidth: F, hiddenWidth: o.hiddenWidth, outWidth: d };
+  const shape: EncoderShape = { inWidth: F, hiddenWidth: o.hiddenWidth, outWidth: o.predictM ? 2 * d : d };
   const trainer = await EncoderTrainer.create(model, {
     shape,
     theta: initialParams(shape, o.seed, 1),
@@ -89,6 +91,8 @@ export async function trainEncoder(model: Model, train: number[][], heldOut: num
   } finally {
     trainer.destroy();
   }
+  // With an m head, the file's m is what it predicts for the mean text (standardised features 0).
+  if (o.predictM) m = (await predictFromFeatures(model, { shape, features: o.features, stats, theta, m }, new Float32Array(F)))[0].slice(d);
   const encoder = { shape, features: o.features, stats, theta, m };
   const tail = curve.slice(-Math.max(1, Math.ceil(curve.length / 10)));
   const scored = heldOut.length ? await predictAndScore(model, encoder, heldOut, o.proto) : [];

@@ -37,15 +37,25 @@ export interface EncoderTrainerOptions {
   hyper: AdamWHyper;
 }
 
-/** B items, e rows 0..B-1 (frozen in the params table: the encoder writes them), one m row B. */
-function encoderProblem(B: number, N: number, d: number, m: Float32Array | null, freezeM: boolean, seed: number): ProtoProblem {
+/**
+ * The params table the encoder writes into. Without an m head: B items, e rows 0..B-1 (frozen in
+ * the table: the encoder writes them), one shared m row B. With one (output e | m, [B, 2d]): item
+ * b's e and m are rows 2b and 2b+1, so the output's rows are exactly the table's first 2B rows,
+ * every one written by the encoder.
+ */
+function encoderProblem(B: number, N: number, d: number, m: Float32Array | null, freezeM: boolean, seed: number, mHead: boolean): ProtoProblem {
   const zero = new Float32Array(d);
+  const targets = Array.from({ length: B }, () => new Array<number>(N).fill(0));
+  const seeds = Array.from({ length: B }, (_, b) => seed + b);
+  if (mHead) {
+    return { targets, seeds, eRow: seeds.map((_, b) => 2 * b), mRow: seeds.map((_, b) => 2 * b + 1), P: 2 * B, fixed: new Map(Array.from({ length: 2 * B }, (_, r) => [r, zero] as const)) };
+  }
   const fixed = new Map<number, Float32Array>(Array.from({ length: B }, (_, b) => [b, zero] as const));
   const mStart = m ?? new Rng(seed).normalArray(d);
   if (freezeM) fixed.set(B, mStart);
   return {
-    targets: Array.from({ length: B }, () => new Array<number>(N).fill(0)),
-    seeds: Array.from({ length: B }, (_, b) => seed + b),
+    targets,
+    seeds,
     eRow: Array.from({ length: B }, (_, b) => b),
     mRow: new Array<number>(B).fill(B),
     P: B + 1,
@@ -65,11 +75,13 @@ export class EncoderTrainer {
   static async create(model: Model, o: EncoderTrainerOptions): Promise<EncoderTrainer> {
     const { gpu, spec } = model;
     const d = spec.hidden;
-    if (o.shape.outWidth !== d) throw new Error(`The encoder makes vectors of width ${o.shape.outWidth} but this model's embeddings have width ${d}.`);
+    const mHead = o.shape.outWidth === 2 * d;
+    if (o.shape.outWidth !== d && !mHead) throw new Error(`The encoder makes vectors of width ${o.shape.outWidth} but this model's embeddings have width ${d} (${2 * d} with an m head).`);
+    if (mHead && (o.m || o.freezeM)) throw new Error('An encoder with an m head predicts every m; it takes no universal m.');
     const net = new EncoderNet(gpu, o.shape, o.batch, o.theta);
     const features = gpu.createTensor([o.batch, o.shape.inWidth], 'f32', 'encoder.features');
     try {
-      const problem = encoderProblem(o.batch, o.length, d, o.m, o.freezeM, o.proto.seed);
+      const problem = encoderProblem(o.batch, o.length, d, o.m, o.freezeM, o.proto.seed, mHead);
       const proto = await ProtoTrainer.create(model, problem, o.proto, {
         beforeLayout: (p, params) => net.recordForward(p, features, params),
         afterGradient: (p, dparams) => {
@@ -98,7 +110,7 @@ export class EncoderTrainer {
     return this.proto.report();
   }
 
-  /** The encoder's θ and the shared m after the last step. */
+  /** The encoder's θ and the shared m after the last step (with an m head: the last batch's first m). */
   async state(): Promise<{ theta: Float32Array; m: Float32Array }> {
     const [theta, vectors] = await Promise.all([this.net.read(), this.proto.currentVectors()]);
     return { theta, m: vectors[0].m };

@@ -9,7 +9,7 @@
  */
 import type { Model } from '../model/model.ts';
 import { bytesSource, encodeSafetensors, readSafetensorsHeader, readTensor, type ByteSource } from '../model/safetensors.ts';
-import { ProtoTrainer } from './trainer.ts';
+import { ProtoTrainer, type ProtoVectors } from './trainer.ts';
 import type { ProtoReport } from './input-trainer.ts';
 import { optimise } from './optimise.ts';
 import { textsWithRestarts, withFixedM, singleText, type ProtoProblem } from './problem.ts';
@@ -66,7 +66,7 @@ export async function trainUniversalM(model: Model, texts: number[][], settings:
     const r = await optimise(trainer, { onReport: onReport ? (rep) => onReport(rep.step, rep.bestCorrect) : undefined });
     const now = await trainer.currentVectors();
     // The final m with each text's best e is what a frozen reuse would see: score it in one pass.
-    const rep = await scoreWithSharedM(model, texts, now[0].m, (await trainer.bestVectors()).map((v) => v.e), settings);
+    const rep = await scoreVectors(model, texts, (await trainer.bestVectors()).map((v) => ({ e: v.e, m: now[0].m })), settings);
     return { m: now[0].m, correct: rep.correct, steps: r.steps, seconds: r.seconds, stoppedBy: r.stoppedBy };
   } finally {
     trainer.destroy();
@@ -74,31 +74,26 @@ export async function trainUniversalM(model: Model, texts: number[][], settings:
 }
 
 /**
- * One forward pass of [e_t, m, ..., m] for every text t (its own e, the one m): the loss and the
- * correct tokens of each, as a frozen reuse or an encoder's prediction would give them.
+ * One forward pass of [e_t, m_t, ..., m_t] for every text t (the vectors given for it): the loss and
+ * the correct tokens of each, as a frozen reuse or an encoder's prediction would give them.
  */
-export async function scoreWithSharedM(model: Model, texts: number[][], m: Float32Array, es: Float32Array[], settings: ProtoSettings): Promise<ProtoReport> {
-  const scored = await ProtoTrainer.create(model, sharedMScoring(texts, m, es), { ...settings, maxSteps: 1 });
+export async function scoreVectors(model: Model, texts: number[][], vectors: readonly ProtoVectors[], settings: ProtoSettings): Promise<ProtoReport> {
+  const problem: ProtoProblem = {
+    targets: texts,
+    seeds: texts.map((_, t) => t),
+    eRow: texts.map((_, t) => 2 * t),
+    mRow: texts.map((_, t) => 2 * t + 1),
+    P: 2 * texts.length,
+    fixed: new Map(),
+    initial: new Map(vectors.flatMap((v, t) => [[2 * t, v.e] as const, [2 * t + 1, v.m] as const])),
+  };
+  const scored = await ProtoTrainer.create(model, problem, { ...settings, maxSteps: 1 });
   try {
     scored.submitSteps(1);
     return await scored.report();
   } finally {
     scored.destroy();
   }
-}
-
-/** Every text with its own e (as a start) and the one m fixed: its first step's report scores them. */
-function sharedMScoring(texts: number[][], m: Float32Array, es: Float32Array[]): ProtoProblem {
-  const T = texts.length;
-  return {
-    targets: texts,
-    seeds: texts.map((_, t) => t),
-    eRow: texts.map((_, t) => t),
-    mRow: texts.map(() => T),
-    P: T + 1,
-    fixed: new Map([[T, m]]),
-    initial: new Map(es.map((e, t) => [t, e])),
-  };
 }
 
 /** The problem of compressing one text with a universal m: frozen (only e trains) or as m's start. */

@@ -35,9 +35,10 @@ describe('encoder gradient through the frozen model', () => {
     ref = await loadReferenceModel(nodeFolderSource(STORIES));
   });
 
-  /** Σ over texts of the summed cross-entropy of [f(x_b; θ), m, ..., m] in float64. */
-  function refLoss(shape: EncoderShape, theta: ArrayLike<number>, X: Float32Array, m: Float32Array): number {
-    const d = shape.outWidth;
+  /** Σ over texts of the summed cross-entropy of [e_b, m_b, ..., m_b] in float64: e_b = f(x_b; θ) and the shared m, or (m head) e_b | m_b = f(x_b; θ). */
+  function refLoss(shape: EncoderShape, theta: ArrayLike<number>, X: Float32Array, shared: Float32Array): number {
+    const d = model.spec.hidden;
+    const w = shape.outWidth;
     const E = encoderForwardRef(shape, theta, X, TEXTS.length).out;
     const plan = planLayout(PAPER_SETTINGS.layout, N, PAPER_SETTINGS.firstTarget);
     let total = 0;
@@ -45,7 +46,8 @@ describe('encoder gradient through the frozen model', () => {
       const inputs = new Float64Array(plan.length * d);
       const targets = new Uint32Array(plan.length).fill(NONE);
       for (let i = 0; i < plan.length; i++) {
-        inputs.set(plan.slots[i] === 0 ? E.subarray(b * d, (b + 1) * d) : m, i * d);
+        const m = w === 2 * d ? E.subarray(b * w + d, (b + 1) * w) : shared;
+        inputs.set(plan.slots[i] === 0 ? E.subarray(b * w, b * w + d) : m, i * d);
         if (plan.targetIndex[i] >= 0) targets[i] = text[plan.targetIndex[i]];
       }
       total += ref.forward(inputs, targets).lossSum;
@@ -53,16 +55,17 @@ describe('encoder gradient through the frozen model', () => {
     return total;
   }
 
-  for (const [name, features, hiddenWidth] of [
-    ['MLP over flat final hidden states', { layer: 5, pool: 'flat', length: N, bos: 1 }, 8],
-    ['linear map over the mean of layer 2', { layer: 2, pool: 'mean', length: N, bos: null }, 0],
-  ] as [string, FeatureSpec, number][]) {
+  for (const [name, features, hiddenWidth, mHead] of [
+    ['MLP over flat final hidden states', { layer: 5, pool: 'flat', length: N, bos: 1 }, 8, false],
+    ['linear map over the mean of layer 2', { layer: 2, pool: 'mean', length: N, bos: null }, 0, false],
+    ['MLP with an m head (e and m per text)', { layer: 4, pool: 'mean-last', length: N, bos: 1 }, 8, true],
+  ] as [string, FeatureSpec, number, boolean][]) {
     it(`${name}: the GPU's dθ matches finite differences of the float64 loss`, async () => {
       const d = model.spec.hidden;
       const F = featureWidth(features, d);
       const X = await textFeatures(model, TEXTS, features);
       standardise(X, featureStats(X, F));
-      const shape = { inWidth: F, hiddenWidth, outWidth: d };
+      const shape = { inWidth: F, hiddenWidth, outWidth: mHead ? 2 * d : d };
       const theta = initialParams(shape, 5, 1);
       const m = new Rng(9).normalArray(d);
       const tr = await EncoderTrainer.create(model, {
@@ -71,8 +74,8 @@ describe('encoder gradient through the frozen model', () => {
         batch: TEXTS.length,
         length: N,
         proto: { ...PAPER_SETTINGS, maxSteps: 1 },
-        m,
-        freezeM: true,
+        m: mHead ? null : m,
+        freezeM: !mHead,
         hyper: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
       });
       tr.step(TEXTS, X);

@@ -24,7 +24,7 @@ import type { CompressStart } from './compress.ts';
 
 export const ENCODER_USAGE = `  protolab encoder train --model M --source SRC --texts K --length N [--steps S] [--batch B] [--held-out H]
                        [--layer L] [--pool mean|last|mean-last|flat] [--hidden-width W] [--encoder-lr LR]
-                       [--m FILE [--freeze-m]] [RUN SETTINGS] [--text-seed K] --out FILE [--force] [--json]
+                       [--m FILE [--freeze-m] | --predict-m] [RUN SETTINGS] [--text-seed K] --out FILE [--force] [--json]
   protolab encoder eval --model M --encoder FILE --source SRC --texts K [--text-seed K]
                        [--warm-start [--seeds S]] [RUN SETTINGS] [--json]`;
 
@@ -33,7 +33,7 @@ export async function encoderStart(model: Model, enc: Encoder, tokens: number[],
   const N = enc.features.length;
   if (tokens.length !== N) throw new UsageError(`This encoder was trained on texts of ${N} tokens and the text has ${tokens.length}; give ${N} tokens (--max-tokens ${N}) or train an encoder for ${tokens.length} (protolab encoder train --length ${tokens.length}).`);
   const [p] = await predictAndScore(model, enc, [tokens], settings);
-  return { init: 'encoder', e: p.e, m: enc.m, initialCorrect: p.correct };
+  return { init: 'encoder', e: p.e, m: p.m, initialCorrect: p.correct };
 }
 
 function source(name: string): TextSource {
@@ -98,6 +98,8 @@ async function trainMain(values: Values, progress: (msg: string) => void): Promi
   const lr = values['encoder-lr'] !== undefined ? Number(values['encoder-lr']) : 1e-3;
   if (!(lr > 0 && lr <= 1)) throw new UsageError(`--encoder-lr must be a number above 0 and at most 1, got "${values['encoder-lr']}".`);
   if (values['freeze-m'] && values.m === undefined) throw new UsageError('--freeze-m keeps the m of --m FILE fixed; give --m FILE.');
+  const predictM = values['predict-m'] === true;
+  if (predictM && values.m !== undefined) throw new UsageError('--predict-m predicts each text\'s m: it takes no universal m; leave out --m.');
   // The encoder's steps are --steps; the run settings give m's optimiser and the layout.
   const proto = settingsFromFlags(RUN_FIELDS, { ...values, steps: undefined }, PAPER_SETTINGS);
   const out = checkSolutionOut(values.out as string, values.force === true, { format: ENCODER_FORMAT, name: 'encoder' });
@@ -115,7 +117,7 @@ async function trainMain(values: Values, progress: (msg: string) => void): Promi
     model,
     all.slice(0, texts).map((t) => t.tokens),
     all.slice(texts).map((t) => t.tokens),
-    { features, hiddenWidth, batch, steps, lr, seed: proto.seed, proto, m, freezeM: values['freeze-m'] === true },
+    { features, hiddenWidth, batch, steps, lr, seed: proto.seed, proto, m, freezeM: values['freeze-m'] === true, predictM },
     (p) => progress(`step ${p.step}/${steps}: ${(100 * p.accuracy).toFixed(1)} % of a batch's tokens from the prediction, loss ${p.loss.toFixed(3)} per token`),
   );
   clearProgress();
@@ -151,7 +153,7 @@ async function trainMain(values: Values, progress: (msg: string) => void): Promi
   if (values.json) return JSON.stringify(r);
   return [
     `model     ${r.model}`,
-    `encoder   ${pool} of layer ${layer}, ${hiddenWidth ? `MLP with ${hiddenWidth} hidden units` : 'linear'}; texts of ${length} tokens`,
+    `encoder   ${pool} of layer ${layer}, ${hiddenWidth ? `MLP with ${hiddenWidth} hidden units` : 'linear'}${predictM ? ', e and m per text' : ''}; texts of ${length} tokens`,
     `trained   ${steps} steps of ${batch} of ${texts} ${r.source} texts, ${r.seconds.toFixed(1)} s; prediction alone: ${(100 * r.train_accuracy).toFixed(1)} % of the tokens (last batches)`,
     ...(heldOut ? [`held out  ${heldOut} texts: ${(100 * r.held_out_accuracy).toFixed(1)} % of the tokens from the prediction alone`] : []),
     `saved     ${r.out}`,
@@ -180,6 +182,7 @@ export async function encoderMain(argv: string[], progress: (msg: string) => voi
       'encoder-lr': { type: 'string' },
       m: { type: 'string' },
       'freeze-m': { type: 'boolean' },
+      'predict-m': { type: 'boolean' },
       out: { type: 'string' },
       force: { type: 'boolean' },
     });
