@@ -54,6 +54,13 @@ export interface SolutionSummary {
   firstTarget: FirstTarget;
   seed: number;
   lr: number;
+  /**
+   * Where the vectors started (the file's init: 'normal', 'embedding-std', 'encoder', ...), and for
+   * a start that was not a draw, the one-pass accuracy of that start before any step. Absent in
+   * records kept before the library recorded them.
+   */
+  init?: string;
+  initialAccuracy?: number;
   /** Fraction of tokens the one-pass decoding gets right, in [0, 1]. */
   accuracy: number;
   cTokens: number;
@@ -78,7 +85,10 @@ export function newRecordId(): string {
   return globalThis.crypto.randomUUID();
 }
 
-/** A library record from a solution file's metadata and bytes. */
+/** The tag every solution started from an encoder's prediction gets, so the library can find them. */
+export const ENCODER_TAG = 'encoder';
+
+/** A library record from a solution file's metadata and bytes (a solution from an encoder is tagged ENCODER_TAG). */
 export function recordFromSolution(
   meta: SolutionMeta,
   bytes: ArrayBuffer,
@@ -100,13 +110,15 @@ export function recordFromSolution(
     firstTarget: meta.firstTarget,
     seed: meta.seed,
     lr: meta.lr,
+    init: meta.init,
+    ...(meta.initialAccuracy !== undefined ? { initialAccuracy: meta.initialAccuracy } : {}),
     accuracy: meta.accuracy,
     cTokens: meta.cTokens,
     loss: meta.loss,
     steps: meta.steps,
     seconds: meta.seconds,
     createdAt: meta.createdAt,
-    tags: normaliseTags(how.tags ?? []),
+    tags: normaliseTags([...(how.tags ?? []), ...(meta.init === 'encoder' ? [ENCODER_TAG] : [])]),
     source: how.source,
     bytes,
     ...(how.stoppedBy ? { stoppedBy: how.stoppedBy } : {}),

@@ -21,6 +21,11 @@ export interface RunMeta {
   seed: number;
   lr: number;
   init: string;
+  /**
+   * Where the run began, when that was not a seeded draw: the one-pass accuracy of its starting
+   * vectors before any step (init 'encoder': the encoder's prediction). Absent otherwise.
+   */
+  initialAccuracy?: number;
   steps: number;
   loss: number;
   /** cTokens / targetIds.length. */
@@ -115,6 +120,7 @@ export function encodeRunMeta(m: RunMeta): Record<string, string> {
     seed: String(m.seed),
     lr: String(m.lr),
     init: m.init,
+    ...(m.initialAccuracy !== undefined ? { initial_accuracy: String(m.initialAccuracy) } : {}),
     steps: String(m.steps),
     loss: String(m.loss),
     accuracy: String(m.accuracy),
@@ -165,6 +171,7 @@ export function decodeRunMeta(md: Record<string, string>, describe: string): Run
     seed: num('seed'),
     lr: num('lr'),
     init: md.init ?? 'normal',
+    ...(md.initial_accuracy !== undefined ? { initialAccuracy: num('initial_accuracy') } : {}),
     steps: num('steps'),
     loss: num('loss'),
     accuracy: num('accuracy'),

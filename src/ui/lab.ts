@@ -19,15 +19,18 @@ import { settingsFromQuery, settingsToQuery, toProtoSettings, toRunMethod, type 
 import { solutionSizeProblem } from '../util/solution-size.ts';
 import { downloadBytes } from './download.ts';
 import { weightsToLoad } from './weights.ts';
+import { startEncoder, type EncoderActions } from './encoder-actions.ts';
+import { runTarget } from './encoder-state.ts';
 
 export const DEFAULT_MODEL = 'stories260k';
 
-/** The worker's start message for the tokens on the page, with the view's settings and method. */
-function startMessage(s: LabState, tokens: { ids: number[]; text: string }, begin?: 'step'): Extract<ToWorker, { type: 'start' }> {
-  return { type: 'start', ids: tokens.ids, text: tokens.text, settings: toProtoSettings(s.settings), method: toRunMethod(s.settings), ...(begin ? { begin } : {}) };
+/** The worker's start message for the run's tokens, with the view's settings and method (and the encoder's start, when it has one). */
+function startMessage(s: LabState, target: { tokens: { ids: number[]; text: string }; from?: 'encoder' }, begin?: 'step'): Extract<ToWorker, { type: 'start' }> {
+  const { tokens, from } = target;
+  return { type: 'start', ids: tokens.ids, text: tokens.text, settings: toProtoSettings(s.settings), method: toRunMethod(s.settings), ...(begin ? { begin } : {}), ...(from ? { from } : {}) };
 }
 
-export interface LabActions extends ExperimentActions, LibraryActions, InterpActions {
+export interface LabActions extends ExperimentActions, LibraryActions, InterpActions, EncoderActions {
   setSettings(patch: Partial<LabSettings>): void;
   loadServed(name: string): void;
   loadHub(repo: string, revision: string): void;
@@ -77,6 +80,8 @@ export function startLab(): Lab {
   const libraryActions = startLibrary(store, client);
 
   const experimentActions = createExperimentActions(store, client);
+  // The encoder file and its prediction of the text, before any step (encoder-actions.ts).
+  const encoderActions = startEncoder(store, client);
   type LoadMessage = Extract<ToWorker, { type: 'loadModel' }>;
   /** The last model asked for, kept so a change of weight format reloads it (picked files included). */
   let lastLoad: { ref: ModelRef; msg: LoadMessage } | null = null;
@@ -92,6 +97,7 @@ export function startLab(): Lab {
   const actions: LabActions = {
     ...libraryActions,
     ...experimentActions,
+    ...encoderActions,
     setSettings(patch) {
       const before = get().settings.weights;
       apply(store, updateSettings, patch);
@@ -114,9 +120,10 @@ export function startLab(): Lab {
     },
     compress() {
       const s = get();
-      if (compressBlocker(s) !== null || s.model.state !== 'ready' || !s.tokens.current) return;
-      apply(store, runRequested, s.tokens.current, s.model.info.label);
-      client.send(startMessage(s, s.tokens.current));
+      const target = runTarget(s);
+      if (compressBlocker(s) !== null || s.model.state !== 'ready' || !target) return;
+      apply(store, runRequested, target.tokens, s.model.info.label);
+      client.send(startMessage(s, target));
     },
     pause: () => client.send({ type: 'pause' }),
     resume: () => client.send({ type: 'resume' }),
@@ -132,9 +139,10 @@ export function startLab(): Lab {
         return;
       }
       // From idle: start a run paused and take its first step.
-      if (compressBlocker(s) !== null || s.model.state !== 'ready' || !s.tokens.current) return;
-      apply(store, runRequested, s.tokens.current, s.model.info.label);
-      client.send(startMessage(s, s.tokens.current, 'step'));
+      const target = runTarget(s);
+      if (compressBlocker(s) !== null || s.model.state !== 'ready' || !target) return;
+      apply(store, runRequested, target.tokens, s.model.info.label);
+      client.send(startMessage(s, target, 'step'));
     },
     toggleRun() {
       // In the experiments view Space drives the experiment, not the compression.

@@ -4,6 +4,7 @@ import { checkField, type LabSettings } from './url-state.ts';
 import { applyExperimentError, applyExperimentMessage } from './experiments-state.ts';
 import { applyGeometryError, applyGeometryMessage } from './geometry-state.ts';
 import { applyInterpError, applyInterpMessage } from './interp-state.ts';
+import { applyEncoderError, applyEncoderMessage, encoderModelReady } from './encoder-state.ts';
 import { IDLE_RUN, runActive, type LabState, type ModelState, type RunView, type TokensView } from './state.ts';
 
 /** Applies the valid fields of `patch`; returns the state unchanged (same object) if none changed. */
@@ -91,7 +92,7 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
       return { ...s, model: { ...s.model, phase: msg.phase, file: msg.file, loaded: msg.loaded, total: msg.total } };
     case 'modelReady': {
       const ref = s.model.state === 'loading' || s.model.state === 'ready' || s.model.state === 'error' ? s.model.ref : msg.label;
-      return { ...s, model: { state: 'ready', ref, info: msg } };
+      return { ...s, model: { state: 'ready', ref, info: msg }, encoder: encoderModelReady(s.encoder, msg.fingerprint) };
     }
     case 'tokens': {
       if (msg.requestId !== s.tokens.pendingId) return s;
@@ -148,6 +149,14 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     case 'hiddenEmbedded':
     case 'geometrySolutionFiles':
       return s;
+    case 'encoderLoaded':
+    case 'encoderPredicted': {
+      const encoder = applyEncoderMessage(s.encoder, msg);
+      return encoder === s.encoder ? s : { ...s, encoder };
+    }
+    case 'encoderStart':
+      if (!runActive(s.run.phase)) return s;
+      return { ...s, run: { ...s.run, encoderStart: { N: msg.N, initialCorrect: msg.initialCorrect } } };
     case 'pathPaired':
     case 'pathScanned':
     case 'bezierProgress':
@@ -172,6 +181,8 @@ function applyError(s: LabState, msg: Extract<FromWorker, { type: 'error' }>): L
   if (geometry) return geometry === s.geometry ? s : { ...s, geometry };
   const interp = applyInterpError(s.interp, msg);
   if (interp) return interp === s.interp ? s : { ...s, interp };
+  const encoder = applyEncoderError(s.encoder, msg);
+  if (encoder) return encoder === s.encoder ? s : { ...s, encoder };
   switch (msg.op) {
     case 'loadModel':
       return { ...s, model: modelFailed(s.model, message) };

@@ -3,6 +3,7 @@ import { jobBusyMessage, runningJob, type JobKind } from '../shared/jobs.ts';
 import { runActive, type LabState } from './state.ts';
 import { experimentActive } from './experiments-state.ts';
 import { geometryActive } from './geometry-state.ts';
+import { encoderPlan } from './encoder-state.ts';
 
 /** The long job this page has the engine running, or null (the worker's own rule, worker/jobs.ts). */
 export function pageJob(s: LabState): JobKind | null {
@@ -34,6 +35,10 @@ export function compressBlocker(s: LabState): string | null {
   if (s.settings.text.trim() === '') return 'Paste a text first.';
   if (!t || t.text !== s.settings.text) return 'Tokenizing…';
   if (t.ids.length === 0) return 'The text has no tokens.';
-  if (t.tooLong) return `The text has ${t.partial ? 'more than ' + t.maxTokens : t.ids.length} tokens; this model and layout take at most ${t.maxTokens}.`;
+  // With an encoder, a long text is cut to its first N tokens: its length is no obstacle then.
+  const plan = encoderPlan(s);
+  if (plan.kind === 'wait') return 'The encoder is predicting…';
+  if (plan.kind === 'failed') return `The encoder's prediction failed: ${plan.message} Unload the encoder to run from the seeded draw.`;
+  if (t.tooLong && plan.kind !== 'ready') return `The text has ${t.partial ? 'more than ' + t.maxTokens : t.ids.length} tokens; this model and layout take at most ${t.maxTokens}.`;
   return null;
 }

@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS, type LabSettings } from './url-state.ts';
 import { IDLE_GEOMETRY, type GeometryView } from './geometry-state.ts';
 import { IDLE_EXPERIMENTS, type ExperimentsView } from './experiments-state.ts';
 import { IDLE_INTERP, type InterpView } from './interp-state.ts';
+import { IDLE_ENCODER, type EncoderView } from './encoder-state.ts';
 
 export type GpuProbe =
   | { state: 'checking' }
@@ -76,6 +77,8 @@ export interface RunView {
   latest: Progress | null;
   result: Done | null;
   error: string | null;
+  /** Set when the run started from the encoder's prediction: what that start got right before any step. */
+  encoderStart?: { N: number; initialCorrect: number };
 }
 
 export type SolutionState =
@@ -103,6 +106,8 @@ export interface LabState {
   geometry: GeometryView;
   /** The solution library (IndexedDB): record summaries, interrupted runs, selection, last import. */
   library: LibraryState;
+  /** The encoder file loaded for the model, and its prediction of the text (encoder-state.ts). */
+  encoder: EncoderView;
   /** The latest error not shown by a panel of its own. */
   error: string | null;
 }
@@ -135,6 +140,7 @@ export function initialState(settings: LabSettings = DEFAULT_SETTINGS, urlProble
     experiments: IDLE_EXPERIMENTS,
     interp: IDLE_INTERP,
     library: INITIAL_LIBRARY,
+    encoder: IDLE_ENCODER,
     error: null,
   };
 }

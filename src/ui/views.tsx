@@ -8,6 +8,7 @@ import { GpuPanel } from './components/GpuPanel.tsx';
 import { RunPanel } from './components/RunPanel.tsx';
 import { SolutionPanel } from './components/SolutionPanel.tsx';
 import { TextPanel } from './components/TextPanel.tsx';
+import { EncoderPanel } from './components/EncoderPanel.tsx';
 import type { ViewName } from './url-state.ts';
 import { GeometryView } from './components/geometry/GeometryView.tsx';
 import { ExperimentsView } from './components/experiments/ExperimentsView.tsx';
@@ -38,6 +39,7 @@ export const VIEWS: Record<ViewName, ViewSpec> = {
     render: () => (
       <>
         <TextPanel />
+        <EncoderPanel />
         <RunPanel />
         <SolutionPanel />
         <GpuPanel />

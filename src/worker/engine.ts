@@ -20,6 +20,7 @@ import { ActiveRun } from './run.ts';
 import { ExperimentHost } from './experiment-host.ts';
 import { GeometryHost } from './geometry-host.ts';
 import { InterpHost } from './interp-host.ts';
+import { EncoderHost } from './encoder-host.ts';
 import type { WeightChoice } from '../model/weight-format.ts';
 import { DEFAULT_PLAN_N, modelMemory, weightsRule } from '../prototokens/memory-plan.ts';
 
@@ -63,6 +64,8 @@ export class Engine {
     new URL('/data/', globalThis.location?.href ?? 'http://localhost/').href,
     new URL('/models/', globalThis.location?.href ?? 'http://localhost/').href,
   );
+  /** The encoder the page loaded for this model: its predictions, and runs that start from them. */
+  private readonly encoders = new EncoderHost((m) => this.post(m));
   private lastStep = 0;
   /** The model last asked for: reloaded on a new device when the device is lost. */
   private lastLoad: { source: ModelSourceSpec; label?: string; weights?: WeightChoice } | null = null;
@@ -145,6 +148,15 @@ export class Engine {
         case 'geometrySolutions':
           void this.geometry.solutionFiles(msg).catch(fail);
           return;
+        case 'loadEncoder':
+          void this.withModel((m) => this.encoders.load(m, msg)).catch(fail);
+          return;
+        case 'unloadEncoder':
+          this.encoders.unload();
+          return;
+        case 'encoderPredict':
+          void this.withModel((m) => this.encoders.predict(m, msg)).catch(fail);
+          return;
         default:
           throw new Error(`Unknown message ${JSON.stringify((msg as { type?: unknown }).type)}.`);
       }
@@ -208,6 +220,7 @@ export class Engine {
       onProgress: (p) => progress({ type: 'modelProgress', label, phase: 'upload', file: p.tensor, loaded: p.loadedBytes, total: p.totalBytes }),
     });
     this.loaded = { model, tokenizer, label };
+    this.encoders.modelChanged(model);
     const { spec: s } = model;
     const i = gpu.info;
     this.post({
@@ -270,6 +283,9 @@ export class Engine {
     if (ids.length === 0) throw new Error('The text has no tokens: paste some text first.');
     const maxTokens = maxTokensForRun(loaded.model.spec.maxPositions, settings, msg.method);
     if (ids.length > maxTokens) throw new Error(`The text has ${ids.length} tokens but ${loaded.label} takes at most ${maxTokens} with this ${msg.method?.kind === 'memory' ? 'many memory vectors' : 'layout'}; shorten it.`);
+    // A resumed run's restored state replaces its start; only what the encoder got right is carried on.
+    const fromCheckpoint = msg.resume?.encoder;
+    const encoder = fromCheckpoint ? () => Promise.resolve(fromCheckpoint) : !msg.resume && msg.from === 'encoder' ? this.encoders.runStart(loaded.model, ids, settings) : undefined;
     this.lastStep = msg.resume?.step ?? 0;
     const gpu = loaded.model.gpu;
     const run = new ActiveRun(loaded.model, loaded.tokenizer, ids, msg.text, settings, (m) => {
@@ -277,7 +293,7 @@ export class Engine {
       if (gpu.lost) return;
       if (m.type === 'progress' || m.type === 'runState') this.lastStep = m.step;
       this.post(m);
-    }, loaded.label, msg.begin ?? 'run', { method: msg.method, resume: msg.resume });
+    }, loaded.label, msg.begin ?? 'run', { method: msg.method, resume: msg.resume, encoder });
     this.run = run;
     run.finished
       .catch(async (e: unknown) => {

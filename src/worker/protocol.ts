@@ -25,6 +25,8 @@ import type { GeometryFromWorker, GeometryToWorker } from './geometry-protocol.t
 export type * from './geometry-protocol.ts';
 import type { InterpFromWorker, InterpToWorker } from './interp-protocol.ts';
 export type * from './interp-protocol.ts';
+import type { EncoderFromWorker, EncoderRunStart, EncoderToWorker } from './encoder-protocol.ts';
+export type * from './encoder-protocol.ts';
 
 // ---------------------------------------------------------------- UI → worker
 
@@ -38,8 +40,11 @@ export type ToWorker =
   | { type: 'loadModel'; source: ModelSourceSpec; label?: string; weights?: WeightChoice }
   /** `method` (default one-shot) sets the longest text the run can take. */
   | { type: 'tokenize'; requestId: number; text: string; layout: LayoutName; firstTarget: FirstTarget; method?: RunMethod }
-  /** `begin`: 'run' (default), 'paused' (wait for resume or step), or 'step' (take one step, then pause). */
-  | { type: 'start'; ids: number[]; text: string; settings: ProtoSettings; method?: RunMethod; begin?: 'run' | 'paused' | 'step'; resume?: RunCheckpoint }
+  /**
+   * `begin`: 'run' (default), 'paused' (wait for resume or step), or 'step' (take one step, then pause).
+   * `from`: 'encoder' starts e and m from the loaded encoder's prediction (ids: exactly its N tokens) instead of the seeded draw.
+   */
+  | { type: 'start'; ids: number[]; text: string; settings: ProtoSettings; method?: RunMethod; begin?: 'run' | 'paused' | 'step'; resume?: RunCheckpoint; from?: 'encoder' }
   | { type: 'pause' }
   | { type: 'resume' }
   /** One step while paused (report, stay paused); while running it pauses at the next report. */
@@ -53,7 +58,8 @@ export type ToWorker =
   | { type: 'loseDevice' }
   | GeometryToWorker
   | ExperimentToWorker
-  | InterpToWorker;
+  | InterpToWorker
+  | EncoderToWorker;
 
 /**
  * A running optimisation's whole state, posted every few seconds (and on pause) so the page can
@@ -71,6 +77,8 @@ export interface RunCheckpoint {
   method?: RunMethod;
   /** The weight format the run trains against; absent in checkpoints written before formats: f32. */
   weightFormat?: WeightFormat;
+  /** Present when the run started from an encoder's prediction (its solution records init 'encoder'). */
+  encoder?: EncoderRunStart;
   /** Steps done (= state.step). */
   step: number;
   /** Running time so far, pauses excluded. */
@@ -164,7 +172,8 @@ export type FromWorker =
   | { type: 'deviceLost'; reason: string }
   | GeometryFromWorker
   | ExperimentFromWorker
-  | InterpFromWorker;
+  | InterpFromWorker
+  | EncoderFromWorker;
 
 /** Requests with exactly one answer, and the answer's type. */
 export interface ReplyTypes {
@@ -178,6 +187,8 @@ export interface ReplyTypes {
   bezierTrain: 'bezierTrained';
   pathDecode: 'pathDecoded';
   geometrySolutions: 'geometrySolutionFiles';
+  loadEncoder: 'encoderLoaded';
+  encoderPredict: 'encoderPredicted';
 }
 /** The same table at run time (the client matches each answer to its request by id and type). */
 export const REPLY_TYPES: ReplyTypes = {
@@ -191,6 +202,8 @@ export const REPLY_TYPES: ReplyTypes = {
   bezierTrain: 'bezierTrained',
   pathDecode: 'pathDecoded',
   geometrySolutions: 'geometrySolutionFiles',
+  loadEncoder: 'encoderLoaded',
+  encoderPredict: 'encoderPredicted',
 };
 export type RequestType = keyof ReplyTypes;
 export type RequestOf<T extends RequestType> = Extract<ToWorker, { type: T }>;
@@ -198,7 +211,7 @@ export type ReplyOf<T extends RequestType> = Extract<FromWorker, { type: ReplyTy
 
 /** What must be transferred (not copied) with a message. */
 export function transferablesOf(msg: ToWorker | FromWorker): Transferable[] {
-  if (msg.type === 'decode' || msg.type === 'checkSolution') return [msg.bytes];
+  if (msg.type === 'decode' || msg.type === 'checkSolution' || msg.type === 'loadEncoder') return [msg.bytes];
   if (msg.type === 'throughput') return [msg.bytes];
   if (msg.type === 'pathPair') return [msg.a, msg.b, ...(msg.others ?? []).map((o) => o.bytes)];
   if (msg.type === 'done' && msg.solution) return [msg.solution];

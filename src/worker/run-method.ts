@@ -35,11 +35,22 @@ function methodRun<V>(trainer: InputTrainer<V>, finish: (best: V, run: Outcome) 
   return { trainer, finish: (best, run) => finish(best as V, run) };
 }
 
+/**
+ * A one-shot run that starts from an encoder's prediction instead of the seeded draw: its e and m
+ * (absent on a resume, whose restored state replaces the start anyway) and the tokens that start
+ * got right before any step, which its solution records as init 'encoder' and initial_accuracy.
+ */
+export interface EncoderFrom {
+  initialCorrect: number;
+  vectors?: { e: Float32Array; m: Float32Array };
+}
+
 const correct = (decoded: readonly number[], ids: readonly number[]) => decoded.filter((t, i) => t === ids[i]).length;
 
 /** The trainer of `method` for one text, and how its result is finished. */
-export async function startMethod(model: Model, ids: number[], settings: ProtoSettings, method: RunMethod): Promise<MethodRun> {
+export async function startMethod(model: Model, ids: number[], settings: ProtoSettings, method: RunMethod, encoder?: EncoderFrom): Promise<MethodRun> {
   const N = ids.length;
+  if (encoder && method.kind !== 'oneshot') throw new Error('An encoder predicts proto-tokens e and m; a memory-token run cannot start from it. Pick the proto-token method, or unload the encoder.');
   if (method.kind === 'memory') {
     const { K } = method;
     return methodRun(await MemoryTrainer.create(model, memorySingle(ids, settings.seed, K), settings), async (best: MemoryVectors, run) => {
@@ -48,9 +59,12 @@ export async function startMethod(model: Model, ids: number[], settings: ProtoSe
       return { decodedIds, meta, bytes: encodeMemorySolution({ memory: best.memory, meta }) };
     });
   }
-  return methodRun(await ProtoTrainer.create(model, singleText(ids, settings.seed), settings), async (best: ProtoVectors, run) => {
+  const problem = singleText(ids, settings.seed);
+  if (encoder?.vectors) problem.initial = new Map([[problem.eRow[0], encoder.vectors.e], [problem.mRow[0], encoder.vectors.m]]);
+  return methodRun(await ProtoTrainer.create(model, problem, settings), async (best: ProtoVectors, run) => {
     const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, N);
-    const meta = solutionMeta(model, settings, { ...run, cTokens: correct(decodedIds, ids) });
+    const made = solutionMeta(model, encoder ? { ...settings, init: 'encoder' } : settings, { ...run, cTokens: correct(decodedIds, ids) });
+    const meta = encoder ? { ...made, initialAccuracy: encoder.initialCorrect / N } : made;
     return { decodedIds, meta, bytes: encodeSolution({ e: best.e, m: best.m, meta }) };
   });
 }

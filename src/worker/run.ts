@@ -7,7 +7,7 @@ import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { validateSettings, type ProtoSettings } from '../shared/run-settings.ts';
 import { ONESHOT, type RunMethod } from '../shared/run-method.ts';
-import { startMethod } from './run-method.ts';
+import { startMethod, type EncoderFrom } from './run-method.ts';
 import type { FromWorker, RunCheckpoint } from './protocol.ts';
 import { RunControl, type ControlCommand } from './run-control.ts';
 import { optimise } from '../prototokens/optimise.ts';
@@ -25,6 +25,11 @@ export interface RunOptions {
   resume?: RunCheckpoint;
   /** 0: a checkpoint after every report (tests). */
   checkpointEveryMs?: number;
+  /**
+   * Start from an encoder's prediction instead of the seeded draw. A function, so the prediction
+   * (GPU work that may fail) runs inside the run, whose failure the engine reports as the run's.
+   */
+  encoder?: () => Promise<EncoderFrom>;
 }
 
 /** Refuses a checkpoint that does not belong to this model, text and method, saying why. */
@@ -75,7 +80,10 @@ export class ActiveRun {
     const { resume } = this.options;
     const method = this.options.method ?? ONESHOT;
     if (resume) checkResumable(resume, model, ids, method);
-    const { trainer, finish } = await startMethod(model, ids, settings, method);
+    const encoder = this.options.encoder ? await this.options.encoder() : undefined;
+    const { trainer, finish } = await startMethod(model, ids, settings, method, encoder);
+    const fromEncoder = encoder ? { encoder: { initialCorrect: encoder.initialCorrect } } : {};
+    if (encoder) post({ type: 'encoderStart', N: ids.length, initialCorrect: encoder.initialCorrect });
     let lastStep = resume?.step ?? 0;
     // Checkpoints: the snapshot's readback is queued at once (so it holds exactly the steps
     // submitted so far); the message is posted when it arrives, always before 'done'.
@@ -91,7 +99,7 @@ export class ActiveRun {
         const state = await snap;
         post({
           type: 'checkpoint',
-          checkpoint: { modelId: model.id, modelFingerprint: model.fingerprint, weightFormat: model.weightFormat, modelLabel: this.modelLabel, ids, text: this.text, settings, method, step: state.step, elapsedMs, bestGainStep, bestCorrect, state },
+          checkpoint: { modelId: model.id, modelFingerprint: model.fingerprint, weightFormat: model.weightFormat, modelLabel: this.modelLabel, ids, text: this.text, settings, method, ...fromEncoder, step: state.step, elapsedMs, bestGainStep, bestCorrect, state },
         });
       });
     };

@@ -5,6 +5,7 @@ import { useLab } from '../store.ts';
 import { Charts } from './Charts.tsx';
 import { RunControls } from './RunControls.tsx';
 import { RunProgress } from './RunProgress.tsx';
+import { RunInit } from './RunInit.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { TokenChips } from './TokenChips.tsx';
 
@@ -111,6 +112,7 @@ export function RunPanel() {
       <SettingsPanel />
       <RunControls />
       <RunProgress />
+      <RunInit />
       {error && (
         <p className="bad" role="alert" data-testid="run-error">
           {error}

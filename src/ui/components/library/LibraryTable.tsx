@@ -93,6 +93,7 @@ export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
             <td className="muted run-cell">
               {r.layout}, seed {r.seed}, {r.steps} steps{r.stoppedBy ? `, ${r.stoppedBy}` : ''}
               {r.source === 'import' ? ', imported' : ''}
+              <InitNote r={r} />
             </td>
             <td title={r.savedAt}>{shortDate(r.savedAt)}</td>
             <td>
@@ -110,6 +111,21 @@ export function LibraryTable({ rows }: { rows: SolutionSummary[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * Where the run started, when not from the paper's N(0, 1) draw: an encoder's prediction (marked,
+ * with what it got right before any step) or another draw.
+ */
+function InitNote({ r }: { r: SolutionSummary }) {
+  if (!r.init || r.init === 'normal') return null;
+  if (r.init !== 'encoder') return <span data-testid="library-init">, init {r.init}</span>;
+  return (
+    <span data-testid="library-init" data-init="encoder">
+      , init <span className="library-badge">encoder</span>
+      {r.initialAccuracy !== undefined ? ` (${formatPercent(r.initialAccuracy)} before any step)` : ''}
+    </span>
   );
 }
 
