@@ -21,6 +21,7 @@ import { downloadBytes } from './download.ts';
 import { weightsToLoad } from './weights.ts';
 import { startEncoder, type EncoderActions } from './encoder-actions.ts';
 import { runTarget } from './encoder-state.ts';
+import { watchRunEntropy } from './run-entropy.ts';
 
 export const DEFAULT_MODEL = 'stories260k';
 
@@ -78,6 +79,8 @@ export function startLab(): Lab {
   const get = () => store.getState();
   // Every finished run is kept, checkpoints are written, interrupted runs are offered (library-actions.ts).
   const libraryActions = startLibrary(store, client);
+  // The capacity bar's H_LM: one evaluate request per run, however it was started.
+  watchRunEntropy(store, client);
 
   const experimentActions = createExperimentActions(store, client);
   // The encoder file and its prediction of the text, before any step (encoder-actions.ts).

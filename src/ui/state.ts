@@ -79,6 +79,8 @@ export interface RunView {
   error: string | null;
   /** Set when the run started from the encoder's prediction: what that start got right before any step. */
   encoderStart?: { N: number; initialCorrect: number };
+  /** The text's H_LM in nats (shared/text-entropy.ts), asked of the worker once per run (run-entropy.ts); null until it answers. */
+  hLm: number | null;
 }
 
 export type SolutionState =
@@ -123,6 +125,7 @@ export const IDLE_RUN: RunView = {
   latest: null,
   result: null,
   error: null,
+  hLm: null,
 };
 
 export function initialState(settings: LabSettings = DEFAULT_SETTINGS, urlProblems: string[] = []): LabState {

@@ -8,6 +8,8 @@ import { RunProgress } from './RunProgress.tsx';
 import { RunInit } from './RunInit.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { TokenChips } from './TokenChips.tsx';
+import { CapacityBar } from './CapacityBar.tsx';
+import type { LabState } from '../state.ts';
 
 const STOPPED: Record<string, string> = {
   solved: 'solved: every token reconstructed',
@@ -19,11 +21,14 @@ const STOPPED: Record<string, string> = {
 
 // Each part subscribes to its own slice, so a progress report re-renders only what it changes.
 
+/** Tokens right with the kept (best) vectors: the solution's count once done, else the last report's. */
+const bestOf = (s: LabState): number => (s.run.result?.meta ? s.run.result.meta.cTokens : (s.run.latest?.bestCorrect ?? 0));
+
 const Stats = memo(function Stats() {
   const latest = useLab((s) => s.run.latest);
   const result = useLab((s) => s.run.result);
   const N = useLab((s) => s.run.ids.length);
-  const best = result?.meta ? result.meta.cTokens : (latest?.bestCorrect ?? 0);
+  const best = useLab(bestOf);
   const seen = N > 0 && (latest !== null || result !== null);
   return (
     <dl className="stats">
@@ -41,6 +46,18 @@ const Stats = memo(function Stats() {
       <dd data-testid="elapsed">{result ? formatDuration(result.seconds * 1000) : latest ? formatDuration(latest.elapsedMs) : '–'}</dd>
     </dl>
   );
+});
+
+/** The run on one scale in tokens with the bound of one vector and the text's H_LM (CapacityBar), under the model that runs it. */
+const Capacity = memo(function Capacity() {
+  const N = useLab((s) => s.run.ids.length);
+  const best = useLab(bestOf);
+  // The current vectors' count while running; a finished run shows its kept solution only.
+  const correct = useLab((s) => (s.run.result ? null : (s.run.latest?.cTokens ?? null)));
+  const hLm = useLab((s) => s.run.hLm);
+  const spec = useLab((s) => (s.model.state === 'ready' && s.model.info.label === s.run.modelLabel ? s.model.info.spec : null));
+  if (N === 0 || !spec) return null;
+  return <CapacityBar testId="capacity-bar" hidden={spec.hidden} vocabSize={spec.vocabSize} length={N} correct={correct} best={best} hLmNats={hLm} />;
 });
 
 /** Target tokens; green where the one-pass decoding matches (the kept best when done, else the current argmax). */
@@ -119,6 +136,7 @@ export function RunPanel() {
         </p>
       )}
       <Stats />
+      <Capacity />
       <Strip />
       <Decoded />
       <Result />

@@ -2,6 +2,7 @@ import { useActions } from '../context.ts';
 import { formatPercent } from '../format.ts';
 import { useLab } from '../store.ts';
 import { TokenChips } from './TokenChips.tsx';
+import { CapacityBar } from './CapacityBar.tsx';
 import { weightFormatNote } from '../../shared/weight-formats.ts';
 
 /** Load a saved .safetensors solution: decode it in one forward pass and show the text. */
@@ -9,6 +10,7 @@ export function SolutionPanel() {
   const solution = useLab((s) => s.solution);
   const modelReady = useLab((s) => s.model.state === 'ready');
   const loadedFormat = useLab((s) => (s.model.state === 'ready' ? s.model.info.memory.format : null));
+  const spec = useLab((s) => (s.model.state === 'ready' ? s.model.info.spec : null));
   const actions = useActions();
   return (
     <section className="panel" aria-labelledby="solution-heading" data-testid="solution-panel" data-state={solution.state}>
@@ -52,6 +54,10 @@ export function SolutionPanel() {
             {solution.decoded.meta.seed}, {solution.decoded.meta.steps} steps.
           </p>
           <FormatNote note={loadedFormat && weightFormatNote(solution.decoded.meta.weightFormat, loadedFormat)} />
+          {/* H_LM is not asked for a file: the bar shows the tokens matched against the bound. */}
+          {spec && (
+            <CapacityBar testId="solution-capacity" hidden={spec.hidden} vocabSize={spec.vocabSize} length={solution.decoded.meta.targetIds.length} correct={null} best={solution.decoded.cTokens} hLmNats={null} />
+          )}
         </>
       )}
     </section>
