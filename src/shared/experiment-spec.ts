@@ -7,7 +7,7 @@
 import type { FirstTarget, LayoutName } from './layouts.ts';
 import type { MethodName } from '../experiments/records.ts';
 import { choiceField, parseWholeList, switchField, wholeField, wholeListField, type Field, type FieldTable } from './fields.ts';
-import { RUN_FIELDS } from './run-settings.ts';
+import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from './run-settings.ts';
 
 /**
  * capacity: each text climbs the length ladder until it fails (Table 3, Figures 1 and 3).
@@ -77,6 +77,8 @@ export interface ExperimentForm {
   groups: string;
   progressive: boolean;
   repeats: number;
+  /** The encoder measurement also runs the optimiser from its prediction and from draws. */
+  warmStart: boolean;
 }
 
 export const EXPERIMENT_FIELDS: FieldTable<ExperimentForm> = {
@@ -95,7 +97,14 @@ export const EXPERIMENT_FIELDS: FieldTable<ExperimentForm> = {
   groups: wholeListField({ key: 'groups', url: 'exp_groups', label: 'group sizes', help: 'texts per group (1: nothing shared)', fallback: '1,4', min: 1, max: MAX_EXPERIMENT_TEXTS }),
   progressive: switchField({ key: 'progressive', url: 'exp_progressive', flag: 'progressive', label: 'progressive', help: "each length starts from the previous length's best e and m, the new positions taking m (one-shot, nothing shared)", fallback: false }),
   repeats: wholeField({ key: 'repeats', url: 'exp_repeats', flag: 'repeats', label: 'repeats', help: 'timed runs per method of a throughput measurement', fallback: 5, min: 1, max: 100, usage: 'R' }),
+  // No flag: `protolab encoder eval` has its own --warm-start.
+  warmStart: switchField({ key: 'warmStart', url: 'exp_warm', label: 'warm start', help: "also count the steps to accuracy 1.0 from the encoder's prediction and from the seeded draw", fallback: false }),
 };
+
+/** The run settings of an experiment's attempts: the paper's, with its step budget, and the Compress view's learning rate and layout. */
+export function experimentRunSettings(s: Pick<ExperimentSpec, 'steps' | 'lr' | 'layout' | 'firstTarget'>): ProtoSettings {
+  return { ...PAPER_SETTINGS, maxSteps: s.steps, lr: s.lr, layout: s.layout, firstTarget: s.firstTarget };
+}
 
 /** Lengths as typed ("1,2,4" or "1 2 4"), or a message saying what is wrong. */
 export function parseLengths(text: string): number[] | string {

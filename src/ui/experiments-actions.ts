@@ -1,13 +1,17 @@
 /**
  * The experiments view's actions: start / pause / resume / step / cancel an experiment, clear or
- * download the stored results, measure throughput for a solution. Part of lab.ts's actions (the
- * only UI code that talks to the worker).
+ * download the stored results, measure throughput for a solution, measure an encoder. Part of
+ * lab.ts's actions (the only UI code that talks to the worker).
  */
 import type { EngineClient } from '../worker/client.ts';
 import type { ExperimentCommand, SweepRecord } from '../worker/protocol.ts';
 import type { ExperimentText } from '../shared/experiment-spec.ts';
 import { checkExperimentSpec } from '../shared/experiment-spec.ts';
-import { toExperimentSpec } from './experiments-settings.ts';
+import { toEncoderEvalSpec, toExperimentSpec } from './experiments-settings.ts';
+import { checkEncoderEvalSpec } from '../shared/encoder-eval-spec.ts';
+import { encoderEvalActive, encoderEvalRefused, encoderEvalRequested } from './encoder-eval-state.ts';
+import { MAX_ENCODER_BYTES } from './encoder-actions.ts';
+import { formatBytes } from '../util/bytes.ts';
 import { experimentActive, experimentRequested, setExperimentFiles, throughputRequested, type ExperimentsView } from './experiments-state.ts';
 import { errorText } from './probes.ts';
 import { downloadBlob } from './download.ts';
@@ -28,6 +32,9 @@ export interface ExperimentActions {
   /** The stored records (of the loaded model, or all) as a JSON-lines file, as `protolab report` reads. */
   downloadExperimentResults(all?: boolean): void;
   measureThroughput(file: File): void;
+  /** Measures an encoder file on the form's texts (encoder-eval-spec.ts); cancelled like an experiment. */
+  evaluateEncoder(file: File): void;
+  stopEncoderEval(): void;
 }
 
 /** Why the experiment cannot start now, or null. */
@@ -36,6 +43,15 @@ export function experimentBlocker(s: LabState): string | null {
   const busy = jobBlocker(s);
   if (busy) return busy;
   const problems = checkExperimentSpec(toExperimentSpec(s.settings, s.experiments.files));
+  return problems.length > 0 ? problems.join(' ') : null;
+}
+
+/** Why the encoder measurement cannot start now, or null. */
+export function encoderEvalBlocker(s: LabState): string | null {
+  if (s.model.state !== 'ready') return 'Load a model first.';
+  const busy = jobBlocker(s);
+  if (busy) return busy;
+  const problems = checkEncoderEvalSpec(toEncoderEvalSpec(s.settings, s.experiments.files));
   return problems.length > 0 ? problems.join(' ') : null;
 }
 
@@ -100,6 +116,28 @@ export function createExperimentActions(store: LabStore, client: EngineClient): 
         },
         (e: unknown) => patch((x) => ({ ...x, throughput: { state: 'error', name: file.name, message: `Could not read ${file.name}: ${errorText(e)}` } })),
       );
+    },
+    evaluateEncoder(file) {
+      const s = get();
+      if (encoderEvalBlocker(s) !== null) return;
+      const refuse = (message: string) => patch((x) => ({ ...x, encoderEval: encoderEvalRefused(x.encoderEval, file.name, message) }));
+      if (file.size > MAX_ENCODER_BYTES) {
+        refuse(`${file.name} is ${formatBytes(file.size)}, too big for an encoder file (at most ${formatBytes(MAX_ENCODER_BYTES)}).`);
+        return;
+      }
+      const spec = toEncoderEvalSpec(s.settings, s.experiments.files);
+      file.arrayBuffer().then(
+        (bytes) => {
+          const requestId = client.newRequestId();
+          patch((x) => ({ ...x, encoderEval: encoderEvalRequested(x.encoderEval, file.name, requestId) }));
+          client.send({ type: 'encoderEval', requestId, bytes, name: file.name, spec });
+        },
+        (e: unknown) => refuse(`Could not read ${file.name}: ${errorText(e)}`),
+      );
+    },
+    stopEncoderEval() {
+      // The measurement holds the experiment's place in the worker, so the experiment's cancel ends it.
+      if (encoderEvalActive(get().experiments.encoderEval)) client.send({ type: 'experimentControl', command: 'cancel' });
     },
   };
   return a;

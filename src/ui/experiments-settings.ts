@@ -7,6 +7,7 @@
 import { EXPERIMENT_FIELDS, parseLengths, type ExperimentForm, type ExperimentSpec, type ExperimentText } from '../shared/experiment-spec.ts';
 import { settingsGroup, type PageSettings } from './settings-group.ts';
 import type { FirstTarget, LayoutName } from '../shared/layouts.ts';
+import type { EncoderEvalSpec } from '../shared/encoder-eval-spec.ts';
 
 export const EXPERIMENTS_GROUP = settingsGroup('exp', EXPERIMENT_FIELDS);
 
@@ -41,4 +42,10 @@ export function toExperimentSpec(s: ExperimentSettings & { lr: number; layout: L
     // Only where it applies (the form shows it there): a switch left on does not block a sharing run.
     progressive: s.expProgressive && s.expMethod === 'oneshot' && s.expKind !== 'sharing',
   };
+}
+
+/** The encoder measurement for these settings: the experiment's texts, seeds and step budget, the Compress view's learning rate and layout. */
+export function toEncoderEvalSpec(s: ExperimentSettings & { lr: number; layout: LayoutName; firstTarget: FirstTarget }, files: ExperimentText[]): EncoderEvalSpec {
+  const { source, texts, seeds, textSeed, steps, lr, layout, firstTarget } = toExperimentSpec(s, files);
+  return { source, files: source === 'files' ? files : [], texts, seeds, textSeed, steps, lr, layout, firstTarget, warmStart: s.expWarmStart };
 }

@@ -1,10 +1,11 @@
 /**
  * The experiments view's slice of the lab state and its pure transitions: the running
  * experiment's progress, every stored sweep record (streamed as attempts finish), the user's own
- * texts for the 'files' source, and throughput measurements.
+ * texts for the 'files' source, throughput measurements and encoder measurements.
  */
 import type { ExperimentFromWorker, ExperimentProgress, FromWorker, SweepRecord, ThroughputMeasured } from '../worker/protocol.ts';
 import type { ExperimentText } from '../shared/experiment-spec.ts';
+import { applyEncoderEvalError, applyEncoderEvalMessage, IDLE_ENCODER_EVAL, type EncoderEvalView } from './encoder-eval-state.ts';
 
 export type ExperimentsPhase = 'idle' | 'starting' | ExperimentProgress['phase'] | 'done' | 'cancelled' | 'failed';
 
@@ -29,6 +30,8 @@ export interface ExperimentsView {
   throughput: ThroughputState;
   /** Every measurement of this session, oldest first. */
   measured: ThroughputMeasured[];
+  /** The encoder measurement (encoder-eval-state.ts). */
+  encoderEval: EncoderEvalView;
 }
 
 export const IDLE_EXPERIMENTS: ExperimentsView = {
@@ -40,6 +43,7 @@ export const IDLE_EXPERIMENTS: ExperimentsView = {
   files: [],
   throughput: { state: 'idle' },
   measured: [],
+  encoderEval: IDLE_ENCODER_EVAL,
 };
 
 /** An experiment uses the engine (start is locked; pause/resume/cancel apply). */
@@ -80,6 +84,11 @@ export function applyExperimentMessage(x: ExperimentsView, msg: ExperimentFromWo
       const { name, solutionMethod, record } = msg;
       return { ...x, throughput: { state: 'done', name }, measured: [...x.measured, { name, solutionMethod, record }] };
     }
+    case 'encoderEvalProgress':
+    case 'encoderEvalDone': {
+      const encoderEval = applyEncoderEvalMessage(x.encoderEval, msg);
+      return encoderEval === x.encoderEval ? x : { ...x, encoderEval };
+    }
   }
 }
 
@@ -92,6 +101,10 @@ export function applyExperimentError(x: ExperimentsView, msg: Extract<FromWorker
     case 'experimentList':
     case 'experimentClear':
       return { ...x, message: msg.message };
+    case 'encoderEval': {
+      const encoderEval = applyEncoderEvalError(x.encoderEval, msg);
+      return encoderEval === x.encoderEval ? x : { ...x, encoderEval };
+    }
     case 'throughput':
       if (x.throughput.state !== 'measuring' || x.throughput.requestId !== msg.requestId) return x;
       return { ...x, throughput: { state: 'error', name: x.throughput.name, message: msg.message } };

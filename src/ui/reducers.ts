@@ -138,6 +138,8 @@ export function applyWorkerMessage(s: LabState, msg: FromWorker): LabState {
     case 'experimentDone':
     case 'throughputMeasured':
     case 'throughputProgress':
+    case 'encoderEvalProgress':
+    case 'encoderEvalDone':
       return { ...s, experiments: applyExperimentMessage(s.experiments, msg) };
     case 'geometryProgress':
     case 'geometryPartial':

@@ -2,6 +2,7 @@
 import { jobBusyMessage, runningJob, type JobKind } from '../shared/jobs.ts';
 import { runActive, type LabState } from './state.ts';
 import { experimentActive } from './experiments-state.ts';
+import { encoderEvalActive } from './encoder-eval-state.ts';
 import { geometryActive } from './geometry-state.ts';
 import { encoderPlan } from './encoder-state.ts';
 
@@ -9,7 +10,8 @@ import { encoderPlan } from './encoder-state.ts';
 export function pageJob(s: LabState): JobKind | null {
   return runningJob({
     compressing: runActive(s.run.phase),
-    experimenting: experimentActive(s.experiments.phase),
+    // An encoder measurement holds the experiment's place in the worker (experiment-host.ts).
+    experimenting: experimentActive(s.experiments.phase) || encoderEvalActive(s.experiments.encoderEval),
     timing: s.experiments.throughput.state === 'measuring',
     geometry: geometryActive(s.geometry.phase),
     interpolating: s.interp.training ? 'train' : s.interp.scanning ? 'scan' : null,

@@ -133,6 +133,9 @@ export class Engine {
           // Timings taken while another job runs would measure it too.
           void this.startJob((m) => this.experiments.throughput(m, msg)).catch(fail);
           return;
+        case 'encoderEval':
+          void this.startJob((m) => this.experiments.encoderEval(m, msg)).catch(fail);
+          return;
         case 'geometryStart':
           void this.startJob((m) => this.geometry.start(m, msg)).catch(fail);
           return;

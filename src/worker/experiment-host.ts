@@ -2,7 +2,7 @@
  * The worker's side of the experiments view: runs an experiment's sweeps (plan.ts) with the
  * browser record store (IndexedDB, so results survive a reload and a rerun continues), streams
  * each attempt's records and throttled progress with the time left, obeys pause / resume / step /
- * cancel, and measures decoding throughput for a solution file.
+ * cancel, measures decoding throughput for a solution file, and measures an encoder file.
  */
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
@@ -17,7 +17,11 @@ import { checkSolutionFits } from '../prototokens/solution-file.ts';
 import { measureThroughput, subjectOf } from '../throughput/throughput.ts';
 import { addSample, remainingMs, type EtaSample } from '../util/eta.ts';
 import { RunControl } from './run-control.ts';
-import type { ExperimentCommand, ExperimentFromWorker, ExperimentProgress, ExperimentToWorker } from './experiment-protocol.ts';
+import type { EncoderEvalMeasured, ExperimentCommand, ExperimentFromWorker, ExperimentProgress, ExperimentToWorker } from './experiment-protocol.ts';
+import { checkEncoderEvalSpec } from '../shared/encoder-eval-spec.ts';
+import { experimentRunSettings } from '../shared/experiment-spec.ts';
+import { decodeEncoderBytes } from '../encoder/file.ts';
+import { evaluateEncoder, type EncoderEvalStatus } from '../experiments/jobs/encoder-eval.ts';
 
 type Post = (msg: ExperimentFromWorker) => void;
 
@@ -29,7 +33,7 @@ export interface ExperimentModel {
 /** Progress goes out at most this often (plus every change of phase and the last one). */
 const PROGRESS_EVERY_MS = 200;
 
-async function sourceFor(spec: ExperimentSpec, dataBase: string): Promise<TextSource> {
+async function sourceFor(spec: Pick<ExperimentSpec, 'source' | 'files'>, dataBase: string): Promise<TextSource> {
   if (spec.source === 'files') return plainTextsSource('files', spec.files.map((f) => documentFromString(f.name, f.text)));
   return servedSource(spec.source, dataBase);
 }
@@ -223,6 +227,55 @@ export class ExperimentHost {
         return { type: 'experimentDone', end: 'cancelled', ran, reused, seconds, message: 'Cancelled. Finished attempts are stored; start the same experiment again to continue where it stopped.' };
       }
       return { type: 'experimentDone', end: 'failed', ran, reused, seconds, message: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /**
+   * Measures an encoder (jobs/encoder-eval.ts) in the experiment's place, so the one-job rule, a
+   * model switch and experimentControl's cancel treat it as an experiment; posts progress and one
+   * encoderEvalDone, whatever happens.
+   */
+  encoderEval(loaded: ExperimentModel, msg: Extract<ExperimentToWorker, { type: 'encoderEval' }>): void {
+    const control = new RunControl('run');
+    const abort = new AbortController();
+    const finished = this.runEncoderEval(loaded, msg, control, abort).then((end) => {
+      this.active = null;
+      this.post(end);
+    });
+    this.active = { control, abort, finished };
+  }
+
+  private async runEncoderEval({ model, tokenizer }: ExperimentModel, msg: Extract<ExperimentToWorker, { type: 'encoderEval' }>, control: RunControl, abort: AbortController): Promise<Extract<ExperimentFromWorker, { type: 'encoderEvalDone' }>> {
+    const { requestId, spec } = msg;
+    const t0 = performance.now();
+    let samples: EtaSample[] = [{ t: 0, done: 0 }];
+    let lastPost = -Infinity;
+    try {
+      const problems = checkEncoderEvalSpec(spec);
+      if (problems.length > 0) throw new Error(problems.join(' '));
+      const enc = await decodeEncoderBytes(new Uint8Array(msg.bytes), msg.name, model);
+      const source = await sourceFor(spec, this.dataBase);
+      const onProgress = (st: EncoderEvalStatus) => {
+        const t = performance.now() - t0;
+        // Without a warm start the zero-shot pass is the work; with one, the step budget is (an upper bound: it ends once all are solved).
+        const fraction = st.stage !== 'warm-start' ? (st.stage === 'zero-shot' ? 0.05 : 0) : 0.1 + (0.9 * st.step) / Math.max(1, st.maxSteps);
+        samples = addSample(samples, { t, done: fraction });
+        if (st.stage === 'warm-start' && st.step > 0 && t - lastPost < PROGRESS_EVERY_MS) return;
+        lastPost = t;
+        const phase = abort.signal.aborted ? 'stopping' : control.phase === 'paused' ? 'paused' : 'running';
+        this.post({ type: 'encoderEvalProgress', requestId, progress: { ...st, phase, fraction, elapsedMs: t, etaMs: remainingMs(samples, 1) } });
+      };
+      const { result, stopped } = await evaluateEncoder({
+        model, tokenizer, enc, source, texts: spec.texts, textSeed: spec.textSeed, seeds: spec.seeds, warmStart: spec.warmStart,
+        settings: experimentRunSettings(spec), gate: () => control.next(), signal: abort.signal, onProgress,
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const measured: EncoderEvalMeasured = { name: msg.name, result, seconds, stopped };
+      if (stopped) return { type: 'encoderEvalDone', requestId, end: 'cancelled', measured, message: 'Cancelled during the warm start: the zero-shot accuracy is kept, the warm start is left out.' };
+      return { type: 'encoderEvalDone', requestId, end: 'done', measured, message: `Measured ${msg.name} on ${result.texts} texts of ${result.length} tokens in ${seconds.toFixed(1)} s.` };
+    } catch (e) {
+      if (abort.signal.aborted) return { type: 'encoderEvalDone', requestId, end: 'cancelled', measured: null, message: 'Cancelled before the zero-shot accuracy was measured.' };
+      return { type: 'encoderEvalDone', requestId, end: 'failed', measured: null, message: `${msg.name}: ${e instanceof Error ? e.message : String(e)}` };
     }
   }
 

@@ -6,8 +6,10 @@ import type { ExperimentSpec } from '../shared/experiment-spec.ts';
 import type { SweepRecord } from '../experiments/records.ts';
 import type { ThroughputRecord } from '../throughput/throughput.ts';
 import type { SweepProgress } from '../experiments/jobs/sweep.ts';
+import type { EncoderEvalSpec } from '../shared/encoder-eval-spec.ts';
+import type { EncoderEvalResult, EncoderEvalStatus } from '../experiments/jobs/encoder-eval.ts';
 
-export type { ExperimentSpec, SweepRecord, ThroughputRecord };
+export type { EncoderEvalResult, EncoderEvalSpec, ExperimentSpec, SweepRecord, ThroughputRecord };
 
 export type ExperimentCommand = 'pause' | 'resume' | 'step' | 'cancel';
 
@@ -21,7 +23,12 @@ export type ExperimentToWorker =
   /** Deletes every stored record. */
   | { type: 'experimentClear' }
   /** Times reproducing a solution's text by one forward pass and by KV-cached autoregressive decoding. */
-  | { type: 'throughput'; requestId: number; bytes: ArrayBuffer; name: string; repeats: number };
+  | { type: 'throughput'; requestId: number; bytes: ArrayBuffer; name: string; repeats: number }
+  /**
+   * Measures an encoder file on texts of its length (zero-shot, and the warm start when asked). It
+   * holds the experiment's place: experimentControl's pause, resume and cancel act on it.
+   */
+  | { type: 'encoderEval'; requestId: number; bytes: ArrayBuffer; name: string; spec: EncoderEvalSpec };
 
 export type ExperimentPhase = 'starting' | 'running' | 'paused' | 'stopping';
 
@@ -49,6 +56,23 @@ export interface ThroughputMeasured {
   record: ThroughputRecord;
 }
 
+/** An encoder measurement's stage and, in the warm start, its step; share done (the step budget counted in full), running time and time left. */
+export interface EncoderEvalProgress extends EncoderEvalStatus {
+  phase: ExperimentPhase;
+  fraction: number;
+  elapsedMs: number;
+  etaMs: number | null;
+}
+
+export interface EncoderEvalMeasured {
+  /** The encoder file's name. */
+  name: string;
+  result: EncoderEvalResult;
+  seconds: number;
+  /** Stopped during the warm start: the zero-shot part stands, the warm start is left out. */
+  stopped: boolean;
+}
+
 export type ExperimentFromWorker =
   | { type: 'experimentProgress'; progress: ExperimentProgress }
   /** Records as they are stored (replace: the whole stored set, e.g. the answer to experimentList). */
@@ -56,4 +80,7 @@ export type ExperimentFromWorker =
   | { type: 'experimentDone'; end: ExperimentEnd; message: string; ran: number; reused: number; seconds: number }
   | ({ type: 'throughputMeasured'; requestId: number } & ThroughputMeasured)
   /** Warm-up and timed pairs done of repeats + 1, running time and time left. */
-  | { type: 'throughputProgress'; requestId: number; done: number; total: number; elapsedMs: number; etaMs: number | null };
+  | { type: 'throughputProgress'; requestId: number; done: number; total: number; elapsedMs: number; etaMs: number | null }
+  | { type: 'encoderEvalProgress'; requestId: number; progress: EncoderEvalProgress }
+  /** measured: null when it failed (message says why) or was cancelled before the zero-shot part ended. */
+  | { type: 'encoderEvalDone'; requestId: number; end: ExperimentEnd; message: string; measured: EncoderEvalMeasured | null };

@@ -212,7 +212,7 @@ export type ReplyOf<T extends RequestType> = Extract<FromWorker, { type: ReplyTy
 /** What must be transferred (not copied) with a message. */
 export function transferablesOf(msg: ToWorker | FromWorker): Transferable[] {
   if (msg.type === 'decode' || msg.type === 'checkSolution' || msg.type === 'loadEncoder') return [msg.bytes];
-  if (msg.type === 'throughput') return [msg.bytes];
+  if (msg.type === 'throughput' || msg.type === 'encoderEval') return [msg.bytes];
   if (msg.type === 'pathPair') return [msg.a, msg.b, ...(msg.others ?? []).map((o) => o.bytes)];
   if (msg.type === 'done' && msg.solution) return [msg.solution];
   if (msg.type === 'checkpoint') {

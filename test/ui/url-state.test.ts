@@ -26,6 +26,7 @@ const experimentArbs = {
   expGroups: listArb(1000),
   expProgressive: fc.boolean(),
   expRepeats: fc.integer({ min: 1, max: 100 }),
+  expWarmStart: fc.boolean(),
 };
 
 /** The library view's fields (src/ui/library-settings.ts). */

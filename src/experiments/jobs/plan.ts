@@ -3,11 +3,11 @@
  * command line makes for Tables 1-3, so the page's records and `protolab sweep`'s are alike.
  */
 import { LAYOUT_NAMES, LAYOUTS } from '../../shared/layouts.ts';
-import { PAPER_SETTINGS, type ProtoSettings } from '../../shared/run-settings.ts';
+import type { ProtoSettings } from '../../shared/run-settings.ts';
 import type { Share } from '../../prototokens/problem.ts';
 import { methodByName, type SweepMethod } from './methods.ts';
 import type { SweepInit } from '../records.ts';
-import { checkExperimentSpec, type ExperimentSpec } from '../../shared/experiment-spec.ts';
+import { checkExperimentSpec, experimentRunSettings, type ExperimentSpec } from '../../shared/experiment-spec.ts';
 
 export interface PlannedSweep {
   /** For the progress line: "layout [e]×N", "groups of 4", ... */
@@ -31,7 +31,7 @@ export function planExperiment(spec: ExperimentSpec): PlannedSweep[] {
   const problems = checkExperimentSpec(spec);
   if (problems.length > 0) throw new ExperimentSpecError(problems.join(' '));
   const method = methodByName(spec.method, { memoryTokens: spec.memoryTokens });
-  const settings: ProtoSettings = { ...PAPER_SETTINGS, maxSteps: spec.steps, lr: spec.lr, layout: spec.layout, firstTarget: spec.firstTarget };
+  const settings = experimentRunSettings(spec);
   const lengths = spec.lengths.length > 0 ? spec.lengths : undefined;
   const maxLength = spec.maxLength > 0 ? spec.maxLength : undefined;
   const init: SweepInit = spec.progressive ? 'progressive' : 'normal';

@@ -2,8 +2,9 @@ import './experiments.css';
 import { ExperimentForm } from './ExperimentForm.tsx';
 import { ExperimentProgressView, ExperimentResults } from './ExperimentResults.tsx';
 import { ThroughputPanel } from './ThroughputPanel.tsx';
+import { EncoderEvalPanel } from './EncoderEvalPanel.tsx';
 
-/** The experiments view: the paper's experiments run in the worker, their tables and plots drawn as results arrive, and decoding throughput. */
+/** The experiments view: the paper's experiments run in the worker, their tables and plots drawn as results arrive, an encoder's measurement, and decoding throughput. */
 export function ExperimentsView() {
   return (
     <div className="experiments-view">
@@ -13,6 +14,7 @@ export function ExperimentsView() {
         <ExperimentProgressView />
       </section>
       <ExperimentResults />
+      <EncoderEvalPanel />
       <ThroughputPanel />
     </div>
   );
