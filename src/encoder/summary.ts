@@ -5,6 +5,7 @@
  * the budget, and how the warm-start batch is laid out. Pure: no model, no GPU.
  */
 import type { SolveItem } from './warm-start.ts';
+import type { ProtoVectors } from '../prototokens/trainer.ts';
 
 export interface StepsSummary {
   /** Items that reached accuracy 1.0 within the budget, of all. */
@@ -50,13 +51,13 @@ export function medianRatio(encoder: StepsSummary, normal: StepsSummary): number
 }
 
 /**
- * The warm-start batch for `stepsToSolve`: per text, one item from the encoder's prediction (with
- * its m), then `seeds` items from the seeded draw (seeds seed + s), all in one batch so both see
- * the same optimiser, budget and adapter.
+ * The warm-start batch for `stepsToSolve`: per text, one item from the encoder's predicted e and m,
+ * then `seeds` items from the seeded draw (seeds seed + s), all in one batch so both see the same
+ * optimiser, budget and adapter.
  */
-export function warmStartItems(texts: readonly number[][], es: readonly Float32Array[], m: Float32Array, seeds: number, seed: number): SolveItem[] {
+export function warmStartItems(texts: readonly number[][], starts: readonly ProtoVectors[], seeds: number, seed: number): SolveItem[] {
   return texts.flatMap((tokens, i) => [
-    { tokens, start: { e: es[i], m }, seed },
+    { tokens, start: starts[i], seed },
     ...Array.from({ length: seeds }, (_, s) => ({ tokens, start: null, seed: seed + s })),
   ]);
 }

@@ -12,6 +12,7 @@ import { testGpu } from '../helpers/gpu.ts';
 import { loadModel } from '../../src/model/load.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { decodeEncoderBytes } from '../../src/encoder/file.ts';
+import { decodeSolutionBytes } from '../../src/prototokens/solution-file.ts';
 
 describe('protolab encoder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'protolab-enc-'));
@@ -47,10 +48,13 @@ describe('protolab encoder', () => {
     for (const t of e.texts) expect(t.steps_normal).toHaveLength(1);
   }, 120_000);
 
-  it('compress --encoder starts from the prediction and reports init and initial_accuracy', () => {
-    const r = protolab(['compress', '--model', STORIES, '--encoder', file, '--text', 'Once upon a time there was a little girl named Lily', '--max-tokens', '8', '--steps', '300', '--lr', '0.1', '--json']);
+  it('compress --encoder starts from the prediction and reports init and initial_accuracy, in its JSON and its solution file', async () => {
+    const sol = join(dir, 'sol.safetensors');
+    const r = protolab(['compress', '--model', STORIES, '--encoder', file, '--text', 'Once upon a time there was a little girl named Lily', '--max-tokens', '8', '--steps', '300', '--lr', '0.1', '--out', sol, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const c = JSON.parse(r.stdout);
+    const saved = (await decodeSolutionBytes(new Uint8Array(readFileSync(sol)), sol)).meta;
+    expect(saved).toMatchObject({ init: 'encoder', initialAccuracy: c.initial_accuracy });
     expect(c.init).toBe('encoder');
     expect(c.tokens).toHaveLength(8);
     expect(c.initial_accuracy).toBeGreaterThanOrEqual(0);

@@ -25,8 +25,8 @@ describe('encoder measurement summaries', () => {
 
   it('the warm-start batch: per text one item from the prediction, then S seeded draws; split back per text', () => {
     const m = new Float32Array([9]);
-    const es = [new Float32Array([1]), new Float32Array([2])];
-    const items = warmStartItems([[5, 6], [7, 8]], es, m, 2, 100);
+    const starts = [{ e: new Float32Array([1]), m }, { e: new Float32Array([2]), m: new Float32Array([3]) }];
+    const items = warmStartItems([[5, 6], [7, 8]], starts, 2, 100);
     expect(items.map((it) => [it.tokens, it.start && it.start.e[0], it.seed])).toEqual([
       [[5, 6], 1, 100],
       [[5, 6], null, 100],
@@ -36,6 +36,7 @@ describe('encoder measurement summaries', () => {
       [[7, 8], null, 101],
     ]);
     expect(items[0].start!.m).toBe(m);
+    expect(items[3].start!.m[0]).toBe(3);
     expect(splitWarmStart([1, 2, 3, 4, null, 6], 2, 2)).toEqual({ fromEncoder: [1, 4], fromDraw: [[2, 3], [null, 6]] });
   });
 });

@@ -9,7 +9,7 @@ import { ROOT, importClosure, sourceFiles } from '../helpers/imports.ts';
  * experiments/ runs without a GPU (their GPU jobs live in jobs/).
  */
 const rel = (f: string) => relative(ROOT, f).split('\\').join('/');
-const ENGINE = /^src\/(gpu|ops|reference|model|prototokens|memory)\/|^src\/[a-z]+\/jobs\/|^src\/worker\/(?!protocol\.ts$|client\.ts$)/u;
+const ENGINE = /^src\/(gpu|ops|reference|model|prototokens|memory|encoder)\/|^src\/[a-z]+\/jobs\/|^src\/worker\/(?!protocol\.ts$|client\.ts$)/u;
 
 describe('UI / engine boundary', () => {
   const ui = [...sourceFiles(join(ROOT, 'src', 'ui')), join(ROOT, 'src', 'main.tsx')];

@@ -108,8 +108,9 @@ export async function runCompress(
     const decodedIds = await decodeOnePass(model, best, settings.layout, settings.firstTarget, tokens.length);
     const init = start?.init ?? settings.init;
     const { result, meta } = compressOutcome({ model, tokenizer }, tokens, text, { ...settings, init }, r, decodedIds, out);
-    if (out) writeFileAtomic(resolve(out), encodeSolution({ e: best.e, m: best.m, meta: { ...meta, layout: settings.layout, firstTarget: settings.firstTarget } }));
-    return start?.init === 'encoder' ? { ...result, initial_accuracy: start.initialCorrect / tokens.length } : result;
+    const initialAccuracy = start?.init === 'encoder' ? start.initialCorrect / tokens.length : undefined;
+    if (out) writeFileAtomic(resolve(out), encodeSolution({ e: best.e, m: best.m, meta: { ...meta, layout: settings.layout, firstTarget: settings.firstTarget, ...(initialAccuracy !== undefined ? { initialAccuracy } : {}) } }));
+    return initialAccuracy !== undefined ? { ...result, initial_accuracy: initialAccuracy } : result;
   } finally {
     trainer.destroy();
   }

@@ -65,7 +65,7 @@ export async function encoderEval(values: Values, progress: (msg: string) => voi
     zero_shot: summariseFractions(preds.map((p) => p.correct / N)),
   };
   if (!values['warm-start']) return result;
-  const items = warmStartItems(texts.map((t) => t.tokens), preds.map((p) => p.e), enc.m, seeds, settings.seed);
+  const items = warmStartItems(texts.map((t) => t.tokens), preds, seeds, settings.seed);
   const t0 = performance.now();
   const solved = await stepsToSolve(loaded.model, items, settings, (step, n) => progress(`warm start: step ${step}/${settings.maxSteps}, ${n} of ${items.length} runs at accuracy 1.0`));
   clearProgress();

@@ -75,7 +75,7 @@ export async function evaluateEncoder(o: EncoderEvalOptions): Promise<{ result: 
   const preds = await predictAndScore(model, enc, texts, settings);
   const result: EncoderEvalResult = { source: o.source.name, length: N, texts: texts.length, zeroShot: summariseFractions(preds.map((p) => p.correct / N)), warmStart: null };
   if (!o.warmStart) return { result, stopped: false };
-  const items = warmStartItems(texts, preds.map((p) => p.e), enc.m, o.seeds, settings.seed);
+  const items = warmStartItems(texts, preds, o.seeds, settings.seed);
   status('warm-start');
   const solved = await stepsToSolve(model, items, settings, (step, n) => status('warm-start', step, n), o.gate);
   // Stopped: the runs not solved yet are not "unsolved within the budget"; no summary is better than a wrong one.
