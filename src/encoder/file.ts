@@ -6,8 +6,8 @@
  * the data it was trained on, so a file for another model is refused by name.
  */
 import type { Model } from '../model/model.ts';
-import { bytesSource, encodeSafetensors, readSafetensorsHeader, readTensor, type ByteSource } from '../model/safetensors.ts';
-import { checkSolutionFits, finiteVector, LAB_VERSION, metadataNumber, SolutionFileError } from '../prototokens/solution-file.ts';
+import { bytesSource, encodeSafetensors, readTensor, type ByteSource } from '../model/safetensors.ts';
+import { checkSolutionFits, finiteVector, LAB_VERSION, metadataNumber, readLabFileHeader, SolutionFileError } from '../prototokens/solution-file.ts';
 import { featureWidth, POOLS, type FeatureSpec, type FeatureStats, type Pool } from './features.ts';
 import { paramLayout, type EncoderShape } from './net.ts';
 
@@ -101,14 +101,8 @@ export function encodeEncoder(enc: Encoder): Uint8Array {
 
 /** An encoder file, checked to be one, to be whole, and to belong to `model`. */
 export async function decodeEncoder(src: ByteSource, model: Model): Promise<Encoder> {
-  let header;
-  try {
-    header = await readSafetensorsHeader(src);
-  } catch (e) {
-    throw new SolutionFileError(`${src.describe} is not a readable encoder file: ${(e as Error).message}`);
-  }
+  const header = await readLabFileHeader(src, ENCODER_FORMAT, { what: 'encoder', aKind: 'an encoder', makeWith: 'protolab encoder train' });
   const md = header.metadata;
-  if (md.format !== ENCODER_FORMAT) throw new SolutionFileError(`${src.describe} is not an encoder (no format "${ENCODER_FORMAT}" in its metadata); make one with protolab encoder train.`);
   const num = (k: string): number => metadataNumber(md, k, src.describe);
   const hidden = num('hidden_size');
   checkSolutionFits({ model: md.model ?? '', modelFingerprint: md.model_fingerprint ?? '', hidden }, model, 'encoder');

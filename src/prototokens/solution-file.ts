@@ -140,6 +140,22 @@ export async function readSolutionHeader(src: ByteSource): Promise<Awaited<Retur
   }
 }
 
+/**
+ * The header of a lab file of one format (a universal m, an encoder): refused with one line naming
+ * the file when it is not safetensors, or not of that format (`what` names the file kind, `aKind`
+ * is it with its article, `makeWith` the command that makes one).
+ */
+export async function readLabFileHeader(src: ByteSource, format: string, names: { what: string; aKind: string; makeWith: string }): Promise<Awaited<ReturnType<typeof readSafetensorsHeader>>> {
+  let header;
+  try {
+    header = await readSafetensorsHeader(src);
+  } catch (e) {
+    throw new SolutionFileError(`${src.describe} is not a readable ${names.what} file: ${(e as Error).message}`);
+  }
+  if (header.metadata.format !== format) throw new SolutionFileError(`${src.describe} is not ${names.aKind} (no format "${format}" in its metadata); make one with ${names.makeWith}.`);
+  return header;
+}
+
 /** A number from a lab file's `__metadata__`, or a SolutionFileError naming the file and the field. */
 export function metadataNumber(md: Record<string, string>, k: string, describe: string): number {
   const v = Number(md[k]);

@@ -8,12 +8,12 @@
  * text length and the data it was trained on, so a file for another model is refused by name.
  */
 import type { Model } from '../model/model.ts';
-import { bytesSource, encodeSafetensors, readSafetensorsHeader, readTensor, type ByteSource } from '../model/safetensors.ts';
+import { bytesSource, encodeSafetensors, readTensor, type ByteSource } from '../model/safetensors.ts';
 import { ProtoTrainer, type ProtoVectors } from './trainer.ts';
 import type { ProtoReport } from './input-trainer.ts';
 import { optimise } from './optimise.ts';
 import { textsWithRestarts, withFixedM, singleText, type ProtoProblem } from './problem.ts';
-import { checkSolutionFits, finiteVector, LAB_VERSION, metadataNumber, SolutionFileError } from './solution-file.ts';
+import { checkSolutionFits, finiteVector, LAB_VERSION, metadataNumber, readLabFileHeader, SolutionFileError } from './solution-file.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
 
 export const UNIVERSAL_M_FORMAT = 'protolab-universal-m/1';
@@ -122,14 +122,8 @@ export function encodeUniversalM(u: UniversalM): Uint8Array {
 
 /** A universal-m file, checked to be one and to belong to `model` (its fingerprint and width). */
 export async function decodeUniversalM(src: ByteSource, model: Model): Promise<UniversalM> {
-  let header;
-  try {
-    header = await readSafetensorsHeader(src);
-  } catch (e) {
-    throw new SolutionFileError(`${src.describe} is not a readable universal-m file: ${(e as Error).message}`);
-  }
+  const header = await readLabFileHeader(src, UNIVERSAL_M_FORMAT, { what: 'universal-m', aKind: 'a universal m', makeWith: 'protolab universal-m' });
   const md = header.metadata;
-  if (md.format !== UNIVERSAL_M_FORMAT) throw new SolutionFileError(`${src.describe} is not a universal m (no format "${UNIVERSAL_M_FORMAT}" in its metadata); make one with protolab universal-m.`);
   const info = header.tensors.get('m');
   if (!info || info.shape.length !== 1) throw new SolutionFileError(`${src.describe} must hold one vector m.`);
   const num = (k: string): number => metadataNumber(md, k, src.describe);
