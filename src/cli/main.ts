@@ -46,7 +46,7 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab sweep --model M --source pg19|random|generated|recent|pg19-all|pg19-windows|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
-                 [--progressive | --m FILE [--freeze-m]] [--out results.jsonl] [--json]
+                 [--progressive | --m FILE [--freeze-m] | --encoder FILE] [--out results.jsonl] [--json]
 ${UNIVERSAL_M_USAGE}
 ${ENCODER_USAGE}
   protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
@@ -250,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
         ...flagOptions({ progressive: EXPERIMENT_FIELDS.progressive }),
         m: { type: 'string' },
         'freeze-m': { type: 'boolean' },
+        encoder: { type: 'string' },
         out: { type: 'string' },
       });
       const need = (flag: string, what: string) => {
@@ -290,6 +291,8 @@ async function main(argv: string[]): Promise<number> {
       if (values['freeze-m'] && values.m === undefined) throw new UsageError('--freeze-m keeps the m of --m FILE fixed; give --m FILE.');
       if (values.m !== undefined && (progressive || methodName === 'memory' || share !== 'none')) throw new UsageError('--m FILE gives every text the one universal m: it goes with the one-shot method alone, without --progressive or --share.');
       const mBytes = values.m !== undefined ? readSolutionFile('--m', values.m as string) : null;
+      if (values.encoder !== undefined && (progressive || mBytes)) throw new UsageError('--encoder FILE starts every attempt from its prediction: leave out --progressive and --m.');
+      const encoderBytes = values.encoder !== undefined ? readSolutionFile('--encoder', values.encoder as string) : null;
       let method;
       try {
         method = methodByName(methodName, { memoryTokens });
@@ -323,8 +326,9 @@ async function main(argv: string[]): Promise<number> {
             share,
             group,
             method,
-            init: progressive ? 'progressive' : mBytes ? (values['freeze-m'] ? 'universal-m frozen' : 'universal-m') : 'normal',
+            init: progressive ? 'progressive' : mBytes ? (values['freeze-m'] ? 'universal-m frozen' : 'universal-m') : encoderBytes ? 'encoder' : 'normal',
             universalM: mBytes ? (await decodeUniversalMBytes(mBytes, values.m as string, loaded.model)).m : undefined,
+            encoder: encoderBytes ? await decodeEncoderBytes(encoderBytes, values.encoder as string, loaded.model) : undefined,
             settings,
             lengths,
             maxLength,

@@ -17,7 +17,7 @@ export type MethodName = 'oneshot' | 'memory';
  * (prototokens/universal-m.ts) as its start or kept fixed, e drawn. More will come (an encoder),
  * so it is a list, not a switch.
  */
-export const SWEEP_INITS = ['normal', 'progressive', 'universal-m', 'universal-m frozen'] as const;
+export const SWEEP_INITS = ['normal', 'progressive', 'universal-m', 'universal-m frozen', 'encoder'] as const;
 export type SweepInit = (typeof SWEEP_INITS)[number];
 
 /** A record's init: absent in records written before init existed, which were all drawn. */
@@ -64,6 +64,8 @@ export interface SweepKey {
   init?: SweepInit;
   /** The universal-m inits: the hash of the m used (its float32 bits), so sweeps with other m's never mix. */
   universalM?: string;
+  /** The encoder init: the hash of the encoder's parameters, so sweeps with other encoders never mix. */
+  encoder?: string;
 }
 
 export interface SweepRecord extends SweepKey {
@@ -137,7 +139,7 @@ export function canonicalJson(x: unknown): string {
   return JSON.stringify(x);
 }
 
-const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold', 'memoryTokens', 'init', 'universalM'];
+const KEY_FIELDS: (keyof SweepKey)[] = ['method', 'model', 'modelFingerprint', 'layout', 'firstTarget', 'share', 'group', 'source', 'textSeed', 'seeds', 'seedBase', 'settings', 'stop', 'keepGoing', 'threshold', 'memoryTokens', 'init', 'universalM', 'encoder'];
 
 export function keyOf(r: SweepKey): SweepKey {
   const out = {} as Record<string, unknown>;
@@ -171,6 +173,7 @@ function startFieldsOk(r: SweepRecord, seeds: number): boolean {
   if (r.init !== undefined && !(SWEEP_INITS as readonly unknown[]).includes(r.init)) return false;
   if (r.init === 'progressive' && r.vectors === undefined) return false;
   if (r.init?.startsWith('universal-m') && typeof r.universalM !== 'string') return false;
+  if (r.init === 'encoder' && typeof r.encoder !== 'string') return false;
   if (r.vectors !== undefined) {
     if (!Array.isArray(r.vectors) || r.vectors.length !== seeds) return false;
     let width = -1;

@@ -3,7 +3,7 @@
  * and length (Table 1) and by sharing group size (Table 2), as data and as text or Markdown tables.
  */
 import { LAYOUTS } from '../shared/layouts.ts';
-import { attemptSteps, canonicalJson, initOf, keyOf, type SweepKey, type SweepRecord } from './records.ts';
+import { attemptSteps, canonicalJson, initOf, keyOf, type SweepInit, type SweepKey, type SweepRecord } from './records.ts';
 import { median, pm, renderTable, stat, type Stat, type TableFormat } from './report-format.ts';
 import { pairRows, progressivePairs, progressiveTable } from './report-progressive.ts';
 
@@ -102,7 +102,8 @@ const memoryLabel = (K: number) => `K = ${K} memory vector${K === 1 ? '' : 's'}`
 export function initLabel(k: Pick<SweepKey, 'init'>, always = false): string {
   const init = initOf(k);
   if (init === 'normal') return always ? ', from scratch' : '';
-  return init === 'progressive' ? ', progressive' : init === 'universal-m' ? ', universal m as start' : ', universal m frozen';
+  const labels: Record<Exclude<SweepInit, 'normal'>, string> = { progressive: ', progressive', 'universal-m': ', universal m as start', 'universal-m frozen': ', universal m frozen', encoder: ', from the encoder' };
+  return labels[init];
 }
 
 export function layoutLabel(k: Pick<SweepKey, 'layout' | 'firstTarget'>): string {

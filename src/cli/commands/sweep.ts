@@ -1,3 +1,4 @@
+import type { EncoderParts } from '../../encoder/file.ts';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedCliModel } from '../model-dir.ts';
@@ -24,6 +25,7 @@ export interface SweepArgs {
   init?: SweepInit;
   /** The m of the universal-m inits (--m FILE). */
   universalM?: Float32Array;
+  encoder?: EncoderParts;
   settings: ProtoSettings;
   lengths?: number[];
   maxLength?: number;
@@ -72,6 +74,7 @@ export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: S
       method: a.method,
       init: a.init,
       universalM: a.universalM,
+      encoder: a.encoder,
       settings: a.settings,
       lengths: a.lengths,
       maxLength: a.maxLength,

@@ -7,6 +7,7 @@ import type { ProtoVectors } from '../../prototokens/trainer.ts';
 import { base64ToFloat32, float32ToBase64 } from '../../util/base64.ts';
 import { fnv, type SweepInit, type SweepRecord } from '../records.ts';
 import { MethodUnavailableError } from './methods.ts';
+import type { EncoderParts } from '../../encoder/file.ts';
 import { oneshotMethod, type SweepMethod } from './methods.ts';
 import type { SweepOptions } from './sweep.ts';
 
@@ -70,4 +71,27 @@ export function universalStart(init: SweepInit, m: Float32Array | undefined, met
   if (method.name !== 'oneshot') throw new MethodUnavailableError('A universal m is an m of the one-shot method; the memory-token method has none.');
   if ((share ?? 'none') !== 'none') throw new MethodUnavailableError('A universal m is reused by texts that share nothing else; leave out --share.');
   return { m, frozen: init === 'universal-m frozen' };
+}
+
+/** An encoder's id in a sweep key: a hash of its parameters' float32 bits. */
+export function encoderId(enc: EncoderParts): string {
+  return fnv(float32ToBase64(enc.theta));
+}
+
+/**
+ * The encoder every attempt starts from under the encoder init (its prediction for each text, the
+ * same for every seed), after checking the options allow it; null otherwise. An encoder encodes
+ * texts of its one length, so every length of the sweep must be that one.
+ */
+export function encoderStart(init: SweepInit, enc: EncoderParts | undefined, method: SweepMethod, share: SweepOptions['share'], lengths: readonly number[] | undefined): EncoderParts | null {
+  if (init !== 'encoder') {
+    if (enc) throw new MethodUnavailableError(`An encoder was given, but the sweep's init is ${init}.`);
+    return null;
+  }
+  if (!enc) throw new MethodUnavailableError('init encoder needs an encoder (protolab encoder train makes one).');
+  if (method.name !== 'oneshot') throw new MethodUnavailableError('An encoder predicts the proto-tokens of the one-shot method; the memory-token method has none.');
+  if ((share ?? 'none') !== 'none') throw new MethodUnavailableError('An encoder predicts each text its own vectors; leave out --share.');
+  const N = enc.features.length;
+  if (!lengths || lengths.some((L) => L !== N)) throw new MethodUnavailableError(`This encoder encodes texts of ${N} tokens: run the sweep at --lengths ${N} only.`);
+  return enc;
 }

@@ -25,7 +25,9 @@ import type { Share } from '../../prototokens/problem.ts';
 import { CAPACITY_THRESHOLD, fittingLengths } from '../ladder.ts';
 import { oneshotMethod, MethodUnavailableError, type SweepMethod } from './methods.ts';
 import { sweepId, type RecordStore, type StopRule, type SweepInit, type SweepKey, type SweepRecord } from '../records.ts';
-import { progressiveFields, progressiveProblem, startsOf, SweepConflict, universalMId, universalStart } from './starts.ts';
+import { encoderId, encoderStart, progressiveFields, progressiveProblem, startsOf, SweepConflict, universalMId, universalStart } from './starts.ts';
+import { predictVectors } from '../../encoder/predict.ts';
+import type { EncoderParts } from '../../encoder/file.ts';
 
 export { storedVectors, SweepConflict } from './starts.ts';
 
@@ -45,10 +47,12 @@ export interface SweepOptions {
   share?: Share;
   group?: number;
   method?: SweepMethod;
-  /** Where each attempt starts: 'normal' (default) draws from the restart seed; 'progressive' continues the previous rung's best; 'universal-m' (frozen) takes universalM. */
+  /** Where each attempt starts: 'normal' (default) draws from the restart seed; 'progressive' continues the previous rung's best; 'universal-m' (frozen) takes universalM; 'encoder' the encoder's prediction. */
   init?: SweepInit;
   /** The m of the universal-m inits (prototokens/universal-m.ts). */
   universalM?: Float32Array;
+  /** The encoder of the encoder init (src/encoder/): every attempt starts from its prediction. */
+  encoder?: EncoderParts;
   /** Layout, first target and optimiser (default PAPER_SETTINGS; its seed is unused: see seedBase). */
   settings?: ProtoSettings;
   /** Lengths to try (default the paper's ladder), cut to the model and to maxLength. */
@@ -129,7 +133,7 @@ export function restartSeed(seedBase: number, textId: string, s: number): number
 }
 
 /** The key of a sweep with these options (what identifies its records). */
-export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName' | 'seeds' | 'textSeed' | 'seedBase' | 'share' | 'group' | 'method' | 'init' | 'universalM' | 'settings' | 'keepGoing' | 'stop' | 'threshold'>): SweepKey {
+export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName' | 'seeds' | 'textSeed' | 'seedBase' | 'share' | 'group' | 'method' | 'init' | 'universalM' | 'encoder' | 'settings' | 'keepGoing' | 'stop' | 'threshold'>): SweepKey {
   const s = o.settings ?? PAPER_SETTINGS;
   const share = o.share ?? 'none';
   const method = o.method ?? oneshotMethod;
@@ -152,6 +156,7 @@ export function sweepKey(o: Pick<SweepOptions, 'model' | 'source' | 'sourceName'
     threshold: o.threshold ?? CAPACITY_THRESHOLD,
     init: o.init ?? 'normal',
     ...(o.universalM ? { universalM: universalMId(o.universalM) } : {}),
+    ...(o.encoder ? { encoder: encoderId(o.encoder) } : {}),
   };
 }
 
@@ -187,6 +192,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     if (why) throw new MethodUnavailableError(why);
   }
   const reuse = universalStart(o.init ?? 'normal', o.universalM, method, share);
+  const encoder = encoderStart(o.init ?? 'normal', o.encoder, method, share, o.lengths);
   const key = sweepKey({ ...o, method, settings });
   const id = sweepId(key);
   const now = o.now ?? (() => performance.now());
@@ -280,7 +286,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         const seeds = toRun.map((t) => Array.from({ length: S }, (_, s) => restartSeed(key.seedBase, t.id, s)));
         const targets = toRun.map((t) => t.tokens.slice(0, L));
         const from = toRun.map((t) => (progressive ? previous.get(t.id) : undefined));
-        const initial = progressive && from.some(Boolean) ? toRun.flatMap((_, ti) => startsOf(from[ti], S, d)) : undefined;
+        const initial = encoder
+          ? (await predictVectors(model, encoder, targets)).flatMap((v) => Array.from({ length: S }, () => v))
+          : progressive && from.some(Boolean)
+            ? toRun.flatMap((_, ti) => startsOf(from[ti], S, d))
+            : undefined;
         let latest: readonly number[] = [];
         const solvedText = (c: readonly number[]) => toRun.every((_, t) => c.slice(t * S, (t + 1) * S).some((x) => x === L));
         const base = { unit: u, units: units.length, texts: batchIds, length: L, attempts, maxAttempts };
