@@ -52,7 +52,7 @@ describe('a sweep from an encoder', () => {
     expect(sweepId(sweepKey({ ...base }))).not.toBe(sweepId(sweepKey({ ...base, encoder: other })));
     await expect(runSweep({ ...base, lengths: [4, 8], store: memoryStore() })).rejects.toThrow(/encodes texts of 8 tokens: run the sweep at --lengths 8 only/);
     await expect(runSweep({ ...base, init: 'normal', store: memoryStore() })).rejects.toThrow(/An encoder was given, but the sweep's init is normal/);
-    await expect(runSweep({ ...base, method: memoryMethod, store: memoryStore() })).rejects.toThrow(/memory-token method has none/);
+    await expect(runSweep({ ...base, method: memoryMethod(), store: memoryStore() })).rejects.toThrow(/memory-token method has none/);
     await expect(runSweep({ ...base, encoder: undefined, store: memoryStore() })).rejects.toThrow(/init encoder needs an encoder/);
   });
 });
