@@ -27,6 +27,8 @@ export interface EncoderMeta {
   lr: number;
   mLr: number;
   freezeM: boolean;
+  /** λ of the L2 penalty on the predicted vectors during training. */
+  normPenalty: number;
   seed: number;
   /** One-pass accuracy of the prediction with m (mean correct fraction) on the last training batches and on the held-out texts. */
   trainAccuracy: number;
@@ -90,6 +92,7 @@ export function encodeEncoder(enc: Encoder): Uint8Array {
       lr: String(md.lr),
       m_lr: String(md.mLr),
       freeze_m: String(md.freezeM),
+      norm_penalty: String(md.normPenalty),
       seed: String(md.seed),
       train_accuracy: String(md.trainAccuracy),
       held_out_accuracy: String(md.heldOutAccuracy),
@@ -135,6 +138,7 @@ export async function decodeEncoder(src: ByteSource, model: Model): Promise<Enco
     lr: num('lr'),
     mLr: num('m_lr'),
     freezeM: md.freeze_m === 'true',
+    normPenalty: num('norm_penalty'),
     seed: num('seed'),
     trainAccuracy: num('train_accuracy'),
     heldOutAccuracy: num('held_out_accuracy'),

@@ -27,6 +27,8 @@ export interface EncoderTrainOptions {
   freezeM: boolean;
   /** An m head: the encoder predicts each text's m too (no universal m). */
   predictM?: boolean;
+  /** λ of the L2 penalty on the predicted vectors (trainer.ts normPenalty). */
+  normPenalty?: number;
 }
 
 export interface CurvePoint {
@@ -66,6 +68,7 @@ export async function trainEncoder(model: Model, train: number[][], heldOut: num
     m: o.m,
     freezeM: o.freezeM,
     hyper: { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
+    normPenalty: o.normPenalty,
   });
   const curve: CurvePoint[] = [];
   let theta: Float32Array;

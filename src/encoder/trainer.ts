@@ -19,6 +19,7 @@ import type { AdamWHyper } from '../ops/adamw.ts';
 import { ProtoTrainer } from '../prototokens/trainer.ts';
 import { EncoderNet, type EncoderShape } from './net.ts';
 import { Rng } from '../util/rng.ts';
+import { addInPlace, scale } from '../ops/elementwise.ts';
 
 export interface EncoderTrainerOptions {
   shape: EncoderShape;
@@ -35,6 +36,12 @@ export interface EncoderTrainerOptions {
   freezeM: boolean;
   /** The encoder's own AdamW. */
   hyper: AdamWHyper;
+  /**
+   * λ of an L2 penalty λ·‖v‖² on every vector the encoder predicts (default 0). Solutions found from
+   * the paper's draw have norms of about 5-12 here; an unpenalised prediction drifts to twice that,
+   * and AdamW's fixed-size steps then take long to bring a warm start back (docs/RESULTS.md).
+   */
+  normPenalty?: number;
 }
 
 /**
@@ -68,9 +75,14 @@ export class EncoderTrainer {
   private constructor(
     readonly net: EncoderNet,
     readonly proto: ProtoTrainer,
-    private readonly features: Tensor,
+    /** The batch's features first, then the penalty's scratch, if any. */
+    private readonly owned: Tensor[],
     readonly opts: EncoderTrainerOptions,
   ) {}
+
+  private get features(): Tensor {
+    return this.owned[0];
+  }
 
   static async create(model: Model, o: EncoderTrainerOptions): Promise<EncoderTrainer> {
     const { gpu, spec } = model;
@@ -80,19 +92,30 @@ export class EncoderTrainer {
     if (mHead && (o.m || o.freezeM)) throw new Error('An encoder with an m head predicts every m; it takes no universal m.');
     const net = new EncoderNet(gpu, o.shape, o.batch, o.theta);
     const features = gpu.createTensor([o.batch, o.shape.inWidth], 'f32', 'encoder.features');
+    const lambda = o.normPenalty ?? 0;
+    if (!(lambda >= 0)) throw new Error(`The norm penalty must be a number from 0, got ${o.normPenalty}.`);
+    // The predicted vectors are the params table's first B·w values (rows 0..B-1, or 0..2B-1 with an m head).
+    const predicted = o.batch * o.shape.outWidth;
+    const penaltyGrad = lambda > 0 ? gpu.createTensor([predicted], 'f32', 'encoder.penalty_grad') : null;
     try {
       const problem = encoderProblem(o.batch, o.length, d, o.m, o.freezeM, o.proto.seed, mHead);
       const proto = await ProtoTrainer.create(model, problem, o.proto, {
         beforeLayout: (p, params) => net.recordForward(p, features, params),
-        afterGradient: (p, dparams) => {
+        afterGradient: (p, dparams, params) => {
+          if (penaltyGrad) {
+            // d(λ‖v‖²)/dv = 2λv, added to the cross-entropy's gradient at the predicted rows.
+            scale(p, 'encoder.penalty', { src: params, dst: penaltyGrad, n: predicted, s: 2 * lambda });
+            addInPlace(p, 'encoder.penalty.add', { dst: dparams, src: penaltyGrad, n: predicted });
+          }
           net.recordBackward(p, features, dparams);
           net.recordUpdate(p, o.hyper);
         },
       });
-      return new EncoderTrainer(net, proto, features, o);
+      return new EncoderTrainer(net, proto, [features, ...(penaltyGrad ? [penaltyGrad] : [])], o);
     } catch (e) {
       net.destroy();
       gpu.destroyTensor(features);
+      if (penaltyGrad) gpu.destroyTensor(penaltyGrad);
       throw e;
     }
   }
@@ -124,6 +147,6 @@ export class EncoderTrainer {
   destroy(): void {
     this.proto.destroy();
     this.net.destroy();
-    this.proto.model.gpu.destroyTensor(this.features);
+    for (const t of this.owned) this.proto.model.gpu.destroyTensor(t);
   }
 }

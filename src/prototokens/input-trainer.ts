@@ -88,7 +88,7 @@ export interface InputPlan {
 /** Recorded into the step program around the core: before the layout gathers params rows, and once dparams holds their gradient. */
 export interface StepHooks {
   beforeLayout(p: Program, params: Tensor): void;
-  afterGradient(p: Program, dparams: Tensor): void;
+  afterGradient(p: Program, dparams: Tensor, params: Tensor): void;
 }
 
 /** Refuses a token id the model has no embedding or output row for (before ids are packed as u32). */
@@ -215,7 +215,7 @@ export abstract class InputTrainer<V> {
     trackBest(p, `${label}.best`, { ...this.best, itemCorrect: s.itemCorrect, itemLoss: s.itemLoss, step: this.stepT, params: this.params, rows: itemRows, B, K: plan.rowsPerItem, dim: d });
     s.recordBackward(p);
     layoutBackward(p, `${label}.layout.bwd`, { dout: s.dInputs!, offsets, rowsOf, dparams: this.dparams, P, dim: d });
-    plan.hooks?.afterGradient(p, this.dparams);
+    plan.hooks?.afterGradient(p, this.dparams, this.params);
     adamwTick(p, `${label}.adamw.tick`, { step: this.stepT });
     adamwUpdate(p, `${label}.adamw`, {
       params: this.params,

@@ -85,7 +85,7 @@ describe('encoder file', () => {
       stats: { mean: new Float32Array(128).fill(0.5), std: new Float32Array(128).fill(2) },
       theta: initialParams(shape, 1, 1),
       m: new Float32Array(64).fill(0.25),
-      meta: encoderMeta(model, { source: 'pg19-windows', texts: 100, heldOut: 10, steps: 5, batch: 4, lr: 1e-3, mLr: 0.01, freezeM: false, seed: 0, trainAccuracy: 0.1, heldOutAccuracy: 0.05 }),
+      meta: encoderMeta(model, { source: 'pg19-windows', texts: 100, heldOut: 10, steps: 5, batch: 4, lr: 1e-3, mLr: 0.01, freezeM: false, normPenalty: 0.05, seed: 0, trainAccuracy: 0.1, heldOutAccuracy: 0.05 }),
     };
   });
 

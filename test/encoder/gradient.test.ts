@@ -36,12 +36,13 @@ describe('encoder gradient through the frozen model', () => {
   });
 
   /** Σ over texts of the summed cross-entropy of [e_b, m_b, ..., m_b] in float64: e_b = f(x_b; θ) and the shared m, or (m head) e_b | m_b = f(x_b; θ). */
-  function refLoss(shape: EncoderShape, theta: ArrayLike<number>, X: Float32Array, shared: Float32Array): number {
+  function refLoss(shape: EncoderShape, theta: ArrayLike<number>, X: Float32Array, shared: Float32Array, penalty: number): number {
     const d = model.spec.hidden;
     const w = shape.outWidth;
     const E = encoderForwardRef(shape, theta, X, TEXTS.length).out;
+    // The norm penalty λ·‖v‖² on every predicted vector.
+    let total = penalty * E.reduce((a, x) => a + x * x, 0);
     const plan = planLayout(PAPER_SETTINGS.layout, N, PAPER_SETTINGS.firstTarget);
-    let total = 0;
     TEXTS.forEach((text, b) => {
       const inputs = new Float64Array(plan.length * d);
       const targets = new Uint32Array(plan.length).fill(NONE);
@@ -55,11 +56,13 @@ describe('encoder gradient through the frozen model', () => {
     return total;
   }
 
-  for (const [name, features, hiddenWidth, mHead] of [
-    ['MLP over flat final hidden states', { layer: 5, pool: 'flat', length: N, bos: 1 }, 8, false],
-    ['linear map over the mean of layer 2', { layer: 2, pool: 'mean', length: N, bos: null }, 0, false],
-    ['MLP with an m head (e and m per text)', { layer: 4, pool: 'mean-last', length: N, bos: 1 }, 8, true],
-  ] as [string, FeatureSpec, number, boolean][]) {
+  for (const [name, features, hiddenWidth, mHead, penalty] of [
+    ['MLP over flat final hidden states', { layer: 5, pool: 'flat', length: N, bos: 1 }, 8, false, 0],
+    ['linear map over the mean of layer 2', { layer: 2, pool: 'mean', length: N, bos: null }, 0, false, 0],
+    ['MLP with an m head (e and m per text)', { layer: 4, pool: 'mean-last', length: N, bos: 1 }, 8, true, 0],
+    ['MLP with a norm penalty on the predicted e', { layer: 5, pool: 'flat', length: N, bos: 1 }, 8, false, 0.3],
+    ['m head with a norm penalty on e and m', { layer: 5, pool: 'mean', length: N, bos: 1 }, 8, true, 0.3],
+  ] as [string, FeatureSpec, number, boolean, number][]) {
     it(`${name}: the GPU's dθ matches finite differences of the float64 loss`, async () => {
       const d = model.spec.hidden;
       const F = featureWidth(features, d);
@@ -77,12 +80,13 @@ describe('encoder gradient through the frozen model', () => {
         m: mHead ? null : m,
         freezeM: !mHead,
         hyper: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
+        normPenalty: penalty,
       });
       tr.step(TEXTS, X);
       const [grad, rep] = await Promise.all([tr.gradient(), tr.report()]);
       tr.destroy();
-      // The step's own loss is the reference's at the starting θ.
-      const L0 = refLoss(shape, theta, X, m);
+      // The step's own cross-entropy is the reference's at the starting θ.
+      const L0 = refLoss(shape, theta, X, m, 0);
       expect(Math.abs(rep.loss.reduce((a, x) => a + x, 0) - L0) / L0).toBeLessThan(1e-4);
       // Directional derivatives along random directions, and single coordinates of every piece.
       const rng = new Rng(21);
@@ -96,8 +100,8 @@ describe('encoder gradient through the frozen model', () => {
         dirs.push(unit);
       }
       for (const v of dirs) {
-        const plus = refLoss(shape, th.map((x, i) => x + h * v[i]), X, m);
-        const minus = refLoss(shape, th.map((x, i) => x - h * v[i]), X, m);
+        const plus = refLoss(shape, th.map((x, i) => x + h * v[i]), X, m, penalty);
+        const minus = refLoss(shape, th.map((x, i) => x - h * v[i]), X, m, penalty);
         const fd = (plus - minus) / (2 * h);
         const gpu = v.reduce((a, vi, i) => a + vi * grad[i], 0);
         const scale = Math.sqrt(v.reduce((a, vi, i) => a + (vi * grad[i]) ** 2, 0)) + Math.abs(fd);

@@ -64,7 +64,7 @@ describe('encoder measurement in the experiment host (stories260k)', () => {
     const texts = (await sourceByName('pg19-windows').texts({ tokenizer, length: N, count: 8, seed: 5 })).map((t) => t.tokens);
     const proto = { ...PAPER_SETTINGS, reportEvery: 10 };
     const run = await trainEncoder(model, texts, [], { features: { layer: model.spec.layers, pool: 'flat', length: N, bos: tokenizer.bosTokenId }, hiddenWidth: 16, batch: 8, steps: 20, lr: 3e-3, seed: 1, proto, m: null, freezeM: false });
-    const meta = encoderMeta(model, { source: 'pg19-windows', texts: 8, heldOut: 0, steps: 20, batch: 8, lr: 3e-3, mLr: proto.lr, freezeM: false, seed: 1, trainAccuracy: run.trainAccuracy, heldOutAccuracy: 0 });
+    const meta = encoderMeta(model, { source: 'pg19-windows', texts: 8, heldOut: 0, steps: 20, batch: 8, lr: 3e-3, mLr: proto.lr, freezeM: false, normPenalty: 0, seed: 1, trainAccuracy: run.trainAccuracy, heldOutAccuracy: 0 });
     bytes = encodeEncoder({ ...run.encoder, meta });
   }, 120_000);
 

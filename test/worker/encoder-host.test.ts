@@ -29,7 +29,7 @@ function randomEncoder(model: Model, tokenizer: Tokenizer, over: Partial<Encoder
   const shape = { inWidth: featureWidth(features, d), hiddenWidth: 16, outWidth: d };
   const F = shape.inWidth;
   const meta = {
-    ...encoderMeta(model, { source: 'test', texts: 4, heldOut: 0, steps: 0, batch: 4, lr: 0.001, mLr: 0.01, freezeM: false, seed: 0, trainAccuracy: 0.25, heldOutAccuracy: 0 }),
+    ...encoderMeta(model, { source: 'test', texts: 4, heldOut: 0, steps: 0, batch: 4, lr: 0.001, mLr: 0.01, freezeM: false, normPenalty: 0, seed: 0, trainAccuracy: 0.25, heldOutAccuracy: 0 }),
     ...over,
   };
   const stats = { mean: new Float32Array(F), std: new Float32Array(F).fill(1) };

@@ -24,7 +24,7 @@ import type { CompressStart } from './compress.ts';
 
 export const ENCODER_USAGE = `  protolab encoder train --model M --source SRC --texts K --length N [--steps S] [--batch B] [--held-out H]
                        [--layer L] [--pool mean|last|mean-last|flat] [--hidden-width W] [--encoder-lr LR]
-                       [--m FILE [--freeze-m] | --predict-m] [RUN SETTINGS] [--text-seed K] --out FILE [--force] [--json]
+                       [--m FILE [--freeze-m] | --predict-m] [--norm-penalty λ] [RUN SETTINGS] [--text-seed K] --out FILE [--force] [--json]
   protolab encoder eval --model M --encoder FILE --source SRC --texts K [--text-seed K]
                        [--warm-start [--seeds S]] [RUN SETTINGS] [--json]`;
 
@@ -99,6 +99,8 @@ async function trainMain(values: Values, progress: (msg: string) => void): Promi
   if (!(lr > 0 && lr <= 1)) throw new UsageError(`--encoder-lr must be a number above 0 and at most 1, got "${values['encoder-lr']}".`);
   if (values['freeze-m'] && values.m === undefined) throw new UsageError('--freeze-m keeps the m of --m FILE fixed; give --m FILE.');
   const predictM = values['predict-m'] === true;
+  const normPenalty = values['norm-penalty'] !== undefined ? Number(values['norm-penalty']) : 0;
+  if (!(normPenalty >= 0 && normPenalty <= 10)) throw new UsageError(`--norm-penalty must be a number from 0 to 10, got "${values['norm-penalty']}".`);
   if (predictM && values.m !== undefined) throw new UsageError('--predict-m predicts each text\'s m: it takes no universal m; leave out --m.');
   // The encoder's steps are --steps; the run settings give m's optimiser and the layout.
   const proto = settingsFromFlags(RUN_FIELDS, { ...values, steps: undefined }, PAPER_SETTINGS);
@@ -117,7 +119,7 @@ async function trainMain(values: Values, progress: (msg: string) => void): Promi
     model,
     all.slice(0, texts).map((t) => t.tokens),
     all.slice(texts).map((t) => t.tokens),
-    { features, hiddenWidth, batch, steps, lr, seed: proto.seed, proto, m, freezeM: values['freeze-m'] === true, predictM },
+    { features, hiddenWidth, batch, steps, lr, seed: proto.seed, proto, m, freezeM: values['freeze-m'] === true, predictM, normPenalty },
     (p) => progress(`step ${p.step}/${steps}: ${(100 * p.accuracy).toFixed(1)} % of a batch's tokens from the prediction, loss ${p.loss.toFixed(3)} per token`),
   );
   clearProgress();
@@ -130,6 +132,7 @@ async function trainMain(values: Values, progress: (msg: string) => void): Promi
     lr,
     mLr: proto.lr,
     freezeM: values['freeze-m'] === true,
+    normPenalty,
     seed: proto.seed,
     trainAccuracy: run.trainAccuracy,
     heldOutAccuracy: heldOut ? run.heldOutAccuracy : 0,
@@ -183,6 +186,7 @@ export async function encoderMain(argv: string[], progress: (msg: string) => voi
       m: { type: 'string' },
       'freeze-m': { type: 'boolean' },
       'predict-m': { type: 'boolean' },
+      'norm-penalty': { type: 'string' },
       out: { type: 'string' },
       force: { type: 'boolean' },
     });
