@@ -9,7 +9,7 @@ import type { Model } from '../model/model.ts';
 import { bytesSource, encodeSafetensors, readTensor, type ByteSource } from '../model/safetensors.ts';
 import { checkSolutionFits, finiteVector, LAB_VERSION, metadataNumber, readLabFileHeader, SolutionFileError } from '../prototokens/solution-file.ts';
 import { featureWidth, POOLS, type FeatureSpec, type FeatureStats, type Pool } from './features.ts';
-import { paramLayout, type EncoderShape } from './net.ts';
+import { hasMHead, paramLayout, type EncoderShape } from './net.ts';
 
 export const ENCODER_FORMAT = 'protolab-encoder/1';
 
@@ -83,7 +83,7 @@ export function encodeEncoder(enc: Encoder): Uint8Array {
       pool: f.pool,
       bos: f.bos === null ? 'none' : String(f.bos),
       hidden_width: String(enc.shape.hiddenWidth),
-      predicts_m: String(enc.shape.outWidth === 2 * enc.m.length),
+      predicts_m: String(hasMHead(enc.shape, enc.m.length)),
       source: md.source,
       texts: String(md.texts),
       held_out: String(md.heldOut),

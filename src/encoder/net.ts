@@ -83,6 +83,11 @@ export function initialParams(s: EncoderShape, seed: number, outStd: number): Fl
   return theta;
 }
 
+/** An m head: the output is e | m (width 2d) rather than e alone. */
+export function hasMHead(s: EncoderShape, hidden: number): boolean {
+  return s.outWidth === 2 * hidden;
+}
+
 export function checkShape(s: EncoderShape): void {
   for (const [k, v] of Object.entries(s)) {
     if (!Number.isInteger(v) || v < 0 || (k !== 'hiddenWidth' && v < 1)) throw new Error(`Encoder ${k} must be a whole number${k === 'hiddenWidth' ? '' : ' from 1'}, got ${v}.`);

@@ -8,7 +8,7 @@ import type { ProtoSettings } from '../shared/run-settings.ts';
 import { scoreVectors } from '../prototokens/universal-m.ts';
 import type { ProtoVectors } from '../prototokens/trainer.ts';
 import { standardise, textFeatures } from './features.ts';
-import { EncoderNet } from './net.ts';
+import { EncoderNet, hasMHead } from './net.ts';
 import type { EncoderParts } from './file.ts';
 
 /** Texts per encoder pass. */
@@ -53,7 +53,7 @@ export async function predictFromFeatures(model: Model, enc: EncoderParts, X: Fl
 
 /** An encoder with an m head predicts both vectors (its output is e | m); otherwise m is its universal m. */
 export function predictsM(enc: Pick<EncoderParts, 'shape' | 'm'>): boolean {
-  return enc.shape.outWidth === 2 * enc.m.length;
+  return hasMHead(enc.shape, enc.m.length);
 }
 
 /** The encoder's starting vectors for each text. */

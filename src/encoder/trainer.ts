@@ -17,7 +17,7 @@ import type { ProtoReport } from '../prototokens/input-trainer.ts';
 import type { ProtoProblem } from '../prototokens/problem.ts';
 import type { AdamWHyper } from '../ops/adamw.ts';
 import { ProtoTrainer } from '../prototokens/trainer.ts';
-import { EncoderNet, type EncoderShape } from './net.ts';
+import { EncoderNet, hasMHead, type EncoderShape } from './net.ts';
 import { Rng } from '../util/rng.ts';
 import { addInPlace, scale } from '../ops/elementwise.ts';
 
@@ -87,7 +87,7 @@ export class EncoderTrainer {
   static async create(model: Model, o: EncoderTrainerOptions): Promise<EncoderTrainer> {
     const { gpu, spec } = model;
     const d = spec.hidden;
-    const mHead = o.shape.outWidth === 2 * d;
+    const mHead = hasMHead(o.shape, d);
     if (o.shape.outWidth !== d && !mHead) throw new Error(`The encoder makes vectors of width ${o.shape.outWidth} but this model's embeddings have width ${d} (${2 * d} with an m head).`);
     if (mHead && (o.m || o.freezeM)) throw new Error('An encoder with an m head predicts every m; it takes no universal m.');
     const net = new EncoderNet(gpu, o.shape, o.batch, o.theta);

@@ -7,7 +7,7 @@
 import type { Model } from '../model/model.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { decodeEncoderBytes, type Encoder } from '../encoder/file.ts';
-import { predictAndScore } from '../encoder/predict.ts';
+import { predictAndScore, predictsM } from '../encoder/predict.ts';
 import type { ProtoSettings } from '../shared/run-settings.ts';
 import type { EncoderFromWorker, EncoderInfo, EncoderToWorker } from './encoder-protocol.ts';
 import type { EncoderFrom } from './run-method.ts';
@@ -28,7 +28,7 @@ export function encoderInfo(enc: Encoder): EncoderInfo {
     modelFingerprint: meta.modelFingerprint,
     layer: features.layer,
     pool: features.pool,
-    predictsM: enc.shape.outWidth === 2 * enc.m.length,
+    predictsM: predictsM(enc),
     source: meta.source,
     texts: meta.texts,
     heldOut: meta.heldOut,
