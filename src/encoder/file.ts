@@ -138,7 +138,8 @@ export async function decodeEncoder(src: ByteSource, model: Model): Promise<Enco
     lr: num('lr'),
     mLr: num('m_lr'),
     freezeM: md.freeze_m === 'true',
-    normPenalty: num('norm_penalty'),
+    // Files written before the penalty existed trained without one.
+    normPenalty: md.norm_penalty === undefined ? 0 : num('norm_penalty'),
     seed: num('seed'),
     trainAccuracy: num('train_accuracy'),
     heldOutAccuracy: num('held_out_accuracy'),

@@ -99,6 +99,18 @@ describe('encoder file', () => {
     expect(back.meta).toEqual(enc.meta);
   });
 
+  it('reads a file from before the norm penalty existed as trained without one', async () => {
+    const bytes = encodeEncoder(enc);
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    delete header.__metadata__.norm_penalty;
+    const json = new TextEncoder().encode(JSON.stringify(header).padEnd(n, ' '));
+    expect(json.length).toBe(n);
+    const old = new Uint8Array(bytes);
+    old.set(json, 8);
+    expect((await decodeEncoderBytes(old, 'old.safetensors', model)).meta.normPenalty).toBe(0);
+  });
+
   it('refuses another model’s encoder, a file that is not one, and a damaged tensor, each by name', async () => {
     const other = await loadModel(await testGpu(), nodeFolderSource(`${FIXTURES}llama-gqa-untied`));
     await expect(decodeEncoderBytes(encodeEncoder(enc), 'enc.safetensors', other)).rejects.toThrow(/This encoder has width 64 \(made with .*stories260k\).*Load the model it was made with/);
