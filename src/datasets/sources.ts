@@ -383,3 +383,14 @@ export function generatedSource(contexts: TextSource, opts: GeneratedSourceOptio
 export function parseWordList(text: string): string[] {
   return text.split(/\r?\n/u).filter((w) => w.length > 0);
 }
+
+/**
+ * `count` texts of exactly `length` tokens (cut to it), or a SourceError saying how many the source
+ * gave: for measurements that need every text at one length (a universal m, an encoder).
+ */
+export async function textsOfLength(source: TextSource, opts: TextsOptions & { count: number }): Promise<SourceText[]> {
+  const picked = await source.texts(opts);
+  const full = picked.filter((t) => t.tokens.length >= opts.length);
+  if (full.length < opts.count) throw new SourceError(`${source.name} gave ${full.length} texts of ${opts.length} tokens, fewer than the ${opts.count} asked for; ask for fewer or shorter texts.`);
+  return full.map((t) => (t.tokens.length === opts.length ? t : { ...t, tokens: t.tokens.slice(0, opts.length) }));
+}

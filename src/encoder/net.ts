@@ -94,18 +94,26 @@ export function checkShape(s: EncoderShape): void {
   }
 }
 
-/** θ, its gradient and AdamW's state on the GPU, plus the activations of a batch of B texts. */
+/** What only training needs: θ's gradient, AdamW's state and the backward's scratch. */
+interface TrainingBuffers {
+  grad: Tensor;
+  adamM: Tensor;
+  adamV: Tensor;
+  step: Tensor;
+  dAct: Tensor | null;
+  dPre: Tensor | null;
+}
+
+/**
+ * θ on the GPU and the activations of a batch of B texts; for training (the default) also its
+ * gradient and AdamW's state. A net made only to predict (`train` false) allocates none of those.
+ */
 export class EncoderNet {
   readonly layout: ParamLayout;
   readonly theta: Tensor;
-  readonly grad: Tensor;
-  private readonly adamM: Tensor;
-  private readonly adamV: Tensor;
-  private readonly step: Tensor;
   private readonly pre: Tensor | null;
   private readonly act: Tensor | null;
-  private readonly dAct: Tensor | null;
-  private readonly dPre: Tensor | null;
+  private readonly training: TrainingBuffers | null;
   private readonly owned: Tensor[] = [];
 
   constructor(
@@ -114,27 +122,41 @@ export class EncoderNet {
     /** Texts per batch. */
     readonly B: number,
     theta: Float32Array,
+    train = true,
   ) {
     checkShape(shape);
     const L = (this.layout = paramLayout(shape));
     if (theta.length !== L.total) throw new Error(`The encoder's parameters have ${theta.length} values but its shape needs ${L.total}.`);
-    const t = (shape: number[], label: string) => {
-      const x = gpu.createTensor(shape, 'f32', `encoder.${label}`);
+    const t = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32') => {
+      const x = gpu.createTensor(shape, dtype, `encoder.${label}`);
       this.owned.push(x);
       return x;
     };
     this.theta = t([L.total], 'theta');
     gpu.write(this.theta, theta);
-    this.grad = t([L.total], 'grad');
-    this.adamM = t([L.total], 'adam_m');
-    this.adamV = t([L.total], 'adam_v');
-    this.step = gpu.createTensor([1], 'u32', 'encoder.adam_step');
-    this.owned.push(this.step);
     const H = shape.hiddenWidth;
     this.pre = H > 0 ? t([B, H], 'pre') : null;
     this.act = H > 0 ? t([B, H], 'act') : null;
-    this.dAct = H > 0 ? t([B, H], 'd_act') : null;
-    this.dPre = H > 0 ? t([B, H], 'd_pre') : null;
+    this.training = train
+      ? {
+          grad: t([L.total], 'grad'),
+          adamM: t([L.total], 'adam_m'),
+          adamV: t([L.total], 'adam_v'),
+          step: t([1], 'adam_step', 'u32'),
+          dAct: H > 0 ? t([B, H], 'd_act') : null,
+          dPre: H > 0 ? t([B, H], 'd_pre') : null,
+        }
+      : null;
+  }
+
+  /** dLoss/dθ as of the last recorded backward. */
+  get grad(): Tensor {
+    return this.trainingBuffers().grad;
+  }
+
+  private trainingBuffers(): TrainingBuffers {
+    if (!this.training) throw new Error('This encoder network was made to predict only; it has no gradient or optimiser state.');
+    return this.training;
   }
 
   /** E [B, d] into rows 0..B-1 of `out` (row stride d) from X [B, F]. */
@@ -154,26 +176,28 @@ export class EncoderNet {
   /** grad = dLoss/dθ from dE = rows 0..B-1 of `dOut` (row stride d); X as given to the forward. */
   recordBackward(p: Program, x: Tensor, dOut: Tensor): void {
     const { B, layout: L, shape: s } = this;
+    const { grad, dAct, dPre } = this.trainingBuffers();
     const d = s.outWidth;
     if (!L.w2) {
-      weightGrad(p, 'encoder.linear.dw', { a: x, b: dOut, c: this.grad, M: B, K: s.inWidth, N: d, cOffset: L.w1.offset });
-      columnSum(p, 'encoder.linear.db', { b: dOut, c: this.grad, M: B, N: d, cOffset: L.b1.offset });
+      weightGrad(p, 'encoder.linear.dw', { a: x, b: dOut, c: grad, M: B, K: s.inWidth, N: d, cOffset: L.w1.offset });
+      columnSum(p, 'encoder.linear.db', { b: dOut, c: grad, M: B, N: d, cOffset: L.b1.offset });
       return;
     }
     const H = s.hiddenWidth;
-    weightGrad(p, 'encoder.w2.dw', { a: this.act!, b: dOut, c: this.grad, M: B, K: H, N: d, cOffset: L.w2.offset });
-    columnSum(p, 'encoder.w2.db', { b: dOut, c: this.grad, M: B, N: d, cOffset: L.b2!.offset });
-    matmul(p, 'encoder.w2.dx', { a: dOut, b: this.theta, c: this.dAct!, M: B, N: H, K: d, transposeB: true, bOffset: L.w2.offset, ldb: d });
-    geluBackward(p, 'encoder.gelu.bwd', { x: this.pre!, dy: this.dAct!, dx: this.dPre!, n: B * H });
-    weightGrad(p, 'encoder.w1.dw', { a: x, b: this.dPre!, c: this.grad, M: B, K: s.inWidth, N: H, cOffset: L.w1.offset });
-    columnSum(p, 'encoder.w1.db', { b: this.dPre!, c: this.grad, M: B, N: H, cOffset: L.b1.offset });
+    weightGrad(p, 'encoder.w2.dw', { a: this.act!, b: dOut, c: grad, M: B, K: H, N: d, cOffset: L.w2.offset });
+    columnSum(p, 'encoder.w2.db', { b: dOut, c: grad, M: B, N: d, cOffset: L.b2!.offset });
+    matmul(p, 'encoder.w2.dx', { a: dOut, b: this.theta, c: dAct!, M: B, N: H, K: d, transposeB: true, bOffset: L.w2.offset, ldb: d });
+    geluBackward(p, 'encoder.gelu.bwd', { x: this.pre!, dy: dAct!, dx: dPre!, n: B * H });
+    weightGrad(p, 'encoder.w1.dw', { a: x, b: dPre!, c: grad, M: B, K: s.inWidth, N: H, cOffset: L.w1.offset });
+    columnSum(p, 'encoder.w1.db', { b: dPre!, c: grad, M: B, N: H, cOffset: L.b1.offset });
   }
 
   /** One AdamW step of θ with its own counter. */
   recordUpdate(p: Program, hyper: AdamWHyper): void {
     const n = this.layout.total;
-    adamwTick(p, 'encoder.adamw.tick', { step: this.step });
-    adamwUpdate(p, 'encoder.adamw', { params: this.theta, grads: this.grad, m: this.adamM, v: this.adamV, step: this.step, n, dim: n, hyper });
+    const { grad, adamM, adamV, step } = this.trainingBuffers();
+    adamwTick(p, 'encoder.adamw.tick', { step });
+    adamwUpdate(p, 'encoder.adamw', { params: this.theta, grads: grad, m: adamM, v: adamV, step, n, dim: n, hyper });
   }
 
   read(): Promise<Float32Array> {

@@ -31,7 +31,7 @@ export async function predictFromFeatures(model: Model, enc: EncoderParts, X: Fl
   const out: Float32Array[] = [];
   for (let k0 = 0; k0 < K; k0 += CHUNK) {
     const B = Math.min(CHUNK, K - k0);
-    const net = new EncoderNet(gpu, enc.shape, B, enc.theta);
+    const net = new EncoderNet(gpu, enc.shape, B, enc.theta, false);
     const x = gpu.createTensor([B, F], 'f32', 'encoder.features');
     const e = gpu.createTensor([B, w], 'f32', 'encoder.out');
     const p = new Program(gpu, 'encoder.predict');

@@ -11,7 +11,7 @@ import { checkSolutionOut, writeFileAtomic } from '../solution-out.ts';
 import { readSolutionFile } from '../input-file.ts';
 import { clearProgress } from '../progress-bar.ts';
 import { sourceByName } from '../../datasets/node/sources.ts';
-import { SourceError, type TextSource } from '../../datasets/sources.ts';
+import { SourceError, textsOfLength, type TextSource } from '../../datasets/sources.ts';
 import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../../shared/run-settings.ts';
 import { decodeUniversalMBytes } from '../../prototokens/universal-m.ts';
 import type { Model } from '../../model/model.ts';
@@ -52,17 +52,13 @@ function wholeFrom0(flag: string, v: Values[string], fallback: number): number {
 }
 
 /** K texts of exactly N tokens from a source, or one line saying why not. */
-export async function sourceTexts({ tokenizer, model }: LoadedCliModel, src: TextSource, name: string, count: number, length: number, seed: number): Promise<{ id: string; tokens: number[] }[]> {
-  let picked;
+export async function sourceTexts({ tokenizer, model }: Pick<LoadedCliModel, 'tokenizer' | 'model'>, src: TextSource, name: string, count: number, length: number, seed: number): Promise<{ id: string; tokens: number[] }[]> {
   try {
-    picked = await src.texts({ tokenizer, length, count, seed, model });
+    return await textsOfLength(src, { tokenizer, length, count, seed, model });
   } catch (e) {
     if (e instanceof SourceError) throw new UsageError(`--source ${name}: ${e.message}`);
     throw e;
   }
-  const full = picked.filter((t) => t.tokens.length >= length);
-  if (full.length < count) throw new UsageError(`${name} gave ${full.length} texts of ${length} tokens, fewer than the ${count} asked for; ask for fewer or shorter texts.`);
-  return full.map((t) => ({ id: t.id, tokens: t.tokens.slice(0, length) }));
 }
 
 export interface EncoderTrainResult {

@@ -8,6 +8,7 @@ import { sourceByName } from '../../datasets/node/sources.ts';
 import { SourceError } from '../../datasets/sources.ts';
 import { PAPER_SETTINGS, RUN_FIELDS } from '../../shared/run-settings.ts';
 import { UNIVERSAL_M_FORMAT } from '../../prototokens/universal-m.ts';
+import { sourceTexts } from './encoder.ts';
 import { clearProgress } from '../progress-bar.ts';
 import { writeFileAtomic } from '../solution-out.ts';
 import type { TextSource } from '../../datasets/sources.ts';
@@ -35,10 +36,8 @@ export async function runUniversalM(
   { model, tokenizer }: LoadedCliModel,
   o: { source: TextSource; sourceName: string; texts: number; length: number; textSeed: number; settings: ProtoSettings; out: string },
 ): Promise<UniversalMResult> {
-  const picked = await o.source.texts({ tokenizer, length: o.length, count: o.texts, seed: o.textSeed, model });
-  const full = picked.filter((t) => t.tokens.length >= o.length);
-  if (full.length < o.texts) throw new UsageError(`${o.sourceName} gave ${full.length} texts of ${o.length} tokens, fewer than --texts ${o.texts}; ask for fewer or shorter texts.`);
-  const targets = full.map((t) => t.tokens.slice(0, o.length));
+  const full = await sourceTexts({ model, tokenizer }, o.source, o.sourceName, o.texts, o.length, o.textSeed);
+  const targets = full.map((t) => t.tokens);
   const r = await trainUniversalM(model, targets, o.settings);
   clearProgress();
   const accuracy = r.correct.reduce((a, c) => a + c / o.length, 0) / targets.length;

@@ -9,7 +9,7 @@ import type { Model } from '../../model/model.ts';
 import type { Tokenizer } from '../../model/tokenizer.ts';
 import type { ProtoSettings } from '../../shared/run-settings.ts';
 import type { Gate } from '../../prototokens/optimise.ts';
-import { SourceError, type TextSource } from '../../datasets/sources.ts';
+import { textsOfLength, type TextSource } from '../../datasets/sources.ts';
 import type { EncoderParts } from '../../encoder/file.ts';
 import { predictAndScore } from '../../encoder/predict.ts';
 import { stepsToSolve } from '../../encoder/warm-start.ts';
@@ -57,11 +57,8 @@ export interface EncoderEvalOptions {
 
 /** K texts of exactly the encoder's length, or a SourceError saying why not. */
 async function textsOf(o: EncoderEvalOptions): Promise<number[][]> {
-  const length = o.enc.features.length;
-  const picked = await o.source.texts({ tokenizer: o.tokenizer, model: o.model, length, count: o.texts, seed: o.textSeed });
-  const full = picked.filter((t) => t.tokens.length >= length).map((t) => t.tokens.slice(0, length));
-  if (full.length < o.texts) throw new SourceError(`${o.source.name} gave ${full.length} texts of ${length} tokens (the encoder's length), fewer than the ${o.texts} asked for; ask for fewer texts.`);
-  return full;
+  const texts = await textsOfLength(o.source, { tokenizer: o.tokenizer, model: o.model, length: o.enc.features.length, count: o.texts, seed: o.textSeed });
+  return texts.map((t) => t.tokens);
 }
 
 /** Runs the measurement; `stopped`: the warm start was stopped before its budget (its summary is then left out). */
