@@ -1,6 +1,6 @@
-import { memo, useMemo, useState, type DragEvent } from 'react';
+import { memo, useMemo } from 'react';
 import { useActions } from '../context.ts';
-import { filesFromDrop } from '../dropped-files.ts';
+import { useFileDrop } from '../use-file-drop.ts';
 import { encoderPlan, type EncoderFile } from '../encoder-state.ts';
 import { formatPercent } from '../format.ts';
 import { useLab } from '../store.ts';
@@ -92,25 +92,14 @@ export function EncoderPanel() {
   const file = useLab((s) => s.encoder.file);
   const locked = useLab((s) => s.model.state !== 'ready' || runActive(s.run.phase));
   const actions = useActions();
-  const [dragging, setDragging] = useState(false);
-  const onDrop = (ev: DragEvent) => {
-    ev.preventDefault();
-    setDragging(false);
-    if (locked) return;
-    void filesFromDrop(ev.dataTransfer).then(({ files }) => files[0] && actions.loadEncoder(files[0]));
-  };
+  const { dragging, dropProps } = useFileDrop(({ files }) => files[0] && actions.loadEncoder(files[0]), !locked);
   return (
     <section
       className={`panel encoder-panel${dragging ? ' dragging' : ''}`}
       aria-labelledby="encoder-heading"
       data-testid="encoder-panel"
       data-state={file.state}
-      onDragOver={(ev) => {
-        ev.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={onDrop}
+      {...dropProps}
     >
       <h2 id="encoder-heading">Encoder</h2>
       <p className="row">

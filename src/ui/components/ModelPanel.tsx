@@ -1,6 +1,6 @@
-import { memo, useState, type DragEvent } from 'react';
+import { memo, useState } from 'react';
 import { useActions } from '../context.ts';
-import { filesFromDrop } from '../dropped-files.ts';
+import { useFileDrop } from '../use-file-drop.ts';
 import { formatBytes } from '../format.ts';
 import { parseModelRef } from '../model-ref.ts';
 import { useLab } from '../store.ts';
@@ -93,25 +93,13 @@ const FolderPicker = memo(function FolderPicker() {
 export function ModelPanel() {
   const locked = useLab((s) => s.model.state === 'loading' || runActive(s.run.phase));
   const actions = useActions();
-  const [dragging, setDragging] = useState(false);
-
-  const onDrop = (ev: DragEvent) => {
-    ev.preventDefault();
-    setDragging(false);
-    if (locked) return;
-    void filesFromDrop(ev.dataTransfer).then(({ files, folder }) => files.length > 0 && actions.loadFiles(files, folder));
-  };
+  const { dragging, dropProps } = useFileDrop(({ files, folder }) => files.length > 0 && actions.loadFiles(files, folder), !locked);
 
   return (
     <section
       className={`panel model-panel${dragging ? ' dragging' : ''}`}
       aria-labelledby="model-heading"
-      onDragOver={(ev) => {
-        ev.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={onDrop}
+      {...dropProps}
     >
       <h2 id="model-heading">Model</h2>
       <fieldset className="plain" disabled={locked}>

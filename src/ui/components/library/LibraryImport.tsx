@@ -1,6 +1,5 @@
-import { useState } from 'react';
 import { useActions } from '../../context.ts';
-import { filesFromDrop } from '../../dropped-files.ts';
+import { useFileDrop } from '../../use-file-drop.ts';
 import { useLab } from '../../store.ts';
 
 /** Drop or pick .safetensors files (or zips of them); the worker checks each against the loaded model. */
@@ -9,21 +8,12 @@ export function LibraryImport() {
   const busy = useLab((s) => s.library.busy);
   const imports = useLab((s) => s.library.imports);
   const modelReady = useLab((s) => s.model.state === 'ready');
-  const [dragging, setDragging] = useState(false);
+  const { dragging, dropProps } = useFileDrop(({ files }) => actions.libraryImport(files));
   return (
     <div
       className={`library-drop${dragging ? ' dragging' : ''}`}
       data-testid="library-drop"
-      onDragOver={(e) => {
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        setDragging(false);
-        void filesFromDrop(e.dataTransfer).then(({ files }) => actions.libraryImport(files));
-      }}
+      {...dropProps}
     >
       <label className="file-button">
         Import solutions…
