@@ -9,13 +9,13 @@ import type { SideName } from './sides-list.ts';
 export const WEBGPU_PEERS: readonly SideName[] = ['tfjs-webgpu', 'jax-webgpu'];
 
 /**
- * The sides' order in round r: rotated by one each round and reversed every other round, so no
- * side always runs right after the same other one (or always first, after a pause).
+ * The sides' order in round r: reversed every other round (so who runs after whom changes) and
+ * rotated by one every two rounds, so that over n rounds each of n sides leads once.
  */
 export function roundOrder<T>(sides: readonly T[], r: number): T[] {
-  const k = sides.length ? r % sides.length : 0;
-  const rotated = [...sides.slice(k), ...sides.slice(0, k)];
-  return r % 2 === 1 ? rotated.reverse() : rotated;
+  const base = r % 2 === 1 ? [...sides].reverse() : [...sides];
+  const k = base.length ? Math.floor(r / 2) % base.length : 0;
+  return [...base.slice(k), ...base.slice(0, k)];
 }
 
 /** Steps per sample: about sampleMs of work at the warm-up's pace, between 1 and maxSteps. */
