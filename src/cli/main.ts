@@ -23,12 +23,8 @@ import { flagOptions, flagValue, settingsFromFlags } from './settings-flags.ts';
 import { checkSolutionOut } from './solution-out.ts';
 import { maxTokensForRun, ONESHOT } from '../shared/run-method.ts';
 import { EXPERIMENT_FIELDS } from '../shared/experiment-spec.ts';
-import { parseWholeList } from '../shared/fields.ts';
-import { runSweepCommand, printSweep, sweepJson, checkOut, SweepAborted } from './commands/sweep.ts';
+import { sweepMain } from './commands/sweep-main.ts';
 import { runReport } from './commands/report.ts';
-import { sourceByName } from '../datasets/node/sources.ts';
-import { SourceError } from '../datasets/sources.ts';
-import { methodByName, MethodUnavailableError } from '../experiments/jobs/methods.ts';
 import { universalMMain, UNIVERSAL_M_USAGE } from './commands/universal-m.ts';
 import { decodeUniversalMBytes } from '../prototokens/universal-m.ts';
 import { readSolutionFile } from './input-file.ts';
@@ -46,10 +42,11 @@ const USAGE = `protolab — proto-token lab on the command line
   protolab sweep --model M --source pg19|random|generated|recent|pg19-all|pg19-windows|DIR --texts K --seeds S
                  [--share m|e --group G] [--method oneshot|memory [--memory-tokens K]] [RUN SETTINGS]
                  [--lengths 4,5,8 | --max-length N] [--keep-going] [--all-seeds] [--pack P] [--text-seed K]
-                 [--progressive | --m FILE [--freeze-m] | --encoder FILE] [--out results.jsonl] [--json]
+                 [--progressive | --m FILE [--freeze-m] | --encoder FILE] [--shard I/N] [--out results.jsonl] [--json]
+  protolab sweep ... --plan [--shard I/N] [--ms-per-step MS | N:MS,... | --tflops T] [--expect-capacity C] [--shape NAME] [--json]
 ${UNIVERSAL_M_USAGE}
 ${ENCODER_USAGE}
-  protolab report FILE.jsonl [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
+  protolab report FILE.jsonl|'GLOB' ... [--json] [--markdown] [--plots DIR | --no-plots] [--method M] [--source S]
 
 RUN SETTINGS (compress, sweep; the page's settings have the same bounds):
 ${flagHelp(RUN_FIELDS).join('\n')}
@@ -64,7 +61,11 @@ ${flagHelp(EXPERIMENT_FIELDS).join('\n')}
 --weights W (every command that loads a model) stores the weight matrices as f32, f16, bf16, q8
   (int8, groups of 32) or q4 (4-bit, groups of 32); auto takes the most precise that fits the GPU
   memory for a text of --n tokens (info, bench; 1024 elsewhere). Default: the checkpoint's own precision.
---shape NAME (info, bench): ${MODEL_SHAPES.map((s) => s.name).join(', ')} with random weights.`;
+--shard I/N (sweep): run the I-th (0 to N-1) of N disjoint parts (whole texts, or whole groups with --share);
+  N workers with I = 0..N-1 cover the sweep once; each writes its own --out, and report merges them.
+--plan (sweep): print the work list, the steps (at most) and the GPU-hours instead of running; step times are
+  measured here per length, or given (--ms-per-step, for a full batch), or from FLOPs at --tflops.
+--shape NAME (info, bench, sweep --plan): ${MODEL_SHAPES.map((s) => s.name).join(', ')} with random weights.`;
 
 /** compress --method memory [--memory-tokens K]: the memory-token baseline instead of proto-tokens (null: one-shot). */
 function memoryFlags(v: Values): { K: number } | null {
@@ -230,131 +231,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write((values.json ? JSON.stringify(r) : printThroughput(r)) + '\n');
       return 0;
     }
-    case 'sweep': {
-      const { values } = parse(rest, {
-        ...COMMON,
-        source: { type: 'string' },
-        texts: { type: 'string' },
-        seeds: { type: 'string' },
-        share: { type: 'string' },
-        group: { type: 'string' },
-        method: { type: 'string' },
-        'memory-tokens': { type: 'string' },
-        ...flagOptions(RUN_FIELDS),
-        lengths: { type: 'string' },
-        'max-length': { type: 'string' },
-        'keep-going': { type: 'boolean' },
-        'all-seeds': { type: 'boolean' },
-        pack: { type: 'string' },
-        'text-seed': { type: 'string' },
-        ...flagOptions({ progressive: EXPERIMENT_FIELDS.progressive }),
-        m: { type: 'string' },
-        'freeze-m': { type: 'boolean' },
-        encoder: { type: 'string' },
-        out: { type: 'string' },
-      });
-      const need = (flag: string, what: string) => {
-        if (values[flag] === undefined) throw new UsageError(`--${flag} ${what} is required (see protolab --help).`);
-        return values[flag] as string;
-      };
-      need('model', 'DIR');
-      const sourceName = need('source', 'pg19|random|generated|recent|DIR');
-      need('texts', 'K (number of texts)');
-      need('seeds', 'S (restarts per text)');
-      const texts = flagValue(EXPERIMENT_FIELDS.texts, values)!;
-      const seeds = flagValue(EXPERIMENT_FIELDS.seeds, values)!;
-      if (values.share !== undefined && values.share !== 'm' && values.share !== 'e') throw new UsageError(`--share must be m or e, got "${values.share}".`);
-      const share = (values.share as 'm' | 'e' | undefined) ?? 'none';
-      if (share !== 'none' && values.group === undefined) throw new UsageError(`--share ${share} needs --group G: how many texts share one ${share}.`);
-      if (share === 'none' && values.group !== undefined) throw new UsageError('--group needs --share m or --share e (which vector the group shares).');
-      const group = values.group !== undefined ? positiveInt('--group', values.group as string) : 1;
-      if (share !== 'none' && values.pack !== undefined) throw new UsageError('--pack is for texts that share nothing; with --share the group is the batch.');
-      const pack = values.pack !== undefined ? positiveInt('--pack', values.pack as string) : 1;
-      if (values.lengths !== undefined && values['max-length'] !== undefined) throw new UsageError('Give --lengths or --max-length, not both.');
-      const lengthsText = flagValue(EXPERIMENT_FIELDS.lengths, values);
-      const lengths = lengthsText !== undefined ? (parseWholeList(lengthsText, 1, Infinity) as number[]) : undefined;
-      // 0: up to the model's positions, as when the flag is left out.
-      const maxLength = flagValue(EXPERIMENT_FIELDS.maxLength, values) || undefined;
-      // --seed is the base of the restart seeds here, not one run's seed.
-      const { seed: seedBase, ...runSettings } = compressSettings(values);
-      const settings: ProtoSettings = { ...runSettings, seed: 0 };
-      const methodName = flagValue(EXPERIMENT_FIELDS.method, values) ?? 'oneshot';
-      if (methodName === 'memory') {
-        if (share !== 'none') throw new UsageError('--method memory shares nothing between texts (Kuratov et al.); leave out --share and --group.');
-        for (const f of ['layout', 'first-target']) if (values[f] !== undefined) throw new UsageError(`--${f} is a setting of the one-shot method; --method memory has no proto-token layout.`);
-      } else if (values['memory-tokens'] !== undefined) throw new UsageError('--memory-tokens goes with --method memory.');
-      const memoryTokens = flagValue(EXPERIMENT_FIELDS.memoryTokens, values);
-      const progressive = flagValue(EXPERIMENT_FIELDS.progressive, values) === true;
-      if (progressive && methodName === 'memory') throw new UsageError('--progressive warm-starts the proto-tokens e and m of the one-shot method; --method memory has none.');
-      if (progressive && share !== 'none') throw new UsageError('--progressive is for texts that share nothing (a shared vector has no one previous best to start from); leave out --share and --group.');
-      if (progressive && pack > 1) throw new UsageError('--progressive trains one text per batch (a text solved early in a pack would keep training past what its record counts); leave out --pack.');
-      if (values['freeze-m'] && values.m === undefined) throw new UsageError('--freeze-m keeps the m of --m FILE fixed; give --m FILE.');
-      if (values.m !== undefined && (progressive || methodName === 'memory' || share !== 'none')) throw new UsageError('--m FILE gives every text the one universal m: it goes with the one-shot method alone, without --progressive or --share.');
-      const mBytes = values.m !== undefined ? readSolutionFile('--m', values.m as string) : null;
-      if (values.encoder !== undefined && (progressive || mBytes)) throw new UsageError('--encoder FILE starts every attempt from its prediction: leave out --progressive and --m.');
-      const encoderBytes = values.encoder !== undefined ? readSolutionFile('--encoder', values.encoder as string) : null;
-      let method;
-      try {
-        method = methodByName(methodName, { memoryTokens });
-      } catch (e) {
-        if (e instanceof MethodUnavailableError) throw new UsageError(e.message);
-        throw e;
-      }
-      const out = (values.out as string | undefined) ?? 'results.jsonl';
-      checkOut(out);
-      let source;
-      try {
-        source = sourceByName(sourceName);
-      } catch (e) {
-        if (e instanceof SourceError) throw new UsageError(`--source: ${e.message}`);
-        throw e;
-      }
-      const loaded = await loadCliModel(values.model as string | undefined, progress, { revision: values.revision, weights: values.weights });
-      progress('');
-      const ctl = new AbortController();
-      const onSignal = () => ctl.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const r = await runSweepCommand(
-          loaded,
-          {
-            source,
-            sourceName,
-            texts,
-            seeds,
-            share,
-            group,
-            method,
-            init: progressive ? 'progressive' : mBytes ? (values['freeze-m'] ? 'universal-m frozen' : 'universal-m') : encoderBytes ? 'encoder' : 'normal',
-            universalM: mBytes ? (await decodeUniversalMBytes(mBytes, values.m as string, loaded.model)).m : undefined,
-            encoder: encoderBytes ? await decodeEncoderBytes(encoderBytes, values.encoder as string, loaded.model) : undefined,
-            settings,
-            lengths,
-            maxLength,
-            keepGoing: values['keep-going'] === true,
-            stop: values['all-seeds'] ? 'all-seeds' : 'text',
-            pack,
-            textSeed: flagValue(EXPERIMENT_FIELDS.textSeed, values) ?? 0,
-            seedBase,
-            out,
-          },
-          ctl.signal,
-        );
-        process.stdout.write((values.json ? JSON.stringify(sweepJson(r)) : printSweep(r, out)) + '\n');
-        return 0;
-      } catch (e) {
-        if (e instanceof SweepAborted) {
-          process.stderr.write(`protolab: interrupted; what finished is in ${out}: run the same command again to continue.\n`);
-          return 130;
-        }
-        if (e instanceof SourceError) throw new UsageError(`--source: ${e.message}`);
-        throw e;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    }
+    case 'sweep':
+      return sweepMain(rest, progress);
     case 'report': {
       let parsed;
       try {
@@ -376,11 +254,11 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`${(e as Error).message.split('\n')[0]} (see protolab --help).`);
       }
       const { values, positionals } = parsed;
-      if (positionals.length !== 1) throw new UsageError('Give exactly one results file: protolab report results.jsonl [--json] [--markdown] [--plots DIR].');
+      if (positionals.length === 0) throw new UsageError("Give the results files: protolab report results.jsonl [more.jsonl 'shards/*.jsonl' ...] [--json] [--markdown] [--plots DIR].");
       if (values.plots !== undefined && values['no-plots']) throw new UsageError('Give --plots DIR or --no-plots, not both.');
       if (values.json && values.markdown) throw new UsageError('Give --json or --markdown, not both.');
       const r = runReport({
-        file: positionals[0],
+        files: positionals,
         json: values.json === true,
         format: values.markdown ? 'markdown' : 'text',
         plots: values['no-plots'] ? null : values.plots,

@@ -75,6 +75,10 @@ export interface SweepRecord extends SweepKey {
   sweep: string;
   /** Text id (a folder's texts: the file name). */
   text: string;
+  /** The text's position in the sweep's text list (absent in records from before sharding): reports order texts by it, so merged shards read like one run. */
+  index?: number;
+  /** "I/N" when a shard of the sweep wrote the record (--shard): which worker ran it. */
+  shard?: string;
   /** Prefix length in tokens, and its token ids. */
   length: number;
   tokens: number[];
@@ -160,6 +164,7 @@ const fraction = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;
 /** Whether a parsed line is a version-1 record whose numbers make sense (a length of -5, an accuracy of 3 or a NaN are not results). */
 function isRecord(r: SweepRecord): boolean {
   if (!(r && r.v === 1 && typeof r.sweep === 'string' && typeof r.text === 'string' && typeof r.attempt === 'string')) return false;
+  if ((r.index !== undefined && !whole(r.index)) || (r.shard !== undefined && !(typeof r.shard === 'string' && /^\d+\/\d+$/u.test(r.shard)))) return false;
   if (!whole(r.length, 1) || !whole(r.of, 1) || !Array.isArray(r.tokens) || r.tokens.length !== r.length) return false;
   const perSeed = [r.accuracy, r.correct, r.steps];
   if (!perSeed.every((a) => Array.isArray(a) && a.length === perSeed[0].length && a.length > 0)) return false;

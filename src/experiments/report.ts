@@ -30,7 +30,7 @@ export interface TextCapacity {
 export interface SweepSummary {
   sweep: string;
   key: SweepKey;
-  /** Per text, in the order of first appearance. */
+  /** Per text, in the sweep's text order (records from before sharding: the order of first appearance). */
   texts: TextCapacity[];
   records: SweepRecord[];
   /** Total wall time of the attempts (each attempt counted once). */
@@ -47,7 +47,8 @@ export function summarise(records: readonly SweepRecord[]): SweepSummary[] {
     bySweep.get(r.sweep)!.set(`${r.text}\u0000${r.length}`, r);
   }
   return [...bySweep.entries()].map(([sweep, m]) => {
-    const recs = [...m.values()];
+    // In the sweep's text order where records carry it (index), so merged shards sum and read like one run.
+    const recs = [...m.values()].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity) || 0);
     const perText = new Map<string, SweepRecord[]>();
     for (const r of recs) {
       if (!perText.has(r.text)) perText.set(r.text, []);

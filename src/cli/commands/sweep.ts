@@ -12,6 +12,7 @@ import type { StopRule, SweepInit } from '../../experiments/records.ts';
 import { summarise, reportJson, renderTable } from '../../experiments/report.ts';
 import type { Share } from '../../prototokens/problem.ts';
 import type { ProtoSettings } from '../../shared/run-settings.ts';
+import { shardLabel, type Shard } from '../../experiments/shard.ts';
 
 export interface SweepArgs {
   source: TextSource;
@@ -32,6 +33,8 @@ export interface SweepArgs {
   keepGoing: boolean;
   stop: StopRule;
   pack: number;
+  /** --shard I/N: this worker's part of the sweep. */
+  shard?: Shard;
   textSeed: number;
   seedBase: number;
   out: string;
@@ -81,6 +84,7 @@ export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: S
       keepGoing: a.keepGoing,
       stop: a.stop,
       pack: a.pack,
+      shard: a.shard,
       textSeed: a.textSeed,
       seedBase: a.seedBase,
       store: jsonlStore(a.out),
@@ -97,13 +101,12 @@ export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: S
 export { SweepAborted };
 
 /** The sweep's per-text outcome, printed at the end. */
-export function printSweep(r: SweepResult, out: string): string {
+export function printSweep(r: SweepResult, out: string, shard?: Shard): string {
   const [sum] = summarise(r.records);
   const rows = (sum?.texts ?? []).map((t) => [t.text, String(t.capacity), String(t.cTokens), t.hLm.toFixed(1), t.tried.join(' '), String(t.steps), t.complete ? '' : 'unfinished']);
-  return [
-    renderTable(['text', 'capacity', 'C_tokens', 'H_LM (nats)', 'lengths tried', 'steps', ''], rows, 'text'),
-    `${r.ran} attempts run, ${r.reused} found in ${out} (sweep ${r.sweep}${r.key.init && r.key.init !== 'normal' ? `, ${r.key.init}` : ''}).`,
-  ].join('\n');
+  const where = `sweep ${r.sweep}${r.key.init && r.key.init !== 'normal' ? `, ${r.key.init}` : ''}${shard ? `, shard ${shardLabel(shard)}` : ''}`;
+  if (shard && r.texts.length === 0) return `Shard ${shardLabel(shard)} has no texts: the sweep has fewer parts than ${shard.count} shards (${where}). Nothing to do.`;
+  return [renderTable(['text', 'capacity', 'C_tokens', 'H_LM (nats)', 'lengths tried', 'steps', ''], rows, 'text'), `${r.ran} attempts run, ${r.reused} found in ${out} (${where}).`].join('\n');
 }
 
 export function sweepJson(r: SweepResult): Record<string, unknown> {

@@ -28,6 +28,7 @@ import { sweepId, type RecordStore, type StopRule, type SweepInit, type SweepKey
 import { encoderId, encoderStart, progressiveFields, progressiveProblem, startsOf, SweepConflict, universalMId, universalStart } from './starts.ts';
 import { predictVectors } from '../../encoder/predict.ts';
 import type { EncoderParts } from '../../encoder/file.ts';
+import { chunks, shardLabel, shardTexts, type Shard } from '../shard.ts';
 
 export { storedVectors, SweepConflict } from './starts.ts';
 
@@ -58,6 +59,11 @@ export interface SweepOptions {
   /** Lengths to try (default the paper's ladder), cut to the model and to maxLength. */
   lengths?: readonly number[];
   maxLength?: number;
+  /**
+   * Run only this shard's part of the texts (shard.ts): the same sweep (same key, same records)
+   * cut over workers. Absent: every text.
+   */
+  shard?: Shard;
   /** Try every length even after a failure (fixed-length tables); default false. */
   keepGoing?: boolean;
   /** Default 'text': a batch stops once every text has a seed with every token right. */
@@ -107,6 +113,8 @@ export interface SweepResult {
 
 export interface SweepText {
   id: string;
+  /** Position in the sweep's whole text list (the same in every shard). */
+  index: number;
   tokens: number[];
   /** H_LM of each prefix: hLm[L] for L = 0..tokens.length (nats). */
   hLm: number[];
@@ -172,6 +180,23 @@ async function prefixEntropy(model: Model, tokenizer: Tokenizer, tokens: number[
 
 const recordKey = (text: string, length: number) => `${text}\u0000${length}`;
 
+/** The sweep's lengths (the ladder or --lengths, cut to the model and the method) and its K texts, each as long as the longest length (or shorter: then fewer lengths). */
+export async function sweepTexts(o: Pick<SweepOptions, 'model' | 'tokenizer' | 'source' | 'texts' | 'lengths' | 'maxLength'> & { method: SweepMethod; settings: ProtoSettings; textSeed: number }): Promise<{ lengths: number[]; texts: SourceText[] }> {
+  const { model, tokenizer, source } = o;
+  const lengths = fittingLengths({ lengths: o.lengths, maxLength: o.maxLength, maxPositions: model.spec.maxPositions, positions: (N) => o.method.positions(N, o.settings) });
+  if (lengths.length === 0) throw new Error(`None of the lengths fits: the model takes at most ${model.spec.maxPositions} positions${o.maxLength ? ` and the maximum length is ${o.maxLength}` : ''}.`);
+  const sourceMax = source.maxLength?.(tokenizer, model) ?? Infinity;
+  const fetchLength = Math.min(lengths[lengths.length - 1], sourceMax);
+  if (fetchLength < lengths[0]) throw new Error(`${source.name} gives at most ${sourceMax} tokens for this model; the shortest length asked for is ${lengths[0]}.`);
+  const texts = await source.texts({ tokenizer, length: fetchLength, count: o.texts, seed: o.textSeed, model, upTo: true });
+  const ids = new Set<string>();
+  for (const t of texts) {
+    if (ids.has(t.id)) throw new Error(`${source.name} gave two texts with the id ${t.id}; ids must be unique.`);
+    ids.add(t.id);
+  }
+  return { lengths, texts };
+}
+
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const { model, tokenizer, source, store } = o;
   const method = o.method ?? oneshotMethod;
@@ -210,37 +235,25 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         );
       }
     : undefined;
-  const positions = (N: number) => method.positions(N, settings);
-
-  const lengths = fittingLengths({ lengths: o.lengths, maxLength: o.maxLength, maxPositions: model.spec.maxPositions, positions });
-  if (lengths.length === 0) throw new Error(`None of the lengths fits: the model takes at most ${model.spec.maxPositions} positions${o.maxLength ? ` and the maximum length is ${o.maxLength}` : ''}.`);
-  const sourceMax = source.maxLength?.(tokenizer, model) ?? Infinity;
-  const fetchLength = Math.min(lengths[lengths.length - 1], sourceMax);
-  if (fetchLength < lengths[0]) throw new Error(`${source.name} gives at most ${sourceMax} tokens for this model; the shortest length asked for is ${lengths[0]}.`);
 
   const progress = (p: Partial<SweepProgress>) =>
     o.onProgress?.({ phase: 'train', unit: 0, units: 0, texts: [], length: 0, attempts: 0, maxAttempts: 0, step: 0, maxSteps: settings.maxSteps, accuracy: 0, ...p });
   progress({ phase: 'texts' });
-  const sourceTexts: SourceText[] = await source.texts({ tokenizer, length: fetchLength, count: K, seed: key.textSeed, model, upTo: true });
-  const ids = new Set<string>();
-  for (const t of sourceTexts) {
-    if (ids.has(t.id)) throw new Error(`${source.name} gave two texts with the id ${t.id}; ids must be unique.`);
-    ids.add(t.id);
-  }
+  const { lengths, texts: sourceTexts } = await sweepTexts({ ...o, method, settings, textSeed: key.textSeed });
 
   const texts: SweepText[] = [];
-  for (const t of sourceTexts) {
+  for (const index of shardTexts(sourceTexts.length, group, o.shard)) {
+    const t = sourceTexts[index];
     progress({ phase: 'entropy', texts: [t.id] });
     if (o.signal?.aborted) throw new SweepAborted();
     const { hLm, first } = await prefixEntropy(model, tokenizer, t.tokens);
-    texts.push({ id: t.id, tokens: t.tokens, hLm, hLmFirstToken: first, lengths: lengths.filter((L) => L <= t.tokens.length) });
+    texts.push({ id: t.id, index, tokens: t.tokens, hLm, hLmFirstToken: first, lengths: lengths.filter((L) => L <= t.tokens.length) });
   }
 
   const found = new Map<string, SweepRecord>();
   for (const r of await store.load()) if (r.sweep === id) found.set(recordKey(r.text, r.length), r);
 
-  const units: SweepText[][] = [];
-  for (let i = 0; i < texts.length; i += pack) units.push(texts.slice(i, i + pack));
+  const units = chunks(texts, pack);
   const maxAttempts = texts.reduce((n, t) => n + t.lengths.length, 0);
   const all: SweepRecord[] = [];
   let attempts = 0;
@@ -320,6 +333,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
             sweep: id,
             ...key,
             text: t.id,
+            index: t.index,
+            ...(o.shard ? { shard: shardLabel(o.shard) } : {}),
             length: L,
             tokens: t.tokens.slice(0, L),
             batch: batchIds,
