@@ -273,12 +273,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`protolab: ${oneLine(msg)}\n`);
-    if (process.env.PROTOLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+/**
+ * Exits once stdout and stderr have taken everything written: to a pipe, Node writes
+ * asynchronously, and exiting at once cut a long --json (a plan, a report) at 64 KiB.
+ */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`protolab: ${oneLine(msg)}\n`);
+  if (process.env.PROTOLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  exitAfterFlush(e instanceof UsageError ? 2 : 1);
+});
