@@ -274,8 +274,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Exits once stdout and stderr have taken everything written: to a pipe, Node writes
- * asynchronously, and exiting at once cut a long --json (a plan, a report) at 64 KiB.
+ * Exits once stdout and stderr have taken everything written. On Linux Node writes to pipes
+ * synchronously, but on macOS asynchronously, where exiting at once can cut a long --json (a
+ * plan's work list, a merged report) that a slow reader has not taken yet.
  */
 function exitAfterFlush(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
