@@ -154,5 +154,4 @@ describe('a sweep sharded over N worker processes', () => {
     expect(text).toMatch(/^512 /m);
     expect(text).not.toMatch(/^724 /m);
   });
-
 });
