@@ -7,45 +7,27 @@ import { COMMON, parse, positiveInt } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { flagOptions, flagValue, settingsFromFlags } from '../settings-flags.ts';
 import { readSolutionFile } from '../input-file.ts';
-import { checkOut } from './sweep.ts';
+import { checkOut, type SweepArgs } from './sweep.ts';
 import { PAPER_SETTINGS, RUN_FIELDS, type ProtoSettings } from '../../shared/run-settings.ts';
 import { EXPERIMENT_FIELDS } from '../../shared/experiment-spec.ts';
 import { parseWholeList } from '../../shared/fields.ts';
 import { sourceByName } from '../../datasets/node/sources.ts';
-import { SourceError, type TextSource } from '../../datasets/sources.ts';
-import { methodByName, MethodUnavailableError, type SweepMethod } from '../../experiments/jobs/methods.ts';
-import type { StopRule } from '../../experiments/records.ts';
-import type { Share } from '../../prototokens/problem.ts';
+import { SourceError } from '../../datasets/sources.ts';
+import { methodByName, MethodUnavailableError } from '../../experiments/jobs/methods.ts';
 import { parseShard, ShardError, type Shard } from '../../experiments/shard.ts';
 import { parseStepTimes, type StepTimePoint } from '../../experiments/step-cost.ts';
 
-export interface SweepFlags {
+/** The sweep's arguments (sweep.ts) as read from the flags, before any model is loaded. */
+export interface SweepFlags extends Omit<SweepArgs, 'init' | 'universalM' | 'encoder'> {
   model?: string;
   shape?: string;
   revision?: string;
   weights?: unknown;
   json: boolean;
-  source: TextSource;
-  sourceName: string;
-  texts: number;
-  seeds: number;
-  share: Share;
-  group: number;
-  pack: number;
-  method: SweepMethod;
   progressive: boolean;
-  settings: ProtoSettings;
-  seedBase: number;
-  lengths?: number[];
-  maxLength?: number;
-  keepGoing: boolean;
-  stop: StopRule;
-  textSeed: number;
   /** --m FILE and --encoder FILE: their bytes, decoded once the model is loaded. */
   m?: { path: string; bytes: Uint8Array; freeze: boolean };
   encoder?: { path: string; bytes: Uint8Array };
-  out: string;
-  shard?: Shard;
   /** --plan: print the work list and its cost instead of running. */
   plan?: { stepTimes?: StepTimePoint[]; tflops?: number; expectCapacity?: number };
 }
