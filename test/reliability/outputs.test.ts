@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { jsonlStore, lockResultsFile, resultsFileProblem } from '../../src/experiments/node/jsonl-store.ts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { jsonlStore, lockResultsFile, LOCK_HEARTBEAT_MS, LOCK_STALE_MS, resultsFileProblem } from '../../src/experiments/node/jsonl-store.ts';
 import type { SweepRecord } from '../../src/experiments/records.ts';
 import { errorLine, protolab } from '../helpers/cli.ts';
 import { STORIES } from '../helpers/fixtures.ts';
@@ -135,8 +135,35 @@ describe('sweep --out and the results file', () => {
     }
     await new Promise((r) => child.once('exit', r));
     const release = lockResultsFile(file);
-    expect(readFileSync(`${file}.lock`, 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(`${file}.lock`, 'utf8')).toBe(`${process.pid} ${hostname()}`);
     release();
     expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it("a shard's file on a shared volume: another machine's lock holds while refreshed, and is taken over once a minute old", () => {
+    const file = join(work, 'shard-3.jsonl');
+    // The pid of another machine means nothing here (it may even be alive locally): only the refresh counts.
+    writeFileSync(`${file}.lock`, `${process.pid + 1} node-b.cluster.local`);
+    expect(() => lockResultsFile(file)).toThrow(`Another sweep (process ${process.pid + 1} on node-b.cluster.local) is writing ${file}; wait for it to finish, or give another --out (a lock not refreshed for a minute is taken over; remove ${file}.lock if no sweep is running).`);
+    const old = new Date(Date.now() - LOCK_STALE_MS - 1000);
+    utimesSync(`${file}.lock`, old, old);
+    const release = lockResultsFile(file);
+    expect(readFileSync(`${file}.lock`, 'utf8')).toBe(`${process.pid} ${hostname()}`);
+    release();
+  });
+
+  it('a running sweep refreshes its lock, so other machines see it alive', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const file = join(work, 'beating.jsonl');
+      const release = lockResultsFile(file);
+      const old = new Date(Date.now() - LOCK_STALE_MS - 1000);
+      utimesSync(`${file}.lock`, old, old);
+      vi.advanceTimersByTime(LOCK_HEARTBEAT_MS);
+      expect(Date.now() - statSync(`${file}.lock`).mtimeMs).toBeLessThan(LOCK_HEARTBEAT_MS);
+      release();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,6 @@
 /** Results as a JSON-lines file (Node only: the CLI and tests). */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseRecords, recordOfLine, type RecordStore, type SweepRecord } from '../records.ts';
 
@@ -64,19 +65,45 @@ export function jsonlStore(path: string): JsonlStore {
   };
 }
 
+/** How often a sweep refreshes its lock, and how old another machine's lock must be to count as left behind. */
+export const LOCK_HEARTBEAT_MS = 10_000;
+export const LOCK_STALE_MS = 60_000;
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  /** ms since the lock was last refreshed. */
+  age: number;
+}
+
 /**
- * Takes the results file for this process: `<file>.lock` holds the writer's pid, created
- * exclusively. A second sweep on the same file is refused with one line while the first is alive;
- * a lock left by a process that is gone (killed) is taken over. Returns the release.
+ * Takes the results file for this process: `<file>.lock` holds the writer's pid and host, created
+ * exclusively and refreshed (its mtime) every 10 s while the sweep runs. A second sweep on the same
+ * file is refused with one line while the first is alive. On the same machine that is its pid; a
+ * shard's file on a shared volume may be written from another node (a retried pod, a requeued
+ * array task), whose pid cannot be asked, so there a lock refreshed within the last minute counts
+ * as alive and an older one as left behind by a writer that is gone, and is taken over. Returns
+ * the release.
  */
 export function lockResultsFile(path: string): () => void {
   const lock = `${resolve(path)}.lock`;
+  const me = hostname();
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
+      writeSync(fd, `${process.pid} ${me}`);
       closeSync(fd);
+      const beat = setInterval(() => {
+        try {
+          const now = new Date();
+          utimesSync(lock, now, now);
+        } catch {
+          // Removed under us: the release (or a person) took it; nothing to refresh.
+        }
+      }, LOCK_HEARTBEAT_MS);
+      beat.unref();
       return () => {
+        clearInterval(beat);
         try {
           unlinkSync(lock);
         } catch {
@@ -86,8 +113,11 @@ export function lockResultsFile(path: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = lockHolder(lock);
-      if (holder !== null && holder !== process.pid && alive(holder)) {
-        throw new Error(`Another sweep (process ${holder}) is writing ${resolve(path)}; wait for it to finish, or give another --out (remove ${lock} if no sweep is running).`);
+      if (holder && holder.host !== me && holder.age < LOCK_STALE_MS) {
+        throw new Error(`Another sweep (process ${holder.pid} on ${holder.host}) is writing ${resolve(path)}; wait for it to finish, or give another --out (a lock not refreshed for a minute is taken over; remove ${lock} if no sweep is running).`);
+      }
+      if (holder && holder.host === me && holder.pid !== process.pid && alive(holder.pid)) {
+        throw new Error(`Another sweep (process ${holder.pid}) is writing ${resolve(path)}; wait for it to finish, or give another --out (remove ${lock} if no sweep is running).`);
       }
       unlinkSync(lock); // stale: its writer is gone
     }
@@ -95,14 +125,17 @@ export function lockResultsFile(path: string): () => void {
   throw new Error(`Could not take ${lock}; remove it if no sweep is running.`);
 }
 
-function lockHolder(lock: string): number | null {
+/** The lock's writer: "pid host" (a lock from before hosts were written holds the pid alone: this machine). */
+function lockHolder(lock: string): LockHolder | null {
   try {
     const fd = openSync(lock, 'r');
-    const buf = Buffer.alloc(32);
-    const n = readSync(fd, buf, 0, 32, 0);
+    const buf = Buffer.alloc(300);
+    const n = readSync(fd, buf, 0, buf.length, 0);
     closeSync(fd);
-    const pid = Number(buf.subarray(0, n).toString('utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    const [pidText, host] = buf.subarray(0, n).toString('utf8').trim().split(/\s+/u);
+    const pid = Number(pidText);
+    if (!(Number.isInteger(pid) && pid > 0)) return null;
+    return { pid, host: host ?? hostname(), age: Date.now() - statSync(lock).mtimeMs };
   } catch {
     return null;
   }
