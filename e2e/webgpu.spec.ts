@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { cpuPeerNotice, type PeersRun } from '../src/ui/peer-notice.ts';
 import { collectPageErrors, computeInWorker, openLab, snap } from './helpers.ts';
 
 test.describe('lab shell on this Chromium', () => {
@@ -12,6 +14,10 @@ test.describe('lab shell on this Chromium', () => {
     const adapter = (await page.getByTestId('webgpu-adapter').textContent()) ?? '';
     testInfo.annotations.push({ type: 'adapter', description: adapter });
     expect(adapter.length).toBeGreaterThan(0);
+    // On SwiftShader the notice carries the committed bench:peers figures where a WASM peer was faster.
+    const latest = (JSON.parse(readFileSync('bench/results/peers.json', 'utf8')) as { runs: PeersRun[] }).runs.at(-1);
+    const notice = cpuPeerNotice(latest);
+    if (adapter.includes('swiftshader') && notice) await expect(page.getByTestId('webgpu-peer-notice')).toHaveText(notice);
 
     const models = page.getByTestId('model-list');
     await expect(models).toHaveAttribute('data-state', 'ready');

@@ -30,7 +30,8 @@ export interface PeersPage {
   /** Loss and gradients at the golden e, m and targets, compared with the float64 values. */
   check(side: SideName, golden: GoldenProto): Promise<GoldenVerdict | { ok: false; reason: string } | null>;
   firstStep(side: SideName, problem: SerialProblem): Promise<FirstStepTiming>;
-  prepare(side: SideName, problem: SerialProblem): Promise<Prepared>;
+  /** Builds and warms a side up; past `limitMs` for the first step it stops there (warmMs is then that step's). */
+  prepare(side: SideName, problem: SerialProblem, limitMs?: number): Promise<Prepared>;
   /** ms per step of `count` steps queued back to back and waited for. */
   time(side: SideName, N: number, count: number): Promise<number>;
   release(side: SideName, N: number): void;
@@ -100,13 +101,14 @@ window.protolabPeers = {
     }
   },
   firstStep: (side, problem) => timeFirstStep(side, toProblem(problem)),
-  async prepare(side, problem) {
+  async prepare(side, problem, limitMs = Infinity) {
     const N = problem.targets.length;
     const runner = await buildSide(side, toProblem(problem));
     runners.set(key(side, N), runner);
     const t0 = performance.now();
     await runner.steps(1);
     const firstMs = performance.now() - t0;
+    if (firstMs > limitMs) return { dispatches: null, ownCount: null, firstMs, warmMs: firstMs };
     const t1 = performance.now();
     await runner.steps(2);
     const warmMs = (performance.now() - t1) / 2;

@@ -1,3 +1,4 @@
+import { CPU_PEER_NOTICE } from '../peer-notice.ts';
 import { useLab } from '../store.ts';
 
 /** The main thread's view of WebGPU (the engine worker reports its own adapter with the model). */
@@ -20,6 +21,12 @@ export function GpuPanel() {
           )}
           <dt>Fallback (CPU) adapter</dt>
           <dd>{status.fallback ? 'yes: expect slow kernels' : 'no'}</dd>
+          {status.fallback && CPU_PEER_NOTICE && (
+            <>
+              <dt>Measured on such an adapter</dt>
+              <dd data-testid="webgpu-peer-notice">{CPU_PEER_NOTICE}</dd>
+            </>
+          )}
           <dt>Features</dt>
           <dd>{status.features.join(', ') || 'none'}</dd>
         </dl>
