@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -140,16 +140,29 @@ describe('sweep --out and the results file', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
-  it("a shard's file on a shared volume: another machine's lock holds while refreshed, and is taken over once a minute old", () => {
+  it("a shard's file on a shared volume: another machine's lock is waited for while refreshed, and taken over once stale", async () => {
+    const timing = { heartbeatMs: 100, staleMs: 600, waitMs: 1500 };
     const file = join(work, 'shard-3.jsonl');
-    // The pid of another machine means nothing here (it may even be alive locally): only the refresh counts.
+    // A pod killed on another node: its lock stops being refreshed; the retried pod waits for it to go stale and takes it over.
     writeFileSync(`${file}.lock`, `${process.pid + 1} node-b.cluster.local`);
-    expect(() => lockResultsFile(file)).toThrow(`Another sweep (process ${process.pid + 1} on node-b.cluster.local) is writing ${file}; wait for it to finish, or give another --out (a lock not refreshed for a minute is taken over; remove ${file}.lock if no sweep is running).`);
-    const old = new Date(Date.now() - LOCK_STALE_MS - 1000);
-    utimesSync(`${file}.lock`, old, old);
-    const release = lockResultsFile(file);
+    const waits: string[] = [];
+    const t0 = Date.now();
+    const release = lockResultsFile(file, timing, (m) => waits.push(m));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
+    expect(waits[0]).toMatch(/^waiting for .*shard-3\.jsonl\.lock \(process \d+ on node-b\.cluster\.local, refreshed 0 s ago\) to be released or to go stale$/);
     expect(readFileSync(`${file}.lock`, 'utf8')).toBe(`${process.pid} ${hostname()}`);
     release();
+    // A living writer on another node keeps refreshing: refused once the wait is over.
+    // (The pid of another machine means nothing here, even when it is alive locally: only the refresh counts.)
+    writeFileSync(`${file}.lock`, `${process.pid} node-b.cluster.local`);
+    const keeper = spawn(process.execPath, ['-e', `setInterval(() => { const t = new Date(); require('fs').utimesSync(${JSON.stringify(`${file}.lock`)}, t, t); }, 100)`], { stdio: 'ignore' });
+    try {
+      expect(() => lockResultsFile(file, timing)).toThrow(`Another sweep (process ${process.pid} on node-b.cluster.local) is writing ${file}; wait for it to finish, or give another --out (a lock not refreshed for 0.6 s is taken over; remove ${file}.lock if no sweep is running).`);
+    } finally {
+      keeper.kill('SIGKILL');
+    }
+    await new Promise((r) => keeper.once('exit', r));
+    unlinkSync(`${file}.lock`);
   });
 
   it('a running sweep refreshes its lock, so other machines see it alive', async () => {
@@ -157,7 +170,7 @@ describe('sweep --out and the results file', () => {
     try {
       const file = join(work, 'beating.jsonl');
       const release = lockResultsFile(file);
-      const old = new Date(Date.now() - LOCK_STALE_MS - 1000);
+      const old = new Date(Date.now() - LOCK_STALE_MS - 1000); // as if it had not been refreshed for a minute
       utimesSync(`${file}.lock`, old, old);
       vi.advanceTimersByTime(LOCK_HEARTBEAT_MS);
       expect(Date.now() - statSync(`${file}.lock`).mtimeMs).toBeLessThan(LOCK_HEARTBEAT_MS);

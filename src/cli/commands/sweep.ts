@@ -60,7 +60,12 @@ function describeProgress(p: SweepProgress): string {
 export async function runSweepCommand({ model, tokenizer }: LoadedCliModel, a: SweepArgs, signal: AbortSignal): Promise<SweepResult> {
   let release: () => void;
   try {
-    release = lockResultsFile(a.out);
+    // Said once, as a line: a pod's log is no terminal, and a silent minute looks like a hang.
+    let said = false;
+    release = lockResultsFile(a.out, undefined, (msg) => {
+      if (!said) process.stderr.write(`protolab: ${msg}\n`);
+      said = true;
+    });
   } catch (e) {
     throw new UsageError(`--out: ${(e as Error).message}`);
   }

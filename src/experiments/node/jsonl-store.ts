@@ -69,6 +69,15 @@ export function jsonlStore(path: string): JsonlStore {
 export const LOCK_HEARTBEAT_MS = 10_000;
 export const LOCK_STALE_MS = 60_000;
 
+export interface LockTiming {
+  heartbeatMs: number;
+  staleMs: number;
+  /** How long to wait for another machine's lock to go stale before refusing. */
+  waitMs: number;
+}
+
+const LOCK_TIMING: LockTiming = { heartbeatMs: LOCK_HEARTBEAT_MS, staleMs: LOCK_STALE_MS, waitMs: LOCK_STALE_MS + 2 * LOCK_HEARTBEAT_MS };
+
 interface LockHolder {
   pid: number;
   host: string;
@@ -76,19 +85,24 @@ interface LockHolder {
   age: number;
 }
 
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 /**
  * Takes the results file for this process: `<file>.lock` holds the writer's pid and host, created
- * exclusively and refreshed (its mtime) every 10 s while the sweep runs. A second sweep on the same
- * file is refused with one line while the first is alive. On the same machine that is its pid; a
- * shard's file on a shared volume may be written from another node (a retried pod, a requeued
- * array task), whose pid cannot be asked, so there a lock refreshed within the last minute counts
- * as alive and an older one as left behind by a writer that is gone, and is taken over. Returns
- * the release.
+ * exclusively and refreshed (its mtime) every heartbeat while the sweep runs. A second sweep on the
+ * same file is refused with one line while the first is alive. On the same machine that is its
+ * pid. A shard's file on a shared volume may be written from another machine (a pod retried on
+ * another node after the first was killed), whose pid cannot be asked: there the lock counts as
+ * alive while it is refreshed. A retried pod starts seconds after the kill, while the dead pod's
+ * lock is still fresh, so it waits (up to a minute and a bit) for the lock to go stale and takes
+ * it over, instead of failing and spending a retry; a lock still refreshed after that wait has a
+ * living writer, and the sweep is refused. Returns the release.
  */
-export function lockResultsFile(path: string): () => void {
+export function lockResultsFile(path: string, timing: LockTiming = LOCK_TIMING, onWait?: (msg: string) => void): () => void {
   const lock = `${resolve(path)}.lock`;
   const me = hostname();
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const start = Date.now();
+  for (;;) {
     try {
       const fd = openSync(lock, 'wx');
       writeSync(fd, `${process.pid} ${me}`);
@@ -100,7 +114,7 @@ export function lockResultsFile(path: string): () => void {
         } catch {
           // Removed under us: the release (or a person) took it; nothing to refresh.
         }
-      }, LOCK_HEARTBEAT_MS);
+      }, timing.heartbeatMs);
       beat.unref();
       return () => {
         clearInterval(beat);
@@ -113,16 +127,24 @@ export function lockResultsFile(path: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = lockHolder(lock);
-      if (holder && holder.host !== me && holder.age < LOCK_STALE_MS) {
-        throw new Error(`Another sweep (process ${holder.pid} on ${holder.host}) is writing ${resolve(path)}; wait for it to finish, or give another --out (a lock not refreshed for a minute is taken over; remove ${lock} if no sweep is running).`);
+      if (holder && holder.host !== me && holder.age < timing.staleMs) {
+        if (Date.now() - start < timing.waitMs) {
+          onWait?.(`waiting for ${lock} (process ${holder.pid} on ${holder.host}, refreshed ${(holder.age / 1000).toFixed(0)} s ago) to be released or to go stale`);
+          sleep(Math.min(1000, timing.heartbeatMs));
+          continue;
+        }
+        throw new Error(`Another sweep (process ${holder.pid} on ${holder.host}) is writing ${resolve(path)}; wait for it to finish, or give another --out (a lock not refreshed for ${timing.staleMs / 1000} s is taken over; remove ${lock} if no sweep is running).`);
       }
       if (holder && holder.host === me && holder.pid !== process.pid && alive(holder.pid)) {
         throw new Error(`Another sweep (process ${holder.pid}) is writing ${resolve(path)}; wait for it to finish, or give another --out (remove ${lock} if no sweep is running).`);
       }
-      unlinkSync(lock); // stale: its writer is gone
+      try {
+        unlinkSync(lock); // stale: its writer is gone
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // another taker removed it first
+      }
     }
   }
-  throw new Error(`Could not take ${lock}; remove it if no sweep is running.`);
 }
 
 /** The lock's writer: "pid host" (a lock from before hosts were written holds the pid alone: this machine). */
