@@ -97,6 +97,7 @@ describe('a sweep sharded over N worker processes', () => {
     const plan = protolab([...SWEEP, '--plan', '--shard', `0/${N}`, '--ms-per-step', '10', '--json']);
     expect(plan.code, plan.stderr).toBe(0);
     const items = JSON.parse(plan.stdout).items as { shard: number; texts: string[]; length: number }[];
+    expect(protolab([...SWEEP, '--plan', '--shard', `0/${N}`, '--ms-per-step', '10']).stdout).toMatch(/^Shard 0\/4 runs 2 texts: random\/0\/0, random\/0\/4\.$/m);
     for (const r of merged) expect(items.some((w) => w.shard === Number(r.shard!.split('/')[0]) && w.texts.includes(r.text) && w.length === r.length), `${r.text} at ${r.length}`).toBe(true);
   });
 

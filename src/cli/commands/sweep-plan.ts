@@ -103,5 +103,10 @@ export function printPlan(p: PlanReport, shard?: { index: number; count: number 
     const hs = p.perShard.map((s) => s.gpuHours);
     lines.push(`Per shard: ${hours(Math.min(...hs))} to ${hours(Math.max(...hs))} GPU-hours (the array finishes with its slowest shard).${shard ? ` Shard ${shard.index}: ${p.perShard[shard.index].texts} texts, ${thousands(p.perShard[shard.index].steps)} steps, ${hours(p.perShard[shard.index].gpuHours)} GPU-hours.` : ''}`);
   }
+  if (shard) {
+    const ids = [...new Set(p.items.filter((i) => i.shard === shard.index).flatMap((i) => i.texts))];
+    const shown = ids.slice(0, 20).join(', ');
+    lines.push(ids.length ? `Shard ${shard.index}/${shard.count} runs ${ids.length} text${ids.length === 1 ? '' : 's'}: ${shown}${ids.length > 20 ? `, ... (--json lists all)` : ''}.` : `Shard ${shard.index}/${shard.count} has no texts (the sweep has fewer parts than shards).`);
+  }
   return lines.join('\n');
 }
