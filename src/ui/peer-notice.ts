@@ -3,9 +3,8 @@
  * `npm run bench:peers` (bench/results/peers.json) found a peer's WASM backend faster than the
  * lab's WGSL engine on a CPU adapter (SwiftShader), the page says so with those figures. Pure:
  * it reads the committed numbers, never measures (the page keeps no GPU code outside the worker).
+ * The committed file is read by peer-notice-latest.ts; this module stays importable from Node tests.
  */
-import peers from '../../bench/results/peers.json';
-
 interface PeerRow {
   side: string;
   N: number;
@@ -41,6 +40,3 @@ export function cpuPeerNotice(run: PeersRun | undefined): string | null {
   const cores = run.host?.cores ? ` with ${run.host.cores} CPU cores` : '';
   return `On a CPU adapter like this one, ${library} ran the stories260k step faster than this engine in our measurement${cores} (${run.date.slice(0, 10)}): ${wins.join('; ')}.`;
 }
-
-/** The notice from the latest committed run. */
-export const CPU_PEER_NOTICE: string | null = cpuPeerNotice((peers as { runs: PeersRun[] }).runs.at(-1));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { cpuPeerNotice, CPU_PEER_NOTICE, type PeersRun } from '../../src/ui/peer-notice.ts';
+import { cpuPeerNotice, type PeersRun } from '../../src/ui/peer-notice.ts';
+import { CPU_PEER_NOTICE } from '../../src/ui/peer-notice-latest.ts';
 
 const run = (rows: [string, number, number | null][], architecture = 'swiftshader'): PeersRun => ({
   date: '2026-12-07T18:00:00.000Z',

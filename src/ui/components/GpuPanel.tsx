@@ -1,4 +1,4 @@
-import { CPU_PEER_NOTICE } from '../peer-notice.ts';
+import { CPU_PEER_NOTICE } from '../peer-notice-latest.ts';
 import { useLab } from '../store.ts';
 
 /** The main thread's view of WebGPU (the engine worker reports its own adapter with the model). */
