@@ -80,13 +80,27 @@ export function tensorBytes(shape: readonly number[]): number {
 // Read lazily: in Node the WebGPU globals exist only after the platform module installs them.
 const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
+/** A pipeline still compiling (Gpu.deferCompiles); `pipeline` is set once it is done. */
+export interface PendingPipeline {
+  readonly label: string;
+  readonly pipeline?: GPUComputePipeline;
+  readonly done: Promise<GPUComputePipeline>;
+}
+
+/** What a kernel request gives: a compiled pipeline, or one still compiling. */
+export type Kernel = GPUComputePipeline | PendingPipeline;
+
+export const isPending = (k: Kernel): k is PendingPipeline => 'done' in k;
+
 /**
  * The engine's handle on one GPU device: pipelines (cached), tensors (accounted), uploads and
  * readbacks. Dispatches are recorded into Programs (program.ts) and replayed, so nothing here is
  * on the per-step hot path except `write` of small uniforms and the asynchronous readbacks.
  */
 export class Gpu {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, Kernel>();
+  private deferring = 0;
+  private readonly compiling: Promise<GPUComputePipeline>[] = [];
   private readonly stagingPool: GPUBuffer[] = [];
   /** Freed storage buffers by byte size, reused by the next tensor of that size. */
   private readonly pool = new Map<number, GPUBuffer[]>();
@@ -103,6 +117,7 @@ export class Gpu {
     readonly limits: GpuLimits,
     readonly features: GpuFeatures,
   ) {
+    this.parallelCompiles = info.platform === 'browser';
     void device.lost.then((lost) => {
       this.isLost = true;
       const reason = `${lost.reason}: ${lost.message}`;
@@ -145,22 +160,71 @@ export class Gpu {
     return this.pipelines.size;
   }
 
-  kernel(shader: string, entryPoint: string, opts: KernelOptions = {}): GPUComputePipeline {
+  kernel(shader: string, entryPoint: string, opts: KernelOptions = {}): Kernel {
     const append = opts.append ?? [];
     const key = `${shader}:${entryPoint}:${JSON.stringify(opts.constants ?? {})}:${JSON.stringify(opts.defines ?? {})}:${append.join('+')}`;
-    let p = this.pipelines.get(key);
-    if (!p) {
+    return this.pipeline(key, () => {
       // WGSL declarations are order-free at module scope, so an appended reader can follow its users.
       const code = [shaderSource(shader, opts.defines), ...append.map((name) => shaderSource(name))].join('\n');
       const module = this.device.createShaderModule({ label: [shader, ...append].join('+'), code });
-      p = this.device.createComputePipeline({
-        label: `${shader}.${entryPoint}`,
-        layout: 'auto',
-        compute: { module, entryPoint, constants: opts.constants },
-      });
-      this.pipelines.set(key, p);
+      return { label: `${shader}.${entryPoint}`, layout: 'auto', compute: { module, entryPoint, constants: opts.constants } };
+    });
+  }
+
+  /**
+   * The pipeline cached under `key`, else created from `describe()`: at once, or, inside
+   * deferCompiles where this platform compiles in parallel, started asynchronously and returned as
+   * a PendingPipeline that Programs take once it is done.
+   */
+  pipeline(key: string, describe: () => GPUComputePipelineDescriptor): Kernel {
+    const have = this.pipelines.get(key);
+    if (have) return isPending(have) && have.pipeline ? have.pipeline : have;
+    const d = describe();
+    if (this.deferring > 0 && this.parallelCompiles) {
+      const pending: { label: string; pipeline?: GPUComputePipeline; done: Promise<GPUComputePipeline> } = {
+        label: d.label ?? key,
+        done: this.device.createComputePipelineAsync(d).then((made) => {
+          pending.pipeline = made;
+          this.pipelines.set(key, made);
+          return made;
+        }),
+      };
+      // Awaited by compiled(); this keeps a failure from also surfacing as an unhandled rejection.
+      pending.done.catch(() => undefined);
+      this.compiling.push(pending.done);
+      this.pipelines.set(key, pending);
+      return pending;
     }
-    return p;
+    const made = this.device.createComputePipeline(d);
+    this.pipelines.set(key, made);
+    return made;
+  }
+
+  /**
+   * Whether deferred compiles run side by side here. Chromium hands asynchronous pipeline creation
+   * to Dawn's worker threads, so a trainer's two dozen pipelines compile in parallel; Dawn in Node
+   * has no worker pool and compiles them one after another, slower than synchronously (tests turn
+   * it on there to run the deferred path).
+   */
+  parallelCompiles: boolean;
+
+  /**
+   * Runs `build` (which records Programs) with its new pipelines compiling in parallel; await
+   * compiled() before running what it recorded. Where compiles are not parallel, the same as build().
+   */
+  deferCompiles<T>(build: () => T): T {
+    this.deferring++;
+    try {
+      return build();
+    } finally {
+      this.deferring--;
+    }
+  }
+
+  /** Every pipeline started by deferCompiles is ready (or the first failure is thrown). */
+  async compiled(): Promise<void> {
+    const all = this.compiling.splice(0);
+    await Promise.all(all);
   }
 
   createTensor(shape: readonly number[], dtype: DType = 'f32', label = 'tensor'): Tensor {

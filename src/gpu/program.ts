@@ -1,4 +1,4 @@
-import type { Gpu } from './gpu.ts';
+import { isPending, type Gpu, type Kernel } from './gpu.ts';
 import type { Tensor } from './tensor.ts';
 
 /**
@@ -15,7 +15,8 @@ import type { Tensor } from './tensor.ts';
  */
 export interface DispatchSpec {
   label: string;
-  pipeline: GPUComputePipeline;
+  /** Compiled, or still compiling (recorded inside Gpu.deferCompiles): then bound at the first encode. */
+  pipeline: Kernel;
   /** Uniform params packed by packFor; bound at @binding(0). */
   params: ArrayBuffer;
   /** Storage buffers by binding number (1, 2, ...), as bindFor maps them from WGSL names. */
@@ -23,8 +24,9 @@ export interface DispatchSpec {
   workgroups: readonly [number, number?, number?];
 }
 
+type Dispatch = { kind: 'dispatch'; label: string; kernel: Kernel; entries: GPUBindGroupEntry[]; pipeline?: GPUComputePipeline; bindGroup?: GPUBindGroup; workgroups: [number, number, number] };
 type Item =
-  | { kind: 'dispatch'; label: string; pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; workgroups: [number, number, number] }
+  | Dispatch
   | { kind: 'copy'; label: string; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; bytes: number }
   | { kind: 'clear'; label: string; dst: GPUBuffer };
 
@@ -57,8 +59,19 @@ export class Program {
       const buffer = 'buffer' in b ? b.buffer : b;
       entries.push({ binding: Number(binding), resource: { buffer } });
     }
-    const bindGroup = this.gpu.device.createBindGroup({ label: spec.label, layout: spec.pipeline.getBindGroupLayout(0), entries });
-    this.items.push({ kind: 'dispatch', label: spec.label, pipeline: spec.pipeline, bindGroup, workgroups: [x, y, z] });
+    const item: Dispatch = { kind: 'dispatch', label: spec.label, kernel: spec.pipeline, entries, workgroups: [x, y, z] };
+    this.bind(item);
+    this.items.push(item);
+  }
+
+  /** Creates the dispatch's bind group once its pipeline exists (a pending one: at the first encode after it compiled). */
+  private bind(item: Dispatch): boolean {
+    if (item.bindGroup) return true;
+    const pipeline = isPending(item.kernel) ? item.kernel.pipeline : item.kernel;
+    if (!pipeline) return false;
+    item.pipeline = pipeline;
+    item.bindGroup = this.gpu.device.createBindGroup({ label: item.label, layout: pipeline.getBindGroupLayout(0), entries: item.entries });
+    return true;
   }
 
   copy(label: string, src: Tensor, dst: Tensor, bytes = src.buffer.size, srcOffset = 0, dstOffset = 0): void {
@@ -96,8 +109,9 @@ export class Program {
       } else if (!pass) {
         pass = encoder.beginComputePass({ label: this.label });
       }
-      pass.setPipeline(item.pipeline);
-      pass.setBindGroup(0, item.bindGroup);
+      if (!this.bind(item)) throw new Error(`${item.label}: its pipeline is still compiling; await gpu.compiled() after recording inside gpu.deferCompiles.`);
+      pass.setPipeline(item.pipeline!);
+      pass.setBindGroup(0, item.bindGroup!);
       pass.dispatchWorkgroups(...item.workgroups);
       if (timestamps) {
         pass.end();

@@ -1,7 +1,7 @@
 import type { Program } from '../gpu/program.ts';
 import { type Tensor, numel, describe } from '../gpu/tensor.ts';
 import { bindFor, packFor } from '../gpu/kernel-signature.ts';
-import { grid, type Gpu } from '../gpu/gpu.ts';
+import { grid, type Gpu, type Kernel } from '../gpu/gpu.ts';
 import { shaderSource } from '../gpu/shader-source.ts';
 import { ATTENTION } from './signatures.ts';
 
@@ -101,13 +101,15 @@ export function attentionTiling(gpu: Gpu, a: Pick<AttentionArgs, 'H' | 'Hkv' | '
   let t: AttentionTiling;
   if (gpu.cpuEmulated) {
     // Rows (and keys) held per invocation: more share each loaded row, but every one is unrolled
-    // code and live state, and compile time grows faster than linearly with them (about 1-3 s
-    // for the three pipelines here). A scalar row (v = 1) costs about as much as a vec4 one.
+    // code and live state, and compile time grows faster than linearly with them. Four rows and
+    // four keys are where sharing stops paying: on stories260k (hd 8) eight of each compiled the
+    // three pipelines in 0.9 s, four in 0.34 s, and the steps took the same time at N = 16-256
+    // (docs/PERFORMANCE.md, time to first step). A scalar row (v = 1) costs about as much as a vec4 one.
     const budget = aligned ? 256 : 64;
-    const rows = Math.max(1, Math.min(8, Math.floor(budget / a.hd)));
+    const rows = Math.max(1, Math.min(4, Math.floor(budget / a.hd)));
     const hg = divisorAtMost(group, Math.min(2, rows));
     const qb = Math.max(1, Math.min(4, Math.floor(rows / hg)));
-    const kb = Math.max(1, Math.min(a.hd <= 8 ? 8 : 4, Math.floor(budget / a.hd)));
+    const kb = Math.max(1, Math.min(4, Math.floor(budget / a.hd)));
     t = { v: 4, qb, hg, kb, wg: 8, lanes: 4, unrollIo: 4 };
   } else {
     t = { v: 4, qb: 1, hg: 1, kb: 1, wg: 64, lanes: 1, unrollIo: 64 };
@@ -182,17 +184,15 @@ export function unrollLoops(src: string, consts: Record<string, number>, max: Re
   return out + src.slice(pos);
 }
 
-/** Compiled modules (per template values) and pipelines (per entry point and constants), per device. */
-const compiled = new WeakMap<Gpu, Map<string, GPUShaderModule | GPUComputePipeline>>();
+/** Compiled modules per template values, per device (the pipelines are cached by the Gpu). */
+const modules = new WeakMap<Gpu, Map<string, GPUShaderModule>>();
 
-function kernel(p: Program, entry: string, hd: number, t: AttentionTiling): GPUComputePipeline {
-  let cache = compiled.get(p.gpu);
-  if (!cache) compiled.set(p.gpu, (cache = new Map()));
+function kernel(p: Program, entry: string, hd: number, t: AttentionTiling): Kernel {
+  let cache = modules.get(p.gpu);
+  if (!cache) modules.set(p.gpu, (cache = new Map()));
   const moduleKey = `${hd}:${t.v}:${t.qb}:${t.hg}:${t.kb}:${t.unrollIo}`;
-  const pipeKey = `${entry}:${moduleKey}:${t.wg}:${t.lanes}`;
-  let pipe = cache.get(pipeKey) as GPUComputePipeline | undefined;
-  if (!pipe) {
-    let module = cache.get(moduleKey) as GPUShaderModule | undefined;
+  return p.gpu.pipeline(`${SHADER}:${entry}:${moduleKey}:${t.wg}:${t.lanes}`, () => {
+    let module = cache.get(moduleKey);
     if (!module) {
       const vec = t.v === 4;
       const defines = { HD: hd, V: t.v, VT: vec ? 'vec4<f32>' : 'f32', VDOT: vec ? 's + dot(a, b)' : 'fma(a, b, s)', QB: t.qb, HG: t.hg, KB: t.kb };
@@ -200,14 +200,8 @@ function kernel(p: Program, entry: string, hd: number, t: AttentionTiling): GPUC
       module = p.gpu.device.createShaderModule({ label: SHADER, code: unrollLoops(shaderSource(SHADER, defines), bounds, { io: t.unrollIo }) });
       cache.set(moduleKey, module);
     }
-    pipe = p.gpu.device.createComputePipeline({
-      label: `${SHADER}.${entry}`,
-      layout: 'auto',
-      compute: { module, entryPoint: entry, constants: { WG: t.wg, LANES: t.lanes } },
-    });
-    cache.set(pipeKey, pipe);
-  }
-  return pipe;
+    return { label: `${SHADER}.${entry}`, layout: 'auto', compute: { module, entryPoint: entry, constants: { WG: t.wg, LANES: t.lanes } } };
+  });
 }
 
 /** Records out = softmax(causal, windowed scale·q·kᵀ)·v and lse for every (row, query head). */

@@ -1,7 +1,7 @@
 import type { Program } from '../gpu/program.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import { bindFor, packFor, type BoundBuffers } from '../gpu/kernel-signature.ts';
-import type { Gpu } from '../gpu/gpu.ts';
+import type { Gpu, Kernel } from '../gpu/gpu.ts';
 import { MATMUL, MATMUL_QUAD } from './signatures.ts';
 import { asWeight, weightBindings, weightReader, type WeightOperand } from './weight-operand.ts';
 
@@ -104,7 +104,7 @@ export function quadGrid(M: number, N: number): { qx: number; quads: number; wor
 export function matmul(prog: Program, label: string, x: MatmulArgs): void {
   const { lda, ldb } = strides(x);
   const path = choosePath(prog.gpu, x, lda, ldb);
-  let pipeline: GPUComputePipeline;
+  let pipeline: Kernel;
   let workgroups: [number, number];
   let buffers: BoundBuffers;
   // Without a bias the binding still needs a buffer; A is read-only and never indexed there.

@@ -365,10 +365,18 @@ export abstract class InputTrainer<V> {
 }
 
 /** A trainer built inside the out-of-memory scope (gpu/oom-scope.ts), refused with the items, tokens and bytes asked for. */
-export function allocateTrainer<T extends { destroy(): void }>(model: Model, targets: readonly (readonly number[])[], build: () => T): Promise<T> {
+export async function allocateTrainer<T extends { destroy(): void }>(model: Model, targets: readonly (readonly number[])[], build: () => T): Promise<T> {
   const items = targets.length;
   const longest = Math.max(...targets.map((t) => t.length));
-  return withOomScope(model.gpu, build, (asked, why) =>
+  // The step's pipelines compile side by side where the platform can (most of a first step's time on a CPU adapter).
+  const made = await withOomScope(model.gpu, () => model.gpu.deferCompiles(build), (asked, why) =>
     `Optimising ${items} item${items === 1 ? '' : 's'} of up to ${longest} tokens needs ${asked} of GPU memory, more than the device could give (${why}). Use a shorter text, fewer restarts or texts in one batch, or a smaller model.`,
   );
+  try {
+    await model.gpu.compiled();
+  } catch (e) {
+    made.destroy();
+    throw e;
+  }
+  return made;
 }
