@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { assetsDir } from '../../src/util/assets-dir.ts';
+import type { GoldenProto } from '../../bench/peers/golden-check.ts';
 
 /** The repository's assets (models, golden fixtures, texts), or PROTOLAB_ASSETS. */
 export const ASSETS = assetsDir() + '/';
@@ -8,17 +9,7 @@ export const STORIES = `${ASSETS}models/stories260k`;
 
 export interface Golden {
   forward: { input_ids: number[]; logits_rows: number[]; logits: number[][]; argmax: number[]; sum_next_token_nll: number };
-  prototoken: {
-    N: number;
-    target_ids: number[];
-    e: number[];
-    m: number[];
-    loss_sum: number;
-    grad_e: number[];
-    grad_m: number[];
-    argmax: number[];
-    logits_last_row: number[];
-  };
+  prototoken: GoldenProto & { argmax: number[]; logits_last_row: number[] };
 }
 
 export function golden(name: string): Golden {
