@@ -24,7 +24,7 @@ export interface PlanReport extends SweepPlan {
   /** false with --shape: nothing is tokenized, every text is taken to offer every length. */
   tokenized: boolean;
   expectCapacity: number | null;
-  stepTime: { how: 'measured'; adapter: string; batchSequences: number } | { how: 'given'; batchSequences: number } | { how: 'flops'; tflops: number };
+  stepTime: { how: 'measured'; adapter: string; batchSequences: number; timedAs?: string } | { how: 'given'; batchSequences: number } | { how: 'flops'; tflops: number };
 }
 
 export async function runPlan(f: SweepFlags, progress: (msg: string) => void): Promise<PlanReport> {
@@ -74,7 +74,8 @@ export async function runPlan(f: SweepFlags, progress: (msg: string) => void): P
     for (const N of reached) points.push({ N, ms: await measure!(N) });
     progress('');
     src = { points, known: 'measured', batchSequences };
-    stepTime = { how: 'measured', adapter, batchSequences };
+    // The timing harness runs the proto-token step; the memory baseline's step has the same positions and layers.
+    stepTime = { how: 'measured', adapter, batchSequences, ...(f.method.name === 'memory' ? { timedAs: 'a proto-token step of as many positions' } : {}) };
   }
   return { model: name, source: f.sourceName, seeds: f.seeds, maxSteps: f.settings.maxSteps, tokenized: f.shape === undefined, expectCapacity: plan.expectCapacity ?? null, stepTime, ...planSweep(options, src) };
 }
@@ -88,7 +89,7 @@ export function printPlan(p: PlanReport, shard?: { index: number; count: number 
   const st = p.stepTime;
   const how =
     st.how === 'measured'
-      ? `Step times measured here on ${st.adapter || 'this adapter'} (a full batch of ${st.batchSequences} sequences at each length), 'interpolated'/'extrapolated' between and beyond them.`
+      ? `Step times measured here on ${st.adapter || 'this adapter'} (a full batch of ${st.batchSequences} sequences at each length${st.timedAs ? `, timed as ${st.timedAs}` : ''}), 'interpolated'/'extrapolated' between and beyond them.`
       : st.how === 'given'
         ? `Step times given with --ms-per-step (a full batch of ${st.batchSequences} sequences); lengths between and beyond them are 'interpolated'/'extrapolated' (in proportion to N: attention's N² makes long lengths an underestimate).`
         : `Step times from the step's floating-point operations at an assumed ${st.tflops} TFLOP/s (--tflops): an assumption, not a measurement.`;
