@@ -81,6 +81,7 @@ export async function runPlan(f: SweepFlags, progress: (msg: string) => void): P
 }
 
 const thousands = (n: number) => n.toLocaleString('en-US');
+const sequences = (n: number) => `${n} sequence${n === 1 ? '' : 's'}`;
 const hours = (h: number) => (h >= 100 ? thousands(Math.round(h)) : h >= 1 ? h.toFixed(1) : h.toPrecision(2));
 
 export function printPlan(p: PlanReport, shard?: { index: number; count: number }): string {
@@ -89,9 +90,9 @@ export function printPlan(p: PlanReport, shard?: { index: number; count: number 
   const st = p.stepTime;
   const how =
     st.how === 'measured'
-      ? `Step times measured here on ${st.adapter || 'this adapter'} (a full batch of ${st.batchSequences} sequences at each length${st.timedAs ? `, timed as ${st.timedAs}` : ''}), 'interpolated'/'extrapolated' between and beyond them.`
+      ? `Step times measured here on ${st.adapter || 'this adapter'} (a full batch of ${sequences(st.batchSequences)} at each length${st.timedAs ? `, timed as ${st.timedAs}` : ''}), 'interpolated'/'extrapolated' between and beyond them.`
       : st.how === 'given'
-        ? `Step times given with --ms-per-step (a full batch of ${st.batchSequences} sequences); lengths between and beyond them are 'interpolated'/'extrapolated' (in proportion to N: attention's N² makes long lengths an underestimate).`
+        ? `Step times given with --ms-per-step (a full batch of ${sequences(st.batchSequences)}); lengths between and beyond them are 'interpolated'/'extrapolated' (in proportion to N: attention's N² makes long lengths an underestimate).`
         : `Step times from the step's floating-point operations at an assumed ${st.tflops} TFLOP/s (--tflops): an assumption, not a measurement.`;
   const lines = [
     `Plan: ${p.model}, source ${p.source}, ${p.texts} texts x ${p.seeds} seed${p.seeds === 1 ? '' : 's'}, at most ${thousands(p.maxSteps)} steps per attempt, ${p.shards} shard${p.shards === 1 ? '' : 's'}.`,
