@@ -99,8 +99,8 @@ export const isPending = (k: Kernel): k is PendingPipeline => 'done' in k;
  */
 export class Gpu {
   private readonly pipelines = new Map<string, Kernel>();
-  private deferring = 0;
-  private readonly compiling: Promise<GPUComputePipeline>[] = [];
+  /** Inside deferCompiles: the pending pipelines its build recorded. */
+  private touched: PendingPipeline[] | null = null;
   private readonly stagingPool: GPUBuffer[] = [];
   /** Freed storage buffers by byte size, reused by the next tensor of that size. */
   private readonly pool = new Map<number, GPUBuffer[]>();
@@ -174,30 +174,46 @@ export class Gpu {
   /**
    * The pipeline cached under `key`, else created from `describe()`: at once, or, inside
    * deferCompiles where this platform compiles in parallel, started asynchronously and returned as
-   * a PendingPipeline that Programs take once it is done.
+   * a PendingPipeline that Programs take once it is done. A recording outside deferCompiles never
+   * gets a pending one: while another build's compile of the same pipeline is under way it
+   * compiles its own at once (a forward pass recorded during the warm-up must run as soon as it is
+   * submitted).
    */
   pipeline(key: string, describe: () => GPUComputePipelineDescriptor): Kernel {
     const have = this.pipelines.get(key);
-    if (have) return isPending(have) && have.pipeline ? have.pipeline : have;
-    const d = describe();
-    if (this.deferring > 0 && this.parallelCompiles) {
-      const pending: { label: string; pipeline?: GPUComputePipeline; done: Promise<GPUComputePipeline> } = {
-        label: d.label ?? key,
-        done: this.device.createComputePipelineAsync(d).then((made) => {
-          pending.pipeline = made;
-          this.pipelines.set(key, made);
-          return made;
-        }),
-      };
-      // Awaited by compiled(); this keeps a failure from also surfacing as an unhandled rejection.
-      pending.done.catch(() => undefined);
-      this.compiling.push(pending.done);
-      this.pipelines.set(key, pending);
-      return pending;
+    const deferring = this.touched !== null && this.parallelCompiles;
+    if (have && !isPending(have)) return have;
+    if (have?.pipeline) return have.pipeline;
+    if (have && deferring) {
+      this.touched!.push(have);
+      return have;
     }
-    const made = this.device.createComputePipeline(d);
-    this.pipelines.set(key, made);
-    return made;
+    const d = describe();
+    if (!deferring) {
+      const made = this.device.createComputePipeline(d);
+      this.pipelines.set(key, made);
+      return made;
+    }
+    const pending: { label: string; pipeline?: GPUComputePipeline; done: Promise<GPUComputePipeline> } = {
+      label: d.label ?? key,
+      done: this.device.createComputePipelineAsync(d).then(
+        (made) => {
+          pending.pipeline = made;
+          if (this.pipelines.get(key) === pending) this.pipelines.set(key, made);
+          return made;
+        },
+        (e: unknown) => {
+          // Not cached: a later request compiles it again and meets the error itself.
+          if (this.pipelines.get(key) === pending) this.pipelines.delete(key);
+          throw e;
+        },
+      ),
+    };
+    // Awaited through deferCompiles' `compiled`; this keeps a failure from also surfacing as an unhandled rejection.
+    pending.done.catch(() => undefined);
+    this.pipelines.set(key, pending);
+    this.touched!.push(pending);
+    return pending;
   }
 
   /**
@@ -209,22 +225,22 @@ export class Gpu {
   parallelCompiles: boolean;
 
   /**
-   * Runs `build` (which records Programs) with its new pipelines compiling in parallel; await
-   * compiled() before running what it recorded. Where compiles are not parallel, the same as build().
+   * Runs `build` (which records Programs) with its new pipelines compiling in parallel. `compiled`
+   * settles once every pipeline it recorded is ready (its own, and those another build had under
+   * way), or with the first failure: run nothing it recorded before. Where compiles are not
+   * parallel, build() as it is, and `compiled` is already settled.
    */
-  deferCompiles<T>(build: () => T): T {
-    this.deferring++;
+  deferCompiles<T>(build: () => T): { made: T; compiled: Promise<void> } {
+    const outer = this.touched;
+    const touched: PendingPipeline[] = [];
+    this.touched = touched;
     try {
-      return build();
+      const made = build();
+      return { made, compiled: Promise.all(touched.map((p) => p.done)).then(() => undefined) };
     } finally {
-      this.deferring--;
+      this.touched = outer;
+      outer?.push(...touched);
     }
-  }
-
-  /** Every pipeline started by deferCompiles is ready (or the first failure is thrown). */
-  async compiled(): Promise<void> {
-    const all = this.compiling.splice(0);
-    await Promise.all(all);
   }
 
   createTensor(shape: readonly number[], dtype: DType = 'f32', label = 'tensor'): Tensor {

@@ -15,7 +15,7 @@ import type { Tensor } from './tensor.ts';
  */
 export interface DispatchSpec {
   label: string;
-  /** Compiled, or still compiling (recorded inside Gpu.deferCompiles): then bound at the first encode. */
+  /** Compiled, or still compiling (recorded inside Gpu.deferCompiles): then bound at the first encode after it is done. */
   pipeline: Kernel;
   /** Uniform params packed by packFor; bound at @binding(0). */
   params: ArrayBuffer;
@@ -109,7 +109,7 @@ export class Program {
       } else if (!pass) {
         pass = encoder.beginComputePass({ label: this.label });
       }
-      if (!this.bind(item)) throw new Error(`${item.label}: its pipeline is still compiling; await gpu.compiled() after recording inside gpu.deferCompiles.`);
+      if (!this.bind(item)) throw new Error(`${item.label}: its pipeline is still compiling; await the compiled promise of gpu.deferCompiles before running what it recorded.`);
       pass.setPipeline(item.pipeline!);
       pass.setBindGroup(0, item.bindGroup!);
       pass.dispatchWorkgroups(...item.workgroups);

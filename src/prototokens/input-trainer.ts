@@ -369,11 +369,19 @@ export async function allocateTrainer<T extends { destroy(): void }>(model: Mode
   const items = targets.length;
   const longest = Math.max(...targets.map((t) => t.length));
   // The step's pipelines compile side by side where the platform can (most of a first step's time on a CPU adapter).
-  const made = await withOomScope(model.gpu, () => model.gpu.deferCompiles(build), (asked, why) =>
-    `Optimising ${items} item${items === 1 ? '' : 's'} of up to ${longest} tokens needs ${asked} of GPU memory, more than the device could give (${why}). Use a shorter text, fewer restarts or texts in one batch, or a smaller model.`,
+  let compiled: Promise<void> = Promise.resolve();
+  const made = await withOomScope(
+    model.gpu,
+    () => {
+      const built = model.gpu.deferCompiles(build);
+      compiled = built.compiled;
+      return built.made;
+    },
+    (asked, why) =>
+      `Optimising ${items} item${items === 1 ? '' : 's'} of up to ${longest} tokens needs ${asked} of GPU memory, more than the device could give (${why}). Use a shorter text, fewer restarts or texts in one batch, or a smaller model.`,
   );
   try {
-    await model.gpu.compiled();
+    await compiled;
   } catch (e) {
     made.destroy();
     throw e;

@@ -11,6 +11,7 @@ import type { Model } from '../model/model.ts';
 import { loadTokenizer, type Tokenizer } from '../model/tokenizer.ts';
 import { tokenizeBounded } from '../model/tokenize-bounded.ts';
 import { decodeOnePass } from '../prototokens/decode.ts';
+import { warmUpStep } from '../prototokens/warm-up.ts';
 import { checkSolutionFits, decodeSolutionBytes } from '../prototokens/solution-file.ts';
 import { type FromWorker, type ModelSourceSpec, type ToWorker } from './protocol.ts';
 import { maxTokensForRun } from '../shared/run-method.ts';
@@ -247,6 +248,9 @@ export class Engine {
       seconds: (performance.now() - started) / 1000,
       memory: modelMemory(model, PLAN_TOKENS),
     });
+    // While a text is being pasted: compile a step's pipelines (side by side, off this thread, where
+    // the platform can; elsewhere it would hold the worker). A failure here is the first run's to report.
+    if (gpu.parallelCompiles) void warmUpStep(model).catch(() => undefined);
   }
 
   private async device(): Promise<Gpu> {

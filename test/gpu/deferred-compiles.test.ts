@@ -5,7 +5,8 @@ import { Program } from '../../src/gpu/program.ts';
 import { loadModel } from '../../src/model/load.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { ProtoTrainer } from '../../src/prototokens/trainer.ts';
-import { restarts } from '../../src/prototokens/problem.ts';
+import { restarts, singleText } from '../../src/prototokens/problem.ts';
+import { warmUpStep } from '../../src/prototokens/warm-up.ts';
 import { PAPER_SETTINGS } from '../../src/shared/run-settings.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 
@@ -39,26 +40,41 @@ describe('deferred pipeline compiles', () => {
     gpu.parallelCompiles = true;
     const t = gpu.createTensor([4]);
     const p = new Program(gpu, 'deferred');
-    const kernel = gpu.deferCompiles(() => gpu.kernel('adamw', 'adamw_tick'));
-    expect(isPending(kernel)).toBe(true);
-    // Asked again while compiling: the same pending pipeline, not a second compile.
-    expect(gpu.deferCompiles(() => gpu.kernel('adamw', 'adamw_tick'))).toBe(kernel);
-    p.dispatch({ label: 'tick', pipeline: kernel, params: new ArrayBuffer(16), buffers: { 7: t }, workgroups: [1] });
-    expect(() => p.run()).toThrow('tick: its pipeline is still compiling; await gpu.compiled() after recording inside gpu.deferCompiles.');
-    await gpu.compiled();
-    expect(() => p.run()).not.toThrow();
-    // Once compiled, the cache hands out the pipeline itself.
+    const first = gpu.deferCompiles(() => gpu.kernel('adamw', 'adamw_tick'));
+    expect(isPending(first.made)).toBe(true);
+    // Another build asking while it compiles gets the same pending pipeline (no second compile), and waits for it too.
+    const second = gpu.deferCompiles(() => gpu.kernel('adamw', 'adamw_tick'));
+    expect(second.made).toBe(first.made);
+    // A recording outside deferCompiles meanwhile gets a compiled pipeline, to run at once.
     expect(isPending(gpu.kernel('adamw', 'adamw_tick'))).toBe(false);
+    p.dispatch({ label: 'tick', pipeline: first.made, params: new ArrayBuffer(16), buffers: { 7: t }, workgroups: [1] });
+    expect(() => p.run()).toThrow('tick: its pipeline is still compiling; await the compiled promise of gpu.deferCompiles before running what it recorded.');
+    await second.compiled;
+    expect(() => p.run()).not.toThrow();
     await gpu.idle();
     p.destroy();
   });
 
-  it('a shader that fails to compile rejects compiled() (a trainer is not built on it)', async () => {
+  it('the warm-up and a run started while it compiles share the pipelines, and the run trains as usual', async () => {
     const gpu = await createNodeGpu();
     gpu.parallelCompiles = true;
-    gpu.deferCompiles(() =>
-      gpu.pipeline('broken', () => ({ label: 'broken', layout: 'auto', compute: { module: gpu.device.createShaderModule({ code: '@compute @workgroup_size(1) fn main() { let x: f32 = true; }' }), entryPoint: 'main' } })),
-    );
-    await expect(gpu.compiled()).rejects.toThrow(/Invalid ShaderModule/);
+    const model = await loadModel(gpu, nodeFolderSource(STORIES));
+    const warming = warmUpStep(model);
+    const trainer = await ProtoTrainer.create(model, singleText([1, 403, 407, 261, 303, 260, 150, 431, 301, 466, 260, 442, 9, 10, 11, 12], 0), { ...PAPER_SETTINGS, maxSteps: 20, reportEvery: 10 });
+    trainer.submitSteps(20);
+    expect((await trainer.report()).step).toBe(20);
+    trainer.destroy();
+    await warming;
+  });
+
+  it('a shader that fails to compile rejects `compiled` (a trainer is not built on it), and is not cached', async () => {
+    const gpu = await createNodeGpu();
+    gpu.parallelCompiles = true;
+    const broken = () => ({ label: 'broken', layout: 'auto' as const, compute: { module: gpu.device.createShaderModule({ code: '@compute @workgroup_size(1) fn main() { let x: f32 = true; }' }), entryPoint: 'main' } });
+    const { made, compiled } = gpu.deferCompiles(() => gpu.pipeline('broken', broken));
+    await expect(compiled).rejects.toThrow(/Invalid ShaderModule/);
+    const again = gpu.deferCompiles(() => gpu.pipeline('broken', broken));
+    expect(again.made).not.toBe(made);
+    await expect(again.compiled).rejects.toThrow(/Invalid ShaderModule/);
   });
 });
