@@ -8,6 +8,7 @@ import { loadModel } from '../../src/model/load.ts';
 import { httpSource } from '../../src/model/sources/http.ts';
 import type { BenchInput, SuiteResults } from '../suite/results.ts';
 import { runSuite } from '../suite/run-suite.ts';
+import { pageLog, pageReady } from './page-log.ts';
 
 export interface BrowserBench {
   run(input: BenchInput): Promise<SuiteResults>;
@@ -20,11 +21,7 @@ declare global {
   }
 }
 
-const logEl = document.getElementById('log');
-const log = (line: string): void => {
-  console.log(`[chromium] ${line}`);
-  if (logEl) logEl.textContent += `\n${line}`;
-};
+const log = pageLog('chromium');
 
 window.protolabBench = {
   userAgent: navigator.userAgent,
@@ -39,4 +36,4 @@ window.protolabBench = {
       log,
     }),
 };
-if (logEl) logEl.textContent = 'ready: call window.protolabBench.run(input) (input: bench/node-bench.ts input)';
+pageReady('ready: call window.protolabBench.run(input) (input: bench/node-bench.ts input)');

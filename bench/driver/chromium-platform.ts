@@ -12,7 +12,7 @@ import type { BenchInput, SuiteResults } from '../suite/results.ts';
 import type { Tree } from './tree.ts';
 
 /** A port free right now on 127.0.0.1, for the dev server: a fixed one could be held by another bench or dev server. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createNetServer();
     s.once('error', reject);

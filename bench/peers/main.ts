@@ -6,6 +6,7 @@
 import { checkGolden, type GoldenProto, type GoldenVerdict } from './golden-check.ts';
 import type { PeerProblem } from './peer.ts';
 import { buildSide, describeSide, SIDES, timeFirstStep, type FirstStepTiming, type Runner, type SideName } from './sides.ts';
+import { pageLog, pageReady } from '../browser/page-log.ts';
 
 export interface PageInfo {
   userAgent: string;
@@ -49,11 +50,7 @@ declare global {
   }
 }
 
-const logEl = document.getElementById('log');
-const log = (line: string): void => {
-  console.log(`[peers] ${line}`);
-  if (logEl) logEl.textContent += `\n${line}`;
-};
+const log = pageLog('peers');
 
 // Count compute dispatches on the one adapter, whoever encodes them.
 let dispatchCount = 0;
@@ -131,4 +128,4 @@ window.protolabPeers = {
     runners.delete(key(side, N));
   },
 };
-if (logEl) logEl.textContent = 'ready: window.protolabPeers';
+pageReady('ready: window.protolabPeers');

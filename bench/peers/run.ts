@@ -180,10 +180,11 @@ async function main(): Promise<void> {
   console.log(`\nbench:peers: ${((performance.now() - t0) / 1000).toFixed(0)} s${args.save ? ', appended to bench/results/peers.json' : ''}`);
 }
 
+// An explicit process exit (not a test): Playwright's and Vite's handles would keep Node alive after the run.
 main().then(
-  () => process.exit(0),
+  () => process.exit(0), // process exit, success
   (e: unknown) => {
     console.error(e);
-    process.exit(1);
+    process.exit(1); // process exit, failure
   },
 );

@@ -279,6 +279,7 @@ async function main(argv: string[]): Promise<number> {
  * plan's work list, a merged report) that a slow reader has not taken yet.
  */
 function exitAfterFlush(code: number): void {
+  // A process exit (not a test), after both streams have drained; the GPU device's handles would otherwise keep Node alive.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 

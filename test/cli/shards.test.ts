@@ -1,10 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { protolab, errorLine } from '../helpers/cli.ts';
+import { protolab, protolabAsync, errorLine } from '../helpers/cli.ts';
 import { STORIES } from '../helpers/fixtures.ts';
 import { parseRecords, type SweepRecord } from '../../src/experiments/records.ts';
 
@@ -12,7 +10,6 @@ import { parseRecords, type SweepRecord } from '../../src/experiments/records.ts
 // the same command with --shard I/N, one killed mid-way and started again (a retried pod), one
 // run twice after it finished; the merged report must equal one unsharded run's.
 
-const BIN = fileURLToPath(new URL('../../bin/protolab.mjs', import.meta.url));
 const N = 4;
 // 5 texts over 4 shards: shard 0 gets two (texts 0 and 4), the others one each. 150 steps give
 // capacities of 4, 5 and 8 on these texts, so the ladder stops at different rungs.
@@ -21,25 +18,6 @@ const read = (f: string) => parseRecords(readFileSync(f, 'utf8')).records;
 /** A record without what differs between runs of the same work: its timing, its attempt id and which shard ran it. */
 const outcome = ({ seconds: _s, date: _d, attempt: _a, shard: _sh, ...rest }: SweepRecord) => rest;
 const byTextLength = (a: SweepRecord, b: SweepRecord) => a.text.localeCompare(b.text) || a.length - b.length;
-
-function run(args: string[], killAfterFirstRecord?: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const poll = killAfterFirstRecord
-      ? setInterval(() => {
-          if (existsSync(killAfterFirstRecord) && readFileSync(killAfterFirstRecord, 'utf8').includes('\n')) child.kill('SIGKILL');
-        }, 20)
-      : undefined;
-    child.on('exit', (code, signal) => {
-      clearInterval(poll);
-      done({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 /** The report's JSON without what is not a result: timing, the files read, the plots written. */
 function results(json: string): unknown {
@@ -53,8 +31,8 @@ describe('a sweep sharded over N worker processes', () => {
 
   it('covers the sweep once: a killed shard resumes, a rerun duplicates nothing, and the merged report equals an unsharded run', async () => {
     const whole = join(dir, 'whole.jsonl');
-    const shards = [0, 1, 2, 3].map((i) => run([...SWEEP, '--shard', `${i}/${N}`, '--out', shardFile(i)], i === 0 ? shardFile(0) : undefined));
-    const [unsharded, ...done] = await Promise.all([run([...SWEEP, '--out', whole]), ...shards]);
+    const shards = [0, 1, 2, 3].map((i) => protolabAsync([...SWEEP, '--shard', `${i}/${N}`, '--out', shardFile(i)], i === 0 ? { killAfterFirstLineIn: shardFile(0) } : {}));
+    const [unsharded, ...done] = await Promise.all([protolabAsync([...SWEEP, '--out', whole]), ...shards]);
     expect(unsharded.code, unsharded.stderr).toBe(0);
     expect(done[0].signal).toBe('SIGKILL');
     for (const r of done.slice(1)) expect(r.code, r.stderr).toBe(0);
@@ -62,13 +40,13 @@ describe('a sweep sharded over N worker processes', () => {
     expect(cut).toBeGreaterThanOrEqual(1);
 
     // The retried pod: the same command continues where the killed one stopped.
-    const retried = await run([...SWEEP, '--shard', `0/${N}`, '--out', shardFile(0), '--json']);
+    const retried = await protolabAsync([...SWEEP, '--shard', `0/${N}`, '--out', shardFile(0), '--json']);
     expect(retried.code, retried.stderr).toBe(0);
     expect(JSON.parse(retried.stdout).reused).toBe(cut);
     expect(JSON.parse(retried.stdout).ran).toBeGreaterThan(0);
     // A shard run again after it finished runs nothing and writes nothing.
     const before = readFileSync(shardFile(2), 'utf8');
-    const again = await run([...SWEEP, '--shard', `2/${N}`, '--out', shardFile(2), '--json']);
+    const again = await protolabAsync([...SWEEP, '--shard', `2/${N}`, '--out', shardFile(2), '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).ran).toBe(0);
     expect(readFileSync(shardFile(2), 'utf8')).toBe(before);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { protolab, errorLine } from '../helpers/cli.ts';
+import { protolab, protolabAsync, errorLine } from '../helpers/cli.ts';
 import { STORIES, ASSETS } from '../helpers/fixtures.ts';
 import { nodeFolderSource } from '../../src/model/sources/node-folder.ts';
 import { loadTokenizer, type Tokenizer } from '../../src/model/tokenizer.ts';
@@ -14,18 +14,6 @@ const BIN = fileURLToPath(new URL('../../bin/protolab.mjs', import.meta.url));
 const SMALL = ['--seeds', '1', '--steps', '40', '--report-every', '10', '--max-length', '8'];
 const outcome = (r: SweepRecord) => [r.text, r.length, r.tokens, r.correct, r.steps, r.stepsRun, r.passed, r.hLm];
 const read = (f: string) => parseRecords(readFileSync(f, 'utf8')).records;
-
-/** protolab in a child process, asynchronously (so argument checks can run side by side). */
-function protolabAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('protolab sweep and report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'protolab-sweep-cli-'));
@@ -185,19 +173,7 @@ describe('protolab sweep and report', () => {
     expect(a.code, a.stderr).toBe(0);
 
     const cut = join(dir, 'cut.jsonl');
-    const child = spawn(process.execPath, [BIN, ...args, '--out', cut], { stdio: 'ignore' });
-    const killed = await new Promise<string | null>((done) => {
-      const poll = setInterval(() => {
-        if (existsSync(cut) && readFileSync(cut, 'utf8').includes('\n')) {
-          child.kill('SIGKILL');
-          clearInterval(poll);
-        }
-      }, 50);
-      child.on('exit', (_code, signal) => {
-        clearInterval(poll);
-        done(signal);
-      });
-    });
+    const { signal: killed } = await protolabAsync([...args, '--out', cut], { killAfterFirstLineIn: cut });
     expect(killed).toBe('SIGKILL');
     const before = read(cut).length;
     expect(before).toBeGreaterThanOrEqual(1);

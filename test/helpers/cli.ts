@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/protolab.mjs', import.meta.url));
@@ -7,6 +8,8 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** The signal that ended it (protolabAsync), or null. */
+  signal?: NodeJS.Signals | null;
 }
 
 /** Runs the command line in a fresh Node process, as a user would. */
@@ -17,9 +20,11 @@ export function protolab(args: string[], timeoutMs = 300_000): CliRun {
 
 /**
  * The same, without blocking this process: needed when the test itself serves what the command fetches (a Hub
- * stand-in in this process cannot answer while spawnSync holds the event loop). `env` replaces the environment.
+ * stand-in in this process cannot answer while spawnSync holds the event loop), and to run several side by side.
+ * `env` replaces the environment. `killAfterFirstLineIn`: SIGKILL the process once that file holds a whole line
+ * (a results file's first record: a worker killed mid-sweep).
  */
-export function protolabAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+export function protolabAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; killAfterFirstLineIn?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -27,13 +32,23 @@ export function protolabAsync(args: string[], opts: { env?: NodeJS.ProcessEnv; t
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
-    child.on('error', (e) => {
+    const file = opts.killAfterFirstLineIn;
+    const poll = file
+      ? setInterval(() => {
+          if (existsSync(file) && readFileSync(file, 'utf8').includes('\n')) child.kill('SIGKILL');
+        }, 20)
+      : undefined;
+    const done = () => {
       clearTimeout(timer);
+      clearInterval(poll);
+    };
+    child.on('error', (e) => {
+      done();
       reject(e);
     });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+    child.on('close', (code, signal) => {
+      done();
+      resolve({ code: code ?? -1, stdout, stderr, signal });
     });
   });
 }

@@ -9,7 +9,7 @@ import { parseConfig, type ModelSpec } from '../../model/config.ts';
 import { cliShape, loadCliModel } from '../model-dir.ts';
 import { fittingLengths } from '../../experiments/ladder.ts';
 import { sweepTexts } from '../../experiments/jobs/sweep.ts';
-import { planSweep, type PlanText, type StepTimeSource, type SweepPlan } from '../../experiments/jobs/sweep-plan.ts';
+import { planSweep, sweepWorkList, type PlanText, type StepTimeSource, type SweepPlan } from '../../experiments/jobs/sweep-plan.ts';
 import { stepFlops } from '../../experiments/step-cost.ts';
 import { timeSteps } from '../../prototokens/step-timing.ts';
 import { renderTable } from '../../experiments/report-format.ts';
@@ -69,7 +69,7 @@ export async function runPlan(f: SweepFlags, progress: (msg: string) => void): P
     stepTime = { how: 'given', batchSequences };
   } else {
     // Time a full batch at every length the plan reaches (the longest dominate the cost).
-    const reached = [...new Set(planSweep(options, { points: [{ N: 0, ms: 1 }], known: 'given', batchSequences }).byLength.map((l) => l.length))];
+    const reached = [...new Set(sweepWorkList(options).map((w) => w.length))].sort((a, b) => a - b);
     const points = [];
     for (const N of reached) points.push({ N, ms: await measure!(N) });
     progress('');
