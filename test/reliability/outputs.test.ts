@@ -149,15 +149,20 @@ describe('sweep --out and the results file', () => {
     const t0 = Date.now();
     const release = lockResultsFile(file, timing, (m) => waits.push(m));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
-    expect(waits[0]).toMatch(/^waiting for .*shard-3\.jsonl\.lock \(process \d+ on node-b\.cluster\.local, refreshed 0 s ago\) to be released or to go stale$/);
+    expect(waits[0]).toMatch(/^waiting for .*shard-3\.jsonl\.lock \(process \d+ on node-b\.cluster\.local, refreshed \d+ s ago\) to be released or to go stale$/);
     expect(readFileSync(`${file}.lock`, 'utf8')).toBe(`${process.pid} ${hostname()}`);
     release();
     // A living writer on another node keeps refreshing: refused once the wait is over.
     // (The pid of another machine means nothing here, even when it is alive locally: only the refresh counts.)
     writeFileSync(`${file}.lock`, `${process.pid} node-b.cluster.local`);
+    // Written a minute old, so the keeper's first refresh shows: the check starts only once it is refreshing (however slowly it started).
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
     const keeper = spawn(process.execPath, ['-e', `setInterval(() => { const t = new Date(); require('fs').utimesSync(${JSON.stringify(`${file}.lock`)}, t, t); }, 100)`], { stdio: 'ignore' });
     try {
-      expect(() => lockResultsFile(file, timing)).toThrow(`Another sweep (process ${process.pid} on node-b.cluster.local) is writing ${file}; wait for it to finish, or give another --out (a lock not refreshed for 0.6 s is taken over; remove ${file}.lock if no sweep is running).`);
+      await vi.waitFor(() => expect(Date.now() - statSync(`${file}.lock`).mtimeMs).toBeLessThan(1000), { timeout: 30_000, interval: 50 });
+      const living = { heartbeatMs: 100, staleMs: 2000, waitMs: 2500 };
+      expect(() => lockResultsFile(file, living)).toThrow(`Another sweep (process ${process.pid} on node-b.cluster.local) is writing ${file}; wait for it to finish, or give another --out (a lock not refreshed for 2 s is taken over; remove ${file}.lock if no sweep is running).`);
     } finally {
       keeper.kill('SIGKILL');
     }
