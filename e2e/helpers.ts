@@ -88,24 +88,3 @@ export async function loadServedModel(page: Page, name: string): Promise<void> {
   await expect(status).toHaveAttribute('data-state', 'ready');
   await expect(status).toContainText(name);
 }
-
-export interface LongTask {
-  start: number;
-  duration: number;
-}
-
-/** Records every long task of the page's main thread from the first script on (call before goto). */
-export async function watchLongTasks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-}
-
-/** The long tasks recorded so far by watchLongTasks. */
-export function longTasks(page: Page): Promise<LongTask[]> {
-  return page.evaluate(() => (globalThis as unknown as { __longTasks: LongTask[] }).__longTasks);
-}
