@@ -22,9 +22,18 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
-export async function openLab(page: Page): Promise<void> {
-  await page.goto('/');
+export async function openLab(page: Page, path = '/'): Promise<void> {
+  await page.goto(path);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Proto-token Lab');
+}
+
+/**
+ * The lab with the largest step limit, for a test that stops its run itself: a run that must still
+ * be going when the test acts cannot rely on how slowly this machine steps towards the default limit.
+ */
+export async function openWithoutLimit(page: Page): Promise<void> {
+  await openLab(page, '/?steps=100000');
+  await expect(page.getByTestId('setting-maxSteps')).toHaveValue('100000');
 }
 
 /**
