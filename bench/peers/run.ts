@@ -182,9 +182,9 @@ async function main(): Promise<void> {
 
 // An explicit process exit (not a test): Playwright's and Vite's handles would keep Node alive after the run.
 main().then(
-  () => process.exit(0), // process exit, success
+  () => process.exit(0),
   (e: unknown) => {
     console.error(e);
-    process.exit(1); // process exit, failure
+    process.exit(1);
   },
 );
