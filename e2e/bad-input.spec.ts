@@ -45,6 +45,8 @@ async function hostileSolution(page: Page, text = HOSTILE): Promise<Buffer> {
 
 const pwned = (page: Page) => page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned ?? null);
 
+// Playwright's own trace snapshots the DOM on the main thread after every action: harness work the
+// CPU bounds below would count as the lab's.
 test.use({ trace: 'off' });
 
 test.describe('bad input in the page', () => {

@@ -50,9 +50,12 @@ function mainThreadTasks(trace: { traceEvents: TraceEvent[] }): MainThreadTask[]
   if (pid === undefined) throw new Error('the trace names no main frame: was the page open when tracing started?');
   const tid = events.find((e) => e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain')?.tid;
   if (tid === undefined) throw new Error(`the trace has no CrRendererMain thread in the page's process ${pid}`);
-  return events
+  const tasks = events
     .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === pid && e.tid === tid)
     .map((e) => ({ start: e.ts / 1000, wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? 0) / 1000 }));
+  // No task at all would let every bound on them pass: the trace's categories no longer name them.
+  if (tasks.length === 0) throw new Error(`the trace holds no RunTask of the page's main thread (categories ${CATEGORIES.join(', ')})`);
+  return tasks;
 }
 
 /** The n tasks that took the most CPU, for a test's annotation. */

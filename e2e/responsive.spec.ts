@@ -9,6 +9,8 @@ import { useProductionBuild } from './production-build.ts';
 // time (see main-thread.ts for why not wall time).
 
 useProductionBuild(3);
+// Playwright's own trace snapshots the DOM on the main thread after every action: harness work the
+// CPU bounds below would count as the lab's.
 test.use({ trace: 'off' });
 
 const TEXT = 'The cat sat on the mat and looked at the';
